@@ -1,0 +1,34 @@
+# campaigns-admin: `make run` serves demo mode, `make test` runs every check. Both bootstrap first.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test bootstrap fmt lint unit e2e release clean-data
+
+bootstrap:
+	@scripts/bootstrap
+
+## Serve demo mode (built-in GitHub emulator) at http://127.0.0.1:3000
+run: bootstrap
+	cargo leptos serve
+
+## Format, lint both feature sets, Rust tests, then the Playwright browser tests
+test: bootstrap fmt lint unit e2e
+
+fmt:
+	cargo fmt --all -- --check
+
+lint:
+	cargo clippy --all-targets --features ssr -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+
+unit:
+	cargo test --features ssr
+
+e2e:
+	scripts/e2e
+
+release: bootstrap
+	cargo leptos build --release
+
+clean-data:
+	rm -rf target/data target/e2e-data

@@ -1,0 +1,35 @@
+import { test, expect } from "@playwright/test";
+
+test.describe("app shell", () => {
+  test("the home page renders the header, main content and footer", async ({ page }) => {
+    const response = await page.goto("/");
+    expect(response?.status()).toBe(200);
+    await expect(page).toHaveTitle(/campaigns-admin/);
+    await expect(page.getByRole("banner").getByRole("link", { name: /campaigns-admin/ })).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Security campaigns");
+    await expect(page.getByRole("contentinfo")).toContainText("token stays on the server");
+  });
+
+  test("the phone menu only works once the WASM bundle has hydrated the page", async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.goto("/");
+    const toggle = page.getByRole("button", { name: "Menu" });
+    // The button is hidden in the server-rendered HTML and appears when hydration runs its effects.
+    await expect(toggle).toBeVisible();
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await expect(nav).toBeHidden();
+    await toggle.click();
+    await expect(toggle).toHaveAttribute("aria-expanded", "true");
+    await expect(nav).toBeVisible();
+    await toggle.click();
+    await expect(nav).toBeHidden();
+  });
+
+  test("an unknown address is a real 404 page", async ({ page }) => {
+    const response = await page.goto("/no/such/page");
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole("alert")).toContainText("Page not found");
+    await page.getByRole("link", { name: "Go to the home page" }).click();
+    await expect(page).toHaveURL(/\/$/);
+  });
+});

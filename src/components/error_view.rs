@@ -1,0 +1,54 @@
+//! The one view that turns an `AppError` into a message, and into the right HTTP status during SSR.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Sets the response status (server side) and renders the error for a person.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    set_status(error.status_code());
+    let hint = match &error {
+        AppError::NotFound => Some("Check the address, or start again from the home page."),
+        AppError::NotSignedIn => Some("Sign in again to continue."),
+        AppError::GitHubUnavailable | AppError::Transport(_) => {
+            Some("Nothing was changed. Reload the page to try again.")
+        }
+        _ => None,
+    };
+    view! {
+        <Title text=error.title()/>
+        <section class="error-page" role="alert" data-status=error.status_code()>
+            <h1>{error.title()}</h1>
+            <p class="error-message">{error.to_string()}</p>
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            <p><a class="button" href="/">"Go to the home page"</a></p>
+        </section>
+    }
+}
+
+/// Renders every error an `ErrorBoundary` caught; `AppError`s get their own message and status.
+pub fn render_errors(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    let first = errors
+        .get_untracked()
+        .into_iter()
+        .next()
+        .map(|(_, e)| {
+            e.downcast_ref::<AppError>()
+                .cloned()
+                .unwrap_or(AppError::Internal)
+        })
+        .unwrap_or(AppError::Internal);
+    view! { <ErrorView error=first/> }
+}
+
+fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(code) {
+            response.set_status(status);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}

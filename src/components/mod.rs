@@ -1,0 +1,4 @@
+//! Reusable view pieces.
+
+pub mod error_view;
+pub mod layout;

@@ -1,0 +1,203 @@
+//! Builds the whole server from settings: the emulator (demo mode), the GitHub client, the axum
+//! router with the Leptos routes, and serves it until SIGTERM or Ctrl-C.
+
+use crate::app::{shell, App};
+use crate::emulator::{self, EmulatorHandle};
+use crate::github::GitHubClient;
+use crate::settings::{Mode, Settings};
+use crate::state::AppState;
+use axum::{
+    body::Body,
+    http::{header, HeaderValue, Request},
+    routing::get,
+    Json, Router,
+};
+use leptos::config::{get_configuration, LeptosOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
+
+/// Why the server could not start. Each names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr} (setting `listen_addr`, CAMPAIGNS_LISTEN_ADDR): {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot start the built-in GitHub emulator on {addr} (setting `demo.emulator_addr`, CAMPAIGNS_DEMO_EMULATOR_ADDR): {source}")]
+    Emulator {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot build the HTTP client for GitHub: {0}")]
+    HttpClient(#[from] reqwest::Error),
+    #[error("Leptos settings (LEPTOS_* variables): {0}")]
+    Leptos(String),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    addr: SocketAddr,
+    settings: Arc<Settings>,
+    emulator: Option<EmulatorHandle>,
+}
+
+impl Application {
+    pub async fn build(mut settings: Settings) -> Result<Self, StartupError> {
+        let emulator = match settings.mode {
+            Mode::Demo => {
+                let addr = settings.demo.emulator_addr;
+                let handle = emulator::spawn(addr)
+                    .await
+                    .map_err(|source| StartupError::Emulator { addr, source })?;
+                settings.github.web_url = handle.url();
+                settings.github.api_url = handle.url();
+                Some(handle)
+            }
+            Mode::GitHub => None,
+        };
+
+        let listen = settings.listen_addr;
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|source| StartupError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: listen,
+            source,
+        })?;
+        if listen.port() == 0 {
+            // Tests ask for any free port; the app's own origin follows from the one we got.
+            settings.public_url = url::Url::parse(&format!("http://{addr}/"))
+                .map_err(|e| StartupError::Leptos(e.to_string()))?;
+        }
+
+        let leptos_options = leptos_options(addr)?;
+        let github = GitHubClient::new(&settings.github)?;
+        let settings = Arc::new(settings);
+        let state = AppState {
+            leptos_options,
+            settings: settings.clone(),
+            github,
+        };
+        Ok(Self {
+            listener,
+            router: router(state),
+            addr,
+            settings,
+            emulator,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Tells the person who ran `make run` where to go and how to sign in.
+    pub fn print_banner(&self) {
+        let url = &self.settings.public_url;
+        println!("campaigns-admin is listening on {} — open {url}", self.addr);
+        if let Some(em) = &self.emulator {
+            println!(
+                "Demo mode: the built-in GitHub emulator runs at {}. Sign in with GitHub and choose a demo user (mona is a security manager of acme-corp).",
+                em.url()
+            );
+        }
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let Application {
+            listener,
+            router,
+            emulator,
+            ..
+        } = self;
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        drop(emulator);
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, StartupError> {
+    let conf = get_configuration(None).map_err(|e| StartupError::Leptos(e.to_string()))?;
+    let mut options = conf.leptos_options;
+    if options.output_name.is_empty() {
+        // Built without cargo-leptos (cargo test): the bundle name is the crate's.
+        options.output_name = Arc::from(env!("CARGO_PKG_NAME"));
+    }
+    options.site_addr = addr;
+    Ok(options)
+}
+
+fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes(&state, routes, move || shell(shell_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                // The path only: query strings can carry OAuth codes and states.
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state)
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing open requests");
+}

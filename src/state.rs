@@ -1,0 +1,14 @@
+//! `AppState`: what every handler and server function can reach. Built once at startup.
+
+use crate::github::GitHubClient;
+use crate::settings::Settings;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub settings: Arc<Settings>,
+    pub github: GitHubClient,
+}

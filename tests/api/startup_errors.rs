@@ -1,0 +1,90 @@
+//! Bad settings stop the real binary with a non-zero exit and one line naming the setting.
+
+use std::process::Command;
+
+fn run_with(env: &[(&str, &str)]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_campaigns-admin"));
+    cmd.current_dir(dir.path())
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+#[test]
+fn github_mode_without_a_client_secret_names_the_variable() {
+    let (code, stderr) = run_with(&[
+        ("CAMPAIGNS_MODE", "github"),
+        ("CAMPAIGNS_GITHUB_CLIENT_ID", "Iv1.x"),
+        ("CAMPAIGNS_SESSION_KEY", KEY),
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.contains("CAMPAIGNS_GITHUB_CLIENT_SECRET"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn github_mode_without_a_client_id_names_the_variable() {
+    let (code, stderr) = run_with(&[
+        ("CAMPAIGNS_MODE", "github"),
+        ("CAMPAIGNS_GITHUB_CLIENT_SECRET", "s"),
+        ("CAMPAIGNS_SESSION_KEY", KEY),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("CAMPAIGNS_GITHUB_CLIENT_ID"), "{stderr}");
+}
+
+#[test]
+fn a_plain_http_api_url_outside_demo_mode_is_refused() {
+    let (code, stderr) = run_with(&[
+        ("CAMPAIGNS_MODE", "github"),
+        ("CAMPAIGNS_GITHUB_CLIENT_ID", "Iv1.x"),
+        ("CAMPAIGNS_GITHUB_CLIENT_SECRET", "s"),
+        ("CAMPAIGNS_SESSION_KEY", KEY),
+        ("CAMPAIGNS_GITHUB_API_URL", "http://api.github.com"),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("CAMPAIGNS_GITHUB_API_URL") && stderr.contains("https"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_mode_is_refused() {
+    let (code, stderr) = run_with(&[("CAMPAIGNS_MODE", "production")]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("CAMPAIGNS_MODE") && stderr.contains("production"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_settings_file_named_by_campaigns_config_is_refused() {
+    let (code, stderr) = run_with(&[("CAMPAIGNS_CONFIG", "/nonexistent/settings.toml")]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("/nonexistent/settings.toml"), "{stderr}");
+}
+
+#[test]
+fn a_busy_listen_address_is_reported_with_its_setting() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let (code, stderr) = run_with(&[
+        ("CAMPAIGNS_LISTEN_ADDR", &addr),
+        ("CAMPAIGNS_DEMO_EMULATOR_ADDR", "127.0.0.1:0"),
+    ]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("CAMPAIGNS_LISTEN_ADDR"), "{stderr}");
+}
