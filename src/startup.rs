@@ -2,7 +2,7 @@
 //! router with the Leptos routes, and serves it until SIGTERM or Ctrl-C.
 
 use crate::app::{shell, App};
-use crate::emulator::{self, EmulatorHandle};
+use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
 use crate::github::GitHubClient;
 use crate::settings::{Mode, Settings};
 use crate::state::AppState;
@@ -48,19 +48,6 @@ pub struct Application {
 
 impl Application {
     pub async fn build(mut settings: Settings) -> Result<Self, StartupError> {
-        let emulator = match settings.mode {
-            Mode::Demo => {
-                let addr = settings.demo.emulator_addr;
-                let handle = emulator::spawn(addr)
-                    .await
-                    .map_err(|source| StartupError::Emulator { addr, source })?;
-                settings.github.web_url = handle.url();
-                settings.github.api_url = handle.url();
-                Some(handle)
-            }
-            Mode::GitHub => None,
-        };
-
         let listen = settings.listen_addr;
         let listener = TcpListener::bind(listen)
             .await
@@ -77,6 +64,27 @@ impl Application {
             settings.public_url = url::Url::parse(&format!("http://{addr}/"))
                 .map_err(|e| StartupError::Leptos(e.to_string()))?;
         }
+
+        // Demo mode: the emulator registers this app's callback, then stands in for GitHub.
+        let emulator = match settings.mode {
+            Mode::Demo => {
+                let addr = settings.demo.emulator_addr;
+                let config = EmulatorConfig {
+                    client_id: settings.github.client_id.clone(),
+                    client_secret: settings.github.client_secret.clone(),
+                    callback_url: settings.redirect_uri(),
+                    expiring_tokens: settings.demo.expiring_tokens,
+                    profile: settings.demo.profile,
+                };
+                let handle = emulator::spawn(addr, config)
+                    .await
+                    .map_err(|source| StartupError::Emulator { addr, source })?;
+                settings.github.web_url = handle.url();
+                settings.github.api_url = handle.url();
+                Some(handle)
+            }
+            Mode::GitHub => None,
+        };
 
         let leptos_options = leptos_options(addr)?;
         let github = GitHubClient::new(&settings.github)?;

@@ -1,16 +1,183 @@
 //! The built-in GitHub emulator (server only): GitHub's OAuth endpoints and the REST operations this
 //! app uses, held to GitHub's OpenAPI description. Demo mode runs it in-process; tests start it on port 0.
+//!
+//! Besides GitHub's own paths it serves `/_emulator/…`: fault injection, a request log and avatars,
+//! for tests and demo mode. Real GitHub has none of these, and the app never calls them.
 
-use axum::{routing::get, Json, Router};
+// Handlers short-circuit with ready HTTP responses; boxing every one would only add noise.
+#![allow(clippy::result_large_err)]
+
+mod faults;
+pub mod json;
+mod oauth;
+mod rest;
+pub mod seed;
+pub mod world;
+
+pub use faults::{FaultAction, FaultRule};
+
+use crate::settings::SeedProfile;
+use axum::Router;
+use secrecy::SecretString;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use url::Url;
+use world::World;
+
+/// How the emulator is registered: the one OAuth app it knows, and what it serves.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// The registered callback URL; `redirect_uri` must be under it.
+    pub callback_url: Url,
+    /// GitHub-App-style user tokens: 8 hours, with rotating refresh tokens.
+    pub expiring_tokens: bool,
+    pub profile: SeedProfile,
+}
+
+/// One request as the emulator saw it (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LoggedRequest {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub authorized: bool,
+}
+
+/// The emulator's shared state. Cheap to clone.
+#[derive(Clone)]
+pub struct Emulator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: EmulatorConfig,
+    world: Mutex<World>,
+    base: OnceLock<String>,
+    faults: Mutex<Vec<FaultRule>>,
+    log: Mutex<Vec<LoggedRequest>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves consistent data here: keep serving.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Emulator {
+    pub fn new(config: EmulatorConfig) -> Self {
+        let world = seed::seed(config.profile, chrono::Utc::now());
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                world: Mutex::new(world),
+                base: OnceLock::new(),
+                faults: Mutex::new(Vec::new()),
+                log: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.inner.config
+    }
+
+    /// The emulator's own origin (no trailing slash), used in the URLs of its answers.
+    pub fn base(&self) -> &str {
+        self.inner
+            .base
+            .get()
+            .map(String::as_str)
+            .unwrap_or("http://127.0.0.1")
+    }
+
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+        lock(&self.inner.world)
+    }
+
+    /// Adds a fault; it applies to matching requests until cleared or used up.
+    pub fn add_fault(&self, rule: FaultRule) {
+        lock(&self.inner.faults).push(rule);
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.inner.faults).clear();
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.inner.log).clone()
+    }
+
+    fn record(&self, req: LoggedRequest) {
+        let mut log = lock(&self.inner.log);
+        if log.len() >= 10_000 {
+            log.drain(..5_000);
+        }
+        log.push(req);
+    }
+
+    /// Issues a token directly, as if `login` had completed the OAuth flow (for tests).
+    pub fn issue_token(&self, login: &str, scopes: &[&str]) -> Option<String> {
+        let mut w = self.world();
+        let user_id = w.user_by_login(login)?.id;
+        let scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        Some(oauth::mint_access_token(&mut w, user_id, scopes, None))
+    }
+
+    /// Makes a token expired, as an 8-hour GitHub App user token becomes (for tests).
+    pub fn expire_token(&self, token: &str) {
+        if let Some(t) = self.world().tokens.get_mut(token) {
+            t.expires_at = Some(chrono::Utc::now() - chrono::Duration::seconds(1));
+        }
+    }
+
+    /// Whether a token is still accepted.
+    pub fn token_is_valid(&self, token: &str) -> bool {
+        let now = chrono::Utc::now();
+        self.world()
+            .tokens
+            .get(token)
+            .is_some_and(|t| t.expires_at.is_none_or(|e| e > now))
+    }
+
+    pub fn router(&self) -> Router {
+        Router::new()
+            .merge(oauth::routes())
+            .merge(rest::routes())
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                faults::middleware,
+            ))
+            .merge(faults::control_routes())
+            .with_state(self.clone())
+    }
+
+    /// Serves on `listener` in the background; the returned handle stops it when dropped.
+    pub fn serve(self, listener: TcpListener) -> std::io::Result<EmulatorHandle> {
+        let addr = listener.local_addr()?;
+        let _ = self.inner.base.set(format!("http://{addr}"));
+        let app = self.router();
+        let task = tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, app).await {
+                tracing::error!(error = %err, "the GitHub emulator stopped");
+            }
+        });
+        Ok(EmulatorHandle {
+            addr,
+            task,
+            emulator: self,
+        })
+    }
+}
 
 /// A running emulator; stops when dropped.
 pub struct EmulatorHandle {
     addr: SocketAddr,
     task: JoinHandle<()>,
+    emulator: Emulator,
 }
 
 impl EmulatorHandle {
@@ -18,9 +185,13 @@ impl EmulatorHandle {
         self.addr
     }
 
-    /// The base URL, which serves both GitHub's web (OAuth) and API paths.
+    /// The base URL; it serves both GitHub's web (OAuth) paths and its API paths.
     pub fn url(&self) -> Url {
         Url::parse(&format!("http://{}/", self.addr)).expect("a socket address forms a valid URL")
+    }
+
+    pub fn emulator(&self) -> &Emulator {
+        &self.emulator
     }
 }
 
@@ -30,24 +201,8 @@ impl Drop for EmulatorHandle {
     }
 }
 
-pub fn router() -> Router {
-    Router::new().route(
-        "/",
-        get(|| async {
-            Json(serde_json::json!({ "emulator": "campaigns-admin GitHub emulator" }))
-        }),
-    )
-}
-
-/// Binds `addr` (port 0 picks a free one) and serves the emulator in the background.
-pub async fn spawn(addr: SocketAddr) -> std::io::Result<EmulatorHandle> {
+/// Binds `addr` (port 0 picks a free one) and serves a freshly seeded emulator.
+pub async fn spawn(addr: SocketAddr, config: EmulatorConfig) -> std::io::Result<EmulatorHandle> {
     let listener = TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-    let app = router();
-    let task = tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, app).await {
-            tracing::error!(error = %err, "the GitHub emulator stopped");
-        }
-    });
-    Ok(EmulatorHandle { addr, task })
+    Emulator::new(config).serve(listener)
 }

@@ -1,7 +1,22 @@
-//! One shared `reqwest` client, built at startup, that never follows redirects.
+//! One shared `reqwest` client, built at startup: never follows redirects, sends GitHub's headers and the
+//! user's token, builds URLs only from validated parts, pages through `Link`, and maps statuses to `AppError`.
 
+use super::link::{is_under, page_number, parse_link_header};
+use super::models::*;
+use crate::domain::{CampaignNumber, OrgLogin};
+use crate::error::{AppError, FieldError};
 use crate::settings::GitHubSettings;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use url::Url;
+
+pub const API_VERSION: &str = "2022-11-28";
+pub const USER_AGENT: &str = concat!("campaigns-admin/", env!("CARGO_PKG_VERSION"));
+/// GitHub's largest page.
+pub const MAX_PER_PAGE: u32 = 100;
 
 #[derive(Clone)]
 pub struct GitHubClient {
@@ -17,18 +32,27 @@ impl std::fmt::Debug for GitHubClient {
     }
 }
 
+/// What came back from GitHub before it is decoded.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+}
+
 impl GitHubClient {
     pub fn new(settings: &GitHubSettings) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
-            .user_agent(concat!("campaigns-admin/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             .build()?;
-        Ok(Self {
-            http,
-            api_url: settings.api_url.clone(),
-        })
+        Ok(Self::with_http(http, settings.api_url.clone()))
+    }
+
+    /// For tests that need their own timeouts.
+    pub fn with_http(http: reqwest::Client, api_url: Url) -> Self {
+        Self { http, api_url }
     }
 
     /// The shared HTTP client (the OAuth exchange uses it too).
@@ -39,4 +63,438 @@ impl GitHubClient {
     pub fn api_url(&self) -> &Url {
         &self.api_url
     }
+
+    /// `{api_url}/{segments…}`; each segment is percent-encoded, so none can add a path level.
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.api_url.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .expect("the API URL was validated as http(s) at startup");
+            path.pop_if_empty();
+            path.extend(segments);
+        }
+        url
+    }
+
+    // ---- operations -------------------------------------------------------------------------
+
+    /// `users/get-authenticated`: `GET /user`.
+    pub async fn get_authenticated_user(
+        &self,
+        token: &SecretString,
+    ) -> Result<AuthenticatedUser, AppError> {
+        let answer = self
+            .send(Method::GET, self.url(&["user"]), token, None::<&()>)
+            .await?;
+        decode(answer)
+    }
+
+    /// `orgs/list-for-authenticated-user`: `GET /user/orgs`, every page up to `cap` items.
+    pub async fn list_orgs_for_user(
+        &self,
+        token: &SecretString,
+        cap: usize,
+    ) -> Result<Vec<OrganizationSimple>, AppError> {
+        self.get_all(self.url(&["user", "orgs"]), &[], token, cap)
+            .await
+    }
+
+    /// `orgs/list-members`: `GET /orgs/{org}/members`, every page up to `cap` items.
+    pub async fn list_org_members(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        cap: usize,
+    ) -> Result<Vec<SimpleUser>, AppError> {
+        let url = self.url(&["orgs", org.as_str(), "members"]);
+        self.get_all(url, &[], token, cap).await
+    }
+
+    /// `teams/list`: `GET /orgs/{org}/teams`, every page up to `cap` items.
+    pub async fn list_teams(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        cap: usize,
+    ) -> Result<Vec<Team>, AppError> {
+        let url = self.url(&["orgs", org.as_str(), "teams"]);
+        self.get_all(url, &[], token, cap).await
+    }
+
+    /// `campaigns/list-org-campaigns`: one page, with its page links.
+    pub async fn list_campaigns(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        query: &CampaignListQuery,
+    ) -> Result<Page<CampaignSummary>, AppError> {
+        let mut url = self.url(&["orgs", org.as_str(), "campaigns"]);
+        {
+            let mut q = url.query_pairs_mut();
+            if let Some(state) = query.state {
+                q.append_pair("state", state.as_str());
+            }
+            if let Some(sort) = &query.sort {
+                q.append_pair("sort", sort);
+            }
+            if let Some(direction) = &query.direction {
+                q.append_pair("direction", direction);
+            }
+            if let Some(page) = query.page {
+                q.append_pair("page", &page.to_string());
+            }
+            if let Some(per_page) = query.per_page {
+                q.append_pair("per_page", &per_page.min(MAX_PER_PAGE).to_string());
+            }
+        }
+        let answer = self.send(Method::GET, url, token, None::<&()>).await?;
+        let links = page_links(&answer.headers);
+        Ok(Page {
+            items: decode(answer)?,
+            links,
+        })
+    }
+
+    /// `campaigns/get-campaign-summary`.
+    pub async fn get_campaign(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        number: CampaignNumber,
+    ) -> Result<CampaignSummary, AppError> {
+        let url = self.campaign_url(org, number);
+        decode(self.send(Method::GET, url, token, None::<&()>).await?)
+    }
+
+    /// `campaigns/create-campaign`. Never retried: a retry could create a second campaign.
+    pub async fn create_campaign(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        body: &CreateCampaign,
+    ) -> Result<CampaignSummary, AppError> {
+        let url = self.url(&["orgs", org.as_str(), "campaigns"]);
+        decode(self.send(Method::POST, url, token, Some(body)).await?)
+    }
+
+    /// `campaigns/update-campaign`.
+    pub async fn update_campaign(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        number: CampaignNumber,
+        body: &UpdateCampaign,
+    ) -> Result<CampaignSummary, AppError> {
+        let url = self.campaign_url(org, number);
+        decode(self.send(Method::PATCH, url, token, Some(body)).await?)
+    }
+
+    /// `campaigns/delete-campaign`.
+    pub async fn delete_campaign(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        number: CampaignNumber,
+    ) -> Result<(), AppError> {
+        let url = self.campaign_url(org, number);
+        self.send(Method::DELETE, url, token, None::<&()>).await?;
+        Ok(())
+    }
+
+    /// `code-scanning/list-alerts-for-org`: every page (100 at a time) up to `cap` alerts.
+    pub async fn list_org_alerts(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        query: &AlertListQuery,
+        cap: usize,
+    ) -> Result<Vec<CodeScanningAlert>, AppError> {
+        let url = self.url(&["orgs", org.as_str(), "code-scanning", "alerts"]);
+        let mut params: Vec<(&str, &str)> = Vec::new();
+        for (k, v) in [
+            ("state", &query.state),
+            ("severity", &query.severity),
+            ("tool_name", &query.tool_name),
+            ("sort", &query.sort),
+            ("direction", &query.direction),
+        ] {
+            if let Some(v) = v {
+                params.push((k, v.as_str()));
+            }
+        }
+        self.get_all(url, &params, token, cap).await
+    }
+
+    fn campaign_url(&self, org: &OrgLogin, number: CampaignNumber) -> Url {
+        self.url(&["orgs", org.as_str(), "campaigns", &number.to_string()])
+    }
+
+    // ---- plumbing ---------------------------------------------------------------------------
+
+    /// Follows `rel="next"` from the first page (with `per_page=100`) while it stays under the API
+    /// base URL, until `cap` items.
+    async fn get_all<T: DeserializeOwned>(
+        &self,
+        mut url: Url,
+        params: &[(&str, &str)],
+        token: &SecretString,
+        cap: usize,
+    ) -> Result<Vec<T>, AppError> {
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in params {
+                q.append_pair(k, v);
+            }
+            q.append_pair("per_page", &MAX_PER_PAGE.to_string());
+        }
+        let mut items = Vec::new();
+        let mut next = Some(url);
+        while let Some(url) = next.take() {
+            let answer = self.send(Method::GET, url, token, None::<&()>).await?;
+            next = next_link(&answer.headers).filter(|n| {
+                let ok = is_under(&self.api_url, n);
+                if !ok {
+                    tracing::warn!(link = %n.origin().ascii_serialization(), "not following a pagination link outside the GitHub API");
+                }
+                ok
+            });
+            let page: Vec<T> = decode(answer)?;
+            items.extend(page);
+            if items.len() >= cap {
+                items.truncate(cap);
+                break;
+            }
+        }
+        Ok(items)
+    }
+
+    async fn send<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        url: Url,
+        token: &SecretString,
+        body: Option<&B>,
+    ) -> Result<Answer, AppError> {
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| AppError::NotSignedIn)?;
+        auth.set_sensitive(true);
+        let path = url.path().to_owned();
+        let mut req = self
+            .http
+            .request(method.clone(), url)
+            .header(ACCEPT, "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", API_VERSION)
+            .header(AUTHORIZATION, auth);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let res = req.send().await.map_err(|e| {
+            tracing::warn!(%method, %path, error = %error_chain(&e), "GitHub request failed");
+            AppError::GitHubUnavailable
+        })?;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let request_id = headers
+            .get("x-github-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-")
+            .to_owned();
+        let body = res.bytes().await.map_err(|e| {
+            tracing::warn!(%method, %path, %request_id, error = %error_chain(&e), "reading GitHub's answer failed");
+            AppError::GitHubUnavailable
+        })?;
+        tracing::debug!(%method, %path, status = status.as_u16(), %request_id, "GitHub answered");
+        if status.is_success() {
+            return Ok(Answer {
+                status,
+                headers,
+                body,
+            });
+        }
+        let err = map_error(status, &headers, &body);
+        tracing::info!(%method, %path, status = status.as_u16(), %request_id, error = ?err, "GitHub refused the request");
+        Err(err)
+    }
+}
+
+fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, AppError> {
+    let body: &[u8] = if answer.status == StatusCode::NO_CONTENT || answer.body.is_empty() {
+        b"null"
+    } else {
+        &answer.body
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        tracing::warn!(status = answer.status.as_u16(), error = %e, "GitHub's answer could not be read");
+        AppError::GitHubUnavailable
+    })
+}
+
+fn next_link(headers: &HeaderMap) -> Option<Url> {
+    let value = headers.get(reqwest::header::LINK)?.to_str().ok()?;
+    parse_link_header(value)
+        .into_iter()
+        .find(|(rel, _)| rel == "next")
+        .map(|(_, url)| url)
+}
+
+fn page_links(headers: &HeaderMap) -> PageLinks {
+    let mut links = PageLinks::default();
+    let Some(value) = headers
+        .get(reqwest::header::LINK)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return links;
+    };
+    for (rel, url) in parse_link_header(value) {
+        let n = page_number(&url);
+        match rel.as_str() {
+            "first" => links.first = n,
+            "prev" => links.prev = n,
+            "next" => links.next = n,
+            "last" => links.last = n,
+            _ => {}
+        }
+    }
+    links
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name)?.to_str().ok()
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ErrorBody {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    errors: Vec<serde_json::Value>,
+}
+
+/// GitHub's error answers, mapped to what they mean for the person using the app.
+pub fn map_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> AppError {
+    let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
+    let message = parsed.message.trim().to_owned();
+    let wait = || {
+        header_u64(headers, "retry-after").unwrap_or_else(|| {
+            let now = chrono::Utc::now().timestamp().max(0) as u64;
+            header_u64(headers, "x-ratelimit-reset")
+                .map(|reset| reset.saturating_sub(now).max(1))
+                .unwrap_or(60)
+        })
+    };
+    match status.as_u16() {
+        401 => AppError::NotSignedIn,
+        403 => {
+            let exhausted =
+                header_str(headers, "x-ratelimit-remaining").map(str::trim) == Some("0");
+            let lower = message.to_ascii_lowercase();
+            if exhausted || lower.contains("rate limit") || headers.contains_key("retry-after") {
+                AppError::RateLimited {
+                    retry_after_secs: wait(),
+                }
+            } else {
+                AppError::Forbidden {
+                    reason: forbidden_reason(headers, &message),
+                }
+            }
+        }
+        404 => AppError::NotFound,
+        422 => AppError::Invalid {
+            message: if message.is_empty() {
+                "GitHub did not accept these values.".to_owned()
+            } else {
+                message
+            },
+            errors: parsed.errors.iter().map(field_error).collect(),
+        },
+        429 => AppError::RateLimited {
+            retry_after_secs: wait(),
+        },
+        _ => AppError::GitHubUnavailable,
+    }
+}
+
+/// A 403 in words: what GitHub said, and what is needed to get past it.
+fn forbidden_reason(headers: &HeaderMap, message: &str) -> String {
+    let granted: Vec<&str> = header_str(headers, "x-oauth-scopes")
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let accepted: Vec<&str> = header_str(headers, "x-accepted-oauth-scopes")
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut reason = String::new();
+    if !message.is_empty() {
+        reason.push_str(&format!("GitHub says: \u{201c}{message}\u{201d}. "));
+    }
+    let has_accepted_scope = accepted.is_empty() || accepted.iter().any(|a| granted.contains(a));
+    if headers.contains_key("x-oauth-scopes") && !has_accepted_scope {
+        reason.push_str(&format!(
+            "Your sign-in was not granted the {} scope this needs (granted: {}). Sign out and sign in again, and approve the requested scopes.",
+            accepted.join(" or "),
+            if granted.is_empty() { "none".to_owned() } else { granted.join(", ") }
+        ));
+    } else {
+        reason.push_str(
+            "Security campaigns and organisation alerts need an organisation owner or security manager, and a sign-in with the security_events scope.",
+        );
+    }
+    reason
+}
+
+/// One item of GitHub's `errors[]`: an object with `field`/`message`/`code`, or a bare string.
+fn field_error(value: &serde_json::Value) -> FieldError {
+    match value {
+        serde_json::Value::String(s) => FieldError {
+            field: None,
+            message: s.clone(),
+        },
+        other => {
+            let field = other
+                .get("field")
+                .and_then(|f| f.as_str())
+                .map(str::to_owned);
+            let message = other
+                .get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_owned)
+                .unwrap_or_else(|| {
+                    let code = other
+                        .get("code")
+                        .and_then(|c| c.as_str())
+                        .unwrap_or("invalid");
+                    match &field {
+                        Some(f) => format!("{f} is {}", code.replace('_', " ")),
+                        None => code.replace('_', " "),
+                    }
+                });
+            FieldError { field, message }
+        }
+    }
+}
+
+/// An error and its causes on one line, for logs.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
 }

@@ -1,5 +1,7 @@
 //! The typed GitHub REST client (server only): the one place that knows GitHub's URLs.
 
 mod client;
+pub mod link;
+pub mod models;
 
-pub use client::GitHubClient;
+pub use client::{map_error, GitHubClient, API_VERSION, MAX_PER_PAGE, USER_AGENT};

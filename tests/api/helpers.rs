@@ -70,3 +70,61 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         _data_dir: data_dir,
     }
 }
+
+/// A standalone emulator on a free port, and a client for its API.
+pub struct TestEmulator {
+    pub handle: campaigns_admin::emulator::EmulatorHandle,
+    pub client: campaigns_admin::github::GitHubClient,
+}
+
+pub const CLIENT_ID: &str = "Iv1.test-client";
+pub const CLIENT_SECRET: &str = "test-client-secret";
+pub const CALLBACK: &str = "http://127.0.0.1:9/auth/callback";
+
+impl TestEmulator {
+    pub fn emulator(&self) -> &campaigns_admin::emulator::Emulator {
+        self.handle.emulator()
+    }
+
+    /// A token for `login`, as if the OAuth flow had granted `scopes`.
+    pub fn token(&self, login: &str, scopes: &[&str]) -> secrecy::SecretString {
+        secrecy::SecretString::from(
+            self.emulator()
+                .issue_token(login, scopes)
+                .expect("a seeded user"),
+        )
+    }
+
+    pub fn mona(&self) -> secrecy::SecretString {
+        self.token("mona", &["security_events", "read:org"])
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.handle.address(), path)
+    }
+}
+
+pub async fn spawn_emulator() -> TestEmulator {
+    spawn_emulator_with(false).await
+}
+
+pub async fn spawn_emulator_with(expiring_tokens: bool) -> TestEmulator {
+    use campaigns_admin::emulator::{spawn, EmulatorConfig};
+    let config = EmulatorConfig {
+        client_id: CLIENT_ID.to_owned(),
+        client_secret: secrecy::SecretString::from(CLIENT_SECRET),
+        callback_url: url::Url::parse(CALLBACK).unwrap(),
+        expiring_tokens,
+        profile: campaigns_admin::settings::SeedProfile::Standard,
+    };
+    let handle = spawn("127.0.0.1:0".parse().unwrap(), config)
+        .await
+        .expect("the emulator starts");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let client = campaigns_admin::github::GitHubClient::with_http(http, handle.url());
+    TestEmulator { handle, client }
+}

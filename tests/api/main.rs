@@ -1,5 +1,11 @@
-//! Whole-app tests: the server on port 0 with the built-in emulator, driven over HTTP.
+//! Whole-app tests: the server on port 0 with the built-in emulator, driven over HTTP, plus the
+//! GitHub client against wiremock and the emulator, and the contract tests against GitHub's OpenAPI
+//! description. One test binary keeps link times down.
 
+mod contract;
+mod emulator_oauth;
+mod emulator_rest;
+mod github_client;
 mod helpers;
 mod shell;
 mod startup_errors;

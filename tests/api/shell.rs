@@ -50,11 +50,14 @@ async fn an_unknown_path_is_a_real_404_page() {
 async fn the_demo_emulator_runs_beside_the_app() {
     let app = spawn_app().await;
     assert_ne!(app.emulator_url.port(), Some(app.address.port()));
+    // It answers as GitHub does: the API wants a token.
     let res = app
         .client
-        .get(app.emulator_url.clone())
+        .get(app.emulator_url.join("user").unwrap())
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 401);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["message"], "Requires authentication");
 }

@@ -1,0 +1,187 @@
+//! Fault injection and the request log. Tests switch faults on and off, in process or over HTTP:
+//! `POST /_emulator/faults` (a `FaultRule` as JSON), `DELETE /_emulator/faults`, `GET /_emulator/requests`.
+
+use super::{json::error_body, Emulator, LoggedRequest};
+use axum::{
+    body::Body,
+    extract::{Path, Request, State},
+    http::{header, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// What a fault does to a matching request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultAction {
+    /// Answer with this status and GitHub's error body for it. 429, and 403 with
+    /// `secondary: true`, carry `retry-after`.
+    Status {
+        status: u16,
+        #[serde(default)]
+        retry_after: Option<u64>,
+        #[serde(default)]
+        secondary: bool,
+    },
+    /// Send the status line and headers, then break the connection mid-body.
+    Drop,
+    /// Answer 200 with a body that is not JSON.
+    Malformed,
+}
+
+/// Which requests a fault applies to, how much latency it adds and what it does.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FaultRule {
+    /// e.g. `POST`; any method when absent.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// A path prefix, e.g. `/orgs/acme-corp/campaigns`; any path when absent.
+    #[serde(default)]
+    pub path_prefix: Option<String>,
+    #[serde(default)]
+    pub latency_ms: u64,
+    #[serde(default)]
+    pub action: Option<FaultAction>,
+    /// How many requests it applies to; forever when absent.
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+impl FaultRule {
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self
+                .path_prefix
+                .as_deref()
+                .is_none_or(|p| path.starts_with(p))
+    }
+}
+
+/// Records the request, then applies the first matching fault, if any.
+pub async fn middleware(State(em): State<Emulator>, req: Request, next: Next) -> Response {
+    let method = req.method().as_str().to_owned();
+    let path = req.uri().path().to_owned();
+    em.record(LoggedRequest {
+        method: method.clone(),
+        path: path.clone(),
+        query: req.uri().query().unwrap_or_default().to_owned(),
+        authorized: req.headers().contains_key(header::AUTHORIZATION),
+    });
+    let rule = {
+        let mut faults = super::lock(&em.inner.faults);
+        let found = faults.iter_mut().position(|f| f.matches(&method, &path));
+        found.map(|i| {
+            let rule = faults[i].clone();
+            if let Some(times) = faults[i].times.as_mut() {
+                *times = times.saturating_sub(1);
+                if *times == 0 {
+                    faults.remove(i);
+                }
+            }
+            rule
+        })
+    };
+    let Some(rule) = rule else {
+        return next.run(req).await;
+    };
+    if rule.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(rule.latency_ms)).await;
+    }
+    match rule.action {
+        None => next.run(req).await,
+        Some(FaultAction::Status {
+            status,
+            retry_after,
+            secondary,
+        }) => status_fault(status, retry_after, secondary),
+        Some(FaultAction::Drop) => {
+            let body = Body::from_stream(futures_util::stream::once(async {
+                Err::<bytes::Bytes, _>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "fault injection: connection dropped",
+                ))
+            }));
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+                .body(body)
+                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+        Some(FaultAction::Malformed) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+            "{\"message\": \"this body is cut o",
+        )
+            .into_response(),
+    }
+}
+
+fn status_fault(status: u16, retry_after: Option<u64>, secondary: bool) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let message = match (status, secondary) {
+        (403, true) | (429, _) => "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
+        (500, _) => "Server Error",
+        (502, _) => "Server Error",
+        (503, _) => "Service Unavailable",
+        _ => "Injected fault",
+    };
+    let body = error_body(
+        status,
+        message,
+        "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        vec![],
+    );
+    let mut res = (code, Json(body)).into_response();
+    let retry = retry_after.or((status == 429 || secondary).then_some(60));
+    if let Some(secs) = retry {
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    res
+}
+
+pub fn control_routes() -> Router<Emulator> {
+    Router::new()
+        .route(
+            "/_emulator/faults",
+            post(
+                |State(em): State<Emulator>, Json(rule): Json<FaultRule>| async move {
+                    em.add_fault(rule);
+                    StatusCode::NO_CONTENT
+                },
+            )
+            .delete(|State(em): State<Emulator>| async move {
+                em.clear_faults();
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/_emulator/requests",
+            get(|State(em): State<Emulator>| async move { Json(em.requests()) }),
+        )
+        .route("/_emulator/avatars/{file}", get(avatar))
+}
+
+/// A small generated avatar, so demo mode shows faces without the network.
+async fn avatar(Path(file): Path<String>) -> Response {
+    let id: u64 = file.trim_end_matches(".svg").parse().unwrap_or_default();
+    let hue = (id.wrapping_mul(47)) % 360;
+    let svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 40 40\"><rect width=\"40\" height=\"40\" fill=\"hsl({hue},55%,55%)\"/><circle cx=\"20\" cy=\"16\" r=\"7\" fill=\"#fff\"/><path d=\"M7 38c2-9 8-12 13-12s11 3 13 12z\" fill=\"#fff\"/></svg>"
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        svg,
+    )
+        .into_response()
+}

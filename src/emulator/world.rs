@@ -1,0 +1,206 @@
+//! The emulator's state: users, orgs with roles, teams, repositories, code-scanning alerts, campaigns,
+//! OAuth grants and tokens. Everything is in memory behind one lock; nothing awaits while holding it.
+
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    SecurityManager,
+    Member,
+}
+
+impl Role {
+    /// Campaigns and org-wide alerts need an owner or a security manager.
+    pub fn can_manage_security(self) -> bool {
+        matches!(self, Role::Owner | Role::SecurityManager)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    /// Shown on the consent page.
+    pub blurb: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Repo {
+    pub id: i64,
+    pub name: String,
+    pub private: bool,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertState {
+    Open,
+    Dismissed,
+    Fixed,
+}
+
+impl AlertState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Open => "open",
+            AlertState::Dismissed => "dismissed",
+            AlertState::Fixed => "fixed",
+        }
+    }
+}
+
+/// A rule as a scanning tool reports it.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub tool: usize,
+    /// `error`, `warning`, `note`.
+    pub severity: &'static str,
+    /// `critical`, `high`, `medium`, `low`, or none for quality rules.
+    pub security_severity: Option<&'static str>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub guid: Option<&'static str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Alert {
+    pub repo: usize,
+    pub number: i64,
+    pub rule: usize,
+    pub state: AlertState,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub path: String,
+    pub line: i64,
+    /// An assigned open alert counts as "in progress" in campaign stats.
+    pub assignee: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub number: i64,
+    pub name: String,
+    pub description: String,
+    pub managers: Vec<i64>,
+    pub team_managers: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub open: bool,
+    pub contact_link: Option<String>,
+    /// Indexes into the org's `alerts`.
+    pub alerts: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub id: i64,
+    pub login: String,
+    pub description: String,
+    pub members: Vec<(i64, Role)>,
+    pub teams: Vec<Team>,
+    pub repos: Vec<Repo>,
+    /// Ordered by `created_at`, oldest first.
+    pub alerts: Vec<Alert>,
+    pub campaigns: Vec<Campaign>,
+    pub next_campaign_number: i64,
+}
+
+impl Org {
+    pub fn role_of(&self, user_id: i64) -> Option<Role> {
+        self.members
+            .iter()
+            .find(|(id, _)| *id == user_id)
+            .map(|(_, r)| *r)
+    }
+
+    pub fn alert_index(&self, repo_id: i64, number: i64) -> Option<usize> {
+        let repo = self.repos.iter().position(|r| r.id == repo_id)?;
+        self.alerts
+            .iter()
+            .position(|a| a.repo == repo && a.number == number)
+    }
+
+    pub fn open_campaigns(&self) -> usize {
+        self.campaigns.iter().filter(|c| c.open).count()
+    }
+}
+
+/// An authorization code between the consent page and the token exchange.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub user_id: i64,
+    pub scopes: Vec<String>,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub user_id: i64,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Per-token rate limit window.
+    pub window_reset: DateTime<Utc>,
+    pub used: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefreshToken {
+    pub user_id: i64,
+    pub scopes: Vec<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Default)]
+pub struct World {
+    pub users: Vec<User>,
+    pub orgs: Vec<Org>,
+    pub rules: Vec<Rule>,
+    pub tools: Vec<Tool>,
+    pub grants: HashMap<String, Grant>,
+    pub used_codes: HashSet<String>,
+    pub tokens: HashMap<String, Token>,
+    pub refresh_tokens: HashMap<String, RefreshToken>,
+}
+
+impl World {
+    pub fn user(&self, id: i64) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    pub fn user_by_login(&self, login: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.login.eq_ignore_ascii_case(login))
+    }
+
+    pub fn org_index(&self, login: &str) -> Option<usize> {
+        self.orgs
+            .iter()
+            .position(|o| o.login.eq_ignore_ascii_case(login))
+    }
+}
