@@ -1,7 +1,10 @@
 //! The HTML shell, the root `App` component and the route table. Nothing else.
 
 use crate::components::layout::Layout;
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::pages::{
+    home::HomePage, not_found::NotFound, sign_in_failed::SignInFailedPage,
+    signed_out::SignedOutPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -42,6 +45,8 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/signed-out") view=SignedOutPage/>
+                    <Route path=path!("/sign-in-failed") view=SignInFailedPage/>
                 </Routes>
             </Layout>
         </Router>

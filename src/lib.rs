@@ -11,6 +11,8 @@ pub mod error;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
 pub mod emulator;
 #[cfg(feature = "ssr")]
 pub mod github;

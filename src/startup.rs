@@ -2,6 +2,10 @@
 //! router with the Leptos routes, and serves it until SIGTERM or Ctrl-C.
 
 use crate::app::{shell, App};
+use crate::auth::{
+    self, crypto::TokenCipher, routes as auth_routes, single_flight::RefreshFlights, store,
+    store::SessionLayer,
+};
 use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
 use crate::github::GitHubClient;
 use crate::settings::{Mode, Settings};
@@ -9,6 +13,7 @@ use crate::state::AppState;
 use axum::{
     body::Body,
     http::{header, HeaderValue, Request},
+    middleware,
     routing::get,
     Json, Router,
 };
@@ -36,6 +41,10 @@ pub enum StartupError {
     HttpClient(#[from] reqwest::Error),
     #[error("Leptos settings (LEPTOS_* variables): {0}")]
     Leptos(String),
+    #[error("{0}")]
+    Store(#[from] crate::auth::store::StoreError),
+    #[error("setting `session.key` (environment variable CAMPAIGNS_SESSION_KEY): {0}")]
+    SessionKey(crate::auth::crypto::CipherError),
 }
 
 pub struct Application {
@@ -59,7 +68,11 @@ impl Application {
             addr: listen,
             source,
         })?;
-        if listen.port() == 0 {
+        let loopback = matches!(
+            settings.public_url.host_str(),
+            Some("127.0.0.1" | "localhost")
+        );
+        if listen.port() == 0 && loopback {
             // Tests ask for any free port; the app's own origin follows from the one we got.
             settings.public_url = url::Url::parse(&format!("http://{addr}/"))
                 .map_err(|e| StartupError::Leptos(e.to_string()))?;
@@ -75,6 +88,7 @@ impl Application {
                     callback_url: settings.redirect_uri(),
                     expiring_tokens: settings.demo.expiring_tokens,
                     profile: settings.demo.profile,
+                    tokens_file: Some(settings.data_dir.join("emulator-tokens.json")),
                 };
                 let handle = emulator::spawn(addr, config)
                     .await
@@ -88,15 +102,26 @@ impl Application {
 
         let leptos_options = leptos_options(addr)?;
         let github = GitHubClient::new(&settings.github)?;
+        let cipher = match &settings.session.key {
+            Some(key) => TokenCipher::from_base64(key).map_err(StartupError::SessionKey)?,
+            None => {
+                tracing::warn!("demo mode without CAMPAIGNS_SESSION_KEY: using an ephemeral key, so sign-ins do not survive a restart");
+                TokenCipher::ephemeral()
+            }
+        };
+        let store = store::open(&settings).await?;
+        let sessions = store::layer(store, &settings);
         let settings = Arc::new(settings);
         let state = AppState {
             leptos_options,
             settings: settings.clone(),
             github,
+            cipher,
+            refreshes: Arc::new(RefreshFlights::default()),
         };
         Ok(Self {
             listener,
-            router: router(state),
+            router: router(state, sessions),
             addr,
             settings,
             emulator,
@@ -109,6 +134,11 @@ impl Application {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The built-in emulator, in demo mode.
+    pub fn emulator(&self) -> Option<&crate::emulator::Emulator> {
+        self.emulator.as_ref().map(|h| h.emulator())
     }
 
     /// Tells the person who ran `make run` where to go and how to sign in.
@@ -150,13 +180,24 @@ fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, StartupError> {
     Ok(options)
 }
 
-fn router(state: AppState) -> Router {
+fn router(state: AppState, sessions: SessionLayer) -> Router {
     let routes = generate_route_list(App);
     let shell_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(auth_routes::routes())
         .leptos_routes(&state, routes, move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Innermost first: the page guard needs the session that the session layer loads.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_session,
+        ))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::same_origin_only,
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
                 // The path only: query strings can carry OAuth codes and states.

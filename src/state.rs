@@ -1,5 +1,7 @@
 //! `AppState`: what every handler and server function can reach. Built once at startup.
 
+use crate::auth::crypto::TokenCipher;
+use crate::auth::single_flight::RefreshFlights;
 use crate::github::GitHubClient;
 use crate::settings::Settings;
 use axum::extract::FromRef;
@@ -11,4 +13,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
     pub github: GitHubClient,
+    pub cipher: TokenCipher,
+    pub refreshes: Arc<RefreshFlights>,
 }

@@ -1,9 +1,9 @@
 import { test, expect } from "@playwright/test";
+import { signInAt } from "./pages/github-consent";
 
 test.describe("app shell", () => {
   test("the home page renders the header, main content and footer", async ({ page }) => {
-    const response = await page.goto("/");
-    expect(response?.status()).toBe(200);
+    await signInAt(page, "/");
     await expect(page).toHaveTitle(/campaigns-admin/);
     await expect(page.getByRole("banner").getByRole("link", { name: /campaigns-admin/ })).toBeVisible();
     await expect(page.getByRole("heading", { level: 1 })).toContainText("Security campaigns");
@@ -12,7 +12,7 @@ test.describe("app shell", () => {
 
   test("the phone menu only works once the WASM bundle has hydrated the page", async ({ page }) => {
     await page.setViewportSize({ width: 390, height: 800 });
-    await page.goto("/");
+    await page.goto("/signed-out");
     const toggle = page.getByRole("button", { name: "Menu" });
     // The button is hidden in the server-rendered HTML and appears when hydration runs its effects.
     await expect(toggle).toBeVisible();
@@ -26,6 +26,7 @@ test.describe("app shell", () => {
   });
 
   test("an unknown address is a real 404 page", async ({ page }) => {
+    await signInAt(page, "/");
     const response = await page.goto("/no/such/page");
     expect(response?.status()).toBe(404);
     await expect(page.getByRole("alert")).toContainText("Page not found");

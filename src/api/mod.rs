@@ -1,1 +1,6 @@
-//! Leptos server functions, grouped by resource. Thin adapters: check the session, call `github`, map the error.
+//! Leptos server functions, grouped by resource. Thin adapters: check the session, call `github`,
+//! map the error. Each one is a public HTTP endpoint and authenticates on its own.
+
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod context;

@@ -7,7 +7,11 @@ use leptos_meta::Title;
 /// Sets the response status (server side) and renders the error for a person.
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
-    set_status(error.status_code());
+    if error == AppError::NotSignedIn {
+        sign_in_again();
+    } else {
+        set_status(error.status_code());
+    }
     let hint = match &error {
         AppError::NotFound => Some("Check the address, or start again from the home page."),
         AppError::NotSignedIn => Some("Sign in again to continue."),
@@ -51,4 +55,33 @@ fn set_status(code: u16) {
     }
     #[cfg(not(feature = "ssr"))]
     let _ = code;
+}
+
+/// Sends the user to sign in, coming back to this very page afterwards.
+fn sign_in_again() {
+    let location = leptos_router::hooks::use_location();
+    let search = location.search.get_untracked();
+    let here = if search.is_empty() {
+        location.pathname.get_untracked()
+    } else {
+        format!("{}?{search}", location.pathname.get_untracked())
+    };
+    let target = format!("/auth/login?next={}", urlencode(&here));
+    #[cfg(feature = "ssr")]
+    leptos_axum::redirect(&target);
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = window().location().set_href(&target);
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }

@@ -1,5 +1,6 @@
 //! The page frame: header (product, navigation, org switcher, user and sign-out slots), main, footer.
 
+use crate::api::auth::{my_orgs, signed_in_user, CurrentUser};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -25,6 +26,7 @@ fn Header() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let menu_open = RwSignal::new(false);
+    let user = Resource::new(|| (), |_| signed_in_user());
     view! {
         <header class="site-header">
             <a class="brand" href="/">
@@ -51,12 +53,50 @@ fn Header() -> impl IntoView {
                 <ul>
                     <li><A href="/">"Home"</A></li>
                 </ul>
-                <div class="header-slots">
-                    <div class="slot org-switcher" data-slot="org-switcher"></div>
-                    <div class="slot user" data-slot="user"></div>
-                    <div class="slot sign-out" data-slot="sign-out"></div>
-                </div>
+                <Transition fallback=|| ()>
+                    {move || {
+                        user.get()
+                            .and_then(|r| r.ok())
+                            .flatten()
+                            .map(|u| view! { <HeaderSlots user=u/> })
+                    }}
+                </Transition>
             </nav>
         </header>
+    }
+}
+
+/// Org switcher, the signed-in user and the sign-out button.
+#[component]
+fn HeaderSlots(user: CurrentUser) -> impl IntoView {
+    let orgs = Resource::new(|| (), |_| my_orgs());
+    let display = user.name.clone().unwrap_or_else(|| user.login.clone());
+    view! {
+        <div class="header-slots">
+            <details class="slot org-switcher">
+                <summary>"Organisations"</summary>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || orgs.get().map(|r| match r {
+                        Ok(list) if !list.is_empty() => view! {
+                            <ul>
+                                {list.into_iter().map(|o| {
+                                    let href = format!("/orgs/{}/campaigns", o.login);
+                                    view! { <li><a href=href>{o.login}</a></li> }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Ok(_) => view! { <p class="muted">"No organisations"</p> }.into_any(),
+                        Err(e) => view! { <p class="muted">{e.to_string()}</p> }.into_any(),
+                    })}
+                </Transition>
+            </details>
+            <span class="slot user" title=display>
+                <img class="avatar" src=user.avatar_url.clone() alt="" width="24" height="24"/>
+                <span class="login">{user.login.clone()}</span>
+            </span>
+            <form class="slot sign-out" method="post" action="/auth/logout">
+                <button type="submit">"Sign out"</button>
+            </form>
+        </div>
     }
 }

@@ -36,6 +36,8 @@ pub struct EmulatorConfig {
     /// GitHub-App-style user tokens: 8 hours, with rotating refresh tokens.
     pub expiring_tokens: bool,
     pub profile: SeedProfile,
+    /// Where issued tokens are kept, so that demo sign-ins survive a restart of the app.
+    pub tokens_file: Option<std::path::PathBuf>,
 }
 
 /// One request as the emulator saw it (never the token itself).
@@ -59,6 +61,8 @@ struct Inner {
     base: OnceLock<String>,
     faults: Mutex<Vec<FaultRule>>,
     log: Mutex<Vec<LoggedRequest>>,
+    /// Lifetime of expiring user tokens (GitHub's is 8 hours); tests shorten it.
+    token_lifetime_secs: std::sync::atomic::AtomicI64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -68,7 +72,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Emulator {
     pub fn new(config: EmulatorConfig) -> Self {
-        let world = seed::seed(config.profile, chrono::Utc::now());
+        let mut world = seed::seed(config.profile, chrono::Utc::now());
+        if let Some(path) = &config.tokens_file {
+            world::load_tokens(&mut world, path);
+        }
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -76,6 +83,7 @@ impl Emulator {
                 base: OnceLock::new(),
                 faults: Mutex::new(Vec::new()),
                 log: Mutex::new(Vec::new()),
+                token_lifetime_secs: std::sync::atomic::AtomicI64::new(8 * 3600),
             }),
         }
     }
@@ -117,6 +125,41 @@ impl Emulator {
             log.drain(..5_000);
         }
         log.push(req);
+    }
+
+    /// How long expiring user tokens live from now on.
+    pub fn set_token_lifetime(&self, secs: i64) {
+        self.inner
+            .token_lifetime_secs
+            .store(secs, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub(crate) fn token_lifetime(&self) -> chrono::Duration {
+        chrono::Duration::seconds(
+            self.inner
+                .token_lifetime_secs
+                .load(std::sync::atomic::Ordering::SeqCst),
+        )
+    }
+
+    /// Writes the issued tokens to `tokens_file`, if configured. Called after every change.
+    pub(crate) fn persist_tokens(&self, w: &World) {
+        if let Some(path) = &self.inner.config.tokens_file {
+            world::save_tokens(w, path);
+        }
+    }
+
+    /// The access tokens currently valid for `login` (for tests that look for leaks).
+    pub fn tokens_of(&self, login: &str) -> Vec<String> {
+        let w = self.world();
+        let Some(id) = w.user_by_login(login).map(|u| u.id) else {
+            return Vec::new();
+        };
+        w.tokens
+            .iter()
+            .filter(|(_, t)| t.user_id == id)
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 
     /// Issues a token directly, as if `login` had completed the OAuth flow (for tests).

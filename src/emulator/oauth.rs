@@ -18,7 +18,6 @@ use serde_json::{json, Value};
 use url::Url;
 
 const CODE_LIFETIME_MINUTES: i64 = 10;
-const TOKEN_HOURS: i64 = 8;
 const REFRESH_DAYS: i64 = 184;
 
 pub fn routes() -> Router<Emulator> {
@@ -386,7 +385,7 @@ async fn access_token(State(em): State<Emulator>, headers: HeaderMap, body: Byte
     }
     let now = Utc::now();
     let mut w = em.world();
-    let expiring = config.expiring_tokens.then(|| Duration::hours(TOKEN_HOURS));
+    let expiring = config.expiring_tokens.then(|| em.token_lifetime());
 
     let (user_id, scopes) = if req.grant_type.as_deref() == Some("refresh_token") {
         let Some(old) = req
@@ -477,6 +476,7 @@ async fn access_token(State(em): State<Emulator>, headers: HeaderMap, body: Byte
         answer["refresh_token"] = json!(refresh);
         answer["refresh_token_expires_in"] = json!(Duration::days(REFRESH_DAYS).num_seconds());
     }
+    em.persist_tokens(&w);
     drop(w);
     token_answer(&headers, answer)
 }
@@ -530,7 +530,11 @@ async fn revoke_token(
         )
             .into_response();
     };
-    match em.world().tokens.remove(&req.access_token) {
+    let mut w = em.world();
+    let removed = w.tokens.remove(&req.access_token);
+    em.persist_tokens(&w);
+    drop(w);
+    match removed {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
         None => (
             StatusCode::NOT_FOUND,
@@ -564,5 +568,6 @@ async fn revoke_grant(
     };
     w.tokens.retain(|_, t| t.user_id != user_id);
     w.refresh_tokens.retain(|_, t| t.user_id != user_id);
+    em.persist_tokens(&w);
     StatusCode::NO_CONTENT.into_response()
 }

@@ -158,7 +158,7 @@ pub struct Grant {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Token {
     pub user_id: i64,
     pub scopes: Vec<String>,
@@ -168,7 +168,7 @@ pub struct Token {
     pub used: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RefreshToken {
     pub user_id: i64,
     pub scopes: Vec<String>,
@@ -202,5 +202,45 @@ impl World {
         self.orgs
             .iter()
             .position(|o| o.login.eq_ignore_ascii_case(login))
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct SavedTokens {
+    tokens: HashMap<String, Token>,
+    refresh_tokens: HashMap<String, RefreshToken>,
+}
+
+/// Loads tokens saved by an earlier run; a missing or unreadable file means none.
+pub fn load_tokens(w: &mut World, path: &std::path::Path) {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return;
+    };
+    match serde_json::from_str::<SavedTokens>(&text) {
+        Ok(saved) => {
+            w.tokens = saved.tokens;
+            w.refresh_tokens = saved.refresh_tokens;
+        }
+        Err(e) => tracing::warn!(error = %e, "ignoring an unreadable emulator token file"),
+    }
+}
+
+pub fn save_tokens(w: &World, path: &std::path::Path) {
+    let saved = SavedTokens {
+        tokens: w.tokens.clone(),
+        refresh_tokens: w.refresh_tokens.clone(),
+    };
+    let write = serde_json::to_vec(&saved)
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(&tmp, path)
+        });
+    if let Err(e) = write {
+        tracing::warn!(error = %e, "could not save the emulator's tokens");
     }
 }

@@ -1,10 +1,13 @@
-//! `/`: what this tool is for, and where to start.
+//! `/`: the organisations the signed-in user can open, each linking to its campaigns.
 
+use crate::api::auth::{my_orgs, OrgSummary};
+use crate::components::error_view::render_errors;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let orgs = Resource::new(|| (), |_| my_orgs());
     view! {
         <Title text="Home"/>
         <section class="hero" aria-labelledby="home-title">
@@ -15,19 +18,48 @@ pub fn HomePage() -> impl IntoView {
                 "give them an owner and a due date, and share a link your colleagues can open."
             </p>
         </section>
-        <section class="cards" aria-label="What you can do">
-            <article class="card">
-                <h2>"See every campaign"</h2>
-                <p>"Open and closed campaigns with managers, due dates and progress, filtered and sorted by link."</p>
-            </article>
-            <article class="card">
-                <h2>"Choose alerts precisely"</h2>
-                <p>"Filter thousands of open alerts by repository, severity, tool, rule, CWE and path, then select in one click."</p>
-            </article>
-            <article class="card">
-                <h2>"Keep the token on the server"</h2>
-                <p>"Your browser never talks to GitHub and never sees a GitHub token."</p>
-            </article>
+        <section aria-labelledby="orgs-title">
+            <h2 id="orgs-title">"Your organisations"</h2>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading your organisations…"</p> }>
+                <ErrorBoundary fallback=render_errors>
+                    {move || orgs.get().map(|r| r.map(|list| view! { <OrgList orgs=list/> }))}
+                </ErrorBoundary>
+            </Suspense>
         </section>
     }
+}
+
+#[component]
+fn OrgList(orgs: Vec<OrgSummary>) -> impl IntoView {
+    if orgs.is_empty() {
+        return view! {
+            <div class="empty-state">
+                <p><strong>"No organisations to show."</strong></p>
+                <p>"GitHub lists an organisation here only when this app was granted the "<code>"read:org"</code>
+                   " scope, and the organisation allows this OAuth app (organisations can restrict third-party access). "
+                   "Sign out and sign in again to grant the scope, or ask an organisation owner to approve the app."</p>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <ul class="org-list">
+            {orgs
+                .into_iter()
+                .map(|o| {
+                    let href = format!("/orgs/{}/campaigns", o.login);
+                    view! {
+                        <li class="card org-card">
+                            <img src=o.avatar_url.clone() alt="" width="40" height="40" class="avatar"/>
+                            <div>
+                                <a href=href class="org-link">{o.login.clone()}</a>
+                                {o.description.map(|d| view! { <p class="muted">{d}</p> })}
+                            </div>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
 }

@@ -347,7 +347,9 @@ async fn every_emulator_answer_validates_against_the_response_schema() {
     // The response schemas really are applied: a campaign missing `number` fails them.
     let mut broken = created.clone();
     broken.as_object_mut().unwrap().remove("number");
-    assert!(!validator(&response_schema("campaigns/get-campaign-summary", "200")).is_valid(&broken));
+    assert!(
+        !validator(&response_schema("campaigns/get-campaign-summary", "200")).is_valid(&broken)
+    );
     let res = call(
         reqwest::Method::GET,
         &format!("/orgs/acme-corp/campaigns/{number}"),

@@ -10,7 +10,10 @@ pub struct TestApp {
     /// Keeps cookies, never follows redirects.
     pub client: reqwest::Client,
     pub emulator_url: url::Url,
-    _data_dir: tempfile::TempDir,
+    pub emulator: campaigns_admin::emulator::Emulator,
+    pub data_dir: std::path::PathBuf,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    _data_dir: Option<tempfile::TempDir>,
 }
 
 impl TestApp {
@@ -24,6 +27,83 @@ impl TestApp {
             .send()
             .await
             .expect("the app answers")
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// A same-origin POST, as a browser form or server-function call sends it.
+    pub async fn post(&self, path: &str, body: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", self.origin())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("the app answers")
+    }
+
+    /// Starts a sign-in at `/auth/login?next=…` and returns GitHub's authorize URL.
+    pub async fn start_sign_in(&self, next: &str) -> url::Url {
+        let res = self
+            .client
+            .get(self.url("/auth/login"))
+            .query(&[("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            303,
+            "sign-in starts with a redirect to GitHub"
+        );
+        url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap()
+    }
+
+    /// Approves the emulator's consent page for `login`; returns the callback URL it sends back to.
+    pub async fn consent(&self, authorize: &url::Url, login: &str) -> String {
+        let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+        form.push(("login".into(), login.into()));
+        form.push(("decision".into(), "authorize".into()));
+        let res = self
+            .client
+            .post(authorize.as_str().split('?').next().unwrap())
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        res.headers()["location"].to_str().unwrap().to_owned()
+    }
+
+    /// Follows the callback; returns where the app sends the browser next.
+    pub async fn finish_sign_in(&self, callback: &str) -> String {
+        let res = self.client.get(callback).send().await.unwrap();
+        assert_eq!(res.status(), 303, "the callback redirects");
+        res.headers()["location"].to_str().unwrap().to_owned()
+    }
+
+    /// The whole round trip for `login`, landing on `next`.
+    pub async fn sign_in_to(&self, login: &str, next: &str) -> String {
+        let authorize = self.start_sign_in(next).await;
+        let callback = self.consent(&authorize, login).await;
+        self.finish_sign_in(&callback).await
+    }
+
+    pub async fn sign_in(&self, login: &str) {
+        let landed = self.sign_in_to(login, "/").await;
+        assert_eq!(landed, "/");
+    }
+
+    /// How many token requests (exchanges and refreshes) reached the emulator.
+    pub fn token_requests(&self) -> usize {
+        self.emulator
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/login/oauth/access_token")
+            .count()
     }
 }
 
@@ -52,12 +132,21 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let data_dir = tempfile::tempdir().expect("a temporary directory");
-    let settings = test_settings(data_dir.path(), extra);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().to_owned();
+    let mut app = spawn_app_in(&path, extra).await;
+    app._data_dir = Some(dir);
+    app
+}
+
+/// The app with a given data directory (to restart it on the same sessions).
+pub async fn spawn_app_in(data_dir: &std::path::Path, extra: &[(&str, &str)]) -> TestApp {
+    let settings = test_settings(data_dir, extra);
     let app = Application::build(settings).await.expect("the app starts");
     let address = app.address();
     let emulator_url = app.settings().github.api_url.clone();
-    tokio::spawn(app.run_until_stopped());
+    let emulator = app.emulator().expect("demo mode").clone();
+    let task = tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
@@ -67,7 +156,10 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         address,
         client,
         emulator_url,
-        _data_dir: data_dir,
+        emulator,
+        data_dir: data_dir.to_owned(),
+        task,
+        _data_dir: None,
     }
 }
 
@@ -116,6 +208,7 @@ pub async fn spawn_emulator_with(expiring_tokens: bool) -> TestEmulator {
         callback_url: url::Url::parse(CALLBACK).unwrap(),
         expiring_tokens,
         profile: campaigns_admin::settings::SeedProfile::Standard,
+        tokens_file: None,
     };
     let handle = spawn("127.0.0.1:0".parse().unwrap(), config)
         .await

@@ -8,4 +8,5 @@ mod emulator_rest;
 mod github_client;
 mod helpers;
 mod shell;
+mod sign_in;
 mod startup_errors;

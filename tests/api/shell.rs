@@ -12,6 +12,7 @@ async fn health_check_answers_ok_as_json() {
 #[tokio::test]
 async fn home_page_is_server_rendered_with_the_whole_shell() {
     let app = spawn_app().await;
+    app.sign_in("mona").await;
     let res = app.get("/").await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
@@ -38,6 +39,7 @@ async fn home_page_is_server_rendered_with_the_whole_shell() {
 #[tokio::test]
 async fn an_unknown_path_is_a_real_404_page() {
     let app = spawn_app().await;
+    app.sign_in("mona").await;
     let res = app.get("/definitely/not/here").await;
     assert_eq!(res.status(), 404);
     let html = res.text().await.unwrap();

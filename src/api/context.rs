@@ -1,0 +1,34 @@
+//! What every server function starts with: the app state, the session, and a GitHub token.
+
+use crate::auth::session;
+use crate::error::AppError;
+use crate::state::AppState;
+use leptos::prelude::expect_context;
+use secrecy::SecretString;
+use std::future::Future;
+use tower_sessions::Session;
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session layer around a server function");
+        AppError::Internal
+    })
+}
+
+/// Runs `call` with the signed-in user's token. A 401 from GitHub ends the session, so the UI
+/// sends the user to sign in again.
+pub async fn with_github<T, F, Fut>(call: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppState, SecretString) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let state = expect_context::<AppState>();
+    let session = session().await?;
+    let token = session::access_token(&session, &state).await?;
+    let result = call(state, token).await;
+    if matches!(result, Err(AppError::NotSignedIn)) {
+        tracing::info!("GitHub no longer accepts this token; ending the session");
+        session::end(&session).await;
+    }
+    result
+}

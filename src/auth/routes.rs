@@ -1,0 +1,154 @@
+//! `/auth/login`, `/auth/callback`, `/auth/logout`: plain axum handlers around the OAuth web flow.
+
+use super::session::{self, PendingSignIn, PENDING_CAP, PENDING_KEY};
+use super::{oauth, safe_next};
+use crate::api::auth::CurrentUser;
+use crate::state::AppState;
+use axum::{
+    extract::{Query, State},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+use chrono::Utc;
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+use tower_sessions::Session;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", get(login))
+        .route("/auth/callback", get(callback))
+        .route("/auth/logout", post(logout))
+}
+
+/// The page that explains a failed sign-in and offers to start again.
+fn failed(reason: &str) -> Response {
+    Redirect::to(&format!("/sign-in-failed?reason={reason}")).into_response()
+}
+
+fn internal_error() -> Response {
+    failed("internal")
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let next = safe_next(q.next.as_deref());
+    let Ok(auth) = oauth::authorize_url(&state) else {
+        return internal_error();
+    };
+    let now = Utc::now();
+    let mut pending: Vec<PendingSignIn> = match session.get(PENDING_KEY).await {
+        Ok(p) => p.unwrap_or_default(),
+        Err(e) => {
+            tracing::error!(error = %e, "session store failed");
+            return internal_error();
+        }
+    };
+    pending.retain(|p| !p.expired(now));
+    pending.push(PendingSignIn {
+        state: auth.state,
+        verifier: auth.verifier,
+        next,
+        created_at: now,
+    });
+    if pending.len() > PENDING_CAP {
+        let excess = pending.len() - PENDING_CAP;
+        pending.drain(..excess);
+    }
+    if let Err(e) = session.insert(PENDING_KEY, pending).await {
+        tracing::error!(error = %e, "session store failed");
+        return internal_error();
+    }
+    Redirect::to(&auth.url).into_response()
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+async fn callback(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<CallbackQuery>,
+) -> Response {
+    let now = Utc::now();
+    let mut pending: Vec<PendingSignIn> = session
+        .get(PENDING_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    // Compare every pending state in constant time, then take the match out: it is single-use.
+    let given = q.state.clone().unwrap_or_default();
+    let position = pending
+        .iter()
+        .position(|p| !given.is_empty() && bool::from(p.state.as_bytes().ct_eq(given.as_bytes())));
+    let matched = position.map(|i| pending.remove(i));
+    pending.retain(|p| !p.expired(now));
+    if session.insert(PENDING_KEY, &pending).await.is_err() {
+        return internal_error();
+    }
+    let Some(tx) = matched else {
+        tracing::info!("sign-in callback with a missing, unknown or reused state");
+        return failed("state");
+    };
+    if tx.expired(now) {
+        return failed("expired");
+    }
+    if let Some(err) = q.error.as_deref() {
+        tracing::info!(error = %err, "GitHub sent the user back without a code");
+        return failed(if err == "access_denied" {
+            "denied"
+        } else {
+            "github"
+        });
+    }
+    let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
+        return failed("github");
+    };
+    let tokens = match oauth::exchange(&state, code, &tx.verifier).await {
+        Ok(t) => t,
+        Err(reason) => {
+            tracing::info!(%reason, "the code exchange failed");
+            return failed("exchange");
+        }
+    };
+    let user = match state.github.get_authenticated_user(&tokens.access).await {
+        Ok(u) => u,
+        Err(_) => return failed("github"),
+    };
+    let current = CurrentUser {
+        login: user.login,
+        name: user.name,
+        avatar_url: user.avatar_url,
+    };
+    if session::start(&session, &state, current, &tokens)
+        .await
+        .is_err()
+    {
+        return internal_error();
+    }
+    Redirect::to(&tx.next).into_response()
+}
+
+async fn logout(State(state): State<AppState>, session: Session) -> Response {
+    if let Ok(Some(record)) = session::signed_in(&session, &state).await {
+        if let Ok(token) = state.cipher.decrypt(&record.token) {
+            oauth::revoke(&state, &token).await;
+        }
+    }
+    session::end(&session).await;
+    Redirect::to("/signed-out").into_response()
+}

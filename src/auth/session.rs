@@ -1,0 +1,159 @@
+//! The typed server-side session: who is signed in, their GitHub tokens (encrypted), and pending
+//! sign-ins. Stored by `tower-sessions`; the browser holds only the session id cookie.
+
+use crate::api::auth::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+use chrono::{DateTime, Duration, Utc};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+pub const USER_KEY: &str = "signed_in";
+pub const PENDING_KEY: &str = "pending_sign_ins";
+/// How long a sign-in may take between leaving for GitHub and coming back.
+pub const PENDING_LIFETIME_MINUTES: i64 = 10;
+/// How many sign-ins (tabs) may be pending at once; the oldest is dropped beyond that.
+pub const PENDING_CAP: usize = 5;
+/// Refresh this long before an expiring token runs out.
+const REFRESH_MARGIN_SECS: i64 = 60;
+
+/// A signed-in user's record. Tokens are AES-GCM ciphertexts, never plain.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub user: CurrentUser,
+    pub token: String,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+    pub signed_in_at: DateTime<Utc>,
+}
+
+/// One sign-in under way: checked when GitHub sends the browser back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingSignIn {
+    pub state: String,
+    pub verifier: String,
+    pub next: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl PendingSignIn {
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        now - self.created_at > Duration::minutes(PENDING_LIFETIME_MINUTES)
+    }
+}
+
+/// Fresh tokens from a sign-in or a refresh.
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    pub access: SecretString,
+    pub refresh: Option<SecretString>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+fn internal(err: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %err, "session store failed");
+    AppError::Internal
+}
+
+/// The signed-in user, if any. A session past its absolute lifetime is ended here.
+pub async fn signed_in(session: &Session, state: &AppState) -> Result<Option<SignedIn>, AppError> {
+    let Some(record) = session.get::<SignedIn>(USER_KEY).await.map_err(internal)? else {
+        return Ok(None);
+    };
+    let lifetime =
+        Duration::from_std(state.settings.session.lifetime).unwrap_or(Duration::hours(24));
+    if Utc::now() - record.signed_in_at > lifetime {
+        session.flush().await.map_err(internal)?;
+        return Ok(None);
+    }
+    Ok(Some(record))
+}
+
+/// Stores a new sign-in under a new session id, so that the id seen before sign-in is dead.
+pub async fn start(
+    session: &Session,
+    state: &AppState,
+    user: CurrentUser,
+    tokens: &TokenSet,
+) -> Result<(), AppError> {
+    let pending: Vec<PendingSignIn> = session
+        .get(PENDING_KEY)
+        .await
+        .map_err(internal)?
+        .unwrap_or_default();
+    session.cycle_id().await.map_err(internal)?;
+    let record = SignedIn {
+        user,
+        token: state.cipher.encrypt(&tokens.access),
+        refresh_token: tokens.refresh.as_ref().map(|r| state.cipher.encrypt(r)),
+        expires_at: tokens.expires_at,
+        signed_in_at: Utc::now(),
+    };
+    session.insert(USER_KEY, record).await.map_err(internal)?;
+    // Other tabs may still be signing in.
+    session
+        .insert(PENDING_KEY, pending)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// Ends the session: the record is deleted from the store and the cookie cleared.
+pub async fn end(session: &Session) {
+    if let Err(err) = session.flush().await {
+        tracing::error!(error = %err, "could not delete a session");
+    }
+}
+
+/// The access token to call GitHub with, refreshed first when it has expired.
+pub async fn access_token(session: &Session, state: &AppState) -> Result<SecretString, AppError> {
+    let Some(record) = signed_in(session, state).await? else {
+        return Err(AppError::NotSignedIn);
+    };
+    let soon = Utc::now() + Duration::seconds(REFRESH_MARGIN_SECS);
+    let needs_refresh = record.expires_at.is_some_and(|e| e <= soon);
+    if !needs_refresh {
+        return state.cipher.decrypt(&record.token).map_err(|err| {
+            tracing::warn!(error = %err, "ending a session whose token cannot be decrypted");
+            AppError::NotSignedIn
+        });
+    }
+    let Some(refresh) = record.refresh_token.clone() else {
+        end(session).await;
+        return Err(AppError::NotSignedIn);
+    };
+    let key = format!(
+        "{}:{refresh}",
+        session.id().map(|id| id.to_string()).unwrap_or_default()
+    );
+    let result = state
+        .refreshes
+        .run(key, || async {
+            let plain = state
+                .cipher
+                .decrypt(&refresh)
+                .map_err(|_| AppError::NotSignedIn)?;
+            super::oauth::refresh(state, &plain).await
+        })
+        .await;
+    match result {
+        Ok(tokens) => {
+            let updated = SignedIn {
+                token: state.cipher.encrypt(&tokens.access),
+                refresh_token: tokens.refresh.as_ref().map(|r| state.cipher.encrypt(r)),
+                expires_at: tokens.expires_at,
+                ..record
+            };
+            session.insert(USER_KEY, updated).await.map_err(internal)?;
+            Ok(tokens.access)
+        }
+        Err(AppError::NotSignedIn) => {
+            end(session).await;
+            Err(AppError::NotSignedIn)
+        }
+        Err(other) => Err(other),
+    }
+}
