@@ -2,14 +2,19 @@
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    home::HomePage, not_found::NotFound, sign_in_failed::SignInFailedPage,
+    campaign_detail::CampaignDetailPage,
+    campaign_edit::{CampaignDeletePage, CampaignEditPage},
+    campaign_list::CampaignListPage,
+    home::HomePage,
+    not_found::NotFound,
+    sign_in_failed::SignInFailedPage,
     signed_out::SignedOutPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The document around the app, rendered on the server only.
@@ -46,6 +51,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/signed-out") view=SignedOutPage/>
+                    // Async: the whole page (status, title, Open Graph tags) is known before it is sent.
+                    <Route path=path!("/orgs/:org/campaigns") view=CampaignListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:org/campaigns/:number") view=CampaignDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:org/campaigns/:number/edit") view=CampaignEditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:org/campaigns/:number/delete") view=CampaignDeletePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in-failed") view=SignInFailedPage/>
                 </Routes>
             </Layout>

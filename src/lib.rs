@@ -3,6 +3,8 @@
 //! The crate is built twice: once with `ssr` for the server binary and once with `hydrate`
 //! for the browser bundle. Server-only modules are gated here, once.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod components;

@@ -2,8 +2,22 @@
 
 use campaigns_admin::{settings::Settings, startup::Application, telemetry};
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // Rendering deeply nested views needs more than the default 2 MiB of stack in debug builds.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(16 * 1024 * 1024)
+        .build();
+    match runtime {
+        Ok(rt) => rt.block_on(serve()),
+        Err(err) => {
+            eprintln!("campaigns-admin: cannot start the async runtime: {err}");
+            std::process::exit(1);
+        }
+    }
+}
+
+async fn serve() {
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(err) => {

@@ -23,17 +23,22 @@ pub struct OrgSummary {
 #[server(endpoint = "signed_in_user")]
 pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
     use crate::state::AppState;
-    let state = expect_context::<AppState>();
-    let session = super::context::session().await?;
-    Ok(crate::auth::session::signed_in(&session, &state)
-        .await?
-        .map(|r| r.user))
+    super::context::finish(
+        async move {
+            let state = expect_context::<AppState>();
+            let session = super::context::session().await?;
+            Ok(crate::auth::session::signed_in(&session, &state)
+                .await?
+                .map(|r| r.user))
+        }
+        .await,
+    )
 }
 
 /// The organisations the signed-in user belongs to (needs the `read:org` scope).
 #[server(endpoint = "my_orgs")]
 pub async fn my_orgs() -> Result<Vec<OrgSummary>, AppError> {
-    super::context::with_github(|state, token| async move {
+    let result = super::context::with_github(|state, token| async move {
         let orgs = state.github.list_orgs_for_user(&token, 1_000).await?;
         Ok(orgs
             .into_iter()
@@ -44,5 +49,6 @@ pub async fn my_orgs() -> Result<Vec<OrgSummary>, AppError> {
             })
             .collect())
     })
-    .await
+    .await;
+    super::context::finish(result)
 }

@@ -2,5 +2,6 @@
 //! map the error. Each one is a public HTTP endpoint and authenticates on its own.
 
 pub mod auth;
+pub mod campaigns;
 #[cfg(feature = "ssr")]
 pub mod context;

@@ -1,5 +1,8 @@
 //! One module per route.
 
+pub mod campaign_detail;
+pub mod campaign_edit;
+pub mod campaign_list;
 pub mod home;
 pub mod not_found;
 pub mod sign_in_failed;

@@ -24,7 +24,7 @@ pub fn SignInFailedPage() -> impl IntoView {
         <section class="error-page" role="alert" aria-labelledby="sign-in-failed-title">
             <h1 id="sign-in-failed-title">"Sign-in not completed"</h1>
             <p class="error-message">{move || explain(&reason())}</p>
-            <p><a class="button primary" href="/auth/login">"Sign in again"</a></p>
+            <p><a class="button primary" href="/auth/login" rel="external">"Sign in again"</a></p>
         </section>
     }
 }

@@ -10,7 +10,7 @@ pub fn SignedOutPage() -> impl IntoView {
         <section class="notice-page" aria-labelledby="signed-out-title">
             <h1 id="signed-out-title">"You are signed out"</h1>
             <p>"Your session has ended and your GitHub token was revoked. Nothing of it is left in this browser."</p>
-            <p><a class="button primary" href="/auth/login">"Sign in with GitHub"</a></p>
+            <p><a class="button primary" href="/auth/login" rel="external">"Sign in with GitHub"</a></p>
         </section>
     }
 }

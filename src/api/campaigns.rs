@@ -1,0 +1,476 @@
+//! Campaign server functions: list, read, edit, close/reopen, delete. Each validates its own input
+//! with the shared domain types before any call to GitHub.
+
+// A form's server function takes one argument per field, as `ActionForm` posts them.
+#![allow(clippy::too_many_arguments)]
+
+#[cfg(feature = "ssr")]
+use crate::domain::{CampaignNumber, OrgLogin};
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub login: String,
+    pub avatar_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRef {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Progress {
+    pub open: i64,
+    pub in_progress: i64,
+    pub closed: i64,
+}
+
+impl Progress {
+    pub fn total(&self) -> i64 {
+        self.open + self.in_progress + self.closed
+    }
+    /// Whole percent of alerts closed.
+    pub fn closed_percent(&self) -> i64 {
+        if self.total() == 0 {
+            0
+        } else {
+            self.closed * 100 / self.total()
+        }
+    }
+}
+
+/// A campaign as the pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignView {
+    pub number: i64,
+    pub name: String,
+    pub description: String,
+    pub open: bool,
+    pub managers: Vec<Person>,
+    pub team_managers: Vec<TeamRef>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub ends_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub contact_link: Option<String>,
+    pub progress: Option<Progress>,
+    /// `{web}/orgs/{org}/security/campaigns/{number}`
+    pub github_url: String,
+    /// This app's own link to the campaign, to share.
+    pub share_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PageNumbers {
+    pub first: Option<u32>,
+    pub prev: Option<u32>,
+    pub next: Option<u32>,
+    pub last: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignPage {
+    pub campaigns: Vec<CampaignView>,
+    pub pages: PageNumbers,
+}
+
+/// The list's view, as it appears in the URL query. Unknown values fall back to the defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListView {
+    /// `open`, `closed` or `all`.
+    pub state: String,
+    /// `created`, `updated`, `ends_at`, `published`.
+    pub sort: String,
+    /// `asc` or `desc`.
+    pub direction: String,
+    pub page: u32,
+    /// 10, 30, 50 or 100.
+    pub per_page: u32,
+}
+
+pub const PAGE_SIZES: [u32; 4] = [10, 30, 50, 100];
+
+impl ListView {
+    pub fn parse(state: &str, sort: &str, direction: &str, page: &str, per_page: &str) -> Self {
+        let pick = |v: &str, allowed: &[&str], default: &str| {
+            if allowed.contains(&v) {
+                v.to_owned()
+            } else {
+                default.to_owned()
+            }
+        };
+        let per_page = per_page
+            .parse()
+            .ok()
+            .filter(|n| PAGE_SIZES.contains(n))
+            .unwrap_or(30);
+        Self {
+            state: pick(state, &["open", "closed", "all"], "open"),
+            sort: pick(
+                sort,
+                &["created", "updated", "ends_at", "published"],
+                "created",
+            ),
+            direction: pick(direction, &["asc", "desc"], "desc"),
+            page: page
+                .parse()
+                .ok()
+                .filter(|n| *n >= 1 && *n <= 10_000)
+                .unwrap_or(1),
+            per_page,
+        }
+    }
+
+    /// The query string for this view with `page` replaced.
+    pub fn query_for_page(&self, page: u32) -> String {
+        format!(
+            "state={}&sort={}&direction={}&per_page={}&page={page}",
+            self.state, self.sort, self.direction, self.per_page
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditOptions {
+    pub members: Vec<Person>,
+    pub teams: Vec<TeamRef>,
+}
+
+#[cfg(feature = "ssr")]
+fn org_or_404(org: &str) -> Result<OrgLogin, AppError> {
+    OrgLogin::parse(org).map_err(|_| AppError::NotFound)
+}
+
+#[cfg(feature = "ssr")]
+fn number_or_404(number: &str) -> Result<CampaignNumber, AppError> {
+    CampaignNumber::parse(number).map_err(|_| AppError::NotFound)
+}
+
+#[cfg(feature = "ssr")]
+fn view_of(
+    settings: &crate::settings::Settings,
+    org: &OrgLogin,
+    c: crate::github::models::CampaignSummary,
+) -> CampaignView {
+    use crate::github::models::CampaignState;
+    let web = settings.github.web_url.as_str().trim_end_matches('/');
+    CampaignView {
+        number: c.number,
+        name: c.name.unwrap_or_else(|| format!("Campaign #{}", c.number)),
+        description: c.description,
+        open: c.state != CampaignState::Closed,
+        managers: c
+            .managers
+            .into_iter()
+            .map(|u| Person {
+                login: u.login,
+                avatar_url: u.avatar_url,
+            })
+            .collect(),
+        team_managers: c
+            .team_managers
+            .into_iter()
+            .map(|t| TeamRef {
+                slug: t.slug,
+                name: t.name,
+            })
+            .collect(),
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+        published_at: c.published_at,
+        ends_at: c.ends_at,
+        closed_at: c.closed_at,
+        contact_link: c.contact_link,
+        progress: c.alert_stats.map(|s| Progress {
+            open: s.open_count,
+            in_progress: s.in_progress_count,
+            closed: s.closed_count,
+        }),
+        github_url: format!("{web}/orgs/{org}/security/campaigns/{}", c.number),
+        share_url: format!(
+            "{}/orgs/{org}/campaigns/{}",
+            settings.public_url.as_str().trim_end_matches('/'),
+            c.number
+        ),
+    }
+}
+
+#[server(endpoint = "campaigns/list")]
+pub async fn list_campaigns(org: String, view: ListView) -> Result<CampaignPage, AppError> {
+    super::context::finish(
+        async move {
+            use crate::github::models::{CampaignListQuery, CampaignState};
+            let org = org_or_404(&org)?;
+            let view = ListView::parse(
+                &view.state,
+                &view.sort,
+                &view.direction,
+                &view.page.to_string(),
+                &view.per_page.to_string(),
+            );
+            super::context::with_github(|state, token| async move {
+                let query = CampaignListQuery {
+                    state: match view.state.as_str() {
+                        "open" => Some(CampaignState::Open),
+                        "closed" => Some(CampaignState::Closed),
+                        _ => None,
+                    },
+                    sort: Some(view.sort.clone()),
+                    direction: Some(view.direction.clone()),
+                    page: Some(view.page),
+                    per_page: Some(view.per_page),
+                };
+                let page = state.github.list_campaigns(&token, &org, &query).await?;
+                Ok(CampaignPage {
+                    campaigns: page
+                        .items
+                        .into_iter()
+                        .map(|c| view_of(&state.settings, &org, c))
+                        .collect(),
+                    pages: PageNumbers {
+                        first: page.links.first,
+                        prev: page.links.prev,
+                        next: page.links.next,
+                        last: page.links.last,
+                    },
+                })
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "campaigns/get")]
+pub async fn get_campaign(org: String, number: String) -> Result<CampaignView, AppError> {
+    super::context::finish(
+        async move {
+            let org = org_or_404(&org)?;
+            let number = number_or_404(&number)?;
+            super::context::with_github(|state, token| async move {
+                let c = state.github.get_campaign(&token, &org, number).await?;
+                Ok(view_of(&state.settings, &org, c))
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// Members (for the manager) and teams (for team managers) of an org.
+#[server(endpoint = "campaigns/edit_options")]
+pub async fn load_edit_choices(org: String) -> Result<EditOptions, AppError> {
+    super::context::finish(
+        async move {
+            let org = org_or_404(&org)?;
+            super::context::with_github(|state, token| async move {
+                let (members, teams) = tokio::join!(
+                    state.github.list_org_members(&token, &org, 5_000),
+                    state.github.list_teams(&token, &org, 1_000)
+                );
+                let mut members: Vec<Person> = members?
+                    .into_iter()
+                    .map(|u| Person {
+                        login: u.login,
+                        avatar_url: u.avatar_url,
+                    })
+                    .collect();
+                members.sort_by_key(|p| p.login.to_ascii_lowercase());
+                let teams = teams?
+                    .into_iter()
+                    .map(|t| TeamRef {
+                        slug: t.slug,
+                        name: t.name,
+                    })
+                    .collect();
+                Ok(EditOptions { members, teams })
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// Saves the edit form. `loaded_updated_at` is the campaign's `updated_at` when the form was
+/// opened: if GitHub's copy changed since, nothing is saved unless `overwrite` is set.
+#[server(endpoint = "campaigns/update")]
+pub async fn update_campaign(
+    org: String,
+    number: String,
+    name: String,
+    description: String,
+    ends_at: String,
+    tz_offset: Option<String>,
+    manager: Option<String>,
+    team_managers: Option<Vec<String>>,
+    contact_link: String,
+    loaded_updated_at: String,
+    overwrite: Option<String>,
+) -> Result<CampaignView, AppError> {
+    super::context::finish(async move {
+    use crate::domain::campaign_fields::*;
+    use crate::error::FieldError;
+    use crate::github::models::UpdateCampaign;
+    let org = org_or_404(&org)?;
+    let number = number_or_404(&number)?;
+    let offset: i64 = tz_offset.as_deref().unwrap_or("0").trim().parse().unwrap_or(0);
+    let mut errors = Vec::new();
+    let mut check = |field: &str, r: Result<(), String>| {
+        if let Err(message) = r {
+            errors.push(FieldError { field: Some(field.to_owned()), message });
+        }
+    };
+    let name_v = CampaignName::parse(&name);
+    check("name", name_v.as_ref().map(|_| ()).map_err(Clone::clone));
+    let desc_v = CampaignDescription::parse(&description);
+    check("description", desc_v.as_ref().map(|_| ()).map_err(Clone::clone));
+    let due_v = DueDate::parse(&ends_at, offset, Utc::now());
+    check("ends_at", due_v.as_ref().map(|_| ()).map_err(Clone::clone));
+    let link_v = ContactLink::parse(&contact_link);
+    check("contact_link", link_v.as_ref().map(|_| ()).map_err(Clone::clone));
+    let teams_v = parse_team_managers(&team_managers.unwrap_or_default());
+    check("team_managers", teams_v.as_ref().map(|_| ()).map_err(Clone::clone));
+    let manager = manager.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
+    if let Some(m) = &manager {
+        check("managers", OrgLogin::parse(m).map(|_| ()).map_err(|_| "Choose a member of the organisation.".to_owned()));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid { message: "Some fields need attention.".into(), errors });
+    }
+    let (Ok(name), Ok(description), Ok(due), Ok(link), Ok(teams)) = (name_v, desc_v, due_v, link_v, teams_v) else {
+        return Err(AppError::Internal);
+    };
+    let loaded: Option<DateTime<Utc>> = loaded_updated_at.parse().ok();
+    let overwrite = overwrite.is_some();
+    super::context::with_github(|state, token| async move {
+        if !overwrite {
+            let current = state.github.get_campaign(&token, &org, number).await?;
+            if loaded != Some(current.updated_at) {
+                return Err(AppError::invalid(
+                    "conflict",
+                    format!(
+                        "Someone changed this campaign on GitHub at {} UTC, after you opened this form. Check the current version, then tick “Overwrite” to save yours anyway.",
+                        current.updated_at.format("%Y-%m-%d %H:%M")
+                    ),
+                ));
+            }
+        }
+        let body = UpdateCampaign {
+            name: Some(name.as_str().to_owned()),
+            description: Some(description.as_str().to_owned()),
+            managers: Some(manager.into_iter().collect()),
+            team_managers: Some(teams),
+            ends_at: Some(due.get()),
+            contact_link: Some(link.get().map(str::to_owned)),
+            state: None,
+        };
+        let c = state.github.update_campaign(&token, &org, number, &body).await?;
+        leptos_axum::redirect(&format!("/orgs/{org}/campaigns/{number}?saved=1"));
+        Ok(view_of(&state.settings, &org, c))
+    })
+    .await
+    }
+    .await)
+}
+
+/// Closes (`state=closed`) or reopens (`state=open`) a campaign.
+#[server(endpoint = "campaigns/set_state")]
+pub async fn set_campaign_state(
+    org: String,
+    number: String,
+    state: String,
+) -> Result<CampaignView, AppError> {
+    super::context::finish(
+        async move {
+            use crate::github::models::{CampaignState, UpdateCampaign};
+            let org = org_or_404(&org)?;
+            let number = number_or_404(&number)?;
+            let target = match state.as_str() {
+                "open" => CampaignState::Open,
+                "closed" => CampaignState::Closed,
+                _ => return Err(AppError::invalid("state", "Choose open or closed.")),
+            };
+            super::context::with_github(|app, token| async move {
+                let body = UpdateCampaign {
+                    state: Some(target),
+                    ..Default::default()
+                };
+                let c = app
+                    .github
+                    .update_campaign(&token, &org, number, &body)
+                    .await?;
+                leptos_axum::redirect(&format!("/orgs/{org}/campaigns/{number}"));
+                Ok(view_of(&app.settings, &org, c))
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// Deletes a campaign; the list then shows a notice naming it.
+#[server(endpoint = "campaigns/delete")]
+pub async fn delete_campaign(org: String, number: String) -> Result<(), AppError> {
+    super::context::finish(
+        async move {
+            let org = org_or_404(&org)?;
+            let number = number_or_404(&number)?;
+            super::context::with_github(|state, token| async move {
+                let c = state.github.get_campaign(&token, &org, number).await?;
+                state.github.delete_campaign(&token, &org, number).await?;
+                let name = c.name.unwrap_or_else(|| format!("#{number}"));
+                let notice: String =
+                    url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+                leptos_axum::redirect(&format!("/orgs/{org}/campaigns?deleted={notice}"));
+                Ok(())
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_view_falls_back_to_defaults_for_unknown_values() {
+        let v = ListView::parse("bogus", "name", "sideways", "-3", "7");
+        assert_eq!(
+            v,
+            ListView {
+                state: "open".into(),
+                sort: "created".into(),
+                direction: "desc".into(),
+                page: 1,
+                per_page: 30
+            }
+        );
+        let v = ListView::parse("all", "ends_at", "asc", "3", "100");
+        assert_eq!(
+            v.query_for_page(4),
+            "state=all&sort=ends_at&direction=asc&per_page=100&page=4"
+        );
+    }
+
+    #[test]
+    fn progress_percentages_round_down_and_handle_empty() {
+        assert_eq!(Progress::default().closed_percent(), 0);
+        assert_eq!(
+            Progress {
+                open: 2,
+                in_progress: 0,
+                closed: 1
+            }
+            .closed_percent(),
+            33
+        );
+    }
+}

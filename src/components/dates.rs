@@ -1,0 +1,131 @@
+//! Dates as people read them: absolute with the time zone, and relative ("in 5 days").
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+/// "in 5 days", "3 hours ago", "today".
+pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (t - now).num_seconds();
+    let abs = secs.unsigned_abs();
+    let (n, unit) = match abs {
+        0..=59 => return "just now".to_owned(),
+        60..=3_599 => (abs / 60, "minute"),
+        3_600..=86_399 => (abs / 3_600, "hour"),
+        86_400..=2_591_999 => (abs / 86_400, "day"),
+        2_592_000..=31_535_999 => (abs / 2_592_000, "month"),
+        _ => (abs / 31_536_000, "year"),
+    };
+    let unit = if n == 1 {
+        unit.to_owned()
+    } else {
+        format!("{unit}s")
+    };
+    if secs > 0 {
+        format!("in {n} {unit}")
+    } else {
+        format!("{n} {unit} ago")
+    }
+}
+
+/// Due status of a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    Closed,
+    Overdue,
+    DueSoon,
+    OnTrack,
+}
+
+impl Due {
+    pub fn of(open: bool, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Self {
+        if !open {
+            Due::Closed
+        } else if ends_at <= now {
+            Due::Overdue
+        } else if ends_at - now <= chrono::Duration::days(7) {
+            Due::DueSoon
+        } else {
+            Due::OnTrack
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Due::Closed => "Closed",
+            Due::Overdue => "Overdue",
+            Due::DueSoon => "Due soon",
+            Due::OnTrack => "On track",
+        }
+    }
+    pub fn class(self) -> &'static str {
+        match self {
+            Due::Closed => "due closed",
+            Due::Overdue => "due overdue",
+            Due::DueSoon => "due soon",
+            Due::OnTrack => "due on-track",
+        }
+    }
+}
+
+/// "in 5 days" or "overdue by 2 days" for a due date.
+pub fn due_text(open: bool, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if open && ends_at <= now {
+        format!(
+            "overdue by {}",
+            relative(now, ends_at).trim_start_matches("in ")
+        )
+    } else {
+        relative(ends_at, now)
+    }
+}
+
+/// `<time>` with the absolute UTC date (and time, when `with_time`), and the relative text.
+#[component]
+pub fn When(
+    at: DateTime<Utc>,
+    #[prop(optional)] with_time: bool,
+    #[prop(optional, into)] relative_text: Option<String>,
+) -> impl IntoView {
+    let absolute = if with_time {
+        at.format("%Y-%m-%d %H:%M UTC").to_string()
+    } else {
+        at.format("%Y-%m-%d").to_string()
+    };
+    let rel = relative_text.unwrap_or_else(|| relative(at, Utc::now()));
+    view! {
+        <time datetime=at.to_rfc3339() title=at.format("%Y-%m-%d %H:%M:%S UTC").to_string()>{absolute}</time>
+        " "
+        <span class="relative">"(" {rel} ")"</span>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let now: DateTime<Utc> = "2030-01-10T12:00:00Z".parse().unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(relative(at("2030-01-15T12:00:00Z"), now), "in 5 days");
+        assert_eq!(relative(at("2030-01-10T09:00:00Z"), now), "3 hours ago");
+        assert_eq!(relative(at("2030-01-11T12:00:00Z"), now), "in 1 day");
+        assert_eq!(
+            due_text(true, at("2030-01-08T12:00:00Z"), now),
+            "overdue by 2 days"
+        );
+        assert_eq!(
+            due_text(false, at("2030-01-08T12:00:00Z"), now),
+            "2 days ago"
+        );
+    }
+
+    #[test]
+    fn due_status_depends_on_state_and_distance() {
+        let now: DateTime<Utc> = "2030-01-10T12:00:00Z".parse().unwrap();
+        let days = |d: i64| now + chrono::Duration::days(d);
+        assert_eq!(Due::of(false, days(-3), now), Due::Closed);
+        assert_eq!(Due::of(true, days(-1), now), Due::Overdue);
+        assert_eq!(Due::of(true, days(3), now), Due::DueSoon);
+        assert_eq!(Due::of(true, days(30), now), Due::OnTrack);
+    }
+}

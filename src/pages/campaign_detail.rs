@@ -1,0 +1,188 @@
+//! `/orgs/{org}/campaigns/{number}`: one campaign, with close/reopen, edit and delete. Its title and
+//! Open Graph tags are server-rendered so a link pasted in chat unfurls with the campaign's name.
+
+use crate::api::campaigns::{get_campaign, CampaignView, SetCampaignState};
+use crate::components::dates::{due_text, Due, When};
+use crate::components::error_view::render_errors;
+use crate::components::progress_bar::ProgressBar;
+use crate::domain::campaign_fields::{is_safe_link, linkify, Segment};
+use crate::domain::{CampaignNumber, OrgLogin};
+use crate::error::AppError;
+use crate::pages::campaign_list::{Managers, StateBadge};
+use chrono::Utc;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The org and number from the URL, or a 404 without any call to GitHub.
+pub fn campaign_params() -> (Memo<String>, Memo<String>) {
+    let params = use_params_map();
+    (
+        Memo::new(move |_| params.with(|p| p.get("org").unwrap_or_default())),
+        Memo::new(move |_| params.with(|p| p.get("number").unwrap_or_default())),
+    )
+}
+
+pub fn checked_params(org: &str, number: &str) -> Result<(), AppError> {
+    OrgLogin::parse(org).map_err(|_| AppError::NotFound)?;
+    CampaignNumber::parse(number).map_err(|_| AppError::NotFound)?;
+    Ok(())
+}
+
+#[component]
+pub fn CampaignDetailPage() -> impl IntoView {
+    let (org, number) = campaign_params();
+    let query = use_query_map();
+    let set_state = ServerAction::<SetCampaignState>::new();
+    let campaign = Resource::new(
+        move || (org.get(), number.get(), set_state.version().get()),
+        |(org, number, _)| async move {
+            checked_params(&org, &number)?;
+            get_campaign(org, number).await
+        },
+    );
+    let saved = move || query.with(|q| q.get("saved").is_some());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
+            <ErrorBoundary fallback=render_errors>
+                {move || campaign.get().map(|r| r.map(|c| view! {
+                    <CampaignDetail org=org.get() c set_state saved=saved()/>
+                }))}
+            </ErrorBoundary>
+        </Suspense>
+    }
+}
+
+#[component]
+fn CampaignDetail(
+    org: String,
+    c: CampaignView,
+    set_state: ServerAction<SetCampaignState>,
+    saved: bool,
+) -> impl IntoView {
+    let now = Utc::now();
+    let due = Due::of(c.open, c.ends_at, now);
+    let og_description: String = c.description.chars().take(200).collect();
+    let base = format!("/orgs/{org}/campaigns/{}", c.number);
+    let state_error = move || {
+        set_state
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+    };
+    view! {
+        <Title text=c.name.clone()/>
+        <Meta property="og:title" content=c.name.clone()/>
+        <Meta property="og:description" content=og_description/>
+        <Meta property="og:type" content="website"/>
+        <Meta property="og:url" content=c.share_url.clone()/>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href=format!("/orgs/{org}/campaigns")>{org.clone()} " campaigns"</a>
+            " / #" {c.number}
+        </nav>
+        {saved.then(|| view! { <p class="notice success" role="status">"Your changes were saved."</p> })}
+        <div class="page-head">
+            <h1>{c.name.clone()} " " <StateBadge open=c.open/></h1>
+            <div class="actions">
+                <a class="button" href=format!("{base}/edit")>"Edit"</a>
+                <ActionForm action=set_state attr:class="inline">
+                    <input type="hidden" name="org" value=org.clone()/>
+                    <input type="hidden" name="number" value=c.number.to_string()/>
+                    <input type="hidden" name="state" value=if c.open { "closed" } else { "open" }/>
+                    <button type="submit" disabled=move || set_state.pending().get()>
+                        {if c.open { "Close campaign" } else { "Reopen campaign" }}
+                    </button>
+                </ActionForm>
+                <a class="button danger" href=format!("{base}/delete")>"Delete…"</a>
+            </div>
+        </div>
+        {move || state_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+        <div class="detail-grid">
+            <section class="card" aria-labelledby="about-title">
+                <h2 id="about-title">"About"</h2>
+                <p class="description">{render_description(&c.description)}</p>
+                <dl class="facts">
+                    <dt>"Due"</dt>
+                    <dd>
+                        <When at=c.ends_at with_time=true relative_text=due_text(c.open, c.ends_at, now)/>
+                        " " <span class=due.class()>{due.label()}</span>
+                    </dd>
+                    <dt>"Managers"</dt>
+                    <dd><Managers c=c.clone()/></dd>
+                    <dt>"Contact"</dt>
+                    <dd>{contact(c.contact_link.clone())}</dd>
+                    <dt>"Created"</dt>
+                    <dd><When at=c.created_at with_time=true/></dd>
+                    <dt>"Updated"</dt>
+                    <dd><When at=c.updated_at with_time=true/></dd>
+                    {c.published_at.map(|t| view! { <dt>"Published"</dt><dd><When at=t with_time=true/></dd> })}
+                    {c.closed_at.map(|t| view! { <dt>"Closed"</dt><dd><When at=t with_time=true/></dd> })}
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="progress-title">
+                <h2 id="progress-title">"Progress"</h2>
+                {match c.progress {
+                    Some(p) => view! { <ProgressBar progress=p detailed=true/> }.into_any(),
+                    None => view! { <p class="muted">"GitHub reports no alert counts for this campaign."</p> }.into_any(),
+                }}
+                <h2>"Share"</h2>
+                <ShareLinks share_url=c.share_url.clone() github_url=c.github_url.clone()/>
+            </section>
+        </div>
+    }
+}
+
+/// Plain text with line breaks kept and http(s) URLs as links; nothing is interpreted as HTML.
+fn render_description(text: &str) -> impl IntoView {
+    linkify(text)
+        .into_iter()
+        .map(|seg| match seg {
+            Segment::Text(t) => view! { <span>{t}</span> }.into_any(),
+            Segment::Link(url) => {
+                let text = url.clone();
+                view! { <a href=url rel="noopener noreferrer nofollow" target="_blank">{text}</a> }
+                    .into_any()
+            }
+            Segment::LineBreak => view! { <br/> }.into_any(),
+        })
+        .collect_view()
+}
+
+fn contact(link: Option<String>) -> impl IntoView {
+    match link {
+        Some(l) if is_safe_link(&l) => {
+            let text = l.clone();
+            view! { <a href=l rel="noopener noreferrer nofollow">{text}</a> }.into_any()
+        }
+        Some(l) => view! { <span>{l}</span> }.into_any(),
+        None => view! { <span class="muted">"None given"</span> }.into_any(),
+    }
+}
+
+#[component]
+fn ShareLinks(share_url: String, github_url: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let url_for_copy = share_url.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&url_for_copy);
+                copied.set(true);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &url_for_copy;
+    };
+    view! {
+        <div class="share">
+            <label for="share-url">"Link to this campaign"</label>
+            <div class="share-row">
+                <input id="share-url" type="text" readonly value=share_url/>
+                <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy link" }}</button>
+            </div>
+            <p><a href=github_url rel="noopener noreferrer" target="_blank">"Open on GitHub ↗"</a></p>
+        </div>
+    }
+}

@@ -1,0 +1,490 @@
+//! The campaign list and detail pages and their server functions, against the emulator's seed data:
+//! rendering, URL-driven views, edits, close/reopen, delete, and every error mapping as a page.
+
+use crate::helpers::{spawn_app, TestApp};
+use campaigns_admin::emulator::{FaultAction, FaultRule};
+use chrono::{Duration, Utc};
+
+async fn signed_in_app() -> TestApp {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    app
+}
+
+async fn html(app: &TestApp, path: &str) -> (u16, String) {
+    let res = app.get(path).await;
+    (
+        res.status().as_u16(),
+        without_markers(&res.text().await.unwrap()),
+    )
+}
+
+/// The page without Leptos' hydration comments (`<!>`, `<!-- -->`) between text pieces.
+fn without_markers(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find("<!") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        if after.starts_with("<!DOCTYPE") || after.starts_with("<!doctype") {
+            out.push_str("<!");
+            rest = &after[2..];
+            continue;
+        }
+        let end = if after.starts_with("<!--") {
+            after.find("-->").map(|e| e + 3)
+        } else {
+            after.find('>').map(|e| e + 1)
+        };
+        match end {
+            Some(e) => rest = &after[e..],
+            None => {
+                rest = after;
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// A GitHub client for setting up data directly in the app's emulator.
+fn github(app: &TestApp) -> (campaigns_admin::github::GitHubClient, secrecy::SecretString) {
+    let http = reqwest::Client::new();
+    let client = campaigns_admin::github::GitHubClient::with_http(http, app.emulator_url.clone());
+    let token = app
+        .emulator
+        .issue_token("mona", &["security_events", "read:org"])
+        .unwrap();
+    (client, secrecy::SecretString::from(token))
+}
+
+fn requests_to(app: &TestApp, prefix: &str) -> usize {
+    app.emulator
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with(prefix))
+        .count()
+}
+
+#[tokio::test]
+async fn the_list_shows_open_campaigns_by_default_with_their_details() {
+    let app = signed_in_app().await;
+    let (status, page) = html(&app, "/orgs/acme-corp/campaigns").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<title>Campaigns · acme-corp · campaigns-admin</title>"));
+    for open in [
+        "SQL injection sweep",
+        "Critical command injection",
+        "XSS in the storefront",
+    ] {
+        assert!(page.contains(open), "{open}");
+    }
+    assert!(
+        !page.contains("Hard-coded secrets 2025"),
+        "closed ones are filtered out"
+    );
+    assert!(page.contains("href=\"/orgs/acme-corp/campaigns/1\""));
+    assert!(page.contains("class=\"badge open\""));
+    assert!(page.contains("@AppSec"), "team managers are shown");
+    assert!(page.contains("overdue by"), "the overdue campaign says so");
+    assert!(
+        page.contains("in 4 days") || page.contains("in 3 days"),
+        "relative due dates"
+    );
+    assert!(
+        page.contains("role=\"img\"") && page.contains("% closed"),
+        "progress bars"
+    );
+}
+
+#[tokio::test]
+async fn the_view_is_driven_by_the_url_query() {
+    let app = signed_in_app().await;
+    let (_, closed) = html(&app, "/orgs/acme-corp/campaigns?state=closed").await;
+    assert!(closed.contains("Hard-coded secrets 2025") && !closed.contains("SQL injection sweep"));
+    assert!(
+        closed.contains("<option value=\"closed\" selected"),
+        "the filter shows the current view"
+    );
+    let (_, all) = html(
+        &app,
+        "/orgs/acme-corp/campaigns?state=all&sort=ends_at&direction=asc",
+    )
+    .await;
+    let first = all.find("Hard-coded secrets 2025").unwrap();
+    let later = all.find("SQL injection sweep").unwrap();
+    assert!(first < later, "sorted by due date, earliest first");
+    let (_, bogus) = html(&app, "/orgs/acme-corp/campaigns?state=bogus&per_page=7").await;
+    assert!(
+        bogus.contains("SQL injection sweep"),
+        "unknown values fall back to the defaults"
+    );
+}
+
+#[tokio::test]
+async fn pages_come_from_githubs_link_header() {
+    let app = signed_in_app().await;
+    let (client, token) = github(&app);
+    let org = campaigns_admin::domain::OrgLogin::parse("acme-corp").unwrap();
+    let alerts = client
+        .list_org_alerts(&token, &org, &Default::default(), 1)
+        .await
+        .unwrap();
+    use campaigns_admin::github::models::*;
+    for i in 0..10 {
+        let c = client
+            .create_campaign(
+                &token,
+                &org,
+                &CreateCampaign {
+                    name: format!("Bulk {i}"),
+                    description: "bulk".into(),
+                    managers: vec![],
+                    team_managers: vec![],
+                    ends_at: Utc::now() + Duration::days(40 + i),
+                    contact_link: None,
+                    code_scanning_alerts: vec![RepositoryAlerts {
+                        repository_id: alerts[0].repository.id,
+                        alert_numbers: vec![alerts[0].number],
+                    }],
+                    generate_issues: false,
+                },
+            )
+            .await;
+        // At most 10 open: close each one right away.
+        let c = c.unwrap();
+        let n = campaigns_admin::domain::CampaignNumber::new(c.number).unwrap();
+        client
+            .update_campaign(
+                &token,
+                &org,
+                n,
+                &UpdateCampaign {
+                    state: Some(CampaignState::Closed),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let (_, page1) = html(&app, "/orgs/acme-corp/campaigns?state=all&per_page=10").await;
+    assert!(page1.contains("Page 1 of 2"), "16 campaigns at 10 a page");
+    assert!(page1.contains("href=\"/orgs/acme-corp/campaigns?state=all&amp;sort=created&amp;direction=desc&amp;per_page=10&amp;page=2\""));
+    let (_, page2) = html(
+        &app,
+        "/orgs/acme-corp/campaigns?state=all&per_page=10&page=2",
+    )
+    .await;
+    assert!(page2.contains("Page 2 of 2") && page2.contains("rel=\"prev\""));
+}
+
+#[tokio::test]
+async fn a_member_without_the_security_role_gets_a_403_page_in_words() {
+    let app = signed_in_app().await;
+    let (status, page) = html(&app, "/orgs/globex/campaigns").await;
+    assert_eq!(status, 403);
+    assert!(
+        page.contains("owner or security manager"),
+        "explained, not a bare status"
+    );
+}
+
+#[tokio::test]
+async fn malformed_orgs_and_numbers_are_404_without_asking_github() {
+    let app = signed_in_app().await;
+    let before = requests_to(&app, "/orgs/");
+    for path in [
+        "/orgs/-bad-/campaigns",
+        "/orgs/acme-corp/campaigns/abc",
+        "/orgs/acme-corp/campaigns/0",
+        "/orgs/a..b/campaigns/1",
+    ] {
+        let (status, page) = html(&app, path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(page.contains("Page not found"), "{path}");
+    }
+    assert_eq!(requests_to(&app, "/orgs/"), before, "no call to GitHub");
+}
+
+#[tokio::test]
+async fn an_unknown_campaign_is_a_404_page() {
+    let app = signed_in_app().await;
+    let (status, page) = html(&app, "/orgs/acme-corp/campaigns/9999").await;
+    assert_eq!(status, 404);
+    assert!(page.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn github_trouble_becomes_a_page_that_says_when_to_retry() {
+    let app = signed_in_app().await;
+    app.emulator.add_fault(FaultRule {
+        path_prefix: Some("/orgs/acme-corp/campaigns".into()),
+        action: Some(FaultAction::Status {
+            status: 503,
+            retry_after: None,
+            secondary: false,
+        }),
+        times: Some(1),
+        ..Default::default()
+    });
+    let (status, page) = html(&app, "/orgs/acme-corp/campaigns").await;
+    assert_eq!(status, 503);
+    assert!(page.contains("GitHub is unavailable") && page.contains("Try again"));
+    app.emulator.add_fault(FaultRule {
+        path_prefix: Some("/orgs/acme-corp/campaigns/1".into()),
+        action: Some(FaultAction::Status {
+            status: 429,
+            retry_after: Some(120),
+            secondary: false,
+        }),
+        times: Some(1),
+        ..Default::default()
+    });
+    let (status, page) = html(&app, "/orgs/acme-corp/campaigns/1").await;
+    assert_eq!(status, 429);
+    assert!(
+        page.contains("Try again in 2 minutes"),
+        "{}",
+        &page[page.find("<main").unwrap_or(0)..]
+            .chars()
+            .take(600)
+            .collect::<String>()
+    );
+}
+
+#[tokio::test]
+async fn the_detail_page_is_complete_and_unfurls_in_chat() {
+    let app = signed_in_app().await;
+    let (status, page) = html(&app, "/orgs/acme-corp/campaigns/1").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<title>SQL injection sweep · campaigns-admin</title>"));
+    assert!(page.contains("property=\"og:title\" content=\"SQL injection sweep\""));
+    assert!(page.contains("property=\"og:description\" content=\"Fix every SQL injection alert"));
+    assert!(
+        page.contains("<br"),
+        "line breaks in the description are kept"
+    );
+    assert!(
+        page.contains("href=\"https://chat.example.com/channels/appsec\""),
+        "contact link"
+    );
+    assert!(
+        page.contains(&format!(
+            "{}orgs/acme-corp/security/campaigns/1",
+            app.emulator_url
+        )),
+        "Open on GitHub"
+    );
+    assert!(
+        page.contains(&format!(
+            "value=\"{}/orgs/acme-corp/campaigns/1\"",
+            app.origin()
+        )),
+        "a link to share"
+    );
+    for words in [
+        "Due",
+        "Managers",
+        "Created",
+        "Updated",
+        "Published",
+        "closed",
+        "in progress",
+        "open",
+        "UTC",
+    ] {
+        assert!(page.contains(words), "{words}");
+    }
+    assert!(page.contains("Close campaign") && page.contains("Edit") && page.contains("Delete…"));
+}
+
+async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, String) {
+    let res = app.post(&format!("/api/campaigns/{f}"), &form(pairs)).await;
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn updated_at(app: &TestApp, number: &str) -> String {
+    let (_, body) = call(app, "get", &[("org", "acme-corp"), ("number", number)]).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["updated_at"].as_str().unwrap().to_owned()
+}
+
+fn edit<'a>(loaded: &'a str, name: &'a str, ends_at: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("org", "acme-corp"),
+        ("number", "1"),
+        ("name", name),
+        ("description", "Fix them all.\nSee https://wiki.example.com"),
+        ("ends_at", ends_at),
+        ("tz_offset", "0"),
+        ("manager", "mona"),
+        ("team_managers[0]", "appsec"),
+        ("contact_link", "mailto:appsec@acme.example"),
+        ("loaded_updated_at", loaded),
+    ]
+}
+
+#[tokio::test]
+async fn editing_validates_every_field_on_the_server() {
+    let app = signed_in_app().await;
+    let loaded = updated_at(&app, "1").await;
+    let long = "x".repeat(51);
+    let mut pairs = edit(&loaded, &long, "2001-01-01T00:00");
+    pairs.retain(|(k, _)| *k != "contact_link");
+    pairs.push(("contact_link", "javascript:alert(1)"));
+    let (status, body) = call(&app, "update", &pairs).await;
+    assert_eq!(status, 422, "{body}");
+    let err: campaigns_admin::error::AppError = serde_json::from_str(&body).unwrap();
+    assert!(err.field_message("name").unwrap().contains("at most 50"));
+    assert!(err.field_message("ends_at").unwrap().contains("future"));
+    assert!(err.field_message("contact_link").is_some());
+    assert_eq!(updated_at(&app, "1").await, loaded, "nothing was saved");
+}
+
+#[tokio::test]
+async fn editing_saves_and_githubs_422_comes_back_to_the_right_field() {
+    let app = signed_in_app().await;
+    let loaded = updated_at(&app, "1").await;
+    let due = (Utc::now() + Duration::days(20))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let (status, body) = call(&app, "update", &edit(&loaded, "SQLi sweep, renamed", &due)).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, page) = html(&app, "/orgs/acme-corp/campaigns/1").await;
+    assert!(page.contains("SQLi sweep, renamed") && page.contains("mailto:appsec@acme.example"));
+
+    // A manager GitHub does not know: GitHub's 422 lands on the manager field.
+    let loaded = updated_at(&app, "1").await;
+    let mut pairs = edit(&loaded, "Again", &due);
+    pairs.retain(|(k, _)| *k != "manager");
+    pairs.push(("manager", "not-a-member"));
+    let (status, body) = call(&app, "update", &pairs).await;
+    assert_eq!(status, 422);
+    let err: campaigns_admin::error::AppError = serde_json::from_str(&body).unwrap();
+    assert!(
+        err.field_message("managers")
+            .unwrap()
+            .contains("not a member"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_stale_form_is_not_saved_over_a_newer_version_unless_asked() {
+    let app = signed_in_app().await;
+    let stale = updated_at(&app, "1").await;
+    let due = (Utc::now() + Duration::days(20))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    // Someone else saves first.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, _) = call(&app, "update", &edit(&stale, "Theirs", &due)).await;
+    assert_eq!(status, 200);
+    let (status, body) = call(&app, "update", &edit(&stale, "Mine", &due)).await;
+    assert_eq!(status, 422);
+    let err: campaigns_admin::error::AppError = serde_json::from_str(&body).unwrap();
+    assert!(err
+        .field_message("conflict")
+        .unwrap()
+        .contains("after you opened this form"));
+    let mut overwrite = edit(&stale, "Mine", &due);
+    overwrite.push(("overwrite", "on"));
+    let (status, _) = call(&app, "update", &overwrite).await;
+    assert_eq!(status, 200);
+    assert!(html(&app, "/orgs/acme-corp/campaigns/1")
+        .await
+        .1
+        .contains("Mine"));
+}
+
+#[tokio::test]
+async fn close_reopen_and_delete() {
+    let app = signed_in_app().await;
+    let (status, _) = call(
+        &app,
+        "set_state",
+        &[("org", "acme-corp"), ("number", "2"), ("state", "closed")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, page) = html(&app, "/orgs/acme-corp/campaigns/2").await;
+    assert!(page.contains("Reopen campaign") && page.contains("class=\"badge closed\""));
+    let (status, _) = call(
+        &app,
+        "set_state",
+        &[("org", "acme-corp"), ("number", "2"), ("state", "open")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html(&app, "/orgs/acme-corp/campaigns/2")
+        .await
+        .1
+        .contains("Close campaign"));
+    let (status, _) = call(
+        &app,
+        "set_state",
+        &[("org", "acme-corp"), ("number", "2"), ("state", "archived")],
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    let (_, confirm) = html(&app, "/orgs/acme-corp/campaigns/2/delete").await;
+    assert!(confirm.contains("Delete the campaign “Critical command injection”?"));
+    let res = app
+        .post(
+            "/api/campaigns/delete",
+            &form(&[("org", "acme-corp"), ("number", "2")]),
+        )
+        .await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let (status, _) = html(&app, "/orgs/acme-corp/campaigns/2").await;
+    assert_eq!(status, 404);
+    let (_, list) = html(
+        &app,
+        "/orgs/acme-corp/campaigns?deleted=Critical%20command%20injection",
+    )
+    .await;
+    assert!(list.contains("Campaign “Critical command injection” was deleted."));
+}
+
+#[tokio::test]
+async fn server_functions_check_their_own_input_and_session() {
+    let app = spawn_app().await;
+    let (_, body) = call(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
+    assert!(body.contains("not_signed_in"), "{body}");
+    app.sign_in("mona").await;
+    let before = requests_to(&app, "/orgs/");
+    let (status, _) = call(&app, "get", &[("org", "../../user"), ("number", "1")]).await;
+    assert_eq!(status, 404);
+    let (status, _) = call(&app, "delete", &[("org", "acme-corp"), ("number", "-1")]).await;
+    assert_eq!(status, 404);
+    assert_eq!(requests_to(&app, "/orgs/"), before);
+}
+
+#[tokio::test]
+async fn descriptions_are_text_never_html() {
+    let app = signed_in_app().await;
+    let loaded = updated_at(&app, "1").await;
+    let due = (Utc::now() + Duration::days(20))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mut pairs = edit(&loaded, "XSS test", &due);
+    pairs.retain(|(k, _)| *k != "description");
+    pairs.push((
+        "description",
+        "<script>alert(1)</script> <img src=x onerror=alert(2)>",
+    ));
+    let (status, _) = call(&app, "update", &pairs).await;
+    assert_eq!(status, 200);
+    let (_, page) = html(&app, "/orgs/acme-corp/campaigns/1").await;
+    assert!(!page.contains("<script>alert(1)"));
+    assert!(!page.contains("<img src=x"));
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
