@@ -31,19 +31,16 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     }
 }
 
-/// Renders every error an `ErrorBoundary` caught; `AppError`s get their own message and status.
-pub fn render_errors(errors: ArcRwSignal<Errors>) -> impl IntoView {
-    let first = errors
-        .get_untracked()
-        .into_iter()
-        .next()
-        .map(|(_, e)| {
-            e.downcast_ref::<AppError>()
-                .cloned()
-                .unwrap_or(AppError::Internal)
-        })
-        .unwrap_or(AppError::Internal);
-    view! { <ErrorView error=first/> }
+/// The page for a loaded result: `ok` for data, the error view (with its status) for an error.
+/// Used instead of an `ErrorBoundary`, which rendered the error twice after hydration.
+pub fn or_error<T, V>(result: Result<T, AppError>, ok: impl FnOnce(T) -> V) -> AnyView
+where
+    V: IntoView + 'static,
+{
+    match result {
+        Ok(data) => ok(data).into_any(),
+        Err(error) => view! { <ErrorView error/> }.into_any(),
+    }
 }
 
 fn set_status(code: u16) {

@@ -147,6 +147,11 @@ fn status_fault(status: u16, retry_after: Option<u64>, secondary: bool) -> Respo
     res
 }
 
+#[derive(Deserialize)]
+struct BulkCampaigns {
+    count: usize,
+}
+
 pub fn control_routes() -> Router<Emulator> {
     Router::new()
         .route(
@@ -167,6 +172,27 @@ pub fn control_routes() -> Router<Emulator> {
             get(|State(em): State<Emulator>| async move { Json(em.requests()) }),
         )
         .route("/_emulator/avatars/{file}", get(avatar))
+        .route(
+            "/_emulator/orgs/{org}/closed-campaigns",
+            post(
+                |State(em): State<Emulator>,
+                 Path(org): Path<String>,
+                 Json(req): Json<BulkCampaigns>| async move {
+                    let mut w = em.world();
+                    match w.org_index(&org) {
+                        Some(i) => {
+                            super::seed::add_closed_campaigns(
+                                &mut w.orgs[i],
+                                req.count.min(500),
+                                chrono::Utc::now(),
+                            );
+                            StatusCode::NO_CONTENT
+                        }
+                        None => StatusCode::NOT_FOUND,
+                    }
+                },
+            ),
+        )
 }
 
 /// A small generated avatar, so demo mode shows faces without the network.

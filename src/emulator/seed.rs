@@ -459,6 +459,30 @@ fn seed_campaigns(world: &mut World, now: DateTime<Utc>, mona: i64, hubot: i64) 
     }
 }
 
+/// Adds `count` closed campaigns to an org, each with one alert (test fixtures for paging).
+pub fn add_closed_campaigns(org: &mut Org, count: usize, now: DateTime<Utc>) {
+    for i in 0..count {
+        let number = org.next_campaign_number;
+        org.next_campaign_number += 1;
+        let created_at = now - Duration::days(200 + i as i64);
+        org.campaigns.push(Campaign {
+            number,
+            name: format!("Archived sweep {}", i + 1),
+            description: "An older campaign, kept for the record.".to_owned(),
+            managers: Vec::new(),
+            team_managers: Vec::new(),
+            created_at,
+            updated_at: created_at,
+            published_at: created_at,
+            ends_at: created_at + Duration::days(30),
+            closed_at: Some(created_at + Duration::days(29)),
+            open: false,
+            contact_link: None,
+            alerts: vec![i % org.alerts.len().max(1)],
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 use crate::api::campaigns::{get_campaign, CampaignView, SetCampaignState};
 use crate::components::dates::{due_text, Due, When};
-use crate::components::error_view::render_errors;
+use crate::components::error_view::or_error;
 use crate::components::progress_bar::ProgressBar;
 use crate::domain::campaign_fields::{is_safe_link, linkify, Segment};
 use crate::domain::{CampaignNumber, OrgLogin};
@@ -44,11 +44,9 @@ pub fn CampaignDetailPage() -> impl IntoView {
     let saved = move || query.with(|q| q.get("saved").is_some());
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
-            <ErrorBoundary fallback=render_errors>
-                {move || campaign.get().map(|r| r.map(|c| view! {
-                    <CampaignDetail org=org.get() c set_state saved=saved()/>
-                }))}
-            </ErrorBoundary>
+            {move || campaign.get().map(|r| or_error(r, |c| view! {
+                <CampaignDetail org=org.get() c set_state saved=saved()/>
+            }))}
         </Suspense>
     }
 }

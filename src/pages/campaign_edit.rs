@@ -4,7 +4,7 @@
 use crate::api::campaigns::{
     get_campaign, load_edit_choices, CampaignView, DeleteCampaign, EditOptions, UpdateCampaign,
 };
-use crate::components::error_view::render_errors;
+use crate::components::error_view::or_error;
 use crate::domain::campaign_fields::{DESCRIPTION_MAX, NAME_MAX, TEAM_MANAGERS_MAX};
 use crate::error::AppError;
 use crate::pages::campaign_detail::{campaign_params, checked_params};
@@ -25,9 +25,7 @@ pub fn CampaignEditPage() -> impl IntoView {
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
-            <ErrorBoundary fallback=render_errors>
-                {move || data.get().map(|r| r.map(|(c, opts)| view! { <EditForm org=org.get() c opts/> }))}
-            </ErrorBoundary>
+            {move || data.get().map(|r| or_error(r, |(c, opts)| view! { <EditForm org=org.get() c opts/> }))}
         </Suspense>
     }
 }
@@ -176,8 +174,7 @@ pub fn CampaignDeletePage() -> impl IntoView {
     let action = ServerAction::<DeleteCampaign>::new();
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
-            <ErrorBoundary fallback=render_errors>
-                {move || campaign.get().map(|r| r.map(|c| {
+            {move || campaign.get().map(|r| or_error(r, |c| {
                     let org = org.get();
                     let back = format!("/orgs/{org}/campaigns/{}", c.number);
                     view! {
@@ -198,7 +195,6 @@ pub fn CampaignDeletePage() -> impl IntoView {
                         </section>
                     }
                 }))}
-            </ErrorBoundary>
         </Suspense>
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::api::campaigns::{list_campaigns, CampaignPage, CampaignView, ListView, PAGE_SIZES};
 use crate::components::dates::{due_text, Due, When};
-use crate::components::error_view::render_errors;
+use crate::components::error_view::or_error;
 use crate::components::progress_bar::ProgressBar;
 use crate::domain::OrgLogin;
 use crate::error::AppError;
@@ -50,9 +50,7 @@ pub fn CampaignListPage() -> impl IntoView {
         })}
         <Filters org=Signal::derive(org) view=Signal::derive(view)/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading campaigns…"</p> }>
-            <ErrorBoundary fallback=render_errors>
-                {move || campaigns.get().map(|r| r.map(|page| view! { <CampaignTable org=org() view=view() page/> }))}
-            </ErrorBoundary>
+            {move || campaigns.get().map(|r| or_error(r, |page| view! { <CampaignTable org=org() view=view() page/> }))}
         </Suspense>
     }
 }

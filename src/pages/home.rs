@@ -1,7 +1,7 @@
 //! `/`: the organisations the signed-in user can open, each linking to its campaigns.
 
 use crate::api::auth::{my_orgs, OrgSummary};
-use crate::components::error_view::render_errors;
+use crate::components::error_view::or_error;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -21,9 +21,7 @@ pub fn HomePage() -> impl IntoView {
         <section aria-labelledby="orgs-title">
             <h2 id="orgs-title">"Your organisations"</h2>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading your organisations…"</p> }>
-                <ErrorBoundary fallback=render_errors>
-                    {move || orgs.get().map(|r| r.map(|list| view! { <OrgList orgs=list/> }))}
-                </ErrorBoundary>
+                {move || orgs.get().map(|r| or_error(r, |list| view! { <OrgList orgs=list/> }))}
             </Suspense>
         </section>
     }
