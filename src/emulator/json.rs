@@ -15,15 +15,22 @@ fn node_id(kind: &str, id: i64) -> String {
 
 /// `simple-user`.
 pub fn simple_user(base: &str, u: &User) -> Value {
-    let api = format!("{base}/users/{}", u.login);
+    let mut v = account(base, &u.login, u.id, "U", "User");
+    v["user_view_type"] = json!("public");
+    v
+}
+
+/// A `simple-user` shaped account: a person, or an org as the owner of its repositories.
+fn account(base: &str, login: &str, id: i64, node_kind: &str, kind: &str) -> Value {
+    let api = format!("{base}/users/{login}");
     json!({
-        "login": u.login,
-        "id": u.id,
-        "node_id": node_id("U", u.id),
-        "avatar_url": avatar(base, u.id),
+        "login": login,
+        "id": id,
+        "node_id": node_id(node_kind, id),
+        "avatar_url": avatar(base, id),
         "gravatar_id": "",
         "url": api,
-        "html_url": format!("{base}/{}", u.login),
+        "html_url": format!("{base}/{login}"),
         "followers_url": format!("{api}/followers"),
         "following_url": format!("{api}/following{{/other_user}}"),
         "gists_url": format!("{api}/gists{{/gist_id}}"),
@@ -33,9 +40,8 @@ pub fn simple_user(base: &str, u: &User) -> Value {
         "repos_url": format!("{api}/repos"),
         "events_url": format!("{api}/events{{/privacy}}"),
         "received_events_url": format!("{api}/received_events"),
-        "type": "User",
+        "type": kind,
         "site_admin": false,
-        "user_view_type": "public",
     })
 }
 
@@ -184,27 +190,7 @@ pub fn simple_repo(base: &str, o: &Org, r: &Repo, owner: &Value) -> Value {
 
 /// The org as the owner object of its repositories (a `simple-user` of type Organization).
 pub fn org_as_owner(base: &str, o: &Org) -> Value {
-    let api = format!("{base}/users/{}", o.login);
-    json!({
-        "login": o.login,
-        "id": o.id,
-        "node_id": node_id("O", o.id),
-        "avatar_url": avatar(base, o.id),
-        "gravatar_id": "",
-        "url": api,
-        "html_url": format!("{base}/{}", o.login),
-        "followers_url": format!("{api}/followers"),
-        "following_url": format!("{api}/following{{/other_user}}"),
-        "gists_url": format!("{api}/gists{{/gist_id}}"),
-        "starred_url": format!("{api}/starred{{/owner}}{{/repo}}"),
-        "subscriptions_url": format!("{api}/subscriptions"),
-        "organizations_url": format!("{api}/orgs"),
-        "repos_url": format!("{api}/repos"),
-        "events_url": format!("{api}/events{{/privacy}}"),
-        "received_events_url": format!("{api}/received_events"),
-        "type": "Organization",
-        "site_admin": false,
-    })
+    account(base, &o.login, o.id, "O", "Organization")
 }
 
 /// `code-scanning-organization-alert-items`. `repos` holds each repository's JSON, built once per page.
