@@ -5,6 +5,7 @@ use crate::pages::{
     campaign_detail::CampaignDetailPage,
     campaign_edit::{CampaignDeletePage, CampaignEditPage},
     campaign_list::CampaignListPage,
+    campaign_new::CampaignNewPage,
     home::HomePage,
     not_found::NotFound,
     sign_in_failed::SignInFailedPage,
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signed-out") view=SignedOutPage/>
                     // Async: the whole page (status, title, Open Graph tags) is known before it is sent.
                     <Route path=path!("/orgs/:org/campaigns") view=CampaignListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:org/campaigns/new") view=CampaignNewPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/:number") view=CampaignDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/:number/edit") view=CampaignEditPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/:number/delete") view=CampaignDeletePage ssr=SsrMode::Async/>

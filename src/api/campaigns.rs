@@ -314,37 +314,13 @@ pub async fn update_campaign(
     overwrite: Option<String>,
 ) -> Result<CampaignView, AppError> {
     super::context::finish(async move {
-    use crate::domain::campaign_fields::*;
-    use crate::error::FieldError;
     use crate::github::models::UpdateCampaign;
     let org = org_or_404(&org)?;
     let number = number_or_404(&number)?;
-    let offset: i64 = tz_offset.as_deref().unwrap_or("0").trim().parse().unwrap_or(0);
     let mut errors = Vec::new();
-    let mut check = |field: &str, r: Result<(), String>| {
-        if let Err(message) = r {
-            errors.push(FieldError { field: Some(field.to_owned()), message });
-        }
-    };
-    let name_v = CampaignName::parse(&name);
-    check("name", name_v.as_ref().map(|_| ()).map_err(Clone::clone));
-    let desc_v = CampaignDescription::parse(&description);
-    check("description", desc_v.as_ref().map(|_| ()).map_err(Clone::clone));
-    let due_v = DueDate::parse(&ends_at, offset, Utc::now());
-    check("ends_at", due_v.as_ref().map(|_| ()).map_err(Clone::clone));
-    let link_v = ContactLink::parse(&contact_link);
-    check("contact_link", link_v.as_ref().map(|_| ()).map_err(Clone::clone));
-    let teams_v = parse_team_managers(&team_managers.unwrap_or_default());
-    check("team_managers", teams_v.as_ref().map(|_| ()).map_err(Clone::clone));
-    let manager = manager.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
-    if let Some(m) = &manager {
-        check("managers", OrgLogin::parse(m).map(|_| ()).map_err(|_| "Choose a member of the organisation.".to_owned()));
-    }
-    if !errors.is_empty() {
+    let fields = check_fields(&name, &description, &ends_at, tz_offset.as_deref(), manager, team_managers, &contact_link, &mut errors);
+    let Some(f) = fields else {
         return Err(AppError::Invalid { message: "Some fields need attention.".into(), errors });
-    }
-    let (Ok(name), Ok(description), Ok(due), Ok(link), Ok(teams)) = (name_v, desc_v, due_v, link_v, teams_v) else {
-        return Err(AppError::Internal);
     };
     let loaded: Option<DateTime<Utc>> = loaded_updated_at.parse().ok();
     let overwrite = overwrite.is_some();
@@ -362,12 +338,12 @@ pub async fn update_campaign(
             }
         }
         let body = UpdateCampaign {
-            name: Some(name.as_str().to_owned()),
-            description: Some(description.as_str().to_owned()),
-            managers: Some(manager.into_iter().collect()),
-            team_managers: Some(teams),
-            ends_at: Some(due.get()),
-            contact_link: Some(link.get().map(str::to_owned)),
+            name: Some(f.name),
+            description: Some(f.description),
+            managers: Some(f.manager.into_iter().collect()),
+            team_managers: Some(f.teams),
+            ends_at: Some(f.ends_at),
+            contact_link: Some(f.contact_link),
             state: None,
         };
         let c = state.github.update_campaign(&token, &org, number, &body).await?;
@@ -377,6 +353,181 @@ pub async fn update_campaign(
     .await
     }
     .await)
+}
+
+/// Creates a campaign from the form and the picker's selection (`alerts`: `repo:number` items).
+/// Never retried: a second POST could create a second campaign.
+#[server(endpoint = "campaigns/create")]
+pub async fn create_campaign(
+    org: String,
+    name: String,
+    description: String,
+    ends_at: String,
+    tz_offset: Option<String>,
+    manager: Option<String>,
+    team_managers: Option<Vec<String>>,
+    contact_link: String,
+    generate_issues: Option<String>,
+    alerts: String,
+) -> Result<CampaignView, AppError> {
+    use crate::domain::alert_selection::AlertSelection;
+    use crate::github::models::{CreateCampaign, RepositoryAlerts};
+    super::context::finish(
+        async move {
+            let org = org_or_404(&org)?;
+            let mut errors = Vec::new();
+            let fields = check_fields(
+                &name,
+                &description,
+                &ends_at,
+                tz_offset.as_deref(),
+                manager,
+                team_managers,
+                &contact_link,
+                &mut errors,
+            );
+            let selection = AlertSelection::parse(&alerts);
+            if let Err(message) = &selection {
+                errors.push(crate::error::FieldError {
+                    field: Some("alerts".into()),
+                    message: message.clone(),
+                });
+            }
+            let (Some(f), Ok(selection)) = (fields, selection) else {
+                return Err(AppError::Invalid {
+                    message: "Some fields need attention.".into(),
+                    errors,
+                });
+            };
+            let body = CreateCampaign {
+                name: f.name,
+                description: f.description,
+                managers: f.manager.into_iter().collect(),
+                team_managers: f.teams,
+                ends_at: f.ends_at,
+                contact_link: f.contact_link,
+                code_scanning_alerts: selection
+                    .by_repository()
+                    .into_iter()
+                    .map(|(repository_id, alert_numbers)| RepositoryAlerts {
+                        repository_id,
+                        alert_numbers,
+                    })
+                    .collect(),
+                generate_issues: generate_issues.is_some(),
+            };
+            super::context::with_github(|state, token| async move {
+                let c = state
+                    .github
+                    .create_campaign(&token, &org, &body)
+                    .await
+                    .map_err(alerts_field)?;
+                leptos_axum::redirect(&format!("/orgs/{org}/campaigns/{}?created=1", c.number));
+                Ok(view_of(&state.settings, &org, c))
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// GitHub names the selection `code_scanning_alerts`; the form calls it `alerts`.
+#[cfg(feature = "ssr")]
+fn alerts_field(err: AppError) -> AppError {
+    match err {
+        AppError::Invalid { message, errors } => AppError::Invalid {
+            message,
+            errors: errors
+                .into_iter()
+                .map(|mut e| {
+                    if e.field.as_deref() == Some("code_scanning_alerts") {
+                        e.field = Some("alerts".into());
+                    }
+                    e
+                })
+                .collect(),
+        },
+        other => other,
+    }
+}
+
+/// The form's fields, checked with the shared domain types.
+#[cfg(feature = "ssr")]
+struct CheckedFields {
+    name: String,
+    description: String,
+    ends_at: DateTime<Utc>,
+    manager: Option<String>,
+    teams: Vec<String>,
+    contact_link: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn check_fields(
+    name: &str,
+    description: &str,
+    ends_at: &str,
+    tz_offset: Option<&str>,
+    manager: Option<String>,
+    team_managers: Option<Vec<String>>,
+    contact_link: &str,
+    errors: &mut Vec<crate::error::FieldError>,
+) -> Option<CheckedFields> {
+    use crate::domain::campaign_fields::*;
+    let offset: i64 = tz_offset.unwrap_or("0").trim().parse().unwrap_or(0);
+    fn keep<T>(
+        field: &str,
+        r: Result<T, String>,
+        errors: &mut Vec<crate::error::FieldError>,
+    ) -> Option<T> {
+        r.map_err(|message| {
+            errors.push(crate::error::FieldError {
+                field: Some(field.to_owned()),
+                message,
+            })
+        })
+        .ok()
+    }
+    let name = keep("name", CampaignName::parse(name), errors);
+    let description = keep(
+        "description",
+        CampaignDescription::parse(description),
+        errors,
+    );
+    let due = keep(
+        "ends_at",
+        DueDate::parse(ends_at, offset, Utc::now()),
+        errors,
+    );
+    let link = keep("contact_link", ContactLink::parse(contact_link), errors);
+    let teams = keep(
+        "team_managers",
+        parse_team_managers(&team_managers.unwrap_or_default()),
+        errors,
+    );
+    let manager = manager
+        .map(|m| m.trim().to_owned())
+        .filter(|m| !m.is_empty());
+    let manager_ok = match &manager {
+        Some(m) => keep(
+            "managers",
+            OrgLogin::parse(m).map_err(|_| "Choose a member of the organisation.".to_owned()),
+            errors,
+        )
+        .is_some(),
+        None => true,
+    };
+    match (name, description, due, link, teams, manager_ok) {
+        (Some(n), Some(d), Some(e), Some(l), Some(t), true) => Some(CheckedFields {
+            name: n.as_str().to_owned(),
+            description: d.as_str().to_owned(),
+            ends_at: e.get(),
+            manager,
+            teams: t,
+            contact_link: l.get().map(str::to_owned),
+        }),
+        _ => None,
+    }
 }
 
 /// Closes (`state=closed`) or reopens (`state=open`) a campaign.

@@ -1,6 +1,7 @@
 //! Leptos server functions, grouped by resource. Thin adapters: check the session, call `github`,
 //! map the error. Each one is a public HTTP endpoint and authenticates on its own.
 
+pub mod alerts;
 pub mod auth;
 pub mod campaigns;
 #[cfg(feature = "ssr")]

@@ -1,5 +1,7 @@
 //! Reusable view pieces.
 
+pub mod alert_picker;
+pub mod campaign_fields;
 pub mod dates;
 pub mod error_view;
 pub mod layout;

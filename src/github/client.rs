@@ -226,6 +226,40 @@ impl GitHubClient {
         self.get_all(url, &params, token, cap).await
     }
 
+    /// One page (100 alerts) of `code-scanning/list-alerts-for-org`, with its page links, so that
+    /// callers can fetch the remaining pages concurrently once `last` is known.
+    pub async fn list_org_alerts_page(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        query: &AlertListQuery,
+        page: u32,
+    ) -> Result<Page<CodeScanningAlert>, AppError> {
+        let mut url = self.url(&["orgs", org.as_str(), "code-scanning", "alerts"]);
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in [
+                ("state", &query.state),
+                ("severity", &query.severity),
+                ("tool_name", &query.tool_name),
+                ("sort", &query.sort),
+                ("direction", &query.direction),
+            ] {
+                if let Some(v) = v {
+                    q.append_pair(k, v);
+                }
+            }
+            q.append_pair("per_page", &MAX_PER_PAGE.to_string());
+            q.append_pair("page", &page.max(1).to_string());
+        }
+        let answer = self.send(Method::GET, url, token, None::<&()>).await?;
+        let links = page_links(&answer.headers);
+        Ok(Page {
+            items: decode(answer)?,
+            links,
+        })
+    }
+
     fn campaign_url(&self, org: &OrgLogin, number: CampaignNumber) -> Url {
         self.url(&["orgs", org.as_str(), "campaigns", &number.to_string()])
     }

@@ -1,0 +1,162 @@
+//! Open code-scanning alerts for the picker, loaded in batches of pages so the browser can show
+//! progress; and the context of the create form.
+
+use crate::api::campaigns::EditOptions;
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One alert as the picker shows it: everything it filters and groups by, nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertRow {
+    pub repo_id: i64,
+    pub repo: String,
+    pub number: i64,
+    pub rule_id: String,
+    pub rule_name: String,
+    /// Security severity (`critical`…`low`) when the rule has one, else the rule's `error`/`warning`/`note`.
+    pub severity: String,
+    pub tool: String,
+    pub path: String,
+    pub line: i64,
+    pub created_at: DateTime<Utc>,
+    pub html_url: String,
+    /// `CWE-79`, from tags such as `external/cwe/cwe-079`.
+    pub cwes: Vec<String>,
+}
+
+/// Pages `from..from+count` of the org's open alerts, and the number of the last page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertBatch {
+    pub alerts: Vec<AlertRow>,
+    /// GitHub's last page (100 alerts a page), when its `Link` header says so.
+    pub last_page: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateFormContext {
+    pub choices: EditOptions,
+    pub open_campaigns: usize,
+}
+
+/// `external/cwe/cwe-079` → `CWE-79`.
+pub fn cwe_of(tag: &str) -> Option<String> {
+    let n = tag.strip_prefix("external/cwe/cwe-")?;
+    let n: u32 = n.parse().ok()?;
+    Some(format!("CWE-{n}"))
+}
+
+/// The most pages one call fetches; the browser calls again for the rest.
+pub const MAX_PAGES_PER_CALL: u32 = 20;
+
+#[server(endpoint = "alerts/load")]
+pub async fn load_alerts(org: String, from_page: u32, pages: u32) -> Result<AlertBatch, AppError> {
+    use crate::domain::OrgLogin;
+    use crate::github::models::AlertListQuery;
+    super::context::finish(
+        async move {
+            let org = OrgLogin::parse(&org).map_err(|_| AppError::NotFound)?;
+            let from = from_page.max(1);
+            let count = pages.clamp(1, MAX_PAGES_PER_CALL);
+            super::context::with_github(|state, token| async move {
+                let query = AlertListQuery {
+                    state: Some("open".into()),
+                    ..Default::default()
+                };
+                let fetches = (from..from + count)
+                    .map(|p| state.github.list_org_alerts_page(&token, &org, &query, p));
+                let pages = futures_util::future::join_all(fetches).await;
+                let mut alerts = Vec::new();
+                let mut last_page = None;
+                for page in pages {
+                    let page = page?;
+                    last_page = last_page
+                        .or(page.links.last)
+                        .or(page.links.prev.map(|p| p + 1));
+                    let empty = page.items.is_empty();
+                    alerts.extend(page.items.into_iter().map(row_of));
+                    if empty {
+                        break;
+                    }
+                }
+                Ok(AlertBatch { alerts, last_page })
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn row_of(a: crate::github::models::CodeScanningAlert) -> AlertRow {
+    let location = a.most_recent_instance.location.unwrap_or_default();
+    let tags = a.rule.tags.unwrap_or_default();
+    // GitHub's `name` is often the rule id itself; the description is the readable title then.
+    let readable = a
+        .rule
+        .name
+        .clone()
+        .filter(|n| Some(n) != a.rule.id.as_ref());
+    AlertRow {
+        repo_id: a.repository.id,
+        repo: a.repository.name,
+        number: a.number,
+        rule_id: a.rule.id.unwrap_or_default(),
+        rule_name: readable.or(a.rule.description).unwrap_or_default(),
+        severity: a
+            .rule
+            .security_severity_level
+            .or(a.rule.severity)
+            .unwrap_or_else(|| "none".into()),
+        tool: a.tool.name.unwrap_or_default(),
+        path: location.path.unwrap_or_default(),
+        line: location.start_line.unwrap_or_default(),
+        created_at: a.created_at,
+        html_url: a.html_url,
+        cwes: tags.iter().filter_map(|t| cwe_of(t)).collect(),
+    }
+}
+
+/// Members, teams and how many campaigns are open (GitHub allows ten).
+#[server(endpoint = "alerts/new_campaign_context")]
+pub async fn new_campaign_context(org: String) -> Result<CreateFormContext, AppError> {
+    use crate::github::models::{CampaignListQuery, CampaignState};
+    let choices = super::campaigns::load_edit_choices(org.clone()).await?;
+    super::context::finish(
+        async move {
+            let org = crate::domain::OrgLogin::parse(&org).map_err(|_| AppError::NotFound)?;
+            super::context::with_github(|state, token| async move {
+                let q = CampaignListQuery {
+                    state: Some(CampaignState::Open),
+                    per_page: Some(100),
+                    ..Default::default()
+                };
+                let open = state
+                    .github
+                    .list_campaigns(&token, &org, &q)
+                    .await?
+                    .items
+                    .len();
+                Ok(CreateFormContext {
+                    choices,
+                    open_campaigns: open,
+                })
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cwe_of;
+
+    #[test]
+    fn cwe_tags_read_as_people_write_them() {
+        assert_eq!(cwe_of("external/cwe/cwe-079").as_deref(), Some("CWE-79"));
+        assert_eq!(cwe_of("external/cwe/cwe-1333").as_deref(), Some("CWE-1333"));
+        assert_eq!(cwe_of("security"), None);
+    }
+}

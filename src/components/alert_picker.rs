@@ -1,0 +1,427 @@
+//! The code-scanning alert picker: loads every open alert of the org (with progress), groups them
+//! by repository, filters by repository, severity, tool, rule, CWE, path and free text, and keeps
+//! a selection of at most 1,000 that survives filter changes. The selection is posted as one
+//! hidden field, `alerts` (`repo:number` items).
+
+use crate::api::alerts::{load_alerts, AlertRow, MAX_PAGES_PER_CALL};
+use crate::components::dates::relative;
+use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
+use chrono::Utc;
+use leptos::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// At most this many rows are in the page at once; the counts always cover everything.
+const ROWS_SHOWN: usize = 300;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Filters {
+    repo: String,
+    severity: String,
+    tool: String,
+    rule: String,
+    cwes: String,
+    path: String,
+    text: String,
+}
+
+impl Filters {
+    fn matches(&self, a: &AlertRow, cwes: &[String]) -> bool {
+        (self.repo.is_empty() || a.repo == self.repo)
+            && (self.severity.is_empty() || self.severity.split('+').any(|s| s == a.severity))
+            && (self.tool.is_empty() || a.tool == self.tool)
+            && (self.rule.is_empty() || a.rule_id == self.rule)
+            && (cwes.is_empty()
+                || a.cwes
+                    .iter()
+                    .any(|c| cwes.iter().any(|w| w.eq_ignore_ascii_case(c))))
+            && (self.path.is_empty()
+                || a.path
+                    .to_ascii_lowercase()
+                    .contains(&self.path.to_ascii_lowercase()))
+            && (self.text.is_empty() || {
+                let t = self.text.to_ascii_lowercase();
+                a.rule_name.to_ascii_lowercase().contains(&t)
+                    || a.rule_id.to_ascii_lowercase().contains(&t)
+                    || a.path.to_ascii_lowercase().contains(&t)
+                    || a.repo.to_ascii_lowercase().contains(&t)
+            })
+    }
+
+    /// `CWE-89, cwe-78 79` → `["CWE-89", "CWE-78", "CWE-79"]`.
+    fn cwe_list(&self) -> Vec<String> {
+        self.cwes
+            .split([',', ' '])
+            .map(|s| {
+                s.trim()
+                    .trim_start_matches("CWE-")
+                    .trim_start_matches("cwe-")
+            })
+            .filter_map(|n| n.parse::<u32>().ok())
+            .map(|n| format!("CWE-{n}"))
+            .collect()
+    }
+}
+
+fn key(a: &AlertRow) -> AlertKey {
+    AlertKey {
+        repo_id: a.repo_id,
+        number: a.number,
+    }
+}
+
+fn severity_rank(s: &str) -> u8 {
+    match s {
+        "critical" => 0,
+        "high" => 1,
+        "medium" => 2,
+        "low" => 3,
+        "error" => 4,
+        "warning" => 5,
+        "note" => 6,
+        _ => 7,
+    }
+}
+
+#[component]
+pub fn AlertPicker(
+    org: String,
+    selected: RwSignal<BTreeSet<AlertKey>>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let alerts = RwSignal::new(Vec::<AlertRow>::new());
+    let loaded = RwSignal::new(false);
+    let estimate = RwSignal::new(None::<usize>);
+    let load_error = RwSignal::new(None::<String>);
+    let generation = RwSignal::new(0u32);
+    let notice = RwSignal::new(None::<String>);
+    let filters = RwSignal::new(Filters::default());
+
+    // Load in the browser only, in batches, so progress shows as it goes.
+    let org_for_load = org.clone();
+    Effect::new(move |_| {
+        let run = generation.get();
+        let org = org_for_load.clone();
+        alerts.set(Vec::new());
+        loaded.set(false);
+        load_error.set(None);
+        leptos::task::spawn_local(async move {
+            let mut from = 1u32;
+            let mut pages = 1u32;
+            loop {
+                match load_alerts(org.clone(), from, pages).await {
+                    Ok(batch) => {
+                        if generation.get_untracked() != run {
+                            return;
+                        }
+                        let got = batch.alerts.len();
+                        alerts.update(|all| all.extend(batch.alerts));
+                        if let Some(last) = batch.last_page {
+                            estimate.set(Some(last as usize * 100));
+                        }
+                        from += pages;
+                        let last = batch.last_page.unwrap_or(0);
+                        if got == 0 || from > last {
+                            break;
+                        }
+                        pages = MAX_PAGES_PER_CALL.min(last + 1 - from);
+                    }
+                    Err(e) => {
+                        load_error.set(Some(e.to_string()));
+                        break;
+                    }
+                }
+            }
+            loaded.set(true);
+        });
+    });
+
+    let cwes = Memo::new(move |_| filters.with(|f| f.cwe_list()));
+    let matching = Memo::new(move |_| {
+        let f = filters.get();
+        let cwes = cwes.get();
+        alerts.with(|all| {
+            all.iter()
+                .enumerate()
+                .filter(|(_, a)| f.matches(a, &cwes))
+                .map(|(i, _)| i)
+                .collect::<Vec<usize>>()
+        })
+    });
+    // Repositories with their matching alerts, most first.
+    let groups = Memo::new(move |_| {
+        let idx = matching.get();
+        alerts.with(|all| {
+            let mut by_repo: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for i in idx {
+                by_repo.entry(all[i].repo.clone()).or_default().push(i);
+            }
+            let mut groups: Vec<(String, Vec<usize>)> = by_repo.into_iter().collect();
+            groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+            for (_, rows) in groups.iter_mut() {
+                rows.sort_by_key(|&i| {
+                    (
+                        severity_rank(&all[i].severity),
+                        std::cmp::Reverse(all[i].created_at),
+                    )
+                });
+            }
+            groups
+        })
+    });
+    let options = Memo::new(move |_| {
+        alerts.with(|all| {
+            let repos: BTreeSet<String> = all.iter().map(|a| a.repo.clone()).collect();
+            let tools: BTreeSet<String> = all.iter().map(|a| a.tool.clone()).collect();
+            let rules: BTreeSet<String> = all.iter().map(|a| a.rule_id.clone()).collect();
+            let mut sev: Vec<String> = all
+                .iter()
+                .map(|a| a.severity.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            sev.sort_by_key(|s| severity_rank(s));
+            (repos, sev, tools, rules)
+        })
+    });
+
+    let add = move |keys: Vec<AlertKey>| {
+        let mut refused = None;
+        selected.update(|sel| {
+            let new = keys.iter().filter(|k| !sel.contains(k)).count();
+            if sel.len() + new > MAX_ALERTS {
+                refused = Some(format!(
+                    "That would make {} selected alerts; a campaign holds at most {MAX_ALERTS}. Narrow the filters first.",
+                    sel.len() + new
+                ));
+            } else {
+                sel.extend(keys);
+            }
+        });
+        notice.set(refused);
+    };
+    let select_matching = move |_| {
+        let keys = alerts.with(|all| matching.get().iter().map(|&i| key(&all[i])).collect());
+        add(keys);
+    };
+    let set_filter = move |f: fn(&mut Filters, String)| {
+        move |ev: leptos::ev::Event| filters.update(|x| f(x, event_target_value(&ev)))
+    };
+
+    let preset = move |apply: fn(&mut Filters)| {
+        move |_| {
+            filters.update(|f| {
+                *f = Filters::default();
+                apply(f);
+            })
+        }
+    };
+
+    view! {
+        <section class="picker" aria-labelledby="picker-title">
+            <div class="picker-head">
+                <h2 id="picker-title">"Alerts"</h2>
+                <p class="picker-status" role="status" aria-live="polite">
+                    {move || {
+                        let n = alerts.with(Vec::len);
+                        if let Some(e) = load_error.get() {
+                            format!("Loading stopped after {n} alerts: {e}")
+                        } else if loaded.get() {
+                            format!("{} open alerts loaded.", fmt_count(n))
+                        } else {
+                            match estimate.get() {
+                                Some(total) => format!("{} of about {} alerts loaded…", fmt_count(n), fmt_count(total.max(n))),
+                                None => "Loading alerts…".to_owned(),
+                            }
+                        }
+                    }}
+                </p>
+                <button type="button" on:click=move |_| generation.update(|g| *g += 1) disabled=move || !loaded.get()>"Refresh"</button>
+            </div>
+            <div class="presets" role="group" aria-label="Starting points">
+                <span class="muted">"Start from: "</span>
+                <button type="button" on:click=preset(|f| f.severity = "critical+high".into())>"Critical and high"</button>
+                <button type="button" on:click=preset(|f| f.cwes = "CWE-89, CWE-78, CWE-79".into())>"Injection (CWE-89, CWE-78, CWE-79)"</button>
+                <button type="button" on:click=preset(|f| f.cwes = "CWE-798, CWE-259, CWE-312".into())>"Secrets and clear text"</button>
+                <button type="button" on:click=preset(|_| ())>"No filters"</button>
+            </div>
+            <div class="picker-filters">
+                <label>"Repository"
+                    <select prop:value=move || filters.with(|f| f.repo.clone()) on:change=set_filter(|f, v| f.repo = v)>
+                        <option value="">"All repositories"</option>
+                        {move || options.with(|o| o.0.iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view())}
+                    </select>
+                </label>
+                <label>"Severity"
+                    <select prop:value=move || filters.with(|f| f.severity.clone()) on:change=set_filter(|f, v| f.severity = v)>
+                        <option value="">"Any severity"</option>
+                        <option value="critical+high">"Critical and high"</option>
+                        {move || options.with(|o| o.1.iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view())}
+                    </select>
+                </label>
+                <label>"Tool"
+                    <select prop:value=move || filters.with(|f| f.tool.clone()) on:change=set_filter(|f, v| f.tool = v)>
+                        <option value="">"Any tool"</option>
+                        {move || options.with(|o| o.2.iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view())}
+                    </select>
+                </label>
+                <label>"Rule"
+                    <select prop:value=move || filters.with(|f| f.rule.clone()) on:change=set_filter(|f, v| f.rule = v)>
+                        <option value="">"Any rule"</option>
+                        {move || options.with(|o| o.3.iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view())}
+                    </select>
+                </label>
+                <label>"CWE"
+                    <input type="text" placeholder="CWE-89, CWE-79" prop:value=move || filters.with(|f| f.cwes.clone()) on:input=set_filter(|f, v| f.cwes = v)/>
+                </label>
+                <label>"Path contains"
+                    <input type="text" placeholder="src/api" prop:value=move || filters.with(|f| f.path.clone()) on:input=set_filter(|f, v| f.path = v)/>
+                </label>
+                <label>"Search"
+                    <input type="search" placeholder="rule, path, repository" prop:value=move || filters.with(|f| f.text.clone()) on:input=set_filter(|f, v| f.text = v)/>
+                </label>
+            </div>
+            <div class="selection-bar" role="region" aria-label="Selection">
+                <strong class="selected-count">{move || format!("{} selected", fmt_count(selected.with(BTreeSet::len)))}</strong>
+                <span class="muted">{move || format!(" (at most {}) · {} matching the filters", fmt_count(MAX_ALERTS), fmt_count(matching.with(Vec::len)))}</span>
+                <button type="button" on:click=select_matching disabled=move || matching.with(Vec::is_empty)>
+                    {move || format!("Select all {} matching", fmt_count(matching.with(Vec::len)))}
+                </button>
+                <button type="button" on:click=move |_| { selected.set(BTreeSet::new()); notice.set(None); } disabled=move || selected.with(BTreeSet::is_empty)>"Clear selection"</button>
+            </div>
+            {move || notice.get().map(|n| view! { <p class="notice warning" role="alert">{n}</p> })}
+            {move || error.get().map(|e| view! { <p class="field-error" id="alerts-error" role="alert">{e}</p> })}
+            <div class="groups">
+                {move || {
+                    let now = Utc::now();
+                    let mut budget = ROWS_SHOWN;
+                    groups.get().into_iter().map(|(repo, rows)| {
+                        let shown: Vec<usize> = rows.iter().copied().take(budget).collect();
+                        budget -= shown.len();
+                        let keys: Vec<AlertKey> = alerts.with(|all| rows.iter().map(|&i| key(&all[i])).collect());
+                        let keys_for_count = keys.clone();
+                        let in_repo = move || selected.with(|s| keys_for_count.iter().filter(|k| s.contains(k)).count());
+                        let total = rows.len();
+                        let hidden = total - shown.len();
+                        view! {
+                            <div class="group">
+                                <div class="group-head">
+                                    <h3>{repo.clone()}</h3>
+                                    <span class="muted">{format!("{total} matching")} " · " {move || format!("{} selected", in_repo())}</span>
+                                    <button type="button" on:click=move |_| add(keys.clone())>{format!("Select all in {repo}")}</button>
+                                </div>
+                                <ul class="alert-rows">
+                                    {alerts.with(|all| shown.iter().map(|&i| alert_row(&all[i], selected, add, now)).collect_view())}
+                                </ul>
+                                {(hidden > 0).then(|| view! { <p class="muted more">{format!("{hidden} more not shown; narrow the filters, or select them all with the button above.")}</p> })}
+                            </div>
+                        }
+                    }).collect_view()
+                }}
+            </div>
+        </section>
+    }
+}
+
+fn alert_row(
+    a: &AlertRow,
+    selected: RwSignal<BTreeSet<AlertKey>>,
+    add: impl Fn(Vec<AlertKey>) + Copy + 'static,
+    now: chrono::DateTime<Utc>,
+) -> impl IntoView {
+    let k = key(a);
+    let id = format!("alert-{}-{}", a.repo_id, a.number);
+    let toggle = move |ev: leptos::ev::Event| {
+        if event_target_checked(&ev) {
+            add(vec![k]);
+        } else {
+            selected.update(|s| {
+                s.remove(&k);
+            });
+        }
+    };
+    view! {
+        <li class="alert-row">
+            <input type="checkbox" id=id.clone() prop:checked=move || selected.with(|s| s.contains(&k)) on:change=toggle/>
+            <label for=id>
+                <span class=format!("sev sev-{}", a.severity)>{a.severity.clone()}</span>
+                " " <strong>{a.rule_name.clone()}</strong>
+                " " <code class="muted">{a.rule_id.clone()}</code>
+                <span class="alert-meta">
+                    {a.tool.clone()} " · " <code>{format!("{}:{}", a.path, a.line)}</code> " · " {relative(a.created_at, now)}
+                    {(!a.cwes.is_empty()).then(|| format!(" · {}", a.cwes.join(", ")))}
+                </span>
+            </label>
+            <a href=a.html_url.clone() target="_blank" rel="noopener noreferrer" aria-label=format!("Alert {} on GitHub", a.number)>"#" {a.number}</a>
+        </li>
+    }
+}
+
+/// 1234 → "1,234".
+pub fn fmt_count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(repo: &str, sev: &str, cwes: &[&str], path: &str) -> AlertRow {
+        AlertRow {
+            repo_id: 1,
+            repo: repo.into(),
+            number: 1,
+            rule_id: "js/sql-injection".into(),
+            rule_name: "Database query built from user-controlled sources".into(),
+            severity: sev.into(),
+            tool: "CodeQL".into(),
+            path: path.into(),
+            line: 3,
+            created_at: Utc::now(),
+            html_url: String::new(),
+            cwes: cwes.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn filters_combine() {
+        let a = row("web", "high", &["CWE-89"], "src/api/db.js");
+        let f = Filters {
+            severity: "critical+high".into(),
+            cwes: "cwe-89, 78".into(),
+            path: "API".into(),
+            ..Default::default()
+        };
+        assert!(f.matches(&a, &f.cwe_list()));
+        let f = Filters {
+            repo: "other".into(),
+            ..Default::default()
+        };
+        assert!(!f.matches(&a, &f.cwe_list()));
+        let f = Filters {
+            text: "user-controlled".into(),
+            ..Default::default()
+        };
+        assert!(f.matches(&a, &[]));
+        let f = Filters {
+            cwes: "CWE-79".into(),
+            ..Default::default()
+        };
+        assert!(!f.matches(&a, &f.cwe_list()));
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(fmt_count(0), "0");
+        assert_eq!(fmt_count(999), "999");
+        assert_eq!(fmt_count(1_200), "1,200");
+        assert_eq!(fmt_count(10_400), "10,400");
+    }
+}

@@ -1,0 +1,119 @@
+//! The campaign fields shared by the create and edit forms, with live counters, browser-side limits
+//! and each server-side error shown next to its field.
+
+use crate::api::campaigns::EditOptions;
+use crate::domain::campaign_fields::{DESCRIPTION_MAX, NAME_MAX, TEAM_MANAGERS_MAX};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// What the fields start with.
+#[derive(Debug, Clone, Default)]
+pub struct FieldValues {
+    pub name: String,
+    pub description: String,
+    /// `YYYY-MM-DDTHH:MM`
+    pub ends_at: String,
+    pub manager: String,
+    pub teams: Vec<String>,
+    pub contact_link: String,
+}
+
+/// The message for `field`, as a paragraph the input points at with `aria-describedby`.
+pub fn field_error(
+    error: Signal<Option<AppError>>,
+    field: &'static str,
+) -> impl Fn() -> Option<AnyView> {
+    move || {
+        error.get().and_then(|e| e.field_message(field)).map(|m| {
+            view! { <p class="field-error" id=format!("{field}-error") role="alert">{m}</p> }
+                .into_any()
+        })
+    }
+}
+
+#[component]
+pub fn CampaignFormFields(
+    initial: FieldValues,
+    choices: EditOptions,
+    error: Signal<Option<AppError>>,
+    /// Local time with the browser's offset (create) or plain UTC (edit).
+    local_time: bool,
+) -> impl IntoView {
+    let name_len = RwSignal::new(initial.name.chars().count());
+    let desc_len = RwSignal::new(initial.description.chars().count());
+    // JavaScript's getTimezoneOffset(): minutes to add to local time to get UTC. Without
+    // JavaScript it stays 0 and the label says UTC.
+    let tz_offset = RwSignal::new(0i64);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if local_time {
+            tz_offset.set(web_sys::js_sys::Date::new_0().get_timezone_offset() as i64);
+        }
+        hydrated.set(true);
+    });
+    let due_label = move || {
+        if local_time && hydrated.get() {
+            "Due (your local time)"
+        } else {
+            "Due (UTC)"
+        }
+    };
+    let manager = initial.manager.clone();
+    view! {
+        <input type="hidden" name="tz_offset" prop:value=move || tz_offset.get().to_string()/>
+        <div class="field">
+            <label for="name">"Name"</label>
+            <input id="name" name="name" type="text" required maxlength=NAME_MAX value=initial.name.clone()
+                aria-describedby="name-count name-error"
+                on:input=move |ev| name_len.set(event_target_value(&ev).chars().count())/>
+            <p class="counter" id="name-count">{move || format!("{} / {NAME_MAX}", name_len.get())}</p>
+            {field_error(error, "name")}
+        </div>
+        <div class="field">
+            <label for="description">"Description"</label>
+            <textarea id="description" name="description" required maxlength=DESCRIPTION_MAX rows="4"
+                aria-describedby="description-count description-error"
+                on:input=move |ev| desc_len.set(event_target_value(&ev).chars().count())>{initial.description.clone()}</textarea>
+            <p class="counter" id="description-count">{move || format!("{} / {DESCRIPTION_MAX}", desc_len.get())}</p>
+            {field_error(error, "description")}
+        </div>
+        <div class="field">
+            <label for="ends_at">{due_label}</label>
+            <input id="ends_at" name="ends_at" type="datetime-local" required value=initial.ends_at.clone()
+                aria-describedby="ends_at-error"/>
+            {field_error(error, "ends_at")}
+        </div>
+        <div class="field">
+            <label for="manager">"Manager"</label>
+            <select id="manager" name="manager" aria-describedby="managers-error">
+                <option value="" selected=manager.is_empty()>"No manager"</option>
+                {choices.members.iter().map(|m| view! {
+                    <option value=m.login.clone() selected=m.login == manager>{m.login.clone()}</option>
+                }).collect_view()}
+            </select>
+            {field_error(error, "managers")}
+        </div>
+        <fieldset class="field">
+            <legend>"Team managers " <span class="muted">{format!("(at most {TEAM_MANAGERS_MAX})")}</span></legend>
+            <div class="checks">
+                {choices.teams.iter().enumerate().map(|(i, t)| {
+                    let checked = initial.teams.contains(&t.slug);
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" name=format!("team_managers[{i}]") value=t.slug.clone() checked=checked/>
+                            " " {t.name.clone()}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            {field_error(error, "team_managers")}
+        </fieldset>
+        <div class="field">
+            <label for="contact_link">"Contact link " <span class="muted">"(optional: https://, http:// or mailto:)"</span></label>
+            <input id="contact_link" name="contact_link" type="url" value=initial.contact_link.clone()
+                aria-describedby="contact_link-error"/>
+            {field_error(error, "contact_link")}
+        </div>
+    }
+}

@@ -1,0 +1,256 @@
+//! Creating a campaign through the server functions: alert loading, validation, grouping by
+//! repository, GitHub's 422 mapped to fields, the limits, and no duplicate on failure.
+
+use crate::helpers::{spawn_app, TestApp};
+use campaigns_admin::api::alerts::AlertBatch;
+use campaigns_admin::emulator::{FaultAction, FaultRule};
+use campaigns_admin::error::AppError;
+use chrono::{Duration, Utc};
+
+async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, String) {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let res = app.post(&format!("/api/{f}"), &body).await;
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn load_all(app: &TestApp) -> AlertBatch {
+    let (status, body) = call(
+        app,
+        "alerts/load",
+        &[("org", "acme-corp"), ("from_page", "1"), ("pages", "1")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let mut first: AlertBatch = serde_json::from_str(&body).unwrap();
+    let last = first
+        .last_page
+        .expect("GitHub's Link header names the last page");
+    let mut from = 2;
+    while from <= last {
+        let pages = 20.min(last + 1 - from).to_string();
+        let (_, body) = call(
+            app,
+            "alerts/load",
+            &[
+                ("org", "acme-corp"),
+                ("from_page", &from.to_string()),
+                ("pages", &pages),
+            ],
+        )
+        .await;
+        let batch: AlertBatch = serde_json::from_str(&body).unwrap();
+        first.alerts.extend(batch.alerts);
+        from += 20;
+    }
+    first
+}
+
+fn due() -> String {
+    (Utc::now() + Duration::days(30))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+fn create_form<'a>(name: &'a str, due: &'a str, alerts: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("org", "acme-corp"),
+        ("name", name),
+        ("description", "Fix the injection alerts in the storefront."),
+        ("ends_at", due),
+        ("tz_offset", "-120"),
+        ("manager", "mona"),
+        ("team_managers[0]", "appsec"),
+        ("contact_link", "https://chat.example.com/appsec"),
+        ("generate_issues", "on"),
+        ("alerts", alerts),
+    ]
+}
+
+async fn open_campaigns(app: &TestApp) -> usize {
+    let (_, body) = call(app, "alerts/new_campaign_context", &[("org", "acme-corp")]).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["open_campaigns"].as_u64().unwrap() as usize
+}
+
+#[tokio::test]
+async fn all_open_alerts_load_in_batches_with_what_the_picker_filters_on() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let batch = load_all(&app).await;
+    assert_eq!(batch.last_page, Some(24));
+    assert_eq!(batch.alerts.len(), 2_400);
+    let a = &batch.alerts[0];
+    assert!(
+        !a.repo.is_empty()
+            && !a.rule_id.is_empty()
+            && !a.tool.is_empty()
+            && !a.path.is_empty()
+            && a.line > 0
+    );
+    assert!(batch
+        .alerts
+        .iter()
+        .any(|a| a.cwes.iter().any(|c| c == "CWE-89")));
+    assert!(batch.alerts.iter().any(|a| a.severity == "critical"));
+}
+
+#[tokio::test]
+async fn create_groups_the_selection_by_repository_and_lands_on_the_new_campaign() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let batch = load_all(&app).await;
+    let picked: Vec<String> = batch
+        .alerts
+        .iter()
+        .take(300)
+        .map(|a| format!("{}:{}", a.repo_id, a.number))
+        .collect();
+    let repos: std::collections::HashSet<i64> =
+        batch.alerts.iter().take(300).map(|a| a.repo_id).collect();
+    let due = due();
+    let joined = picked.join(" ");
+    let (status, body) = call(
+        &app,
+        "campaigns/create",
+        &create_form("Storefront injection", &due, &joined),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let created: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let total = created["progress"]["open"].as_i64().unwrap()
+        + created["progress"]["in_progress"].as_i64().unwrap()
+        + created["progress"]["closed"].as_i64().unwrap();
+    assert_eq!(total, 300);
+    let number = created["number"].as_i64().unwrap();
+    // The request GitHub got had one entry per repository.
+    let log = app.emulator.requests();
+    assert_eq!(
+        log.iter()
+            .filter(|r| r.method == "POST" && r.path == "/orgs/acme-corp/campaigns")
+            .count(),
+        1
+    );
+    assert!(repos.len() > 1);
+    let page = app
+        .get(&format!("/orgs/acme-corp/campaigns/{number}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Storefront injection"));
+    assert!(page.contains("@AppSec") || page.contains("AppSec"));
+}
+
+#[tokio::test]
+async fn invalid_fields_come_back_by_field_and_nothing_is_created() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let before = open_campaigns(&app).await;
+    let long = "n".repeat(51);
+    let (status, body) = call(
+        &app,
+        "campaigns/create",
+        &create_form(&long, "2001-01-01T00:00", ""),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let err: AppError = serde_json::from_str(&body).unwrap();
+    assert!(err.field_message("name").unwrap().contains("at most 50"));
+    assert!(err.field_message("ends_at").unwrap().contains("future"));
+    assert!(err
+        .field_message("alerts")
+        .unwrap()
+        .contains("at least one"));
+    let too_many: Vec<String> = (1..=1001).map(|n| format!("610000003:{n}")).collect();
+    let joined = too_many.join(" ");
+    let due = due();
+    let (status, body) = call(
+        &app,
+        "campaigns/create",
+        &create_form("Too many", &due, &joined),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let err: AppError = serde_json::from_str(&body).unwrap();
+    assert!(err
+        .field_message("alerts")
+        .unwrap()
+        .contains("at most 1000"));
+    assert_eq!(open_campaigns(&app).await, before);
+}
+
+#[tokio::test]
+async fn githubs_422_for_unknown_alerts_lands_on_the_alerts_field() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let due = due();
+    let (status, body) = call(
+        &app,
+        "campaigns/create",
+        &create_form("Ghost alerts", &due, "610000003:999999"),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let err: AppError = serde_json::from_str(&body).unwrap();
+    assert!(
+        err.field_message("alerts").unwrap().contains("not found"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_eleventh_open_campaign_is_refused_with_githubs_reason() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let batch = load_all(&app).await;
+    let one = format!("{}:{}", batch.alerts[0].repo_id, batch.alerts[0].number);
+    let due = due();
+    for i in open_campaigns(&app).await..10 {
+        let name = format!("Filler {i}");
+        let (status, _) = call(&app, "campaigns/create", &create_form(&name, &due, &one)).await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(open_campaigns(&app).await, 10);
+    let (status, body) = call(
+        &app,
+        "campaigns/create",
+        &create_form("Eleventh", &due, &one),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("10 open campaigns"), "{body}");
+}
+
+#[tokio::test]
+async fn a_failed_create_is_not_retried_and_creates_nothing() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let before = open_campaigns(&app).await;
+    app.emulator.add_fault(FaultRule {
+        method: Some("POST".into()),
+        path_prefix: Some("/orgs/acme-corp/campaigns".into()),
+        action: Some(FaultAction::Status {
+            status: 502,
+            retry_after: None,
+            secondary: false,
+        }),
+        times: Some(1),
+        ..Default::default()
+    });
+    let due = due();
+    let batch = load_all(&app).await;
+    let one = format!("{}:{}", batch.alerts[0].repo_id, batch.alerts[0].number);
+    let (status, body) = call(&app, "campaigns/create", &create_form("Flaky", &due, &one)).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("git_hub_unavailable"), "{body}");
+    let posts = app
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/orgs/acme-corp/campaigns")
+        .count();
+    assert_eq!(posts, 1, "the server never retries a POST");
+    assert_eq!(open_campaigns(&app).await, before);
+}
