@@ -190,8 +190,9 @@ pub fn AlertPicker(
             let new = keys.iter().filter(|k| !sel.contains(k)).count();
             if sel.len() + new > MAX_ALERTS {
                 refused = Some(format!(
-                    "That would make {} selected alerts; a campaign holds at most {MAX_ALERTS}. Narrow the filters first.",
-                    sel.len() + new
+                    "That would make {} selected alerts; a campaign holds at most {}. Narrow the filters first.",
+                    fmt_count(sel.len() + new),
+                    fmt_count(MAX_ALERTS)
                 ));
             } else {
                 sel.extend(keys);
@@ -246,38 +247,38 @@ pub fn AlertPicker(
             </div>
             <div class="picker-filters">
                 <label>"Repository"
-                    <select prop:value=move || filters.with(|f| f.repo.clone()) on:change=set_filter(|f, v| f.repo = v)>
+                    <select aria-label="Repository" prop:value=move || filters.with(|f| f.repo.clone()) on:change=set_filter(|f, v| f.repo = v)>
                         <option value="">"All repositories"</option>
                         {move || options.with(|o| o.0.iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view())}
                     </select>
                 </label>
                 <label>"Severity"
-                    <select prop:value=move || filters.with(|f| f.severity.clone()) on:change=set_filter(|f, v| f.severity = v)>
+                    <select aria-label="Severity" prop:value=move || filters.with(|f| f.severity.clone()) on:change=set_filter(|f, v| f.severity = v)>
                         <option value="">"Any severity"</option>
                         <option value="critical+high">"Critical and high"</option>
                         {move || options.with(|o| o.1.iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view())}
                     </select>
                 </label>
                 <label>"Tool"
-                    <select prop:value=move || filters.with(|f| f.tool.clone()) on:change=set_filter(|f, v| f.tool = v)>
+                    <select aria-label="Tool" prop:value=move || filters.with(|f| f.tool.clone()) on:change=set_filter(|f, v| f.tool = v)>
                         <option value="">"Any tool"</option>
                         {move || options.with(|o| o.2.iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view())}
                     </select>
                 </label>
                 <label>"Rule"
-                    <select prop:value=move || filters.with(|f| f.rule.clone()) on:change=set_filter(|f, v| f.rule = v)>
+                    <select aria-label="Rule" prop:value=move || filters.with(|f| f.rule.clone()) on:change=set_filter(|f, v| f.rule = v)>
                         <option value="">"Any rule"</option>
                         {move || options.with(|o| o.3.iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view())}
                     </select>
                 </label>
                 <label>"CWE"
-                    <input type="text" placeholder="CWE-89, CWE-79" prop:value=move || filters.with(|f| f.cwes.clone()) on:input=set_filter(|f, v| f.cwes = v)/>
+                    <input type="text" aria-label="CWE" placeholder="CWE-89, CWE-79" prop:value=move || filters.with(|f| f.cwes.clone()) on:input=set_filter(|f, v| f.cwes = v)/>
                 </label>
                 <label>"Path contains"
-                    <input type="text" placeholder="src/api" prop:value=move || filters.with(|f| f.path.clone()) on:input=set_filter(|f, v| f.path = v)/>
+                    <input type="text" aria-label="Path contains" placeholder="src/api" prop:value=move || filters.with(|f| f.path.clone()) on:input=set_filter(|f, v| f.path = v)/>
                 </label>
                 <label>"Search"
-                    <input type="search" placeholder="rule, path, repository" prop:value=move || filters.with(|f| f.text.clone()) on:input=set_filter(|f, v| f.text = v)/>
+                    <input type="search" aria-label="Search" placeholder="rule, path, repository" prop:value=move || filters.with(|f| f.text.clone()) on:input=set_filter(|f, v| f.text = v)/>
                 </label>
             </div>
             <div class="selection-bar" role="region" aria-label="Selection">

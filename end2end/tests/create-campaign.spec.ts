@@ -1,0 +1,64 @@
+import { test, expect } from "@playwright/test";
+import { signInAt } from "./pages/github-consent";
+import { NewCampaignPage } from "./pages/new-campaign";
+import { dueInDays } from "./pages/campaigns";
+
+test.describe("create a campaign", () => {
+  test("pick alerts with filters and 'select all matching', create, then find it on the list and detail pages", async ({ page }) => {
+    await signInAt(page, "/orgs/acme-corp/campaigns/new");
+    const form = new NewCampaignPage(page);
+    await form.waitForAlerts();
+
+    await form.filter("Repository", "web-storefront");
+    await form.type("CWE", "CWE-89, CWE-78, CWE-79");
+    await form.selectAllMatching();
+    const afterFirst = Number((await form.selectedCount().innerText()).replace(/[^\d]/g, ""));
+    expect(afterFirst).toBeGreaterThan(0);
+
+    // The selection survives filter changes and grows with a second pick.
+    await form.filter("Repository", "checkout-service");
+    await expect(form.selectedCount()).toContainText(`${afterFirst} selected`);
+    await form.selectAllMatching();
+    const total = Number((await form.selectedCount().innerText()).replace(/[^\d]/g, ""));
+    expect(total).toBeGreaterThan(afterFirst);
+
+    await form.fillDetails("Injection in storefront and checkout", "Fix SQL, command and script injection.\nOwner: AppSec.", dueInDays(30));
+    await page.getByLabel("AppSec", { exact: true }).check();
+    await form.submit();
+
+    await expect(page).toHaveURL(/\/orgs\/acme-corp\/campaigns\/\d+\?created=1$/);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Injection in storefront and checkout");
+    // Every selected alert is in the campaign: closed + in progress + open adds up to the selection.
+    const legend = await page.locator(".progress-legend li").allInnerTexts();
+    const sum = legend.map((t) => Number(t.replace(/[^\d]/g, ""))).reduce((a, b) => a + b, 0);
+    expect(sum).toBe(total);
+
+    await page.goto("/orgs/acme-corp/campaigns");
+    await expect(page.getByRole("link", { name: "Injection in storefront and checkout", exact: true })).toBeVisible();
+  });
+
+  test("a failed create keeps every field and the whole selection", async ({ page }) => {
+    await signInAt(page, "/orgs/acme-corp/campaigns/new");
+    const form = new NewCampaignPage(page);
+    await form.waitForAlerts();
+    await page.getByRole("button", { name: "Critical and high" }).click();
+    await form.filter("Tool", "Bandit");
+    await form.selectAllMatching();
+    const selected = await form.selectedCount().innerText();
+    await form.fillDetails("Due in the past", "This must fail on the due date.", "2001-01-01T09:00");
+    await form.submit();
+    await expect(page.locator("#ends_at-error")).toContainText("must be in the future");
+    await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Due in the past");
+    await expect(page.getByLabel("Description", { exact: true })).toHaveValue("This must fail on the due date.");
+    await expect(form.selectedCount()).toHaveText(selected);
+  });
+
+  test("more than 1,000 alerts cannot be selected", async ({ page }) => {
+    await signInAt(page, "/orgs/acme-corp/campaigns/new");
+    const form = new NewCampaignPage(page);
+    await form.waitForAlerts();
+    await form.selectAllMatching();
+    await expect(page.getByRole("alert").filter({ hasText: "at most 1,000" })).toBeVisible();
+    await expect(form.selectedCount()).toHaveText("0 selected");
+  });
+});
