@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bootstrap fmt lint unit e2e release clean-data
+.PHONY: run test bootstrap fmt lint unit e2e bench release clean-data
 
 bootstrap:
 	@scripts/bootstrap
@@ -26,6 +26,10 @@ unit:
 
 e2e:
 	scripts/e2e
+
+## Performance figures for the alert picker (release build, 10,000+ alerts)
+bench: bootstrap
+	scripts/bench
 
 release: bootstrap
 	cargo leptos build --release

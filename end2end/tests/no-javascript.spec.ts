@@ -22,3 +22,25 @@ test("without JavaScript a campaign can be filtered, edited and closed", async (
   await expect(page.getByRole("button", { name: "Reopen campaign" })).toBeVisible();
   await expect(page.locator(".badge.closed")).toBeVisible();
 });
+
+test("without JavaScript a campaign can be created from the server-rendered alert list", async ({ page }) => {
+  await signInAt(page, "/orgs/acme-corp/campaigns/new");
+  await page.getByRole("link", { name: "Use the server-rendered alert list" }).click();
+  await page.getByLabel("Repository").fill("web-storefront");
+  await page.getByLabel("CWE").fill("CWE-79");
+  await page.getByRole("button", { name: "Filter alerts" }).click();
+  await expect(page).toHaveURL(/picker=server.*repo=web-storefront/);
+  const boxes = page.locator(".alert-rows input[type=checkbox]");
+  await expect(boxes.first()).toBeVisible();
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await page.getByLabel("Name", { exact: true }).fill("Storefront XSS (no JS)");
+  await page.getByLabel("Description", { exact: true }).fill("Created without JavaScript.");
+  await page.locator("#ends_at").fill(dueInDays(10));
+  await page.getByRole("button", { name: /^Create campaign/ }).click();
+  await expect(page).toHaveURL(/\/orgs\/acme-corp\/campaigns\/\d+\?created=1$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Storefront XSS (no JS)");
+  const legend = await page.locator(".progress-legend li").allInnerTexts();
+  const sum = legend.map((t) => Number(t.replace(/[^\d]/g, ""))).reduce((a, b) => a + b, 0);
+  expect(sum).toBe(2);
+});

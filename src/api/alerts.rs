@@ -118,6 +118,86 @@ fn row_of(a: crate::github::models::CodeScanningAlert) -> AlertRow {
     }
 }
 
+/// Filters of the server-rendered alert list (the picker without JavaScript), from the URL.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AlertQuery {
+    pub repo: String,
+    /// `critical`, `high`, …, or `critical+high`.
+    pub severity: String,
+    pub tool: String,
+    /// `CWE-89, CWE-79`
+    pub cwe: String,
+    pub path: String,
+    pub q: String,
+}
+
+impl AlertQuery {
+    pub fn matches(&self, a: &AlertRow) -> bool {
+        let lower = |s: &str| s.to_ascii_lowercase();
+        let cwes: Vec<String> = self
+            .cwe
+            .split([',', ' '])
+            .map(|s| {
+                s.trim()
+                    .trim_start_matches("CWE-")
+                    .trim_start_matches("cwe-")
+            })
+            .filter_map(|n| n.parse::<u32>().ok())
+            .map(|n| format!("CWE-{n}"))
+            .collect();
+        (self.repo.is_empty() || a.repo == self.repo)
+            && (self.severity.is_empty()
+                || self.severity.split(['+', ' ']).any(|s| s == a.severity))
+            && (self.tool.is_empty() || a.tool == self.tool)
+            && (cwes.is_empty() || a.cwes.iter().any(|c| cwes.contains(c)))
+            && (self.path.is_empty() || lower(&a.path).contains(&lower(&self.path)))
+            && (self.q.is_empty() || {
+                let q = lower(&self.q);
+                lower(&a.rule_name).contains(&q)
+                    || lower(&a.rule_id).contains(&q)
+                    || lower(&a.path).contains(&q)
+            })
+    }
+}
+
+/// How many rows the server-rendered list shows.
+pub const SERVER_LIST_MAX: usize = 200;
+
+/// The picker without JavaScript: every open alert is read, filtered here, and the first 200
+/// matches are returned with the total.
+#[server(endpoint = "alerts/search")]
+pub async fn search_alerts(
+    org: String,
+    query: AlertQuery,
+) -> Result<(Vec<AlertRow>, usize), AppError> {
+    use crate::domain::OrgLogin;
+    use crate::github::models::AlertListQuery;
+    super::context::finish(
+        async move {
+            let org = OrgLogin::parse(&org).map_err(|_| AppError::NotFound)?;
+            super::context::with_github(|state, token| async move {
+                let q = AlertListQuery {
+                    state: Some("open".into()),
+                    ..Default::default()
+                };
+                let all = state
+                    .github
+                    .list_org_alerts(&token, &org, &q, 20_000)
+                    .await?;
+                let matching: Vec<AlertRow> = all
+                    .into_iter()
+                    .map(row_of)
+                    .filter(|a| query.matches(a))
+                    .collect();
+                let total = matching.len();
+                Ok((matching.into_iter().take(SERVER_LIST_MAX).collect(), total))
+            })
+            .await
+        }
+        .await,
+    )
+}
+
 /// Members, teams and how many campaigns are open (GitHub allows ten).
 #[server(endpoint = "alerts/new_campaign_context")]
 pub async fn new_campaign_context(org: String) -> Result<CreateFormContext, AppError> {

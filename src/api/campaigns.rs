@@ -369,6 +369,7 @@ pub async fn create_campaign(
     contact_link: String,
     generate_issues: Option<String>,
     alerts: String,
+    picked: Option<Vec<String>>,
 ) -> Result<CampaignView, AppError> {
     use crate::domain::alert_selection::AlertSelection;
     use crate::github::models::{CreateCampaign, RepositoryAlerts};
@@ -386,7 +387,9 @@ pub async fn create_campaign(
                 &contact_link,
                 &mut errors,
             );
-            let selection = AlertSelection::parse(&alerts);
+            // `alerts` comes from the JavaScript picker, `picked` from the server-rendered list.
+            let all = format!("{alerts} {}", picked.unwrap_or_default().join(" "));
+            let selection = AlertSelection::parse(&all);
             if let Err(message) = &selection {
                 errors.push(crate::error::FieldError {
                     field: Some("alerts".into()),

@@ -1,7 +1,9 @@
 //! `/orgs/{org}/campaigns/new`: the create form with the alert picker. On failure the form comes
 //! back with every field and the whole selection intact, and each message next to its field.
 
-use crate::api::alerts::{new_campaign_context, CreateFormContext};
+use crate::api::alerts::{
+    new_campaign_context, search_alerts, AlertQuery, CreateFormContext, SERVER_LIST_MAX,
+};
 use crate::api::campaigns::CreateCampaign;
 use crate::components::alert_picker::AlertPicker;
 use crate::components::campaign_fields::{CampaignFormFields, FieldValues};
@@ -11,7 +13,7 @@ use crate::domain::OrgLogin;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use std::collections::BTreeSet;
 
 /// Fields the form shows next to an input; anything else goes to the top of the form.
@@ -47,6 +49,21 @@ pub fn CampaignNewPage() -> impl IntoView {
 #[component]
 fn NewCampaignForm(org: String, ctx: CreateFormContext) -> impl IntoView {
     let action = ServerAction::<CreateCampaign>::new();
+    let url_query = use_query_map();
+    let (server_list, query) = url_query.with_untracked(|q| {
+        let get = |k: &str| q.get(k).unwrap_or_default();
+        (
+            get("picker") == "server",
+            AlertQuery {
+                repo: get("repo"),
+                severity: get("severity"),
+                tool: get("tool"),
+                cwe: get("cwe"),
+                path: get("path"),
+                q: get("q"),
+            },
+        )
+    });
     let selected = RwSignal::new(BTreeSet::<AlertKey>::new());
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let general = move || {
@@ -82,6 +99,7 @@ fn NewCampaignForm(org: String, ctx: CreateFormContext) -> impl IntoView {
             </p>
         })}
         {move || general().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
+        {server_list.then(|| view! { <ServerFilters org=org.clone() query=query.clone()/> })}
         <ActionForm action=action attr:class="form wide" attr:id="new-campaign">
             <input type="hidden" name="org" value=org.clone()/>
             <input type="hidden" name="alerts" prop:value=encoded/>
@@ -90,7 +108,20 @@ fn NewCampaignForm(org: String, ctx: CreateFormContext) -> impl IntoView {
                 <input type="checkbox" name="generate_issues" value="on"/>
                 " Create one tracking issue per repository"
             </label>
-            <AlertPicker org=org.clone() selected error=alerts_error/>
+            {if server_list {
+                view! { <ServerAlertList org=org.clone() query=query.clone() error=alerts_error/> }.into_any()
+            } else {
+                view! {
+                    <noscript>
+                        <p class="notice warning">
+                            "JavaScript is off, so the interactive picker cannot load. "
+                            <a href=format!("/orgs/{org}/campaigns/new?picker=server")>"Use the server-rendered alert list"</a>
+                            " instead."
+                        </p>
+                    </noscript>
+                    <AlertPicker org=org.clone() selected error=alerts_error/>
+                }.into_any()
+            }}
             <div class="form-actions sticky">
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {move || if action.pending().get() {
@@ -102,5 +133,63 @@ fn NewCampaignForm(org: String, ctx: CreateFormContext) -> impl IntoView {
                 <a class="button" href=list>"Cancel"</a>
             </div>
         </ActionForm>
+    }
+}
+
+/// The alert filters of the server-rendered list: a plain GET form, outside the create form.
+#[component]
+fn ServerFilters(org: String, query: AlertQuery) -> impl IntoView {
+    view! {
+        <form class="filters" method="get" action=format!("/orgs/{org}/campaigns/new")>
+            <input type="hidden" name="picker" value="server"/>
+            <label>"Repository" <input type="text" name="repo" value=query.repo/></label>
+            <label>"Severity" <input type="text" name="severity" value=query.severity placeholder="critical+high"/></label>
+            <label>"Tool" <input type="text" name="tool" value=query.tool placeholder="CodeQL"/></label>
+            <label>"CWE" <input type="text" name="cwe" value=query.cwe placeholder="CWE-89, CWE-79"/></label>
+            <label>"Path contains" <input type="text" name="path" value=query.path/></label>
+            <label>"Search" <input type="search" name="q" value=query.q/></label>
+            <button type="submit">"Filter alerts"</button>
+        </form>
+        <p class="muted">"Filter first, then fill in the campaign and tick the alerts: filtering reloads the page."</p>
+    }
+}
+
+/// Checkboxes for the first matching alerts, rendered on the server (works without JavaScript).
+#[component]
+fn ServerAlertList(
+    org: String,
+    query: AlertQuery,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let rows = Resource::new(
+        move || (org.clone(), query.clone()),
+        |(org, query)| search_alerts(org, query),
+    );
+    view! {
+        <section class="picker" aria-labelledby="server-list-title">
+            <h2 id="server-list-title">"Alerts"</h2>
+            {move || error.get().map(|e| view! { <p class="field-error" id="alerts-error" role="alert">{e}</p> })}
+            <Suspense fallback=|| view! { <p class="loading">"Loading alerts…"</p> }>
+                {move || rows.get().map(|r| or_error(r, |(rows, total)| view! {
+                    <p class="picker-status">{format!("{total} alerts match; the first {} are listed.", total.min(SERVER_LIST_MAX))}</p>
+                    <ul class="alert-rows">
+                        {rows.into_iter().enumerate().map(|(i, a)| {
+                            let id = format!("pick-{i}");
+                            view! {
+                                <li class="alert-row">
+                                    <input type="checkbox" id=id.clone() name=format!("picked[{i}]") value=format!("{}:{}", a.repo_id, a.number)/>
+                                    <label for=id>
+                                        <span class=format!("sev sev-{}", a.severity)>{a.severity.clone()}</span>
+                                        " " <strong>{a.rule_name.clone()}</strong> " " <code class="muted">{a.rule_id.clone()}</code>
+                                        <span class="alert-meta">{a.repo.clone()} " · " {a.tool.clone()} " · " <code>{format!("{}:{}", a.path, a.line)}</code></span>
+                                    </label>
+                                    <a href=a.html_url.clone() target="_blank" rel="noopener noreferrer">"#" {a.number}</a>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }))}
+            </Suspense>
+        </section>
     }
 }

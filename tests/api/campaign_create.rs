@@ -254,3 +254,33 @@ async fn a_failed_create_is_not_retried_and_creates_nothing() {
     assert_eq!(posts, 1, "the server never retries a POST");
     assert_eq!(open_campaigns(&app).await, before);
 }
+
+#[tokio::test]
+async fn the_server_rendered_list_filters_on_the_server_and_its_ticks_create_a_campaign() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let page = app
+        .get("/orgs/acme-corp/campaigns/new?picker=server&repo=web-storefront&cwe=CWE-89")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("alerts match; the first"),
+        "the list is rendered on the server"
+    );
+    assert!(page.contains("name=\"picked[0]\""));
+    let first = page
+        .split("name=\"picked[0]\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let due = due();
+    let mut form = create_form("Ticked on the server", &due, "");
+    form.push(("picked[0]", &first));
+    let (status, body) = call(&app, "campaigns/create", &form).await;
+    assert_eq!(status, 200, "{body}");
+}
