@@ -26,8 +26,9 @@ test("without JavaScript a campaign can be filtered, edited and closed", async (
 test("without JavaScript a campaign can be created from the server-rendered alert list", async ({ page }) => {
   await signInAt(page, "/orgs/acme-corp/campaigns/new");
   await page.getByRole("link", { name: "Use the server-rendered alert list" }).click();
-  await page.getByLabel("Repository").fill("web-storefront");
-  await page.getByLabel("CWE").fill("CWE-79");
+  const filters = page.locator("form.filters");
+  await filters.getByLabel("Repository", { exact: true }).fill("web-storefront");
+  await filters.getByLabel("CWE", { exact: true }).fill("CWE-79");
   await page.getByRole("button", { name: "Filter alerts" }).click();
   await expect(page).toHaveURL(/picker=server.*repo=web-storefront/);
   const boxes = page.locator(".alert-rows input[type=checkbox]");
