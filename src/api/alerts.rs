@@ -40,6 +40,19 @@ pub struct CreateFormContext {
     pub open_campaigns: usize,
 }
 
+/// `CWE-89, cwe-78 79` → `["CWE-89", "CWE-78", "CWE-79"]`: what people type in a CWE filter.
+pub fn parse_cwe_list(text: &str) -> Vec<String> {
+    text.split([',', ' '])
+        .map(|s| {
+            s.trim()
+                .trim_start_matches("CWE-")
+                .trim_start_matches("cwe-")
+        })
+        .filter_map(|n| n.parse::<u32>().ok())
+        .map(|n| format!("CWE-{n}"))
+        .collect()
+}
+
 /// `external/cwe/cwe-079` → `CWE-79`.
 pub fn cwe_of(tag: &str) -> Option<String> {
     let n = tag.strip_prefix("external/cwe/cwe-")?;
@@ -134,17 +147,7 @@ pub struct AlertQuery {
 impl AlertQuery {
     pub fn matches(&self, a: &AlertRow) -> bool {
         let lower = |s: &str| s.to_ascii_lowercase();
-        let cwes: Vec<String> = self
-            .cwe
-            .split([',', ' '])
-            .map(|s| {
-                s.trim()
-                    .trim_start_matches("CWE-")
-                    .trim_start_matches("cwe-")
-            })
-            .filter_map(|n| n.parse::<u32>().ok())
-            .map(|n| format!("CWE-{n}"))
-            .collect();
+        let cwes = parse_cwe_list(&self.cwe);
         (self.repo.is_empty() || a.repo == self.repo)
             && (self.severity.is_empty()
                 || self.severity.split(['+', ' ']).any(|s| s == a.severity))

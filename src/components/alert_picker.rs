@@ -3,7 +3,7 @@
 //! a selection of at most 1,000 that survives filter changes. The selection is posted as one
 //! hidden field, `alerts` (`repo:number` items).
 
-use crate::api::alerts::{load_alerts, AlertRow, MAX_PAGES_PER_CALL};
+use crate::api::alerts::{load_alerts, parse_cwe_list, AlertRow, MAX_PAGES_PER_CALL};
 use crate::components::dates::relative;
 use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
 use chrono::Utc;
@@ -49,16 +49,7 @@ impl Filters {
 
     /// `CWE-89, cwe-78 79` → `["CWE-89", "CWE-78", "CWE-79"]`.
     fn cwe_list(&self) -> Vec<String> {
-        self.cwes
-            .split([',', ' '])
-            .map(|s| {
-                s.trim()
-                    .trim_start_matches("CWE-")
-                    .trim_start_matches("cwe-")
-            })
-            .filter_map(|n| n.parse::<u32>().ok())
-            .map(|n| format!("CWE-{n}"))
-            .collect()
+        parse_cwe_list(&self.cwes)
     }
 }
 

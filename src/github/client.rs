@@ -211,19 +211,7 @@ impl GitHubClient {
         cap: usize,
     ) -> Result<Vec<CodeScanningAlert>, AppError> {
         let url = self.url(&["orgs", org.as_str(), "code-scanning", "alerts"]);
-        let mut params: Vec<(&str, &str)> = Vec::new();
-        for (k, v) in [
-            ("state", &query.state),
-            ("severity", &query.severity),
-            ("tool_name", &query.tool_name),
-            ("sort", &query.sort),
-            ("direction", &query.direction),
-        ] {
-            if let Some(v) = v {
-                params.push((k, v.as_str()));
-            }
-        }
-        self.get_all(url, &params, token, cap).await
+        self.get_all(url, &alert_params(query), token, cap).await
     }
 
     /// One page (100 alerts) of `code-scanning/list-alerts-for-org`, with its page links, so that
@@ -238,17 +226,7 @@ impl GitHubClient {
         let mut url = self.url(&["orgs", org.as_str(), "code-scanning", "alerts"]);
         {
             let mut q = url.query_pairs_mut();
-            for (k, v) in [
-                ("state", &query.state),
-                ("severity", &query.severity),
-                ("tool_name", &query.tool_name),
-                ("sort", &query.sort),
-                ("direction", &query.direction),
-            ] {
-                if let Some(v) = v {
-                    q.append_pair(k, v);
-                }
-            }
+            q.extend_pairs(alert_params(query));
             q.append_pair("per_page", &MAX_PER_PAGE.to_string());
             q.append_pair("page", &page.max(1).to_string());
         }
@@ -350,6 +328,20 @@ impl GitHubClient {
         tracing::info!(%method, %path, status = status.as_u16(), %request_id, error = ?err, "GitHub refused the request");
         Err(err)
     }
+}
+
+/// The query parameters of an alert list request, for the filters that are set.
+fn alert_params(query: &AlertListQuery) -> Vec<(&'static str, &str)> {
+    [
+        ("state", &query.state),
+        ("severity", &query.severity),
+        ("tool_name", &query.tool_name),
+        ("sort", &query.sort),
+        ("direction", &query.direction),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+    .collect()
 }
 
 fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, AppError> {
