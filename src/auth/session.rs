@@ -157,3 +157,21 @@ pub async fn access_token(session: &Session, state: &AppState) -> Result<SecretS
         Err(other) => Err(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pending_sign_in_expires_after_ten_minutes() {
+        let now = Utc::now();
+        let p = |age: i64| PendingSignIn {
+            state: "s".into(),
+            verifier: "v".into(),
+            next: "/".into(),
+            created_at: now - Duration::seconds(age),
+        };
+        assert!(!p(9 * 60 + 59).expired(now));
+        assert!(p(10 * 60 + 1).expired(now));
+    }
+}
