@@ -646,73 +646,37 @@ fn check_fields(
         }
     }
     if let Some(v) = body.get("managers") {
-        match v.as_array() {
-            Some(list) if list.len() > 1 => errors.push(field_error(
-                "managers",
-                "invalid",
-                "Only a single manager can be supplied",
-            )),
-            Some(list) => {
-                let mut ids = Vec::new();
-                for m in list {
-                    let user = m
-                        .as_str()
-                        .and_then(|l| w.user_by_login(l))
-                        .filter(|u| org.role_of(u.id).is_some());
-                    match user {
-                        Some(u) => ids.push(u.id),
-                        None => errors.push(field_error(
-                            "managers",
-                            "invalid",
-                            format!(
-                                "Manager {} is not a member of the organization",
-                                m.as_str().unwrap_or("?")
-                            ),
-                        )),
-                    }
-                }
-                f.managers = Some(ids);
-            }
-            None => errors.push(field_error(
-                "managers",
-                "invalid",
-                "Managers must be an array of logins",
-            )),
-        }
+        f.managers = resolve_list(
+            v,
+            "managers",
+            1,
+            "Only a single manager can be supplied",
+            "logins",
+            errors,
+            |login| {
+                w.user_by_login(login)
+                    .filter(|u| org.role_of(u.id).is_some())
+                    .map(|u| u.id)
+                    .ok_or_else(|| format!("Manager {login} is not a member of the organization"))
+            },
+        );
     }
     if let Some(v) = body.get("team_managers") {
-        match v.as_array() {
-            Some(list) if list.len() > 10 => errors.push(field_error(
-                "team_managers",
-                "invalid",
-                "At most 10 team managers can be supplied",
-            )),
-            Some(list) => {
-                let mut slugs = Vec::new();
-                for t in list {
-                    match t
-                        .as_str()
-                        .filter(|s| org.teams.iter().any(|t| t.slug == *s))
-                    {
-                        Some(s) => slugs.push(s.to_owned()),
-                        None => errors.push(field_error(
-                            "team_managers",
-                            "invalid",
-                            format!(
-                                "Team {} does not exist in the organization",
-                                t.as_str().unwrap_or("?")
-                            ),
-                        )),
-                    }
-                }
-                f.team_managers = Some(slugs);
-            }
-            None => errors.push(field_error(
-                "team_managers",
-                "invalid",
-                "Team managers must be an array of slugs",
-            )),
-        }
+        f.team_managers = resolve_list(
+            v,
+            "team_managers",
+            10,
+            "At most 10 team managers can be supplied",
+            "slugs",
+            errors,
+            |slug| {
+                org.teams
+                    .iter()
+                    .find(|t| t.slug == slug)
+                    .map(|t| t.slug.clone())
+                    .ok_or_else(|| format!("Team {slug} does not exist in the organization"))
+            },
+        );
     }
     if let Some(v) = body.get("contact_link") {
         match v {
@@ -749,6 +713,39 @@ fn check_fields(
         f.alerts = check_alerts(org, v, errors);
     }
     f
+}
+
+/// An array of strings of at most `max` items, each resolved (a login to a user id, a slug to a
+/// team); every problem becomes a field error.
+fn resolve_list<T>(
+    v: &Value,
+    field: &str,
+    max: usize,
+    too_many: &str,
+    what: &str,
+    errors: &mut Vec<Value>,
+    resolve: impl Fn(&str) -> Result<T, String>,
+) -> Option<Vec<T>> {
+    let Some(list) = v.as_array() else {
+        errors.push(field_error(
+            field,
+            "invalid",
+            format!("{field} must be an array of {what}"),
+        ));
+        return None;
+    };
+    if list.len() > max {
+        errors.push(field_error(field, "invalid", too_many));
+        return None;
+    }
+    let mut out = Vec::new();
+    for item in list {
+        match resolve(item.as_str().unwrap_or("?")) {
+            Ok(x) => out.push(x),
+            Err(message) => errors.push(field_error(field, "invalid", message)),
+        }
+    }
+    Some(out)
 }
 
 fn check_alerts(org: &Org, v: &Value, errors: &mut Vec<Value>) -> Option<Vec<usize>> {
