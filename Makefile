@@ -31,8 +31,9 @@ e2e:
 bench: bootstrap
 	scripts/bench
 
+## Optimised build; wasm-opt is binaryen from npm (Debian's 108 breaks the bundle)
 release: bootstrap
-	cargo leptos build --release
+	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
 
 clean-data:
 	rm -rf target/data target/e2e-data

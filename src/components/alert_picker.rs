@@ -8,10 +8,11 @@ use crate::components::dates::relative;
 use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
 use chrono::Utc;
 use leptos::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
-/// At most this many rows are in the page at once; the counts always cover everything.
-const ROWS_SHOWN: usize = 300;
+/// Rows put in the page at first and with each "Show more"; the counts always cover everything.
+/// Fewer rows in the DOM is what keeps a filter change fast with 10,000 alerts.
+const ROWS_STEP: usize = 100;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Filters {
@@ -24,32 +25,64 @@ struct Filters {
     text: String,
 }
 
+/// An alert as loaded, with what the text filters search lower-cased once on arrival rather than
+/// on every filter change.
+#[derive(Debug, Clone)]
+struct Loaded {
+    row: AlertRow,
+    path_lc: String,
+    /// Rule name, rule id, path and repository, lower-cased, one per line.
+    text_lc: String,
+}
+
+impl From<AlertRow> for Loaded {
+    fn from(row: AlertRow) -> Self {
+        let path_lc = row.path.to_lowercase();
+        let text_lc = format!(
+            "{}\n{}\n{}\n{}",
+            row.rule_name, row.rule_id, row.path, row.repo
+        )
+        .to_lowercase();
+        Loaded {
+            row,
+            path_lc,
+            text_lc,
+        }
+    }
+}
+
+/// The filters prepared once per change: CWE list parsed, text lower-cased.
+struct Prepared<'a> {
+    f: &'a Filters,
+    cwes: Vec<String>,
+    path_lc: String,
+    text_lc: String,
+}
+
 impl Filters {
-    fn matches(&self, a: &AlertRow, cwes: &[String]) -> bool {
-        (self.repo.is_empty() || a.repo == self.repo)
-            && (self.severity.is_empty() || self.severity.split('+').any(|s| s == a.severity))
-            && (self.tool.is_empty() || a.tool == self.tool)
-            && (self.rule.is_empty() || a.rule_id == self.rule)
-            && (cwes.is_empty()
+    fn prepare(&self) -> Prepared<'_> {
+        Prepared {
+            f: self,
+            cwes: parse_cwe_list(&self.cwes),
+            path_lc: self.path.trim().to_lowercase(),
+            text_lc: self.text.trim().to_lowercase(),
+        }
+    }
+}
+
+impl Prepared<'_> {
+    fn matches(&self, l: &Loaded) -> bool {
+        let (f, a) = (self.f, &l.row);
+        (f.repo.is_empty() || a.repo == f.repo)
+            && (f.severity.is_empty() || f.severity.split('+').any(|s| s == a.severity))
+            && (f.tool.is_empty() || a.tool == f.tool)
+            && (f.rule.is_empty() || a.rule_id == f.rule)
+            && (self.cwes.is_empty()
                 || a.cwes
                     .iter()
-                    .any(|c| cwes.iter().any(|w| w.eq_ignore_ascii_case(c))))
-            && (self.path.is_empty()
-                || a.path
-                    .to_ascii_lowercase()
-                    .contains(&self.path.to_ascii_lowercase()))
-            && (self.text.is_empty() || {
-                let t = self.text.to_ascii_lowercase();
-                a.rule_name.to_ascii_lowercase().contains(&t)
-                    || a.rule_id.to_ascii_lowercase().contains(&t)
-                    || a.path.to_ascii_lowercase().contains(&t)
-                    || a.repo.to_ascii_lowercase().contains(&t)
-            })
-    }
-
-    /// `CWE-89, cwe-78 79` → `["CWE-89", "CWE-78", "CWE-79"]`.
-    fn cwe_list(&self) -> Vec<String> {
-        parse_cwe_list(&self.cwes)
+                    .any(|c| self.cwes.iter().any(|w| w.eq_ignore_ascii_case(c))))
+            && (self.path_lc.is_empty() || l.path_lc.contains(&self.path_lc))
+            && (self.text_lc.is_empty() || l.text_lc.contains(&self.text_lc))
     }
 }
 
@@ -73,13 +106,52 @@ fn severity_rank(s: &str) -> u8 {
     }
 }
 
+/// One repository's matching alerts (indexes into the loaded list), best first.
+#[derive(Debug, Clone, PartialEq)]
+struct Group {
+    repo: String,
+    repo_id: i64,
+    rows: Vec<usize>,
+}
+
+/// Groups the matching alerts by repository, most matches first; within a repository, most severe
+/// and then newest first.
+fn group(all: &[Loaded], matching: &[usize]) -> Vec<Group> {
+    let mut by_repo: HashMap<i64, Vec<usize>> = HashMap::new();
+    for &i in matching {
+        by_repo.entry(all[i].row.repo_id).or_default().push(i);
+    }
+    let mut groups: Vec<Group> = by_repo
+        .into_iter()
+        .map(|(repo_id, mut rows)| {
+            rows.sort_by_key(|&i| {
+                let a = &all[i].row;
+                (severity_rank(&a.severity), std::cmp::Reverse(a.created_at))
+            });
+            Group {
+                repo: all[rows[0]].row.repo.clone(),
+                repo_id,
+                rows,
+            }
+        })
+        .collect();
+    groups.sort_by(|a, b| {
+        b.rows
+            .len()
+            .cmp(&a.rows.len())
+            .then_with(|| a.repo.cmp(&b.repo))
+    });
+    groups
+}
+
 #[component]
 pub fn AlertPicker(
     org: String,
     selected: RwSignal<BTreeSet<AlertKey>>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let alerts = RwSignal::new(Vec::<AlertRow>::new());
+    let alerts = RwSignal::new(Vec::<Loaded>::new());
+    let limit = RwSignal::new(ROWS_STEP);
     let loaded = RwSignal::new(false);
     let estimate = RwSignal::new(None::<usize>);
     let load_error = RwSignal::new(None::<String>);
@@ -105,7 +177,7 @@ pub fn AlertPicker(
                             return;
                         }
                         let got = batch.alerts.len();
-                        alerts.update(|all| all.extend(batch.alerts));
+                        alerts.update(|all| all.extend(batch.alerts.into_iter().map(Loaded::from)));
                         if let Some(last) = batch.last_page {
                             estimate.set(Some(last as usize * 100));
                         }
@@ -126,47 +198,37 @@ pub fn AlertPicker(
         });
     });
 
-    let cwes = Memo::new(move |_| filters.with(|f| f.cwe_list()));
     let matching = Memo::new(move |_| {
-        let f = filters.get();
-        let cwes = cwes.get();
-        alerts.with(|all| {
-            all.iter()
-                .enumerate()
-                .filter(|(_, a)| f.matches(a, &cwes))
-                .map(|(i, _)| i)
-                .collect::<Vec<usize>>()
+        filters.with(|f| {
+            let p = f.prepare();
+            alerts.with(|all| {
+                all.iter()
+                    .enumerate()
+                    .filter(|(_, a)| p.matches(a))
+                    .map(|(i, _)| i)
+                    .collect::<Vec<usize>>()
+            })
         })
     });
-    // Repositories with their matching alerts, most first.
-    let groups = Memo::new(move |_| {
-        let idx = matching.get();
-        alerts.with(|all| {
-            let mut by_repo: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-            for i in idx {
-                by_repo.entry(all[i].repo.clone()).or_default().push(i);
+    let groups = Memo::new(move |_| matching.with(|idx| alerts.with(|all| group(all, idx))));
+    // Selected alerts per repository: the selection is at most 1,000, so this is cheap.
+    let selected_by_repo = Memo::new(move |_| {
+        selected.with(|s| {
+            let mut counts: HashMap<i64, usize> = HashMap::new();
+            for k in s {
+                *counts.entry(k.repo_id).or_default() += 1;
             }
-            let mut groups: Vec<(String, Vec<usize>)> = by_repo.into_iter().collect();
-            groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
-            for (_, rows) in groups.iter_mut() {
-                rows.sort_by_key(|&i| {
-                    (
-                        severity_rank(&all[i].severity),
-                        std::cmp::Reverse(all[i].created_at),
-                    )
-                });
-            }
-            groups
+            counts
         })
     });
     let options = Memo::new(move |_| {
         alerts.with(|all| {
-            let repos: BTreeSet<String> = all.iter().map(|a| a.repo.clone()).collect();
-            let tools: BTreeSet<String> = all.iter().map(|a| a.tool.clone()).collect();
-            let rules: BTreeSet<String> = all.iter().map(|a| a.rule_id.clone()).collect();
+            let repos: BTreeSet<String> = all.iter().map(|a| a.row.repo.clone()).collect();
+            let tools: BTreeSet<String> = all.iter().map(|a| a.row.tool.clone()).collect();
+            let rules: BTreeSet<String> = all.iter().map(|a| a.row.rule_id.clone()).collect();
             let mut sev: Vec<String> = all
                 .iter()
-                .map(|a| a.severity.clone())
+                .map(|a| a.row.severity.clone())
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
@@ -192,15 +254,20 @@ pub fn AlertPicker(
         notice.set(refused);
     };
     let select_matching = move |_| {
-        let keys = alerts.with(|all| matching.get().iter().map(|&i| key(&all[i])).collect());
+        let keys =
+            matching.with(|m| alerts.with(|all| m.iter().map(|&i| key(&all[i].row)).collect()));
         add(keys);
     };
     let set_filter = move |f: fn(&mut Filters, String)| {
-        move |ev: leptos::ev::Event| filters.update(|x| f(x, event_target_value(&ev)))
+        move |ev: leptos::ev::Event| {
+            limit.set(ROWS_STEP);
+            filters.update(|x| f(x, event_target_value(&ev)))
+        }
     };
 
     let preset = move |apply: fn(&mut Filters)| {
         move |_| {
+            limit.set(ROWS_STEP);
             filters.update(|f| {
                 *f = Filters::default();
                 apply(f);
@@ -285,31 +352,49 @@ pub fn AlertPicker(
             <div class="groups">
                 {move || {
                     let now = Utc::now();
-                    let mut budget = ROWS_SHOWN;
-                    groups.get().into_iter().map(|(repo, rows)| {
-                        let shown: Vec<usize> = rows.iter().copied().take(budget).collect();
-                        budget -= shown.len();
-                        let keys: Vec<AlertKey> = alerts.with(|all| rows.iter().map(|&i| key(&all[i])).collect());
-                        let keys_for_count = keys.clone();
-                        let in_repo = move || selected.with(|s| keys_for_count.iter().filter(|k| s.contains(k)).count());
-                        let total = rows.len();
-                        let hidden = total - shown.len();
+                    let mut budget = limit.get();
+                    groups.with(|groups| alerts.with(|all| groups.iter().map(|g| {
+                        let shown = g.rows.len().min(budget);
+                        budget -= shown;
+                        let total = g.rows.len();
+                        let hidden = total - shown;
+                        let repo_id = g.repo_id;
+                        let rows = g.rows.clone();
+                        let select_repo = move |_| add(alerts.with(|all| rows.iter().map(|&i| key(&all[i].row)).collect()));
+                        let repo = g.repo.clone();
                         view! {
                             <div class="group">
                                 <div class="group-head">
                                     <h3>{repo.clone()}</h3>
-                                    <span class="muted">{format!("{total} matching")} " · " {move || format!("{} selected", in_repo())}</span>
-                                    <button type="button" on:click=move |_| add(keys.clone())>{format!("Select all in {repo}")}</button>
+                                    <span class="muted">
+                                        {format!("{} matching", fmt_count(total))} " · "
+                                        {move || format!("{} selected", selected_by_repo.with(|c| c.get(&repo_id).copied().unwrap_or(0)))}
+                                    </span>
+                                    <button type="button" on:click=select_repo>{format!("Select all {} in {repo}", fmt_count(total))}</button>
                                 </div>
-                                <ul class="alert-rows">
-                                    {alerts.with(|all| shown.iter().map(|&i| alert_row(&all[i], selected, add, now)).collect_view())}
-                                </ul>
-                                {(hidden > 0).then(|| view! { <p class="muted more">{format!("{hidden} more not shown; narrow the filters, or select them all with the button above.")}</p> })}
+                                {(shown > 0).then(|| view! {
+                                    <ul class="alert-rows">
+                                        {g.rows[..shown].iter().map(|&i| alert_row(&all[i].row, selected, add, now)).collect_view()}
+                                    </ul>
+                                })}
+                                {(hidden > 0).then(|| view! { <p class="muted more">{format!("{} more not shown.", fmt_count(hidden))}</p> })}
                             </div>
                         }
-                    }).collect_view()
+                    }).collect_view()))
                 }}
             </div>
+            {move || {
+                let total = matching.with(Vec::len);
+                let shown = limit.get().min(total);
+                (shown < total).then(|| view! {
+                    <p class="show-more">
+                        <span class="muted">{format!("Showing {} of {} matching alerts. ", fmt_count(shown), fmt_count(total))}</span>
+                        <button type="button" on:click=move |_| limit.update(|l| *l += ROWS_STEP)>
+                            {format!("Show {} more", fmt_count(ROWS_STEP.min(total - shown)))}
+                        </button>
+                    </p>
+                })
+            }}
         </section>
     }
 }
@@ -382,6 +467,10 @@ mod tests {
         }
     }
 
+    fn matches(f: &Filters, a: &AlertRow) -> bool {
+        f.prepare().matches(&Loaded::from(a.clone()))
+    }
+
     #[test]
     fn filters_combine() {
         let a = row("web", "high", &["CWE-89"], "src/api/db.js");
@@ -391,22 +480,57 @@ mod tests {
             path: "API".into(),
             ..Default::default()
         };
-        assert!(f.matches(&a, &f.cwe_list()));
+        assert!(matches(&f, &a));
         let f = Filters {
             repo: "other".into(),
             ..Default::default()
         };
-        assert!(!f.matches(&a, &f.cwe_list()));
+        assert!(!matches(&f, &a));
         let f = Filters {
-            text: "user-controlled".into(),
+            text: "User-Controlled ".into(),
             ..Default::default()
         };
-        assert!(f.matches(&a, &[]));
+        assert!(matches(&f, &a));
+        let f = Filters {
+            text: "db.js".into(),
+            ..Default::default()
+        };
+        assert!(matches(&f, &a));
         let f = Filters {
             cwes: "CWE-79".into(),
             ..Default::default()
         };
-        assert!(!f.matches(&a, &f.cwe_list()));
+        assert!(!matches(&f, &a));
+        let f = Filters {
+            severity: "medium".into(),
+            ..Default::default()
+        };
+        assert!(!matches(&f, &a));
+    }
+
+    #[test]
+    fn groups_put_the_largest_repository_first_and_severe_alerts_first() {
+        let mut rows = vec![
+            row("api", "low", &[], "a.js"),
+            row("web", "medium", &[], "b.js"),
+            row("web", "critical", &[], "c.js"),
+            row("api", "high", &[], "d.js"),
+            row("web", "low", &[], "e.js"),
+        ];
+        for (i, r) in rows.iter_mut().enumerate() {
+            r.repo_id = if r.repo == "api" { 1 } else { 2 };
+            r.number = i as i64;
+        }
+        let all: Vec<Loaded> = rows.into_iter().map(Loaded::from).collect();
+        let groups = group(&all, &[0, 1, 2, 3, 4]);
+        assert_eq!(groups.len(), 2);
+        assert_eq!((groups[0].repo.as_str(), groups[0].repo_id), ("web", 2));
+        assert_eq!(groups[0].rows, vec![2, 1, 4]);
+        assert_eq!(groups[1].rows, vec![3, 0]);
+        // Only the matching alerts count.
+        let groups = group(&all, &[0]);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].rows, vec![0]);
     }
 
     #[test]
