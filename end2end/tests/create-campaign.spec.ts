@@ -24,6 +24,7 @@ test.describe("create a campaign", () => {
 
     await form.fillDetails("Injection in storefront and checkout", "Fix SQL, command and script injection.\nOwner: AppSec.", dueInDays(30));
     await page.getByLabel("AppSec", { exact: true }).check();
+    await page.getByLabel(/^Manager/).fill("mona");
     await form.submit();
 
     await expect(page).toHaveURL(/\/orgs\/acme-corp\/campaigns\/\d+\?created=1$/);
@@ -51,6 +52,41 @@ test.describe("create a campaign", () => {
     await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Due in the past");
     await expect(page.getByLabel("Description", { exact: true })).toHaveValue("This must fail on the due date.");
     await expect(form.selectedCount()).toHaveText(selected);
+  });
+
+  test("one alert, a whole repository, more rows; an empty selection is refused before anything is sent", async ({ page }) => {
+    await signInAt(page, "/orgs/acme-corp/campaigns/new");
+    const form = new NewCampaignPage(page);
+    await form.waitForAlerts();
+
+    const posts: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST") posts.push(r.url());
+    });
+    await form.fillDetails("Nothing picked yet", "The picker must refuse this.", dueInDays(30));
+    await form.submit();
+    await expect(page.locator("#alerts-error")).toContainText("Select at least one alert");
+    expect(posts.filter((u) => u.includes("campaigns/create"))).toEqual([]);
+
+    // One row by its checkbox; the error goes away and the counts follow.
+    const firstGroup = form.picker().locator(".group").first();
+    await firstGroup.locator(".alert-row input[type=checkbox]").first().check();
+    await expect(form.selectedCount()).toHaveText("1 selected");
+    await expect(page.locator("#alerts-error")).toHaveCount(0);
+    await expect(firstGroup.locator(".group-head")).toContainText("1 selected");
+
+    // Every matching alert of that repository.
+    const inRepo = firstGroup.getByRole("button", { name: /^Select all [\d,]+ in / });
+    const repoCount = Number(((await inRepo.innerText()).match(/[\d,]+/) ?? ["0"])[0].replace(/,/g, ""));
+    await inRepo.click();
+    await expect(form.selectedCount()).toHaveText(`${repoCount.toLocaleString("en-US")} selected`);
+
+    // Only the first rows are in the page; "Show more" adds the next ones.
+    const rows = form.picker().locator(".alert-row");
+    const before = await rows.count();
+    await page.getByRole("button", { name: /^Show [\d,]+ more$/ }).click();
+    await expect(rows).toHaveCount(before + 100);
+    await expect(page.getByRole("button", { name: /^Create campaign with [\d,]+ alerts$/ })).toBeEnabled();
   });
 
   test("more than 1,000 alerts cannot be selected", async ({ page }) => {

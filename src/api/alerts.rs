@@ -17,6 +17,8 @@ pub struct AlertRow {
     pub rule_name: String,
     /// Security severity (`critical`…`low`) when the rule has one, else the rule's `error`/`warning`/`note`.
     pub severity: String,
+    /// The rule's own severity (`error`, `warning`, `note`), shown beside the security severity.
+    pub rule_severity: String,
     pub tool: String,
     pub path: String,
     pub line: i64,
@@ -117,6 +119,7 @@ fn row_of(a: crate::github::models::CodeScanningAlert) -> AlertRow {
         number: a.number,
         rule_id: a.rule.id.unwrap_or_default(),
         rule_name: readable.or(a.rule.description).unwrap_or_default(),
+        rule_severity: a.rule.severity.clone().unwrap_or_default(),
         severity: a
             .rule
             .security_severity_level

@@ -420,7 +420,7 @@ fn alert_row(
         <li class="alert-row">
             <input type="checkbox" id=id.clone() prop:checked=move || selected.with(|s| s.contains(&k)) on:change=toggle/>
             <label for=id>
-                <span class=format!("sev sev-{}", a.severity)>{a.severity.clone()}</span>
+                {severity_badges(a)}
                 " " <strong>{a.rule_name.clone()}</strong>
                 " " <code class="muted">{a.rule_id.clone()}</code>
                 <span class="alert-meta">
@@ -430,6 +430,19 @@ fn alert_row(
             </label>
             <a href=a.html_url.clone() target="_blank" rel="noopener noreferrer" aria-label=format!("Alert {} on GitHub", a.number)>"#" {a.number}</a>
         </li>
+    }
+}
+
+/// The security severity as a badge, and the rule's own severity beside it when it differs.
+pub fn severity_badges(a: &AlertRow) -> impl IntoView {
+    let (badge_title, rule) = if a.rule_severity.is_empty() || a.rule_severity == a.severity {
+        ("Severity", None)
+    } else {
+        ("Security severity", Some(a.rule_severity.clone()))
+    };
+    view! {
+        <span class=format!("sev sev-{}", a.severity) title=badge_title>{a.severity.clone()}</span>
+        {rule.map(|r| view! { " " <span class="rule-sev muted" title="Rule severity">{r}</span> })}
     }
 }
 
@@ -458,6 +471,7 @@ mod tests {
             rule_id: "js/sql-injection".into(),
             rule_name: "Database query built from user-controlled sources".into(),
             severity: sev.into(),
+            rule_severity: "error".into(),
             tool: "CodeQL".into(),
             path: path.into(),
             line: 3,

@@ -85,13 +85,12 @@ pub fn CampaignFormFields(
             {field_error(error, "ends_at")}
         </div>
         <div class="field">
-            <label for="manager">"Manager"</label>
-            <select id="manager" name="manager" aria-describedby="managers-error">
-                <option value="" selected=manager.is_empty()>"No manager"</option>
-                {choices.members.iter().map(|m| view! {
-                    <option value=m.login.clone() selected=m.login == manager>{m.login.clone()}</option>
-                }).collect_view()}
-            </select>
+            <label for="manager">"Manager " <span class="muted">"(optional: one member of the organisation)"</span></label>
+            <input id="manager" name="manager" type="text" list="org-members" value=manager autocomplete="off"
+                placeholder="Type to search members" aria-describedby="managers-error"/>
+            <datalist id="org-members">
+                {choices.members.iter().map(|m| view! { <option value=m.login.clone()></option> }).collect_view()}
+            </datalist>
             {field_error(error, "managers")}
         </div>
         <fieldset class="field">

@@ -5,7 +5,7 @@ use crate::api::alerts::{
     new_campaign_context, search_alerts, AlertQuery, CreateFormContext, SERVER_LIST_MAX,
 };
 use crate::api::campaigns::CreateCampaign;
-use crate::components::alert_picker::AlertPicker;
+use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
 use crate::components::campaign_fields::{CampaignFormFields, FieldValues};
 use crate::components::error_view::or_error;
 use crate::domain::alert_selection::AlertKey;
@@ -83,7 +83,31 @@ fn NewCampaignForm(org: String, ctx: CreateFormContext) -> impl IntoView {
             other => other.to_string(),
         })
     };
-    let alerts_error = Signal::derive(move || error.get().and_then(|e| e.field_message("alerts")));
+    // Checked in the browser before anything is sent; the server checks again.
+    let precheck = RwSignal::new(None::<String>);
+    let alerts_error = Signal::derive(move || {
+        precheck
+            .get()
+            .filter(|_| selected.with(BTreeSet::is_empty))
+            .or_else(|| error.get().and_then(|e| e.field_message("alerts")))
+    });
+    let check_selection = move |ev: leptos::ev::MouseEvent| {
+        if server_list {
+            return;
+        }
+        if selected.with(BTreeSet::is_empty) {
+            ev.prevent_default();
+            precheck.set(Some(
+                "Select at least one alert: a campaign needs 1 to 1,000 of them.".to_owned(),
+            ));
+            #[cfg(feature = "hydrate")]
+            if let Some(title) = document().get_element_by_id("picker-title") {
+                title.scroll_into_view();
+            }
+        } else {
+            precheck.set(None);
+        }
+    };
     let encoded =
         move || selected.with(|s| s.iter().map(|k| k.encode()).collect::<Vec<_>>().join(" "));
     let list = format!("/orgs/{org}/campaigns");
@@ -123,11 +147,14 @@ fn NewCampaignForm(org: String, ctx: CreateFormContext) -> impl IntoView {
                 }.into_any()
             }}
             <div class="form-actions sticky">
-                <button type="submit" class="primary" disabled=move || action.pending().get()>
+                <button type="submit" class="primary" disabled=move || action.pending().get() on:click=check_selection>
                     {move || if action.pending().get() {
                         "Creating…".to_owned()
                     } else {
-                        format!("Create campaign with {} alerts", selected.with(BTreeSet::len))
+                        match selected.with(BTreeSet::len) {
+                            1 => "Create campaign with 1 alert".to_owned(),
+                            n => format!("Create campaign with {} alerts", fmt_count(n)),
+                        }
                     }}
                 </button>
                 <a class="button" href=list>"Cancel"</a>
@@ -179,7 +206,7 @@ fn ServerAlertList(
                                 <li class="alert-row">
                                     <input type="checkbox" id=id.clone() name=format!("picked[{i}]") value=format!("{}:{}", a.repo_id, a.number)/>
                                     <label for=id>
-                                        <span class=format!("sev sev-{}", a.severity)>{a.severity.clone()}</span>
+                                        {severity_badges(&a)}
                                         " " <strong>{a.rule_name.clone()}</strong> " " <code class="muted">{a.rule_id.clone()}</code>
                                         <span class="alert-meta">{a.repo.clone()} " · " {a.tool.clone()} " · " <code>{format!("{}:{}", a.path, a.line)}</code></span>
                                     </label>
