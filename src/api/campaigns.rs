@@ -5,6 +5,8 @@
 #![allow(clippy::too_many_arguments)]
 
 #[cfg(feature = "ssr")]
+use crate::components::campaign_fields::FieldValues;
+#[cfg(feature = "ssr")]
 use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -313,46 +315,87 @@ pub async fn update_campaign(
     loaded_updated_at: String,
     overwrite: Option<String>,
 ) -> Result<CampaignView, AppError> {
-    super::context::finish(async move {
     use crate::github::models::UpdateCampaign;
-    let org = org_or_404(&org)?;
-    let number = number_or_404(&number)?;
-    let mut errors = Vec::new();
-    let fields = check_fields(&name, &description, &ends_at, tz_offset.as_deref(), manager, team_managers, &contact_link, &mut errors);
-    let Some(f) = fields else {
-        return Err(AppError::Invalid { message: "Some fields need attention.".into(), errors });
-    };
-    let loaded: Option<DateTime<Utc>> = loaded_updated_at.parse().ok();
-    let overwrite = overwrite.is_some();
-    super::context::with_github(|state, token| async move {
-        if !overwrite {
-            let current = state.github.get_campaign(&token, &org, number).await?;
-            if loaded != Some(current.updated_at) {
-                return Err(AppError::invalid(
-                    "conflict",
-                    format!(
-                        "Someone changed this campaign on GitHub at {} UTC, after you opened this form. Check the current version, then tick “Overwrite” to save yours anyway.",
-                        current.updated_at.format("%Y-%m-%d %H:%M")
-                    ),
-                ));
-            }
-        }
-        let body = UpdateCampaign {
-            name: Some(f.name),
-            description: Some(f.description),
-            managers: Some(f.manager.into_iter().collect()),
-            team_managers: Some(f.teams),
-            ends_at: Some(f.ends_at),
-            contact_link: Some(f.contact_link),
-            state: None,
+    // What was sent, for the form to come back with when this fails without JavaScript.
+    let echo = super::flash::FailedForm::new(
+        format!("edit:{org}/{number}"),
+        FieldValues::sent(
+            &name,
+            &description,
+            &ends_at,
+            &manager,
+            &team_managers,
+            &contact_link,
+        ),
+    );
+    let result = async move {
+        let org = org_or_404(&org)?;
+        let number = number_or_404(&number)?;
+        let mut errors = Vec::new();
+        let fields = check_fields(
+            &name,
+            &description,
+            &ends_at,
+            tz_offset.as_deref(),
+            manager,
+            team_managers,
+            &contact_link,
+            &mut errors,
+        );
+        let Some(f) = fields else {
+            return Err(AppError::Invalid {
+                message: "Some fields need attention.".into(),
+                errors,
+            });
         };
-        let c = state.github.update_campaign(&token, &org, number, &body).await?;
-        leptos_axum::redirect(&format!("/orgs/{org}/campaigns/{number}?saved=1"));
-        Ok(view_of(&state.settings, &org, c))
-    })
-    .await
+        let loaded: Option<DateTime<Utc>> = loaded_updated_at.parse().ok();
+        let overwrite = overwrite.is_some();
+        super::context::with_github(|state, token| async move {
+            if !overwrite {
+                let current = state.github.get_campaign(&token, &org, number).await?;
+                if loaded != Some(current.updated_at) {
+                    return Err(AppError::invalid(
+                        "conflict",
+                        format!(
+                            "Someone changed this campaign on GitHub at {} UTC, after you opened this form. Check the current version, then tick “Overwrite” to save yours anyway.",
+                            current.updated_at.format("%Y-%m-%d %H:%M")
+                        ),
+                    ));
+                }
+            }
+            let body = UpdateCampaign {
+                name: Some(f.name),
+                description: Some(f.description),
+                managers: Some(f.manager.into_iter().collect()),
+                team_managers: Some(f.teams),
+                ends_at: Some(f.ends_at),
+                contact_link: Some(f.contact_link),
+                state: None,
+            };
+            let c = state
+                .github
+                .update_campaign(&token, &org, number, &body)
+                .await?;
+            leptos_axum::redirect(&format!("/orgs/{org}/campaigns/{number}?saved=1"));
+            Ok(view_of(&state.settings, &org, c))
+        })
+        .await
     }
-    .await)
+    .await;
+    remember_failure(&result, echo).await;
+    super::context::finish(result)
+}
+
+/// Keeps a failed no-JavaScript post for the form's next view (see `flash`).
+#[cfg(feature = "ssr")]
+async fn remember_failure<T>(result: &Result<T, AppError>, echo: super::flash::FailedForm) {
+    if let Err(error) = result {
+        super::flash::remember(super::flash::FailedForm {
+            error: error.clone(),
+            ..echo
+        })
+        .await;
+    }
 }
 
 /// Creates a campaign from the form and the picker's selection (`alerts`: `repo:number` items).
@@ -373,65 +416,86 @@ pub async fn create_campaign(
 ) -> Result<CampaignView, AppError> {
     use crate::domain::alert_selection::AlertSelection;
     use crate::github::models::{CreateCampaign, RepositoryAlerts};
-    super::context::finish(
-        async move {
-            let org = org_or_404(&org)?;
-            let mut errors = Vec::new();
-            let fields = check_fields(
+    let picked = picked.unwrap_or_default();
+    // What was sent, for the form to come back with when this fails without JavaScript.
+    let echo = super::flash::FailedForm {
+        generate_issues: generate_issues.is_some(),
+        alerts: alerts
+            .split_whitespace()
+            .chain(picked.iter().map(String::as_str))
+            .map(str::to_owned)
+            .collect(),
+        ..super::flash::FailedForm::new(
+            format!("create:{org}"),
+            FieldValues::sent(
                 &name,
                 &description,
                 &ends_at,
-                tz_offset.as_deref(),
-                manager,
-                team_managers,
+                &manager,
+                &team_managers,
                 &contact_link,
-                &mut errors,
-            );
-            // `alerts` comes from the JavaScript picker, `picked` from the server-rendered list.
-            let all = format!("{alerts} {}", picked.unwrap_or_default().join(" "));
-            let selection = AlertSelection::parse(&all);
-            if let Err(message) = &selection {
-                errors.push(crate::error::FieldError {
-                    field: Some("alerts".into()),
-                    message: message.clone(),
-                });
-            }
-            let (Some(f), Ok(selection)) = (fields, selection) else {
-                return Err(AppError::Invalid {
-                    message: "Some fields need attention.".into(),
-                    errors,
-                });
-            };
-            let body = CreateCampaign {
-                name: f.name,
-                description: f.description,
-                managers: f.manager.into_iter().collect(),
-                team_managers: f.teams,
-                ends_at: f.ends_at,
-                contact_link: f.contact_link,
-                code_scanning_alerts: selection
-                    .by_repository()
-                    .into_iter()
-                    .map(|(repository_id, alert_numbers)| RepositoryAlerts {
-                        repository_id,
-                        alert_numbers,
-                    })
-                    .collect(),
-                generate_issues: generate_issues.is_some(),
-            };
-            super::context::with_github(|state, token| async move {
-                let c = state
-                    .github
-                    .create_campaign(&token, &org, &body)
-                    .await
-                    .map_err(alerts_field)?;
-                leptos_axum::redirect(&format!("/orgs/{org}/campaigns/{}?created=1", c.number));
-                Ok(view_of(&state.settings, &org, c))
-            })
-            .await
+            ),
+        )
+    };
+    let result = async move {
+        let org = org_or_404(&org)?;
+        let mut errors = Vec::new();
+        let fields = check_fields(
+            &name,
+            &description,
+            &ends_at,
+            tz_offset.as_deref(),
+            manager,
+            team_managers,
+            &contact_link,
+            &mut errors,
+        );
+        // `alerts` comes from the JavaScript picker, `picked` from the server-rendered list.
+        let all = format!("{alerts} {}", picked.join(" "));
+        let selection = AlertSelection::parse(&all);
+        if let Err(message) = &selection {
+            errors.push(crate::error::FieldError {
+                field: Some("alerts".into()),
+                message: message.clone(),
+            });
         }
-        .await,
-    )
+        let (Some(f), Ok(selection)) = (fields, selection) else {
+            return Err(AppError::Invalid {
+                message: "Some fields need attention.".into(),
+                errors,
+            });
+        };
+        let body = CreateCampaign {
+            name: f.name,
+            description: f.description,
+            managers: f.manager.into_iter().collect(),
+            team_managers: f.teams,
+            ends_at: f.ends_at,
+            contact_link: f.contact_link,
+            code_scanning_alerts: selection
+                .by_repository()
+                .into_iter()
+                .map(|(repository_id, alert_numbers)| RepositoryAlerts {
+                    repository_id,
+                    alert_numbers,
+                })
+                .collect(),
+            generate_issues: generate_issues.is_some(),
+        };
+        super::context::with_github(|state, token| async move {
+            let c = state
+                .github
+                .create_campaign(&token, &org, &body)
+                .await
+                .map_err(alerts_field)?;
+            leptos_axum::redirect(&format!("/orgs/{org}/campaigns/{}?created=1", c.number));
+            Ok(view_of(&state.settings, &org, c))
+        })
+        .await
+    }
+    .await;
+    remember_failure(&result, echo).await;
+    super::context::finish(result)
 }
 
 /// GitHub names the selection `code_scanning_alerts`; the form calls it `alerts`.

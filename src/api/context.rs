@@ -37,12 +37,7 @@ where
 /// JavaScript) are left alone: Leptos answers those with a redirect back to the form.
 pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
-        let form_post = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|p| {
-            p.headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|a| a.contains("text/html"))
-        });
+        let form_post = super::flash::is_form_post();
         let options = leptos::prelude::use_context::<leptos_axum::ResponseOptions>();
         if let (false, Some(options)) = (form_post, options) {
             if let Ok(status) = http::StatusCode::from_u16(err.status_code()) {

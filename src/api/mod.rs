@@ -6,3 +6,4 @@ pub mod auth;
 pub mod campaigns;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod flash;

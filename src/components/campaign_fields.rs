@@ -7,7 +7,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// What the fields start with.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FieldValues {
     pub name: String,
     pub description: String,
@@ -16,6 +16,27 @@ pub struct FieldValues {
     pub manager: String,
     pub teams: Vec<String>,
     pub contact_link: String,
+}
+
+impl FieldValues {
+    /// The fields as a form post sent them.
+    pub fn sent(
+        name: &str,
+        description: &str,
+        ends_at: &str,
+        manager: &Option<String>,
+        teams: &Option<Vec<String>>,
+        contact_link: &str,
+    ) -> Self {
+        FieldValues {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            ends_at: ends_at.to_owned(),
+            manager: manager.clone().unwrap_or_default(),
+            teams: teams.clone().unwrap_or_default(),
+            contact_link: contact_link.to_owned(),
+        }
+    }
 }
 
 /// The message for `field`, as a paragraph the input points at with `aria-describedby`.

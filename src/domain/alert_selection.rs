@@ -17,6 +17,14 @@ impl AlertKey {
     pub fn encode(self) -> String {
         format!("{}:{}", self.repo_id, self.number)
     }
+
+    /// `repo_id:number` back into a key; both parts positive.
+    pub fn decode(item: &str) -> Option<AlertKey> {
+        let (repo, number) = item.trim().split_once(':')?;
+        let repo_id: i64 = repo.parse().ok().filter(|n| *n > 0)?;
+        let number: i64 = number.parse().ok().filter(|n| *n > 0)?;
+        Some(AlertKey { repo_id, number })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,21 +38,10 @@ impl AlertSelection {
             .split([' ', ',', '\n'])
             .filter(|s| !s.trim().is_empty())
         {
-            let (repo, number) = item
-                .trim()
-                .split_once(':')
-                .ok_or_else(|| format!("“{item}” is not an alert reference."))?;
-            let repo_id: i64 = repo
-                .parse()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| format!("“{item}” is not an alert reference."))?;
-            let number: i64 = number
-                .parse()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| format!("“{item}” is not an alert reference."))?;
-            keys.push(AlertKey { repo_id, number });
+            keys.push(
+                AlertKey::decode(item)
+                    .ok_or_else(|| format!("“{item}” is not an alert reference."))?,
+            );
         }
         keys.sort_unstable();
         keys.dedup();

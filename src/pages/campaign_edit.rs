@@ -4,6 +4,7 @@
 use crate::api::campaigns::{
     get_campaign, load_edit_choices, CampaignView, DeleteCampaign, EditOptions, UpdateCampaign,
 };
+use crate::api::flash::{take_failed_form, FailedForm};
 use crate::components::campaign_fields::{CampaignFormFields, FieldValues};
 use crate::components::error_view::or_error;
 use crate::error::AppError;
@@ -18,24 +19,37 @@ pub fn CampaignEditPage() -> impl IntoView {
         move || (org.get(), number.get()),
         |(org, number)| async move {
             checked_params(&org, &number)?;
+            let failed = take_failed_form(format!("edit:{org}/{number}")).await?;
             let c = get_campaign(org.clone(), number).await?;
             let opts = load_edit_choices(org).await?;
-            Ok::<_, AppError>((c, opts))
+            Ok::<_, AppError>((c, opts, failed))
         },
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
-            {move || data.get().map(|r| or_error(r, |(c, opts)| view! { <EditForm org=org.get() c opts/> }))}
+            {move || data.get().map(|r| or_error(r, |(c, opts, failed)| view! { <EditForm org=org.get() c opts failed/> }))}
         </Suspense>
     }
 }
 
 #[component]
-fn EditForm(org: String, c: CampaignView, opts: EditOptions) -> impl IntoView {
+fn EditForm(
+    org: String,
+    c: CampaignView,
+    opts: EditOptions,
+    /// The last post of this form, when it failed without JavaScript.
+    failed: Option<FailedForm>,
+) -> impl IntoView {
     let action = ServerAction::<UpdateCampaign>::new();
-    let error = move || action.value().get().and_then(|r| r.err());
+    let kept_error = failed.as_ref().map(|f| f.error.clone());
+    let error = Signal::derive(move || {
+        action.value().with(|v| match v {
+            Some(result) => result.clone().err(),
+            None => kept_error.clone(),
+        })
+    });
     let general_error = move || {
-        error().and_then(|e| match &e {
+        error.get().and_then(|e| match &e {
             AppError::Invalid { errors, message } => {
                 let unplaced: Vec<String> = errors
                     .iter()
@@ -61,7 +75,7 @@ fn EditForm(org: String, c: CampaignView, opts: EditOptions) -> impl IntoView {
             other => Some(other.to_string()),
         })
     };
-    let conflict = move || error().and_then(|e| e.field_message("conflict"));
+    let conflict = move || error.get().and_then(|e| e.field_message("conflict"));
     let back = format!("/orgs/{org}/campaigns/{}", c.number);
     view! {
         <Title text=format!("Edit {}", c.name)/>
@@ -81,14 +95,14 @@ fn EditForm(org: String, c: CampaignView, opts: EditOptions) -> impl IntoView {
             <input type="hidden" name="org" value=org.clone()/>
             <input type="hidden" name="number" value=c.number.to_string()/>
             <input type="hidden" name="loaded_updated_at" value=c.updated_at.to_rfc3339()/>
-            <CampaignFormFields initial=FieldValues {
+            <CampaignFormFields initial=failed.map(|f| f.values).unwrap_or_else(|| FieldValues {
                 name: c.name.clone(),
                 description: c.description.clone(),
                 ends_at: c.ends_at.format("%Y-%m-%dT%H:%M").to_string(),
                 manager: c.managers.first().map(|m| m.login.clone()).unwrap_or_default(),
                 teams: c.team_managers.iter().map(|t| t.slug.clone()).collect(),
                 contact_link: c.contact_link.clone().unwrap_or_default(),
-            } choices=opts error=Signal::derive(error) local_time=false/>
+            }) choices=opts error local_time=false/>
             <div class="form-actions">
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Saving…" } else { "Save changes" }}

@@ -5,8 +5,9 @@ use crate::api::alerts::{
     new_campaign_context, search_alerts, AlertQuery, CreateFormContext, SERVER_LIST_MAX,
 };
 use crate::api::campaigns::CreateCampaign;
+use crate::api::flash::{take_failed_form, FailedForm};
 use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
-use crate::components::campaign_fields::{CampaignFormFields, FieldValues};
+use crate::components::campaign_fields::CampaignFormFields;
 use crate::components::error_view::or_error;
 use crate::domain::alert_selection::AlertKey;
 use crate::domain::OrgLogin;
@@ -35,19 +36,25 @@ pub fn CampaignNewPage() -> impl IntoView {
         move || org.get(),
         |org| async move {
             OrgLogin::parse(&org).map_err(|_| AppError::NotFound)?;
-            new_campaign_context(org).await
+            let failed = take_failed_form(format!("create:{org}")).await?;
+            Ok::<_, AppError>((new_campaign_context(org).await?, failed))
         },
     );
     view! {
         <Title text=move || format!("New campaign · {}", org.get())/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
-            {move || context.get().map(|r| or_error(r, |ctx| view! { <NewCampaignForm org=org.get() ctx/> }))}
+            {move || context.get().map(|r| or_error(r, |(ctx, failed)| view! { <NewCampaignForm org=org.get() ctx failed/> }))}
         </Suspense>
     }
 }
 
 #[component]
-fn NewCampaignForm(org: String, ctx: CreateFormContext) -> impl IntoView {
+fn NewCampaignForm(
+    org: String,
+    ctx: CreateFormContext,
+    /// The last post of this form, when it failed without JavaScript.
+    failed: Option<FailedForm>,
+) -> impl IntoView {
     let action = ServerAction::<CreateCampaign>::new();
     let url_query = use_query_map();
     let (server_list, query) = url_query.with_untracked(|q| {
@@ -64,8 +71,24 @@ fn NewCampaignForm(org: String, ctx: CreateFormContext) -> impl IntoView {
             },
         )
     });
-    let selected = RwSignal::new(BTreeSet::<AlertKey>::new());
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    // A post that failed without JavaScript comes back with what was sent and why it failed.
+    let kept_alerts: Vec<String> = failed
+        .as_ref()
+        .map(|f| f.alerts.clone())
+        .unwrap_or_default();
+    let selected = RwSignal::new(
+        kept_alerts
+            .iter()
+            .filter_map(|k| AlertKey::decode(k))
+            .collect::<BTreeSet<_>>(),
+    );
+    let kept_error = failed.as_ref().map(|f| f.error.clone());
+    let error = Signal::derive(move || {
+        action.value().with(|v| match v {
+            Some(result) => result.clone().err(),
+            None => kept_error.clone(),
+        })
+    });
     let general = move || {
         error.get().map(|e| match &e {
             AppError::Invalid { errors, message } => {
@@ -127,13 +150,13 @@ fn NewCampaignForm(org: String, ctx: CreateFormContext) -> impl IntoView {
         <ActionForm action=action attr:class="form wide" attr:id="new-campaign">
             <input type="hidden" name="org" value=org.clone()/>
             <input type="hidden" name="alerts" prop:value=encoded/>
-            <CampaignFormFields initial=FieldValues::default() choices=ctx.choices error local_time=true/>
+            <CampaignFormFields initial=failed.as_ref().map(|f| f.values.clone()).unwrap_or_default() choices=ctx.choices error local_time=true/>
             <label class="check">
-                <input type="checkbox" name="generate_issues" value="on"/>
+                <input type="checkbox" name="generate_issues" value="on" checked=failed.as_ref().is_some_and(|f| f.generate_issues)/>
                 " Create one tracking issue per repository"
             </label>
             {if server_list {
-                view! { <ServerAlertList org=org.clone() query=query.clone() error=alerts_error/> }.into_any()
+                view! { <ServerAlertList org=org.clone() query=query.clone() error=alerts_error kept=kept_alerts.clone()/> }.into_any()
             } else {
                 view! {
                     <noscript>
@@ -187,6 +210,8 @@ fn ServerAlertList(
     org: String,
     query: AlertQuery,
     #[prop(into)] error: Signal<Option<String>>,
+    /// Alerts chosen in a post that failed: ticked again, or kept hidden when not listed.
+    kept: Vec<String>,
 ) -> impl IntoView {
     let rows = Resource::new(
         move || (org.clone(), query.clone()),
@@ -197,14 +222,25 @@ fn ServerAlertList(
             <h2 id="server-list-title">"Alerts"</h2>
             {move || error.get().map(|e| view! { <p class="field-error" id="alerts-error" role="alert">{e}</p> })}
             <Suspense fallback=|| view! { <p class="loading">"Loading alerts…"</p> }>
-                {move || rows.get().map(|r| or_error(r, |(rows, total)| view! {
+                {move || rows.get().map(|r| or_error(r, |(rows, total)| {
+                    let listed: BTreeSet<String> = rows.iter().map(|a| format!("{}:{}", a.repo_id, a.number)).collect();
+                    let unlisted: Vec<String> = kept.iter().filter(|k| !listed.contains(*k)).cloned().collect();
+                    view! {
+                    {(!unlisted.is_empty()).then(|| view! {
+                        <p class="muted">{format!("{} chosen alerts not listed under these filters stay chosen.", unlisted.len())}</p>
+                    })}
+                    {unlisted.iter().enumerate().map(|(j, k)| view! {
+                        <input type="hidden" name=format!("picked[{}]", SERVER_LIST_MAX + j) value=k.clone()/>
+                    }).collect_view()}
                     <p class="picker-status">{format!("{total} alerts match; the first {} are listed.", total.min(SERVER_LIST_MAX))}</p>
                     <ul class="alert-rows">
                         {rows.into_iter().enumerate().map(|(i, a)| {
                             let id = format!("pick-{i}");
+                            let value = format!("{}:{}", a.repo_id, a.number);
+                            let checked = kept.contains(&value);
                             view! {
                                 <li class="alert-row">
-                                    <input type="checkbox" id=id.clone() name=format!("picked[{i}]") value=format!("{}:{}", a.repo_id, a.number)/>
+                                    <input type="checkbox" id=id.clone() name=format!("picked[{i}]") value=value checked=checked/>
                                     <label for=id>
                                         {severity_badges(&a)}
                                         " " <strong>{a.rule_name.clone()}</strong> " " <code class="muted">{a.rule_id.clone()}</code>
@@ -215,6 +251,7 @@ fn ServerAlertList(
                             }
                         }).collect_view()}
                     </ul>
+                    }
                 }))}
             </Suspense>
         </section>

@@ -284,3 +284,70 @@ async fn the_server_rendered_list_filters_on_the_server_and_its_ticks_create_a_c
     let (status, body) = call(&app, "campaigns/create", &form).await;
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test]
+async fn a_failed_create_without_javascript_comes_back_filled_in_with_the_messages() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let list = "/orgs/acme-corp/campaigns/new?picker=server&repo=web-storefront";
+    let page = app.get(list).await.text().await.unwrap();
+    let first = page
+        .split("name=\"picked[0]\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut form = create_form("Kept after a failure", "2001-01-01T09:00", "");
+    form.push(("picked[0]", &first));
+    // An alert chosen under other filters, not in this list: it must be kept too.
+    form.push(("picked[1]", "999999:1"));
+    let res = app
+        .post_without_js("/api/campaigns/create", &form, list)
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.starts_with(&app.url(list)), "back to the form: {back}");
+
+    let page = app.get(list).await.text().await.unwrap();
+    assert!(
+        page.contains("id=\"ends_at-error\""),
+        "the due date message is next to its field"
+    );
+    assert!(page.contains("must be in the future"));
+    assert!(
+        page.contains("value=\"Kept after a failure\""),
+        "the name is kept"
+    );
+    assert!(
+        page.contains("Fix the injection alerts in the storefront."),
+        "the description is kept"
+    );
+    assert!(
+        page.contains("value=\"https://chat.example.com/appsec\""),
+        "the contact link is kept"
+    );
+    assert!(
+        page.contains(&format!("value=\"{first}\" checked")),
+        "the ticked alert is ticked again"
+    );
+    assert!(
+        page.contains("value=\"999999:1\""),
+        "an alert not listed stays chosen"
+    );
+    assert!(
+        page.contains("name=\"generate_issues\" value=\"on\" checked"),
+        "the tracking-issue box stays ticked"
+    );
+
+    // Given out once: the next view is a fresh form.
+    let again = app.get(list).await.text().await.unwrap();
+    assert!(!again.contains("Kept after a failure"));
+    assert!(!again.contains("id=\"ends_at-error\""));
+    // And a failed fetch from the JavaScript form keeps nothing for later.
+    let (status, _) = call(&app, "campaigns/create", &form).await;
+    assert_eq!(status, 422);
+    let fresh = app.get(list).await.text().await.unwrap();
+    assert!(!fresh.contains("Kept after a failure"));
+}

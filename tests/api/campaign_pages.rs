@@ -377,6 +377,38 @@ async fn editing_saves_and_githubs_422_comes_back_to_the_right_field() {
 }
 
 #[tokio::test]
+async fn a_failed_edit_without_javascript_comes_back_filled_in_with_the_message() {
+    let app = signed_in_app().await;
+    let loaded = updated_at(&app, "1").await;
+    let due = (Utc::now() + Duration::days(20))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mut pairs = edit(&loaded, "Renamed without JavaScript", &due);
+    pairs.retain(|(k, _)| *k != "manager");
+    pairs.push(("manager", "not-a-member"));
+    let form_page = "/orgs/acme-corp/campaigns/1/edit";
+    let res = app
+        .post_without_js("/api/campaigns/update", &pairs, form_page)
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let (_, page) = html(&app, form_page).await;
+    assert!(
+        page.contains("id=\"managers-error\""),
+        "the message is next to the manager field"
+    );
+    assert!(page.contains("not a member"));
+    assert!(
+        page.contains("value=\"Renamed without JavaScript\""),
+        "what was typed is kept"
+    );
+    assert!(page.contains("value=\"not-a-member\""));
+    assert_eq!(updated_at(&app, "1").await, loaded, "nothing was saved");
+    // Once only: the next view shows GitHub's copy again.
+    let (_, page) = html(&app, form_page).await;
+    assert!(!page.contains("Renamed without JavaScript"));
+}
+
+#[tokio::test]
 async fn a_stale_form_is_not_saved_over_a_newer_version_unless_asked() {
     let app = signed_in_app().await;
     let stale = updated_at(&app, "1").await;

@@ -45,6 +45,28 @@ impl TestApp {
             .expect("the app answers")
     }
 
+    /// A plain form post, as a browser without JavaScript sends it from the page at `referer`.
+    pub async fn post_without_js(
+        &self,
+        path: &str,
+        pairs: &[(&str, &str)],
+        referer: &str,
+    ) -> reqwest::Response {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        self.client
+            .post(self.url(path))
+            .header("origin", self.origin())
+            .header("referer", self.url(referer))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("the app answers")
+    }
+
     /// Starts a sign-in at `/auth/login?next=…` and returns GitHub's authorize URL.
     pub async fn start_sign_in(&self, next: &str) -> url::Url {
         let res = self

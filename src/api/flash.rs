@@ -1,0 +1,118 @@
+//! A failed plain HTML form post (no JavaScript) comes back filled in. Leptos answers such a post
+//! with a redirect to the form page, which would lose what was typed and the messages; so the
+//! server function keeps both in the user's session for the next view of that form, once.
+
+use crate::components::campaign_fields::FieldValues;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the form sent, and why it was refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedForm {
+    /// Which form: `create:{org}` or `edit:{org}/{number}`.
+    pub form: String,
+    pub values: FieldValues,
+    pub generate_issues: bool,
+    /// The chosen alerts, `repo_id:number` items.
+    pub alerts: Vec<String>,
+    pub error: AppError,
+}
+
+impl FailedForm {
+    /// The form's fields as sent; the error is filled in when the post fails.
+    pub fn new(form: String, values: FieldValues) -> Self {
+        FailedForm {
+            form,
+            values,
+            generate_issues: false,
+            alerts: Vec::new(),
+            error: AppError::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::FailedForm;
+    use crate::domain::alert_selection::MAX_ALERTS;
+
+    const KEY: &str = "failed_form";
+    /// Longer values are cut: the session keeps what a person could have typed, not an upload.
+    const MAX_CHARS: usize = 2_000;
+    const MAX_ITEMS: usize = MAX_ALERTS + 100;
+
+    /// Was this request a plain HTML form post, i.e. without JavaScript?
+    pub fn is_form_post() -> bool {
+        leptos::prelude::use_context::<http::request::Parts>().is_some_and(|p| {
+            p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("text/html"))
+        })
+    }
+
+    fn cut(s: &mut String) {
+        if let Some((i, _)) = s.char_indices().nth(MAX_CHARS) {
+            s.truncate(i);
+        }
+    }
+
+    /// Keeps `failed` for the next view of its form, when the request was a plain form post.
+    pub async fn remember(mut failed: FailedForm) {
+        if !is_form_post() {
+            return;
+        }
+        let v = &mut failed.values;
+        for s in [
+            &mut v.name,
+            &mut v.description,
+            &mut v.ends_at,
+            &mut v.manager,
+            &mut v.contact_link,
+        ] {
+            cut(s);
+        }
+        v.teams.truncate(MAX_ITEMS);
+        v.teams.iter_mut().for_each(cut);
+        failed.alerts.truncate(MAX_ITEMS);
+        failed.alerts.iter_mut().for_each(cut);
+        let Ok(session) = crate::api::context::session().await else {
+            return;
+        };
+        if let Err(e) = session.insert(KEY, failed).await {
+            tracing::warn!(error = %e, "could not keep the failed form in the session");
+        }
+    }
+
+    /// The failed post of `form`, if the last one was. Whatever was kept is given out once: the
+    /// next view of any form drops it.
+    pub async fn take(form: &str) -> Option<FailedForm> {
+        let session = crate::api::context::session().await.ok()?;
+        let kept: FailedForm = session.remove(KEY).await.ok().flatten()?;
+        (kept.form == form).then_some(kept)
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use server::{is_form_post, remember, take};
+
+/// The last post of `form` (`create:{org}`, `edit:{org}/{number}`) when it failed without
+/// JavaScript; `None` otherwise. Signed-in users only; each kept post is given out once.
+#[server(endpoint = "forms/failed")]
+pub async fn take_failed_form(form: String) -> Result<Option<FailedForm>, AppError> {
+    super::context::finish(
+        async move {
+            if form.len() > 200 {
+                return Err(AppError::NotFound);
+            }
+            let state = expect_context::<crate::state::AppState>();
+            let session = super::context::session().await?;
+            crate::auth::session::signed_in(&session, &state)
+                .await?
+                .ok_or(AppError::NotSignedIn)?;
+            Ok(take(&form).await)
+        }
+        .await,
+    )
+}
