@@ -34,6 +34,8 @@ pub struct AlertBatch {
     pub alerts: Vec<AlertRow>,
     /// GitHub's last page (100 alerts a page), when its `Link` header says so.
     pub last_page: Option<u32>,
+    /// The last page fetched links a next one (`rel="next"`).
+    pub more: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +67,15 @@ pub fn cwe_of(tag: &str) -> Option<String> {
 /// The most pages one call fetches; the browser calls again for the rest.
 pub const MAX_PAGES_PER_CALL: u32 = 20;
 
+/// The calls (`from_page`, `pages`) that fetch pages 2 to `last_page`, once the first page has
+/// told how many there are. The browser runs a few at a time.
+pub fn remaining_calls(last_page: u32) -> Vec<(u32, u32)> {
+    (2..=last_page)
+        .step_by(MAX_PAGES_PER_CALL as usize)
+        .map(|from| (from, MAX_PAGES_PER_CALL.min(last_page + 1 - from)))
+        .collect()
+}
+
 #[server(endpoint = "alerts/load")]
 pub async fn load_alerts(org: String, from_page: u32, pages: u32) -> Result<AlertBatch, AppError> {
     use crate::domain::OrgLogin;
@@ -84,18 +95,24 @@ pub async fn load_alerts(org: String, from_page: u32, pages: u32) -> Result<Aler
                 let pages = futures_util::future::join_all(fetches).await;
                 let mut alerts = Vec::new();
                 let mut last_page = None;
+                let mut more = false;
                 for page in pages {
                     let page = page?;
                     last_page = last_page
                         .or(page.links.last)
                         .or(page.links.prev.map(|p| p + 1));
+                    more = page.links.next.is_some();
                     let empty = page.items.is_empty();
                     alerts.extend(page.items.into_iter().map(row_of));
                     if empty {
                         break;
                     }
                 }
-                Ok(AlertBatch { alerts, last_page })
+                Ok(AlertBatch {
+                    alerts,
+                    last_page,
+                    more,
+                })
             })
             .await
         }
@@ -237,7 +254,21 @@ pub async fn new_campaign_context(org: String) -> Result<CreateFormContext, AppE
 
 #[cfg(test)]
 mod tests {
-    use super::cwe_of;
+    use super::{cwe_of, remaining_calls};
+
+    #[test]
+    fn the_remaining_pages_are_split_into_calls_of_twenty() {
+        assert_eq!(remaining_calls(1), vec![]);
+        assert_eq!(remaining_calls(2), vec![(2, 1)]);
+        assert_eq!(remaining_calls(21), vec![(2, 20)]);
+        assert_eq!(remaining_calls(24), vec![(2, 20), (22, 3)]);
+        let calls = remaining_calls(104);
+        assert_eq!(calls.len(), 6);
+        assert_eq!(calls.last(), Some(&(102, 3)));
+        // Every page from 2 to the last, once.
+        let pages: Vec<u32> = calls.iter().flat_map(|&(f, n)| f..f + n).collect();
+        assert_eq!(pages, (2..=104).collect::<Vec<_>>());
+    }
 
     #[test]
     fn cwe_tags_read_as_people_write_them() {

@@ -3,12 +3,16 @@
 //! a selection of at most 1,000 that survives filter changes. The selection is posted as one
 //! hidden field, `alerts` (`repo:number` items).
 
-use crate::api::alerts::{load_alerts, parse_cwe_list, AlertRow, MAX_PAGES_PER_CALL};
+use crate::api::alerts::{
+    load_alerts, parse_cwe_list, remaining_calls, AlertRow, MAX_PAGES_PER_CALL,
+};
 use crate::components::dates::relative;
 use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
+use crate::error::AppError;
 use chrono::Utc;
+use futures_util::{stream, StreamExt};
 use leptos::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Rows put in the page at first and with each "Show more"; the counts always cover everything.
 /// Fewer rows in the DOM is what keeps a filter change fast with 10,000 alerts.
@@ -168,31 +172,59 @@ pub fn AlertPicker(
         loaded.set(false);
         load_error.set(None);
         leptos::task::spawn_local(async move {
-            let mut from = 1u32;
-            let mut pages = 1u32;
-            loop {
-                match load_alerts(org.clone(), from, pages).await {
-                    Ok(batch) => {
-                        if generation.get_untracked() != run {
-                            return;
+            let stale = move || generation.get_untracked() != run;
+            let mut seen: HashSet<AlertKey> = HashSet::new();
+            // Alerts can shift between pages while loading; each one is kept once.
+            let mut append = move |rows: Vec<AlertRow>| {
+                alerts.update(|all| {
+                    all.extend(
+                        rows.into_iter()
+                            .filter(|a| seen.insert(key(a)))
+                            .map(Loaded::from),
+                    )
+                })
+            };
+            let outcome: Result<(), AppError> = async {
+                let first = load_alerts(org.clone(), 1, 1).await?;
+                if stale() {
+                    return Ok(());
+                }
+                let (last, mut more) = (first.last_page, first.more && !first.alerts.is_empty());
+                append(first.alerts);
+                if let Some(last) = last {
+                    // The page count is known: fetch the rest two calls at a time.
+                    estimate.set(Some(last as usize * 100));
+                    let mut calls = stream::iter(remaining_calls(last))
+                        .map(|(from, pages)| load_alerts(org.clone(), from, pages))
+                        .buffer_unordered(2);
+                    while let Some(batch) = calls.next().await {
+                        let batch = batch?;
+                        if stale() {
+                            return Ok(());
                         }
-                        let got = batch.alerts.len();
-                        alerts.update(|all| all.extend(batch.alerts.into_iter().map(Loaded::from)));
-                        if let Some(last) = batch.last_page {
-                            estimate.set(Some(last as usize * 100));
-                        }
-                        from += pages;
-                        let last = batch.last_page.unwrap_or(0);
-                        if got == 0 || from > last {
-                            break;
-                        }
-                        pages = MAX_PAGES_PER_CALL.min(last + 1 - from);
+                        append(batch.alerts);
                     }
-                    Err(e) => {
-                        load_error.set(Some(e.to_string()));
-                        break;
+                } else {
+                    // No last page in `Link`: follow `next` one call after another.
+                    let mut from = 2;
+                    while more {
+                        let batch = load_alerts(org.clone(), from, MAX_PAGES_PER_CALL).await?;
+                        if stale() {
+                            return Ok(());
+                        }
+                        more = batch.more && !batch.alerts.is_empty();
+                        append(batch.alerts);
+                        from += MAX_PAGES_PER_CALL;
                     }
                 }
+                Ok(())
+            }
+            .await;
+            if stale() {
+                return;
+            }
+            if let Err(e) = outcome {
+                load_error.set(Some(e.to_string()));
             }
             loaded.set(true);
         });
@@ -289,6 +321,7 @@ pub fn AlertPicker(
                         } else {
                             match estimate.get() {
                                 Some(total) => format!("{} of about {} alerts loaded…", fmt_count(n), fmt_count(total.max(n))),
+                                None if n > 0 => format!("{} alerts loaded…", fmt_count(n)),
                                 None => "Loading alerts…".to_owned(),
                             }
                         }

@@ -80,7 +80,21 @@ async fn all_open_alerts_load_in_batches_with_what_the_picker_filters_on() {
     app.sign_in("mona").await;
     let batch = load_all(&app).await;
     assert_eq!(batch.last_page, Some(24));
+    assert!(batch.more, "the first page links a next one");
     assert_eq!(batch.alerts.len(), 2_400);
+    let (_, body) = call(
+        &app,
+        "alerts/load",
+        &[("org", "acme-corp"), ("from_page", "23"), ("pages", "5")],
+    )
+    .await;
+    let tail: AlertBatch = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        tail.alerts.len(),
+        200,
+        "pages 23 and 24, then an empty page ends the call"
+    );
+    assert!(!tail.more, "the last page links no next one");
     let a = &batch.alerts[0];
     assert!(
         !a.repo.is_empty()
