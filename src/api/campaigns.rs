@@ -317,31 +317,20 @@ pub async fn update_campaign(
 ) -> Result<CampaignView, AppError> {
     use crate::github::models::UpdateCampaign;
     // What was sent, for the form to come back with when this fails without JavaScript.
-    let echo = super::flash::FailedForm::new(
-        format!("edit:{org}/{number}"),
-        FieldValues::sent(
-            &name,
-            &description,
-            &ends_at,
-            &manager,
-            &team_managers,
-            &contact_link,
-        ),
+    let sent = FieldValues::sent(
+        name,
+        description,
+        ends_at,
+        manager,
+        team_managers,
+        contact_link,
     );
+    let echo = super::flash::FailedForm::new(format!("edit:{org}/{number}"), sent.clone());
     let result = async move {
         let org = org_or_404(&org)?;
         let number = number_or_404(&number)?;
         let mut errors = Vec::new();
-        let fields = check_fields(
-            &name,
-            &description,
-            &ends_at,
-            tz_offset.as_deref(),
-            manager,
-            team_managers,
-            &contact_link,
-            &mut errors,
-        );
+        let fields = check_fields(&sent, tz_offset.as_deref(), &mut errors);
         let Some(f) = fields else {
             return Err(AppError::Invalid {
                 message: "Some fields need attention.".into(),
@@ -382,20 +371,24 @@ pub async fn update_campaign(
         .await
     }
     .await;
-    remember_failure(&result, echo).await;
-    super::context::finish(result)
+    finish_form(result, echo).await
 }
 
-/// Keeps a failed no-JavaScript post for the form's next view (see `flash`).
+/// Ends a form's server function: a failed no-JavaScript post is kept for the form's next view
+/// (see `flash`), and the error gets its HTTP status.
 #[cfg(feature = "ssr")]
-async fn remember_failure<T>(result: &Result<T, AppError>, echo: super::flash::FailedForm) {
-    if let Err(error) = result {
+async fn finish_form<T>(
+    result: Result<T, AppError>,
+    echo: super::flash::FailedForm,
+) -> Result<T, AppError> {
+    if let Err(error) = &result {
         super::flash::remember(super::flash::FailedForm {
             error: error.clone(),
             ..echo
         })
         .await;
     }
+    super::context::finish(result)
 }
 
 /// Creates a campaign from the form and the picker's selection (`alerts`: `repo:number` items).
@@ -418,6 +411,14 @@ pub async fn create_campaign(
     use crate::github::models::{CreateCampaign, RepositoryAlerts};
     let picked = picked.unwrap_or_default();
     // What was sent, for the form to come back with when this fails without JavaScript.
+    let sent = FieldValues::sent(
+        name,
+        description,
+        ends_at,
+        manager,
+        team_managers,
+        contact_link,
+    );
     let echo = super::flash::FailedForm {
         generate_issues: generate_issues.is_some(),
         alerts: alerts
@@ -425,31 +426,12 @@ pub async fn create_campaign(
             .chain(picked.iter().map(String::as_str))
             .map(str::to_owned)
             .collect(),
-        ..super::flash::FailedForm::new(
-            format!("create:{org}"),
-            FieldValues::sent(
-                &name,
-                &description,
-                &ends_at,
-                &manager,
-                &team_managers,
-                &contact_link,
-            ),
-        )
+        ..super::flash::FailedForm::new(format!("create:{org}"), sent.clone())
     };
     let result = async move {
         let org = org_or_404(&org)?;
         let mut errors = Vec::new();
-        let fields = check_fields(
-            &name,
-            &description,
-            &ends_at,
-            tz_offset.as_deref(),
-            manager,
-            team_managers,
-            &contact_link,
-            &mut errors,
-        );
+        let fields = check_fields(&sent, tz_offset.as_deref(), &mut errors);
         // `alerts` comes from the JavaScript picker, `picked` from the server-rendered list.
         let all = format!("{alerts} {}", picked.join(" "));
         let selection = AlertSelection::parse(&all);
@@ -494,8 +476,7 @@ pub async fn create_campaign(
         .await
     }
     .await;
-    remember_failure(&result, echo).await;
-    super::context::finish(result)
+    finish_form(result, echo).await
 }
 
 /// GitHub names the selection `code_scanning_alerts`; the form calls it `alerts`.
@@ -531,16 +512,19 @@ struct CheckedFields {
 
 #[cfg(feature = "ssr")]
 fn check_fields(
-    name: &str,
-    description: &str,
-    ends_at: &str,
+    sent: &FieldValues,
     tz_offset: Option<&str>,
-    manager: Option<String>,
-    team_managers: Option<Vec<String>>,
-    contact_link: &str,
     errors: &mut Vec<crate::error::FieldError>,
 ) -> Option<CheckedFields> {
     use crate::domain::campaign_fields::*;
+    let FieldValues {
+        name,
+        description,
+        ends_at,
+        manager,
+        teams,
+        contact_link,
+    } = sent;
     let offset: i64 = tz_offset.unwrap_or("0").trim().parse().unwrap_or(0);
     fn keep<T>(
         field: &str,
@@ -567,14 +551,8 @@ fn check_fields(
         errors,
     );
     let link = keep("contact_link", ContactLink::parse(contact_link), errors);
-    let teams = keep(
-        "team_managers",
-        parse_team_managers(&team_managers.unwrap_or_default()),
-        errors,
-    );
-    let manager = manager
-        .map(|m| m.trim().to_owned())
-        .filter(|m| !m.is_empty());
+    let teams = keep("team_managers", parse_team_managers(teams), errors);
+    let manager = Some(manager.trim().to_owned()).filter(|m| !m.is_empty());
     let manager_ok = match &manager {
         Some(m) => keep(
             "managers",

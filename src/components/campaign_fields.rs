@@ -21,20 +21,20 @@ pub struct FieldValues {
 impl FieldValues {
     /// The fields as a form post sent them.
     pub fn sent(
-        name: &str,
-        description: &str,
-        ends_at: &str,
-        manager: &Option<String>,
-        teams: &Option<Vec<String>>,
-        contact_link: &str,
+        name: String,
+        description: String,
+        ends_at: String,
+        manager: Option<String>,
+        teams: Option<Vec<String>>,
+        contact_link: String,
     ) -> Self {
         FieldValues {
-            name: name.to_owned(),
-            description: description.to_owned(),
-            ends_at: ends_at.to_owned(),
-            manager: manager.clone().unwrap_or_default(),
-            teams: teams.clone().unwrap_or_default(),
-            contact_link: contact_link.to_owned(),
+            name,
+            description,
+            ends_at,
+            manager: manager.unwrap_or_default(),
+            teams: teams.unwrap_or_default(),
+            contact_link,
         }
     }
 }

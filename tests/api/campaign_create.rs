@@ -269,6 +269,17 @@ async fn a_failed_create_is_not_retried_and_creates_nothing() {
     assert_eq!(open_campaigns(&app).await, before);
 }
 
+/// The first alert of the server-rendered list, `repo_id:number`.
+fn first_listed(page: &str) -> String {
+    page.split("name=\"picked[0]\" value=\"")
+        .nth(1)
+        .expect("the list has a first alert")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
 #[tokio::test]
 async fn the_server_rendered_list_filters_on_the_server_and_its_ticks_create_a_campaign() {
     let app = spawn_app().await;
@@ -284,14 +295,7 @@ async fn the_server_rendered_list_filters_on_the_server_and_its_ticks_create_a_c
         "the list is rendered on the server"
     );
     assert!(page.contains("name=\"picked[0]\""));
-    let first = page
-        .split("name=\"picked[0]\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let first = first_listed(&page);
     let due = due();
     let mut form = create_form("Ticked on the server", &due, "");
     form.push(("picked[0]", &first));
@@ -305,14 +309,7 @@ async fn a_failed_create_without_javascript_comes_back_filled_in_with_the_messag
     app.sign_in("mona").await;
     let list = "/orgs/acme-corp/campaigns/new?picker=server&repo=web-storefront";
     let page = app.get(list).await.text().await.unwrap();
-    let first = page
-        .split("name=\"picked[0]\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let first = first_listed(&page);
     let mut form = create_form("Kept after a failure", "2001-01-01T09:00", "");
     form.push(("picked[0]", &first));
     // An alert chosen under other filters, not in this list: it must be kept too.
