@@ -34,7 +34,7 @@ pub struct AlertBatch {
     pub alerts: Vec<AlertRow>,
     /// GitHub's last page (100 alerts a page), when its `Link` header says so.
     pub last_page: Option<u32>,
-    /// The last page fetched links a next one (`rel="next"`).
+    /// The last page fetched links a next one (`rel="next"`), or is full.
     pub more: bool,
 }
 
@@ -101,7 +101,10 @@ pub async fn load_alerts(org: String, from_page: u32, pages: u32) -> Result<Aler
                     last_page = last_page
                         .or(page.links.last)
                         .or(page.links.prev.map(|p| p + 1));
-                    more = page.links.next.is_some();
+                    // A `next` link with a page number, or a full page (GitHub may link the next
+                    // page by cursor, without `page=`): either way there may be more.
+                    more = page.links.next.is_some()
+                        || page.items.len() as u32 == crate::github::MAX_PER_PAGE;
                     let empty = page.items.is_empty();
                     alerts.extend(page.items.into_iter().map(row_of));
                     if empty {
