@@ -89,6 +89,24 @@ test.describe("create a campaign", () => {
     await expect(page.getByRole("button", { name: /^Create campaign with [\d,]+ alerts$/ })).toBeEnabled();
   });
 
+  test("the picker's filters live in the address, so a shared link opens the same alerts", async ({ page }) => {
+    await signInAt(page, "/orgs/acme-corp/campaigns/new?repo=web-storefront&cwe=CWE-79");
+    const form = new NewCampaignPage(page);
+    await form.waitForAlerts();
+    await expect(form.picker().getByLabel("Repository", { exact: true })).toHaveValue("web-storefront");
+    await expect(form.picker().getByLabel("CWE", { exact: true })).toHaveValue("CWE-79");
+    await expect(form.picker().locator(".group")).toHaveCount(1);
+    await expect(form.picker().locator(".group h3")).toHaveText("web-storefront");
+
+    await form.filter("Tool", "CodeQL");
+    await expect(page).toHaveURL(/\/new\?repo=web-storefront&tool=CodeQL&cwe=CWE-79$/);
+    const matching = await page.getByRole("button", { name: /^Select all [\d,]+ matching$/ }).innerText();
+    await page.reload();
+    await form.waitForAlerts();
+    await expect(form.picker().getByLabel("Tool", { exact: true })).toHaveValue("CodeQL");
+    await expect(page.getByRole("button", { name: /^Select all [\d,]+ matching$/ })).toHaveText(matching);
+  });
+
   test("more than 1,000 alerts cannot be selected", async ({ page }) => {
     await signInAt(page, "/orgs/acme-corp/campaigns/new");
     const form = new NewCampaignPage(page);

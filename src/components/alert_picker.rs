@@ -29,6 +29,68 @@ struct Filters {
     text: String,
 }
 
+/// The filters' URL query names, the same as the server-rendered list's (`?picker=server`), so a
+/// shared link opens the same filters with or without JavaScript.
+const QUERY_NAMES: [&str; 7] = ["repo", "severity", "tool", "rule", "cwe", "path", "q"];
+
+impl Filters {
+    fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let [repo, severity, tool, rule, cwes, path, text] =
+            QUERY_NAMES.map(|name| get(name).unwrap_or_default());
+        Filters {
+            repo,
+            severity,
+            tool,
+            rule,
+            cwes,
+            path,
+            text,
+        }
+    }
+
+    /// The filters that are set, as query pairs in a fixed order.
+    fn query(&self) -> Vec<(&'static str, String)> {
+        let values = [
+            &self.repo,
+            &self.severity,
+            &self.tool,
+            &self.rule,
+            &self.cwes,
+            &self.path,
+            &self.text,
+        ];
+        QUERY_NAMES
+            .into_iter()
+            .zip(values)
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k, v.clone()))
+            .collect()
+    }
+}
+
+/// Puts the filters in the address bar (replacing the entry, so Back leaves the page), keeping
+/// the link shareable.
+#[cfg(feature = "hydrate")]
+fn show_in_url(query: &[(&'static str, String)]) {
+    use web_sys::js_sys::encode_uri_component;
+    let window = window();
+    let Ok(path) = window.location().pathname() else {
+        return;
+    };
+    let search: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{k}={}", String::from(encode_uri_component(v))))
+        .collect();
+    let url = if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", search.join("&"))
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
 /// An alert as loaded, with what the text filters search lower-cased once on arrival rather than
 /// on every filter change.
 #[derive(Debug, Clone)]
@@ -161,7 +223,18 @@ pub fn AlertPicker(
     let load_error = RwSignal::new(None::<String>);
     let generation = RwSignal::new(0u32);
     let notice = RwSignal::new(None::<String>);
-    let filters = RwSignal::new(Filters::default());
+    let url_query = leptos_router::hooks::use_query_map();
+    let filters = RwSignal::new(url_query.with_untracked(|q| Filters::from_query(|k| q.get(k))));
+    // After the first run, every filter change shows in the address bar.
+    Effect::new(move |first_done: Option<bool>| {
+        let query = filters.with(Filters::query);
+        #[cfg(feature = "hydrate")]
+        if first_done.is_some() {
+            show_in_url(&query);
+        }
+        let _ = (query, first_done);
+        true
+    });
 
     // Load in the browser only, in batches, so progress shows as it goes.
     let org_for_load = org.clone();
@@ -340,26 +413,26 @@ pub fn AlertPicker(
                 <label>"Repository"
                     <select aria-label="Repository" prop:value=move || filters.with(|f| f.repo.clone()) on:change=set_filter(|f, v| f.repo = v)>
                         <option value="">"All repositories"</option>
-                        {move || options.with(|o| o.0.iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view())}
+                        {move || options.with(|o| choices(filters, &o.0, |f| &f.repo))}
                     </select>
                 </label>
                 <label>"Severity"
                     <select aria-label="Severity" prop:value=move || filters.with(|f| f.severity.clone()) on:change=set_filter(|f, v| f.severity = v)>
                         <option value="">"Any severity"</option>
                         <option value="critical+high">"Critical and high"</option>
-                        {move || options.with(|o| o.1.iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view())}
+                        {move || options.with(|o| choices(filters, &o.1, |f| &f.severity))}
                     </select>
                 </label>
                 <label>"Tool"
                     <select aria-label="Tool" prop:value=move || filters.with(|f| f.tool.clone()) on:change=set_filter(|f, v| f.tool = v)>
                         <option value="">"Any tool"</option>
-                        {move || options.with(|o| o.2.iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view())}
+                        {move || options.with(|o| choices(filters, &o.2, |f| &f.tool))}
                     </select>
                 </label>
                 <label>"Rule"
                     <select aria-label="Rule" prop:value=move || filters.with(|f| f.rule.clone()) on:change=set_filter(|f, v| f.rule = v)>
                         <option value="">"Any rule"</option>
-                        {move || options.with(|o| o.3.iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view())}
+                        {move || options.with(|o| choices(filters, &o.3, |f| &f.rule))}
                     </select>
                 </label>
                 <label>"CWE"
@@ -430,6 +503,24 @@ pub fn AlertPicker(
             }}
         </section>
     }
+}
+
+/// A filter's `<option>`s. Each one knows whether it is the current choice, so a filter that
+/// came with the URL shows as chosen once the options arrive with the alerts.
+fn choices<'a>(
+    filters: RwSignal<Filters>,
+    values: impl IntoIterator<Item = &'a String>,
+    field: fn(&Filters) -> &String,
+) -> AnyView {
+    values
+        .into_iter()
+        .map(|v| {
+            let value = v.clone();
+            let current = move || filters.with(|f| field(f) == &value);
+            view! { <option value=v.clone() prop:selected=current>{v.clone()}</option> }
+        })
+        .collect_view()
+        .into_any()
 }
 
 fn alert_row(
@@ -578,6 +669,33 @@ mod tests {
         let groups = group(&all, &[0]);
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].rows, vec![0]);
+    }
+
+    #[test]
+    fn filters_go_to_the_url_and_back() {
+        let f = Filters {
+            severity: "critical+high".into(),
+            cwes: "CWE-89, CWE-79".into(),
+            text: "sql".into(),
+            ..Default::default()
+        };
+        let query = f.query();
+        assert_eq!(
+            query,
+            vec![
+                ("severity", "critical+high".to_owned()),
+                ("cwe", "CWE-89, CWE-79".to_owned()),
+                ("q", "sql".to_owned()),
+            ]
+        );
+        let back = Filters::from_query(|k| {
+            query
+                .iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.clone())
+        });
+        assert_eq!(back, f);
+        assert!(Filters::default().query().is_empty());
     }
 
     #[test]
