@@ -28,6 +28,15 @@ pub struct AlertRow {
     pub cwes: Vec<String>,
 }
 
+impl AlertRow {
+    pub fn key(&self) -> crate::domain::alert_selection::AlertKey {
+        crate::domain::alert_selection::AlertKey {
+            repo_id: self.repo_id,
+            number: self.number,
+        }
+    }
+}
+
 /// Pages `from..from+count` of the org's open alerts, and the number of the last page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertBatch {

@@ -154,6 +154,25 @@ fn number_or_404(number: &str) -> Result<CampaignNumber, AppError> {
     CampaignNumber::parse(number).map_err(|_| AppError::NotFound)
 }
 
+/// Sends `body` to GitHub, then the browser to `to` (a plain form post follows it), answering
+/// with the campaign as GitHub now has it.
+#[cfg(feature = "ssr")]
+async fn patch_then_go(
+    state: &crate::state::AppState,
+    token: &secrecy::SecretString,
+    org: &OrgLogin,
+    number: CampaignNumber,
+    body: &crate::github::models::UpdateCampaign,
+    to: &str,
+) -> Result<CampaignView, AppError> {
+    let c = state
+        .github
+        .update_campaign(token, org, number, body)
+        .await?;
+    leptos_axum::redirect(to);
+    Ok(view_of(&state.settings, org, c))
+}
+
 #[cfg(feature = "ssr")]
 fn view_of(
     settings: &crate::settings::Settings,
@@ -361,12 +380,8 @@ pub async fn update_campaign(
                 contact_link: Some(f.contact_link),
                 state: None,
             };
-            let c = state
-                .github
-                .update_campaign(&token, &org, number, &body)
-                .await?;
-            leptos_axum::redirect(&format!("/orgs/{org}/campaigns/{number}?saved=1"));
-            Ok(view_of(&state.settings, &org, c))
+            let to = format!("/orgs/{org}/campaigns/{number}?saved=1");
+            patch_then_go(&state, &token, &org, number, &body, &to).await
         })
         .await
     }
@@ -597,12 +612,8 @@ pub async fn set_campaign_state(
                     state: Some(target),
                     ..Default::default()
                 };
-                let c = app
-                    .github
-                    .update_campaign(&token, &org, number, &body)
-                    .await?;
-                leptos_axum::redirect(&format!("/orgs/{org}/campaigns/{number}"));
-                Ok(view_of(&app.settings, &org, c))
+                let to = format!("/orgs/{org}/campaigns/{number}");
+                patch_then_go(&app, &token, &org, number, &body, &to).await
             })
             .await
         }

@@ -32,6 +32,24 @@ impl FailedForm {
     }
 }
 
+/// The error a form shows: its action's last answer, else that of the post that failed without
+/// JavaScript.
+pub fn shown_error<T>(
+    answer: MappedSignal<Option<Result<T, AppError>>>,
+    failed: Option<&FailedForm>,
+) -> Signal<Option<AppError>>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    let kept = failed.map(|f| f.error.clone());
+    Signal::derive(move || {
+        answer.with(|v| match v {
+            Some(result) => result.clone().err(),
+            None => kept.clone(),
+        })
+    })
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use super::FailedForm;

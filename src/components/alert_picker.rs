@@ -91,6 +91,10 @@ fn show_in_url(query: &[(&'static str, String)]) {
     }
 }
 
+/// Effects do not run on the server.
+#[cfg(not(feature = "hydrate"))]
+fn show_in_url(_: &[(&'static str, String)]) {}
+
 /// An alert as loaded, with what the text filters search lower-cased once on arrival rather than
 /// on every filter change.
 #[derive(Debug, Clone)]
@@ -152,13 +156,6 @@ impl Prepared<'_> {
     }
 }
 
-fn key(a: &AlertRow) -> AlertKey {
-    AlertKey {
-        repo_id: a.repo_id,
-        number: a.number,
-    }
-}
-
 fn severity_rank(s: &str) -> u8 {
     match s {
         "critical" => 0,
@@ -170,6 +167,12 @@ fn severity_rank(s: &str) -> u8 {
         "note" => 6,
         _ => 7,
     }
+}
+
+/// The distinct values of one field, sorted.
+fn distinct(all: &[Loaded], field: fn(&AlertRow) -> &String) -> Vec<String> {
+    let set: BTreeSet<&String> = all.iter().map(|a| field(&a.row)).collect();
+    set.into_iter().cloned().collect()
 }
 
 /// One repository's matching alerts (indexes into the loaded list), best first.
@@ -228,11 +231,9 @@ pub fn AlertPicker(
     // After the first run, every filter change shows in the address bar.
     Effect::new(move |first_done: Option<bool>| {
         let query = filters.with(Filters::query);
-        #[cfg(feature = "hydrate")]
         if first_done.is_some() {
             show_in_url(&query);
         }
-        let _ = (query, first_done);
         true
     });
 
@@ -252,7 +253,7 @@ pub fn AlertPicker(
                 alerts.update(|all| {
                     all.extend(
                         rows.into_iter()
-                            .filter(|a| seen.insert(key(a)))
+                            .filter(|a| seen.insert(a.key()))
                             .map(Loaded::from),
                     )
                 })
@@ -326,20 +327,17 @@ pub fn AlertPicker(
             counts
         })
     });
-    let options = Memo::new(move |_| {
-        alerts.with(|all| {
-            let repos: BTreeSet<String> = all.iter().map(|a| a.row.repo.clone()).collect();
-            let tools: BTreeSet<String> = all.iter().map(|a| a.row.tool.clone()).collect();
-            let rules: BTreeSet<String> = all.iter().map(|a| a.row.rule_id.clone()).collect();
-            let mut sev: Vec<String> = all
-                .iter()
-                .map(|a| a.row.severity.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            sev.sort_by_key(|s| severity_rank(s));
-            (repos, sev, tools, rules)
-        })
+    // What each select offers: the distinct values among the loaded alerts.
+    let offered = move |field: fn(&AlertRow) -> &String| {
+        Memo::new(move |_| alerts.with(|all| distinct(all, field)))
+    };
+    let repos = offered(|a| &a.repo);
+    let tools = offered(|a| &a.tool);
+    let rules = offered(|a| &a.rule_id);
+    let severities = Memo::new(move |_| {
+        let mut sev = alerts.with(|all| distinct(all, |a| &a.severity));
+        sev.sort_by_key(|s| severity_rank(s));
+        sev
     });
 
     let add = move |keys: Vec<AlertKey>| {
@@ -360,7 +358,7 @@ pub fn AlertPicker(
     };
     let select_matching = move |_| {
         let keys =
-            matching.with(|m| alerts.with(|all| m.iter().map(|&i| key(&all[i].row)).collect()));
+            matching.with(|m| alerts.with(|all| m.iter().map(|&i| all[i].row.key()).collect()));
         add(keys);
     };
     let set_filter = move |f: fn(&mut Filters, String)| {
@@ -410,40 +408,13 @@ pub fn AlertPicker(
                 <button type="button" on:click=preset(|_| ())>"No filters"</button>
             </div>
             <div class="picker-filters">
-                <label>"Repository"
-                    <select aria-label="Repository" prop:value=move || filters.with(|f| f.repo.clone()) on:change=set_filter(|f, v| f.repo = v)>
-                        <option value="">"All repositories"</option>
-                        {move || options.with(|o| choices(filters, &o.0, |f| &f.repo))}
-                    </select>
-                </label>
-                <label>"Severity"
-                    <select aria-label="Severity" prop:value=move || filters.with(|f| f.severity.clone()) on:change=set_filter(|f, v| f.severity = v)>
-                        <option value="">"Any severity"</option>
-                        <option value="critical+high">"Critical and high"</option>
-                        {move || options.with(|o| choices(filters, &o.1, |f| &f.severity))}
-                    </select>
-                </label>
-                <label>"Tool"
-                    <select aria-label="Tool" prop:value=move || filters.with(|f| f.tool.clone()) on:change=set_filter(|f, v| f.tool = v)>
-                        <option value="">"Any tool"</option>
-                        {move || options.with(|o| choices(filters, &o.2, |f| &f.tool))}
-                    </select>
-                </label>
-                <label>"Rule"
-                    <select aria-label="Rule" prop:value=move || filters.with(|f| f.rule.clone()) on:change=set_filter(|f, v| f.rule = v)>
-                        <option value="">"Any rule"</option>
-                        {move || options.with(|o| choices(filters, &o.3, |f| &f.rule))}
-                    </select>
-                </label>
-                <label>"CWE"
-                    <input type="text" aria-label="CWE" placeholder="CWE-89, CWE-79" prop:value=move || filters.with(|f| f.cwes.clone()) on:input=set_filter(|f, v| f.cwes = v)/>
-                </label>
-                <label>"Path contains"
-                    <input type="text" aria-label="Path contains" placeholder="src/api" prop:value=move || filters.with(|f| f.path.clone()) on:input=set_filter(|f, v| f.path = v)/>
-                </label>
-                <label>"Search"
-                    <input type="search" aria-label="Search" placeholder="rule, path, repository" prop:value=move || filters.with(|f| f.text.clone()) on:input=set_filter(|f, v| f.text = v)/>
-                </label>
+                {filter_select(filters, set_filter(|f, v| f.repo = v), "Repository", "All repositories", None, repos, |f| &f.repo)}
+                {filter_select(filters, set_filter(|f, v| f.severity = v), "Severity", "Any severity", Some(("critical+high", "Critical and high")), severities, |f| &f.severity)}
+                {filter_select(filters, set_filter(|f, v| f.tool = v), "Tool", "Any tool", None, tools, |f| &f.tool)}
+                {filter_select(filters, set_filter(|f, v| f.rule = v), "Rule", "Any rule", None, rules, |f| &f.rule)}
+                {filter_input(filters, set_filter(|f, v| f.cwes = v), "CWE", "text", "CWE-89, CWE-79", |f| &f.cwes)}
+                {filter_input(filters, set_filter(|f, v| f.path = v), "Path contains", "text", "src/api", |f| &f.path)}
+                {filter_input(filters, set_filter(|f, v| f.text = v), "Search", "search", "rule, path, repository", |f| &f.text)}
             </div>
             <div class="selection-bar" role="region" aria-label="Selection">
                 <strong class="selected-count">{move || format!("{} selected", fmt_count(selected.with(BTreeSet::len)))}</strong>
@@ -466,7 +437,7 @@ pub fn AlertPicker(
                         let hidden = total - shown;
                         let repo_id = g.repo_id;
                         let rows = g.rows.clone();
-                        let select_repo = move |_| add(alerts.with(|all| rows.iter().map(|&i| key(&all[i].row)).collect()));
+                        let select_repo = move |_| add(alerts.with(|all| rows.iter().map(|&i| all[i].row.key()).collect()));
                         let repo = g.repo.clone();
                         view! {
                             <div class="group">
@@ -505,22 +476,55 @@ pub fn AlertPicker(
     }
 }
 
-/// A filter's `<option>`s. Each one knows whether it is the current choice, so a filter that
-/// came with the URL shows as chosen once the options arrive with the alerts.
-fn choices<'a>(
+/// One filter's `<select>`: "any", an optional extra choice, then the values the alerts have.
+/// Each option knows whether it is the current choice, so a filter that came with the URL shows
+/// as chosen once the options arrive with the alerts.
+fn filter_select(
     filters: RwSignal<Filters>,
-    values: impl IntoIterator<Item = &'a String>,
+    on_change: impl Fn(leptos::ev::Event) + 'static,
+    label: &'static str,
+    any: &'static str,
+    extra: Option<(&'static str, &'static str)>,
+    values: Memo<Vec<String>>,
     field: fn(&Filters) -> &String,
-) -> AnyView {
-    values
-        .into_iter()
-        .map(|v| {
-            let value = v.clone();
-            let current = move || filters.with(|f| field(f) == &value);
-            view! { <option value=v.clone() prop:selected=current>{v.clone()}</option> }
+) -> impl IntoView {
+    let options = move || {
+        values.with(|vs| {
+            vs.iter()
+                .map(|v| {
+                    let value = v.clone();
+                    let current = move || filters.with(|f| field(f) == &value);
+                    view! { <option value=v.clone() prop:selected=current>{v.clone()}</option> }
+                })
+                .collect_view()
         })
-        .collect_view()
-        .into_any()
+    };
+    view! {
+        <label>{label}
+            <select aria-label=label prop:value=move || filters.with(|f| field(f).clone()) on:change=on_change>
+                <option value="">{any}</option>
+                {extra.map(|(value, text)| view! { <option value=value>{text}</option> })}
+                {options}
+            </select>
+        </label>
+    }
+}
+
+/// One filter's text field.
+fn filter_input(
+    filters: RwSignal<Filters>,
+    on_input: impl Fn(leptos::ev::Event) + 'static,
+    label: &'static str,
+    kind: &'static str,
+    placeholder: &'static str,
+    field: fn(&Filters) -> &String,
+) -> impl IntoView {
+    view! {
+        <label>{label}
+            <input type=kind aria-label=label placeholder=placeholder
+                prop:value=move || filters.with(|f| field(f).clone()) on:input=on_input/>
+        </label>
+    }
 }
 
 fn alert_row(
@@ -529,7 +533,7 @@ fn alert_row(
     add: impl Fn(Vec<AlertKey>) + Copy + 'static,
     now: chrono::DateTime<Utc>,
 ) -> impl IntoView {
-    let k = key(a);
+    let k = a.key();
     let id = format!("alert-{}-{}", a.repo_id, a.number);
     let toggle = move |ev: leptos::ev::Event| {
         if event_target_checked(&ev) {
@@ -612,38 +616,55 @@ mod tests {
     #[test]
     fn filters_combine() {
         let a = row("web", "high", &["CWE-89"], "src/api/db.js");
-        let f = Filters {
-            severity: "critical+high".into(),
-            cwes: "cwe-89, 78".into(),
-            path: "API".into(),
-            ..Default::default()
-        };
-        assert!(matches(&f, &a));
-        let f = Filters {
-            repo: "other".into(),
-            ..Default::default()
-        };
-        assert!(!matches(&f, &a));
-        let f = Filters {
-            text: "User-Controlled ".into(),
-            ..Default::default()
-        };
-        assert!(matches(&f, &a));
-        let f = Filters {
-            text: "db.js".into(),
-            ..Default::default()
-        };
-        assert!(matches(&f, &a));
-        let f = Filters {
-            cwes: "CWE-79".into(),
-            ..Default::default()
-        };
-        assert!(!matches(&f, &a));
-        let f = Filters {
-            severity: "medium".into(),
-            ..Default::default()
-        };
-        assert!(!matches(&f, &a));
+        let cases = [
+            (
+                Filters {
+                    severity: "critical+high".into(),
+                    cwes: "cwe-89, 78".into(),
+                    path: "API".into(),
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                Filters {
+                    repo: "other".into(),
+                    ..Default::default()
+                },
+                false,
+            ),
+            (
+                Filters {
+                    text: "User-Controlled ".into(),
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                Filters {
+                    text: "db.js".into(),
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                Filters {
+                    cwes: "CWE-79".into(),
+                    ..Default::default()
+                },
+                false,
+            ),
+            (
+                Filters {
+                    severity: "medium".into(),
+                    ..Default::default()
+                },
+                false,
+            ),
+        ];
+        for (f, expected) in cases {
+            assert_eq!(matches(&f, &a), expected, "{f:?}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::api::campaigns::{
     get_campaign, load_edit_choices, CampaignView, DeleteCampaign, EditOptions, UpdateCampaign,
 };
-use crate::api::flash::{take_failed_form, FailedForm};
+use crate::api::flash::{shown_error, take_failed_form, FailedForm};
 use crate::components::campaign_fields::{CampaignFormFields, FieldValues};
 use crate::components::error_view::or_error;
 use crate::error::AppError;
@@ -41,13 +41,7 @@ fn EditForm(
     failed: Option<FailedForm>,
 ) -> impl IntoView {
     let action = ServerAction::<UpdateCampaign>::new();
-    let kept_error = failed.as_ref().map(|f| f.error.clone());
-    let error = Signal::derive(move || {
-        action.value().with(|v| match v {
-            Some(result) => result.clone().err(),
-            None => kept_error.clone(),
-        })
-    });
+    let error = shown_error(action.value(), failed.as_ref());
     let general_error = move || {
         error.get().and_then(|e| match &e {
             AppError::Invalid { errors, message } => {

@@ -5,7 +5,7 @@ use crate::api::alerts::{
     new_campaign_context, search_alerts, AlertQuery, CreateFormContext, SERVER_LIST_MAX,
 };
 use crate::api::campaigns::CreateCampaign;
-use crate::api::flash::{take_failed_form, FailedForm};
+use crate::api::flash::{shown_error, take_failed_form, FailedForm};
 use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
 use crate::components::campaign_fields::CampaignFormFields;
 use crate::components::error_view::or_error;
@@ -82,13 +82,7 @@ fn NewCampaignForm(
             .filter_map(|k| AlertKey::decode(k))
             .collect::<BTreeSet<_>>(),
     );
-    let kept_error = failed.as_ref().map(|f| f.error.clone());
-    let error = Signal::derive(move || {
-        action.value().with(|v| match v {
-            Some(result) => result.clone().err(),
-            None => kept_error.clone(),
-        })
-    });
+    let error = shown_error(action.value(), failed.as_ref());
     let general = move || {
         error.get().map(|e| match &e {
             AppError::Invalid { errors, message } => {
@@ -223,7 +217,7 @@ fn ServerAlertList(
             {move || error.get().map(|e| view! { <p class="field-error" id="alerts-error" role="alert">{e}</p> })}
             <Suspense fallback=|| view! { <p class="loading">"Loading alerts…"</p> }>
                 {move || rows.get().map(|r| or_error(r, |(rows, total)| {
-                    let listed: BTreeSet<String> = rows.iter().map(|a| format!("{}:{}", a.repo_id, a.number)).collect();
+                    let listed: BTreeSet<String> = rows.iter().map(|a| a.key().encode()).collect();
                     let unlisted: Vec<String> = kept.iter().filter(|k| !listed.contains(*k)).cloned().collect();
                     view! {
                     {(!unlisted.is_empty()).then(|| view! {
@@ -236,7 +230,7 @@ fn ServerAlertList(
                     <ul class="alert-rows">
                         {rows.into_iter().enumerate().map(|(i, a)| {
                             let id = format!("pick-{i}");
-                            let value = format!("{}:{}", a.repo_id, a.number);
+                            let value = a.key().encode();
                             let checked = kept.contains(&value);
                             view! {
                                 <li class="alert-row">
