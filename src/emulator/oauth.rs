@@ -508,6 +508,34 @@ struct RevokeBody {
     access_token: String,
 }
 
+const REVOKE_TOKEN_DOCS: &str =
+    "https://docs.github.com/rest/apps/oauth-applications#delete-an-app-token";
+const REVOKE_GRANT_DOCS: &str =
+    "https://docs.github.com/rest/apps/oauth-applications#delete-an-app-authorization";
+
+/// An error of the OAuth applications API, in GitHub's body.
+fn app_api_error(status: StatusCode, message: &str, docs: &str) -> Response {
+    let body = super::json::error_body(status.as_u16(), message, docs, vec![]);
+    (status, Json(body)).into_response()
+}
+
+/// The token a revoke call names, once the app's own credentials check out.
+fn revoke_request(
+    em: &Emulator,
+    headers: &HeaderMap,
+    client_id: &str,
+    body: &[u8],
+    docs: &str,
+) -> Result<String, Response> {
+    check_app_auth(em, headers, client_id)?;
+    serde_json::from_slice::<RevokeBody>(body)
+        .map(|r| r.access_token)
+        .map_err(|_| {
+            let message = "Invalid request.\n\n\"access_token\" wasn't supplied.";
+            app_api_error(StatusCode::UNPROCESSABLE_ENTITY, message, docs)
+        })
+}
+
 /// `DELETE /applications/{client_id}/token`: revokes one token.
 async fn revoke_token(
     State(em): State<Emulator>,
@@ -515,37 +543,17 @@ async fn revoke_token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(res) = check_app_auth(&em, &headers, &client_id) {
-        return res;
-    }
-    let Ok(req) = serde_json::from_slice::<RevokeBody>(&body) else {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(super::json::error_body(
-                422,
-                "Invalid request.\n\n\"access_token\" wasn't supplied.",
-                "https://docs.github.com/rest/apps/oauth-applications#delete-an-app-token",
-                vec![],
-            )),
-        )
-            .into_response();
+    let token = match revoke_request(&em, &headers, &client_id, &body, REVOKE_TOKEN_DOCS) {
+        Ok(token) => token,
+        Err(res) => return res,
     };
     let mut w = em.world();
-    let removed = w.tokens.remove(&req.access_token);
+    let removed = w.tokens.remove(&token);
     em.persist_tokens(&w);
     drop(w);
     match removed {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            Json(super::json::error_body(
-                404,
-                "Not Found",
-                "https://docs.github.com/rest/apps/oauth-applications#delete-an-app-token",
-                vec![],
-            )),
-        )
-            .into_response(),
+        None => app_api_error(StatusCode::NOT_FOUND, "Not Found", REVOKE_TOKEN_DOCS),
     }
 }
 
@@ -556,15 +564,13 @@ async fn revoke_grant(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(res) = check_app_auth(&em, &headers, &client_id) {
-        return res;
-    }
-    let Ok(req) = serde_json::from_slice::<RevokeBody>(&body) else {
-        return StatusCode::UNPROCESSABLE_ENTITY.into_response();
+    let token = match revoke_request(&em, &headers, &client_id, &body, REVOKE_GRANT_DOCS) {
+        Ok(token) => token,
+        Err(res) => return res,
     };
     let mut w = em.world();
-    let Some(user_id) = w.tokens.get(&req.access_token).map(|t| t.user_id) else {
-        return StatusCode::NOT_FOUND.into_response();
+    let Some(user_id) = w.tokens.get(&token).map(|t| t.user_id) else {
+        return app_api_error(StatusCode::NOT_FOUND, "Not Found", REVOKE_GRANT_DOCS);
     };
     w.tokens.retain(|_, t| t.user_id != user_id);
     w.refresh_tokens.retain(|_, t| t.user_id != user_id);

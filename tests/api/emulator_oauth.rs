@@ -324,3 +324,45 @@ async fn revoking_a_token_makes_it_unusable() {
         .unwrap_err();
     assert_eq!(err, campaigns_admin::error::AppError::NotSignedIn);
 }
+
+#[tokio::test]
+async fn revoking_a_grant_ends_every_token_of_that_user_and_errors_read_like_github() {
+    let em = spawn_emulator().await;
+    let first = em.emulator().issue_token("mona", &["read:org"]).unwrap();
+    let second = em.emulator().issue_token("mona", &["read:org"]).unwrap();
+    let other = em.emulator().issue_token("hubot", &["read:org"]).unwrap();
+    let grant = |body: serde_json::Value| {
+        browser()
+            .delete(em.url(&format!("/applications/{CLIENT_ID}/grant")))
+            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+            .json(&body)
+            .send()
+    };
+
+    let missing = grant(serde_json::json!({})).await.unwrap();
+    assert_eq!(missing.status(), 422);
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("access_token"));
+    assert!(body["documentation_url"]
+        .as_str()
+        .unwrap()
+        .ends_with("#delete-an-app-authorization"));
+
+    let unknown = grant(serde_json::json!({"access_token": "gho_unknown"}))
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let body: serde_json::Value = unknown.json().await.unwrap();
+    assert_eq!(body["message"], "Not Found");
+
+    let res = grant(serde_json::json!({"access_token": first}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(!em.emulator().token_is_valid(&first));
+    assert!(
+        !em.emulator().token_is_valid(&second),
+        "every token of the user"
+    );
+    assert!(em.emulator().token_is_valid(&other), "not other users'");
+}
