@@ -24,10 +24,11 @@ test("without JavaScript a campaign can be filtered, edited and closed", async (
 });
 
 test("without JavaScript a campaign can be created from the server-rendered alert list", async ({ page }) => {
-  await signInAt(page, "/orgs/acme-corp/campaigns/new");
+  // A shared link with a filter: the fallback list keeps it.
+  await signInAt(page, "/orgs/acme-corp/campaigns/new?repo=web-storefront");
   await page.getByRole("link", { name: "Use the server-rendered alert list" }).click();
   const filters = page.locator("form.filters");
-  await filters.getByLabel("Repository", { exact: true }).fill("web-storefront");
+  await expect(filters.getByLabel("Repository", { exact: true })).toHaveValue("web-storefront");
   await filters.getByLabel("CWE", { exact: true }).fill("CWE-79");
   await page.getByRole("button", { name: "Filter alerts" }).click();
   await expect(page).toHaveURL(/picker=server.*repo=web-storefront/);
@@ -41,6 +42,9 @@ test("without JavaScript a campaign can be created from the server-rendered aler
   await page.locator("#ends_at").fill("2001-01-01T09:00");
   await page.getByRole("button", { name: /^Create campaign/ }).click();
   await expect(page.locator("#ends_at-error")).toContainText("must be in the future");
+  // Back on the form's own address, filters kept and no error in it: a reload is a fresh form.
+  await expect(page).toHaveURL(/picker=server.*repo=web-storefront/);
+  expect(page.url()).not.toContain("__err");
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Storefront XSS (no JS)");
   await expect(page.getByLabel("Description", { exact: true })).toHaveValue("Created without JavaScript.");
   await expect(boxes.nth(0)).toBeChecked();

@@ -88,20 +88,13 @@ pub fn remaining_calls(last_page: u32) -> Vec<(u32, u32)> {
 #[server(endpoint = "alerts/load")]
 pub async fn load_alerts(org: String, from_page: u32, pages: u32) -> Result<AlertBatch, AppError> {
     use crate::domain::OrgLogin;
-    use crate::github::models::AlertListQuery;
     super::context::finish(
         async move {
             let org = OrgLogin::parse(&org).map_err(|_| AppError::NotFound)?;
             let from = from_page.max(1);
             let count = pages.clamp(1, MAX_PAGES_PER_CALL);
             super::context::with_github(|state, token| async move {
-                let query = AlertListQuery {
-                    state: Some("open".into()),
-                    ..Default::default()
-                };
-                let fetches = (from..from + count)
-                    .map(|p| state.github.list_org_alerts_page(&token, &org, &query, p));
-                let pages = futures_util::future::join_all(fetches).await;
+                let pages = open_alert_pages(&state.github, &token, &org, from..from + count).await;
                 let mut alerts = Vec::new();
                 let mut last_page = None;
                 let mut more = false;
@@ -130,6 +123,76 @@ pub async fn load_alerts(org: String, from_page: u32, pages: u32) -> Result<Aler
         }
         .await,
     )
+}
+
+/// How many pages of alerts one server call asks GitHub for at a time. GitHub counts concurrent
+/// requests per user against its secondary rate limits, so this stays well below its 100.
+#[cfg(feature = "ssr")]
+const PAGES_IN_FLIGHT: usize = 8;
+
+#[cfg(feature = "ssr")]
+fn open_only() -> crate::github::models::AlertListQuery {
+    crate::github::models::AlertListQuery {
+        state: Some("open".into()),
+        ..Default::default()
+    }
+}
+
+/// The given pages of the org's open alerts, in order, a few requests at a time.
+#[cfg(feature = "ssr")]
+async fn open_alert_pages(
+    github: &crate::github::GitHubClient,
+    token: &secrecy::SecretString,
+    org: &crate::domain::OrgLogin,
+    pages: std::ops::Range<u32>,
+) -> Vec<Result<crate::github::models::Page<crate::github::models::CodeScanningAlert>, AppError>> {
+    use futures_util::StreamExt;
+    let query = &open_only();
+    futures_util::stream::iter(pages)
+        .map(|p| github.list_org_alerts_page(token, org, query, p))
+        .buffered(PAGES_IN_FLIGHT)
+        .collect()
+        .await
+}
+
+/// Every open alert of the org (up to 20,000), each once: page 1, then the rest a few at a time
+/// when its `Link` header names the last page; page by page otherwise.
+#[cfg(feature = "ssr")]
+async fn all_open_alerts(
+    github: &crate::github::GitHubClient,
+    token: &secrecy::SecretString,
+    org: &crate::domain::OrgLogin,
+) -> Result<Vec<AlertRow>, AppError> {
+    const MAX_PAGES: u32 = 200;
+    let mut pages = open_alert_pages(github, token, org, 1..2).await.into_iter();
+    let first = pages.next().ok_or(AppError::Internal)??;
+    let alerts = match first.links.last {
+        Some(last) => {
+            let rest = open_alert_pages(github, token, org, 2..last.min(MAX_PAGES) + 1).await;
+            let mut alerts = first.items;
+            for page in rest {
+                alerts.extend(page?.items);
+            }
+            alerts
+        }
+        // GitHub may link the next page by cursor only: follow the links one by one.
+        None if first.links.next.is_some()
+            || first.items.len() as u32 == crate::github::MAX_PER_PAGE =>
+        {
+            let cap = (MAX_PAGES * crate::github::MAX_PER_PAGE) as usize;
+            github
+                .list_org_alerts(token, org, &open_only(), cap)
+                .await?
+        }
+        None => first.items,
+    };
+    // Alerts can move between pages while they are read: keep each once.
+    let mut seen = std::collections::HashSet::new();
+    Ok(alerts
+        .into_iter()
+        .map(row_of)
+        .filter(|a| seen.insert(a.key()))
+        .collect())
 }
 
 #[cfg(feature = "ssr")]
@@ -165,11 +228,14 @@ fn row_of(a: crate::github::models::CodeScanningAlert) -> AlertRow {
 
 /// Filters of the server-rendered alert list (the picker without JavaScript), from the URL.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AlertQuery {
     pub repo: String,
     /// `critical`, `high`, …, or `critical+high`.
     pub severity: String,
     pub tool: String,
+    /// A rule id, e.g. `js/sql-injection`.
+    pub rule: String,
     /// `CWE-89, CWE-79`
     pub cwe: String,
     pub path: String,
@@ -184,6 +250,7 @@ impl AlertQuery {
             && (self.severity.is_empty()
                 || self.severity.split(['+', ' ']).any(|s| s == a.severity))
             && (self.tool.is_empty() || a.tool == self.tool)
+            && (self.rule.is_empty() || a.rule_id == self.rule)
             && (cwes.is_empty() || a.cwes.iter().any(|c| cwes.contains(c)))
             && (self.path.is_empty() || lower(&a.path).contains(&lower(&self.path)))
             && (self.q.is_empty() || {
@@ -191,6 +258,7 @@ impl AlertQuery {
                 lower(&a.rule_name).contains(&q)
                     || lower(&a.rule_id).contains(&q)
                     || lower(&a.path).contains(&q)
+                    || lower(&a.repo).contains(&q)
             })
     }
 }
@@ -206,24 +274,13 @@ pub async fn search_alerts(
     query: AlertQuery,
 ) -> Result<(Vec<AlertRow>, usize), AppError> {
     use crate::domain::OrgLogin;
-    use crate::github::models::AlertListQuery;
     super::context::finish(
         async move {
             let org = OrgLogin::parse(&org).map_err(|_| AppError::NotFound)?;
             super::context::with_github(|state, token| async move {
-                let q = AlertListQuery {
-                    state: Some("open".into()),
-                    ..Default::default()
-                };
-                let all = state
-                    .github
-                    .list_org_alerts(&token, &org, &q, 20_000)
-                    .await?;
-                let matching: Vec<AlertRow> = all
-                    .into_iter()
-                    .map(row_of)
-                    .filter(|a| query.matches(a))
-                    .collect();
+                let all = all_open_alerts(&state.github, &token, &org).await?;
+                let matching: Vec<AlertRow> =
+                    all.into_iter().filter(|a| query.matches(a)).collect();
                 let total = matching.len();
                 Ok((matching.into_iter().take(SERVER_LIST_MAX).collect(), total))
             })
@@ -266,7 +323,46 @@ pub async fn new_campaign_context(org: String) -> Result<CreateFormContext, AppE
 
 #[cfg(test)]
 mod tests {
-    use super::{cwe_of, remaining_calls};
+    use super::{cwe_of, remaining_calls, AlertQuery, AlertRow};
+
+    #[test]
+    fn the_server_list_filters_combine_like_the_picker() {
+        let a = AlertRow {
+            repo_id: 7,
+            repo: "web-storefront".into(),
+            number: 3,
+            rule_id: "js/sql-injection".into(),
+            rule_name: "Database query built from user-controlled sources".into(),
+            severity: "high".into(),
+            rule_severity: "error".into(),
+            tool: "CodeQL".into(),
+            path: "src/api/db.js".into(),
+            line: 3,
+            created_at: chrono::Utc::now(),
+            html_url: String::new(),
+            cwes: vec!["CWE-89".into()],
+        };
+        let q = |f: fn(&mut AlertQuery)| {
+            let mut q = AlertQuery::default();
+            f(&mut q);
+            q.matches(&a)
+        };
+        assert!(q(|_| {}), "no filter: everything");
+        assert!(q(|q| q.rule = "js/sql-injection".into()));
+        assert!(!q(|q| q.rule = "js/xss".into()), "a rule id matches whole");
+        assert!(q(|q| q.severity = "critical+high".into()));
+        assert!(!q(|q| q.severity = "critical".into()));
+        assert!(q(|q| q.cwe = "cwe-79, 89".into()));
+        assert!(q(|q| q.path = "API/DB".into()), "path: any case");
+        assert!(
+            q(|q| q.q = "storefront".into()),
+            "free text reads the repository too"
+        );
+        assert!(!q(|q| {
+            q.rule = "js/sql-injection".into();
+            q.tool = "Semgrep".into();
+        }));
+    }
 
     #[test]
     fn the_remaining_pages_are_split_into_calls_of_twenty() {

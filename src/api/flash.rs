@@ -98,9 +98,62 @@ mod server {
         let Ok(session) = crate::api::context::session().await else {
             return;
         };
-        if let Err(e) = session.insert(KEY, failed).await {
-            tracing::warn!(error = %e, "could not keep the failed form in the session");
+        let back = back_to(&failed.form);
+        match session.insert(KEY, failed).await {
+            // The form shows the kept error itself: send the browser back to a clean address,
+            // so a reload is a fresh form rather than the same error again.
+            Ok(()) => {
+                if let Some(back) = back {
+                    leptos_axum::redirect(&back);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not keep the failed form in the session"),
         }
+    }
+
+    /// The page of `form` (`create:{org}`, `edit:{org}/{number}`); `None` when the post named no
+    /// valid organisation or campaign, so nothing unchecked reaches a `Location` header.
+    fn page_of(form: &str) -> Option<String> {
+        use crate::domain::{CampaignNumber, OrgLogin};
+        if let Some(org) = form.strip_prefix("create:") {
+            let org = OrgLogin::parse(org).ok()?;
+            return Some(format!("/orgs/{org}/campaigns/new"));
+        }
+        let (org, number) = form.strip_prefix("edit:")?.split_once('/')?;
+        let org = OrgLogin::parse(org).ok()?;
+        let number = CampaignNumber::parse(number).ok()?;
+        Some(format!("/orgs/{org}/campaigns/{number}/edit"))
+    }
+
+    /// Where a failed plain post of `form` goes back to: its page, with the query the page had
+    /// (the picker's filters) when the post came from it, less Leptos' error parameters.
+    fn back_to(form: &str) -> Option<String> {
+        let page = page_of(form)?;
+        let referer = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get(http::header::REFERER)?
+                    .to_str()
+                    .ok()
+                    .map(str::to_owned)
+            })
+            .and_then(|r| url::Url::parse(&r).ok());
+        let query = referer
+            .filter(|r| r.path() == page)
+            .map(|r| {
+                let kept = r
+                    .query_pairs()
+                    .filter(|(k, _)| k != "__path" && k != "__err");
+                url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(kept)
+                    .finish()
+            })
+            .unwrap_or_default();
+        Some(if query.is_empty() {
+            page
+        } else {
+            format!("{page}?{query}")
+        })
     }
 
     /// The failed post of `form`, if the last one was. Whatever was kept is given out once: the

@@ -14,7 +14,7 @@ use crate::domain::OrgLogin;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use std::collections::BTreeSet;
 
 /// Fields the form shows next to an input; anything else goes to the top of the form.
@@ -65,12 +65,24 @@ fn NewCampaignForm(
                 repo: get("repo"),
                 severity: get("severity"),
                 tool: get("tool"),
+                rule: get("rule"),
                 cwe: get("cwe"),
                 path: get("path"),
                 q: get("q"),
             },
         )
     });
+    // The fallback for a browser without JavaScript keeps the filters a shared link carries.
+    let server_list_href = {
+        let search = use_location().search.get_untracked();
+        let search = search.trim_start_matches('?');
+        let mut href = format!("/orgs/{org}/campaigns/new?picker=server");
+        if !search.is_empty() {
+            href.push('&');
+            href.push_str(search);
+        }
+        href
+    };
     // A post that failed without JavaScript comes back with what was sent and why it failed.
     let kept_alerts: Vec<String> = failed
         .as_ref()
@@ -156,7 +168,7 @@ fn NewCampaignForm(
                     <noscript>
                         <p class="notice warning">
                             "JavaScript is off, so the interactive picker cannot load. "
-                            <a href=format!("/orgs/{org}/campaigns/new?picker=server")>"Use the server-rendered alert list"</a>
+                            <a href=server_list_href.clone()>"Use the server-rendered alert list"</a>
                             " instead."
                         </p>
                     </noscript>
@@ -189,6 +201,7 @@ fn ServerFilters(org: String, query: AlertQuery) -> impl IntoView {
             <label>"Repository" <input type="text" name="repo" value=query.repo/></label>
             <label>"Severity" <input type="text" name="severity" value=query.severity placeholder="critical+high"/></label>
             <label>"Tool" <input type="text" name="tool" value=query.tool placeholder="CodeQL"/></label>
+            <label>"Rule id" <input type="text" name="rule" value=query.rule placeholder="js/sql-injection"/></label>
             <label>"CWE" <input type="text" name="cwe" value=query.cwe placeholder="CWE-89, CWE-79"/></label>
             <label>"Path contains" <input type="text" name="path" value=query.path/></label>
             <label>"Search" <input type="search" name="q" value=query.q/></label>

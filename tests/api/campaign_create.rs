@@ -2,7 +2,7 @@
 //! repository, GitHub's 422 mapped to fields, the limits, and no duplicate on failure.
 
 use crate::helpers::{spawn_app, TestApp};
-use campaigns_admin::api::alerts::AlertBatch;
+use campaigns_admin::api::alerts::{AlertBatch, AlertRow};
 use campaigns_admin::emulator::{FaultAction, FaultRule};
 use campaigns_admin::error::AppError;
 use chrono::{Duration, Utc};
@@ -72,6 +72,42 @@ async fn open_campaigns(app: &TestApp) -> usize {
     let (_, body) = call(app, "alerts/new_campaign_context", &[("org", "acme-corp")]).await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     v["open_campaigns"].as_u64().unwrap() as usize
+}
+
+#[tokio::test]
+async fn the_server_rendered_list_reads_every_page_once_and_counts_the_matches() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let loaded = load_all(&app).await;
+    let search = |pairs: Vec<(&'static str, &'static str)>| {
+        let app = &app;
+        async move {
+            let mut form = vec![("org", "acme-corp")];
+            form.extend(pairs);
+            let (status, body) = call(app, "alerts/search", &form).await;
+            assert_eq!(status, 200, "{body}");
+            serde_json::from_str::<(Vec<AlertRow>, usize)>(&body).unwrap()
+        }
+    };
+    let (rows, total) = search(vec![("query[q]", "")]).await;
+    assert_eq!(total, loaded.alerts.len(), "every page, each alert once");
+    assert_eq!(rows.len(), 200, "the first 200 are listed");
+
+    let (rows, total) = search(vec![
+        ("query[repo]", "web-storefront"),
+        ("query[rule]", "js/sql-injection"),
+    ])
+    .await;
+    let expected = loaded
+        .alerts
+        .iter()
+        .filter(|a| a.repo == "web-storefront" && a.rule_id == "js/sql-injection")
+        .count();
+    assert!(expected > 0, "the seed has such alerts");
+    assert_eq!(total, expected);
+    assert!(rows
+        .iter()
+        .all(|a| a.repo == "web-storefront" && a.rule_id == "js/sql-injection"));
 }
 
 #[tokio::test]
@@ -330,9 +366,12 @@ async fn a_failed_create_without_javascript_comes_back_filled_in_with_the_messag
         .await;
     assert!(res.status().is_redirection(), "{}", res.status());
     let back = res.headers()["location"].to_str().unwrap().to_owned();
-    assert!(back.starts_with(&app.url(list)), "back to the form: {back}");
+    assert_eq!(
+        back, list,
+        "back to the form with its filters, and no error in the address"
+    );
 
-    let page = app.get(list).await.text().await.unwrap();
+    let page = app.get(&back).await.text().await.unwrap();
     assert!(
         page.contains("id=\"ends_at-error\""),
         "the due date message is next to its field"
@@ -363,8 +402,8 @@ async fn a_failed_create_without_javascript_comes_back_filled_in_with_the_messag
         "the tracking-issue box stays ticked"
     );
 
-    // Given out once: the next view is a fresh form.
-    let again = app.get(list).await.text().await.unwrap();
+    // Given out once: the next view (a reload) is a fresh form.
+    let again = app.get(&back).await.text().await.unwrap();
     assert!(!again.contains("Kept after a failure"));
     assert!(!again.contains("id=\"ends_at-error\""));
     // And a failed fetch from the JavaScript form keeps nothing for later.
@@ -372,4 +411,35 @@ async fn a_failed_create_without_javascript_comes_back_filled_in_with_the_messag
     assert_eq!(status, 422);
     let fresh = app.get(list).await.text().await.unwrap();
     assert!(!fresh.contains("Kept after a failure"));
+}
+
+#[tokio::test]
+async fn a_failed_create_without_javascript_goes_back_to_a_clean_form_address() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let form = create_form("Kept after a failure", "2001-01-01T09:00", "");
+    let page = "/orgs/acme-corp/campaigns/new";
+    for (referer, back) in [
+        // Error parameters of an earlier failure are dropped; the filters stay.
+        (
+            "/orgs/acme-corp/campaigns/new?repo=api&__path=%2Fapi%2Fx&__err=e30",
+            "/orgs/acme-corp/campaigns/new?repo=api",
+        ),
+        // A post from any other page goes to the form itself.
+        ("/orgs/acme-corp/campaigns?state=open", page),
+        ("/orgs/other-org/campaigns/new?repo=api", page),
+    ] {
+        let res = app
+            .post_without_js("/api/campaigns/create", &form, referer)
+            .await;
+        assert!(res.status().is_redirection(), "{}", res.status());
+        assert_eq!(res.headers()["location"], back, "from {referer}");
+        assert!(app
+            .get(back)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("must be in the future"));
+    }
 }

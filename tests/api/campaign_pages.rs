@@ -391,6 +391,11 @@ async fn a_failed_edit_without_javascript_comes_back_filled_in_with_the_message(
         .post_without_js("/api/campaigns/update", &pairs, form_page)
         .await;
     assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(
+        res.headers()["location"],
+        form_page,
+        "back to the form, with no error in the address"
+    );
     let (_, page) = html(&app, form_page).await;
     assert!(
         page.contains("id=\"managers-error\""),
