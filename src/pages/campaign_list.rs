@@ -58,64 +58,60 @@ pub fn CampaignListPage() -> impl IntoView {
 /// A plain GET form: works without JavaScript, and its result is a shareable URL.
 #[component]
 fn Filters(org: Signal<String>, view: Signal<ListView>) -> impl IntoView {
-    let option = move |value: &'static str, label: &'static str, current: String| {
-        view! { <option value=value selected=current == value>{label}</option> }
+    let fixed = |choices: &[(&str, &str)]| -> Vec<(String, String)> {
+        choices
+            .iter()
+            .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
+            .collect()
     };
+    let sizes = PAGE_SIZES
+        .iter()
+        .map(|n| (n.to_string(), n.to_string()))
+        .collect();
     view! {
         <form class="filters" method="get" action=move || format!("/orgs/{}/campaigns", org.get())>
-            <label>
-                "State "
-                <select name="state">
-                    {move || {
-                        let cur = view.get().state;
-                        view! {
-                            {option("open", "Open", cur.clone())}
-                            {option("closed", "Closed", cur.clone())}
-                            {option("all", "All", cur)}
-                        }
-                    }}
-                </select>
-            </label>
-            <label>
-                "Sort by "
-                <select name="sort">
-                    {move || {
-                        let cur = view.get().sort;
-                        view! {
-                            {option("created", "Created", cur.clone())}
-                            {option("updated", "Updated", cur.clone())}
-                            {option("ends_at", "Due date", cur.clone())}
-                            {option("published", "Published", cur)}
-                        }
-                    }}
-                </select>
-            </label>
-            <label>
-                "Order "
-                <select name="direction">
-                    {move || {
-                        let cur = view.get().direction;
-                        view! {
-                            {option("desc", "Newest / latest first", cur.clone())}
-                            {option("asc", "Oldest / earliest first", cur)}
-                        }
-                    }}
-                </select>
-            </label>
-            <label>
-                "Per page "
-                <select name="per_page">
-                    {move || {
-                        let cur = view.get().per_page;
-                        PAGE_SIZES
-                            .iter()
-                            .map(|n| view! { <option value=n.to_string() selected=cur == *n>{n.to_string()}</option> })
-                            .collect_view()
-                    }}
-                </select>
-            </label>
+            {list_select(view, "State", "state", fixed(&[("open", "Open"), ("closed", "Closed"), ("all", "All")]), |v| v.state.clone())}
+            {list_select(
+                view,
+                "Sort by",
+                "sort",
+                fixed(&[("created", "Created"), ("updated", "Updated"), ("ends_at", "Due date"), ("published", "Published")]),
+                |v| v.sort.clone(),
+            )}
+            {list_select(
+                view,
+                "Order",
+                "direction",
+                fixed(&[("desc", "Newest / latest first"), ("asc", "Oldest / earliest first")]),
+                |v| v.direction.clone(),
+            )}
+            {list_select(view, "Per page", "per_page", sizes, |v| v.per_page.to_string())}
             <button type="submit">"Apply"</button>
         </form>
+    }
+}
+
+/// One select of the list's filter form: `choices` are (value, label), the current one selected.
+fn list_select(
+    view: Signal<ListView>,
+    label: &'static str,
+    name: &'static str,
+    choices: Vec<(String, String)>,
+    current: fn(&ListView) -> String,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label} " "
+            <select name=name>
+                {move || {
+                    let cur = view.with(current);
+                    choices
+                        .iter()
+                        .map(|(value, text)| view! { <option value=value.clone() selected=cur == *value>{text.clone()}</option> })
+                        .collect_view()
+                }}
+            </select>
+        </label>
     }
 }
 
