@@ -57,24 +57,34 @@ pub fn CampaignFormFields(
     initial: FieldValues,
     choices: EditOptions,
     error: Signal<Option<AppError>>,
-    /// Local time with the browser's offset (create) or plain UTC (edit).
-    local_time: bool,
 ) -> impl IntoView {
     let name_len = RwSignal::new(initial.name.chars().count());
     let desc_len = RwSignal::new(initial.description.chars().count());
-    // JavaScript's getTimezoneOffset(): minutes to add to local time to get UTC. Without
-    // JavaScript it stays 0 and the label says UTC.
+    // The due date is entered in the browser's time zone and sent with JavaScript's
+    // getTimezoneOffset() at that date (minutes to add to local time to get UTC: a date across a
+    // daylight-saving change has its own). Without JavaScript it stays 0 and the label says UTC.
     let tz_offset = RwSignal::new(0i64);
     let hydrated = RwSignal::new(false);
+    let due_input = NodeRef::<leptos::html::Input>::new();
+    let initial_due = initial.ends_at.clone();
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        if local_time {
-            tz_offset.set(web_sys::js_sys::Date::new_0().get_timezone_offset() as i64);
+        if let Some(input) = due_input.get_untracked() {
+            // What the server rendered (GitHub's due date, or a post sent without JavaScript) is
+            // UTC: show it in local time, unless it has been typed over already.
+            if input.value() == initial_due {
+                if let Some(local) = local_of_utc(&initial_due) {
+                    input.set_value(&local);
+                }
+            }
+            tz_offset.set(offset_at(&input.value()));
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&due_input, &initial_due);
         hydrated.set(true);
     });
     let due_label = move || {
-        if local_time && hydrated.get() {
+        if hydrated.get() {
             "Due (your local time)"
         } else {
             "Due (UTC)"
@@ -102,7 +112,11 @@ pub fn CampaignFormFields(
         <div class="field">
             <label for="ends_at">{due_label}</label>
             <input id="ends_at" name="ends_at" type="datetime-local" required value=initial.ends_at.clone()
-                aria-describedby="ends_at-error"/>
+                node_ref=due_input aria-describedby="ends_at-error"
+                on:input=move |_ev| {
+                    #[cfg(feature = "hydrate")]
+                    tz_offset.set(offset_at(&event_target_value(&_ev)));
+                }/>
             {field_error(error, "ends_at")}
         </div>
         <div class="field">
@@ -136,4 +150,25 @@ pub fn CampaignFormFields(
             {field_error(error, "contact_link")}
         </div>
     }
+}
+
+/// JavaScript's `getTimezoneOffset()` at the local date and time `local` (`YYYY-MM-DDTHH:MM`,
+/// which JavaScript reads as local time), or now when it is empty or not a date.
+#[cfg(feature = "hydrate")]
+fn offset_at(local: &str) -> i64 {
+    use web_sys::js_sys::Date;
+    let at = Date::new(&local.into()).get_timezone_offset();
+    if at.is_nan() {
+        Date::new_0().get_timezone_offset() as i64
+    } else {
+        at as i64
+    }
+}
+
+/// A `datetime-local` value in UTC, as the same instant in the browser's time zone.
+#[cfg(feature = "hydrate")]
+fn local_of_utc(utc: &str) -> Option<String> {
+    let naive = chrono::NaiveDateTime::parse_from_str(utc, "%Y-%m-%dT%H:%M").ok()?;
+    let local = naive.and_utc().with_timezone(&chrono::Local);
+    Some(local.format("%Y-%m-%dT%H:%M").to_string())
 }

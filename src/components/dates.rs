@@ -78,18 +78,27 @@ pub fn due_text(open: bool, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Strin
     }
 }
 
-/// `<time>` with the absolute UTC date (and time, when `with_time`), and the relative text.
+/// `<time>` with the absolute date (and time, when `with_time`), and the relative text. The server
+/// writes UTC; once the page runs in the browser it shows the browser's time zone (the exact UTC
+/// time stays in the tooltip).
 #[component]
 pub fn When(
     at: DateTime<Utc>,
     #[prop(optional)] with_time: bool,
     #[prop(optional, into)] relative_text: Option<String>,
 ) -> impl IntoView {
-    let absolute = if with_time {
-        at.format("%Y-%m-%d %H:%M UTC").to_string()
-    } else {
-        at.format("%Y-%m-%d").to_string()
-    };
+    let absolute = RwSignal::new(absolute_text(at, with_time, None));
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let local = at.with_timezone(&chrono::Local);
+            absolute.set(absolute_text(
+                at,
+                with_time,
+                Some(local.offset().local_minus_utc()),
+            ));
+        }
+    });
     let rel = relative_text.unwrap_or_else(|| relative(at, Utc::now()));
     view! {
         <time datetime=at.to_rfc3339() title=at.format("%Y-%m-%d %H:%M:%S UTC").to_string()>{absolute}</time>
@@ -98,9 +107,42 @@ pub fn When(
     }
 }
 
+/// `2030-01-15 09:00 UTC+05:30` (or the date alone) at `offset_secs` east of UTC; UTC for `None`.
+pub fn absolute_text(at: DateTime<Utc>, with_time: bool, offset_secs: Option<i32>) -> String {
+    let offset = offset_secs
+        .and_then(chrono::FixedOffset::east_opt)
+        .unwrap_or_else(|| chrono::Offset::fix(&Utc));
+    let local = at.with_timezone(&offset);
+    if !with_time {
+        return local.format("%Y-%m-%d").to_string();
+    }
+    let zone = match offset.local_minus_utc() {
+        0 => "UTC".to_owned(),
+        _ => local.format("UTC%:z").to_string(),
+    };
+    format!("{} {zone}", local.format("%Y-%m-%d %H:%M"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absolute_times_name_their_offset() {
+        let at: DateTime<Utc> = "2030-01-15T03:30:00Z".parse().unwrap();
+        assert_eq!(absolute_text(at, true, None), "2030-01-15 03:30 UTC");
+        assert_eq!(absolute_text(at, true, Some(0)), "2030-01-15 03:30 UTC");
+        assert_eq!(
+            absolute_text(at, true, Some(5 * 3600 + 1800)),
+            "2030-01-15 09:00 UTC+05:30"
+        );
+        assert_eq!(
+            absolute_text(at, true, Some(-8 * 3600)),
+            "2030-01-14 19:30 UTC-08:00"
+        );
+        // The date alone is the local date too.
+        assert_eq!(absolute_text(at, false, Some(-8 * 3600)), "2030-01-14");
+    }
 
     #[test]
     fn relative_times_read_naturally() {

@@ -96,7 +96,7 @@ fn EditForm(
                 manager: c.managers.first().map(|m| m.login.clone()).unwrap_or_default(),
                 teams: c.team_managers.iter().map(|t| t.slug.clone()).collect(),
                 contact_link: c.contact_link.clone().unwrap_or_default(),
-            }) choices=opts error local_time=false/>
+            }) choices=opts error/>
             <div class="form-actions">
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Saving…" } else { "Save changes" }}

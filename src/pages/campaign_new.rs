@@ -156,7 +156,7 @@ fn NewCampaignForm(
         <ActionForm action=action attr:class="form wide" attr:id="new-campaign">
             <input type="hidden" name="org" value=org.clone()/>
             <input type="hidden" name="alerts" prop:value=encoded/>
-            <CampaignFormFields initial=failed.as_ref().map(|f| f.values.clone()).unwrap_or_default() choices=ctx.choices error local_time=true/>
+            <CampaignFormFields initial=failed.as_ref().map(|f| f.values.clone()).unwrap_or_default() choices=ctx.choices error/>
             <label class="check">
                 <input type="checkbox" name="generate_issues" value="on" checked=failed.as_ref().is_some_and(|f| f.generate_issues)/>
                 " Create one tracking issue per repository"

@@ -53,8 +53,9 @@ export class CampaignEditPage {
   name() {
     return this.page.getByLabel("Name", { exact: true });
   }
+  /** "Due (UTC)" as the server renders it, "Due (your local time)" once the page runs. */
   due() {
-    return this.page.getByLabel("Due (UTC)");
+    return this.page.getByLabel(/^Due \(/);
   }
   async save() {
     await this.page.getByRole("button", { name: "Save changes" }).click();
