@@ -597,7 +597,8 @@ pub async fn set_campaign_state(
     number: String,
     state: String,
 ) -> Result<CampaignView, AppError> {
-    super::context::finish(
+    let echo = super::flash::FailedForm::new(format!("state:{org}/{number}"), Default::default());
+    finish_form(
         async move {
             use crate::github::models::{CampaignState, UpdateCampaign};
             let org = org_or_404(&org)?;
@@ -618,13 +619,16 @@ pub async fn set_campaign_state(
             .await
         }
         .await,
+        echo,
     )
+    .await
 }
 
 /// Deletes a campaign; the list then shows a notice naming it.
 #[server(endpoint = "campaigns/delete")]
 pub async fn delete_campaign(org: String, number: String) -> Result<(), AppError> {
-    super::context::finish(
+    let echo = super::flash::FailedForm::new(format!("delete:{org}/{number}"), Default::default());
+    finish_form(
         async move {
             let org = org_or_404(&org)?;
             let number = number_or_404(&number)?;
@@ -640,7 +644,9 @@ pub async fn delete_campaign(org: String, number: String) -> Result<(), AppError
             .await
         }
         .await,
+        echo,
     )
+    .await
 }
 
 #[cfg(test)]

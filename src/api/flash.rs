@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// What the form sent, and why it was refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FailedForm {
-    /// Which form: `create:{org}` or `edit:{org}/{number}`.
+    /// Which form: `create:{org}`, `edit:{org}/{number}`, `state:…` (close/reopen), `delete:…`.
     pub form: String,
     pub values: FieldValues,
     pub generate_issues: bool,
@@ -111,18 +111,26 @@ mod server {
         }
     }
 
-    /// The page of `form` (`create:{org}`, `edit:{org}/{number}`); `None` when the post named no
-    /// valid organisation or campaign, so nothing unchecked reaches a `Location` header.
+    /// The page of `form` (`create:{org}`, or `edit:`, `state:` (close/reopen) or `delete:` with
+    /// `{org}/{number}`); `None` when the post named no valid organisation or campaign, so nothing
+    /// unchecked reaches a `Location` header.
     fn page_of(form: &str) -> Option<String> {
         use crate::domain::{CampaignNumber, OrgLogin};
-        if let Some(org) = form.strip_prefix("create:") {
-            let org = OrgLogin::parse(org).ok()?;
+        let (kind, rest) = form.split_once(':')?;
+        if kind == "create" {
+            let org = OrgLogin::parse(rest).ok()?;
             return Some(format!("/orgs/{org}/campaigns/new"));
         }
-        let (org, number) = form.strip_prefix("edit:")?.split_once('/')?;
+        let (org, number) = rest.split_once('/')?;
         let org = OrgLogin::parse(org).ok()?;
         let number = CampaignNumber::parse(number).ok()?;
-        Some(format!("/orgs/{org}/campaigns/{number}/edit"))
+        let campaign = format!("/orgs/{org}/campaigns/{number}");
+        match kind {
+            "edit" => Some(format!("{campaign}/edit")),
+            "state" => Some(campaign),
+            "delete" => Some(format!("{campaign}/delete")),
+            _ => None,
+        }
     }
 
     /// Where a failed plain post of `form` goes back to: its page, with the query the page had
@@ -168,7 +176,7 @@ mod server {
 #[cfg(feature = "ssr")]
 pub use server::{is_form_post, remember, take};
 
-/// The last post of `form` (`create:{org}`, `edit:{org}/{number}`) when it failed without
+/// The last post of `form` (`create:{org}`, `edit:{org}/{number}`, …) when it failed without
 /// JavaScript; `None` otherwise. Signed-in users only; each kept post is given out once.
 #[server(endpoint = "forms/failed")]
 pub async fn take_failed_form(form: String) -> Result<Option<FailedForm>, AppError> {

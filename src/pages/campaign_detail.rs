@@ -2,6 +2,7 @@
 //! Open Graph tags are server-rendered so a link pasted in chat unfurls with the campaign's name.
 
 use crate::api::campaigns::{get_campaign, CampaignView, SetCampaignState};
+use crate::api::flash::{shown_error, take_failed_form, FailedForm};
 use crate::components::dates::{due_text, Due, When};
 use crate::components::error_view::or_error;
 use crate::components::progress_bar::ProgressBar;
@@ -38,14 +39,16 @@ pub fn CampaignDetailPage() -> impl IntoView {
         move || (org.get(), number.get(), set_state.version().get()),
         |(org, number, _)| async move {
             checked_params(&org, &number)?;
-            get_campaign(org, number).await
+            // A close or reopen that failed without JavaScript comes back here with its error.
+            let failed = take_failed_form(format!("state:{org}/{number}")).await?;
+            Ok::<_, AppError>((get_campaign(org, number).await?, failed))
         },
     );
     let saved = move || query.with(|q| q.get("saved").is_some());
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
-            {move || campaign.get().map(|r| or_error(r, |c| view! {
-                <CampaignDetail org=org.get() c set_state saved=saved()/>
+            {move || campaign.get().map(|r| or_error(r, |(c, failed)| view! {
+                <CampaignDetail org=org.get() c set_state failed saved=saved()/>
             }))}
         </Suspense>
     }
@@ -56,19 +59,16 @@ fn CampaignDetail(
     org: String,
     c: CampaignView,
     set_state: ServerAction<SetCampaignState>,
+    /// The last close or reopen, when it failed without JavaScript.
+    failed: Option<FailedForm>,
     saved: bool,
 ) -> impl IntoView {
     let now = Utc::now();
     let due = Due::of(c.open, c.ends_at, now);
     let og_description: String = c.description.chars().take(200).collect();
     let base = format!("/orgs/{org}/campaigns/{}", c.number);
-    let state_error = move || {
-        set_state
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    };
+    let state_error = shown_error(set_state.value(), failed.as_ref());
+    let state_error = move || state_error.get().map(|e| e.to_string());
     view! {
         <Title text=c.name.clone()/>
         <Meta property="og:title" content=c.name.clone()/>

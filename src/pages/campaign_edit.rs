@@ -114,21 +114,24 @@ pub fn CampaignDeletePage() -> impl IntoView {
         move || (org.get(), number.get()),
         |(org, number)| async move {
             checked_params(&org, &number)?;
-            get_campaign(org, number).await
+            // A delete that failed without JavaScript comes back here with its error.
+            let failed = take_failed_form(format!("delete:{org}/{number}")).await?;
+            Ok::<_, AppError>((get_campaign(org, number).await?, failed))
         },
     );
     let action = ServerAction::<DeleteCampaign>::new();
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
-            {move || campaign.get().map(|r| or_error(r, |c| {
+            {move || campaign.get().map(|r| or_error(r, |(c, failed)| {
                     let org = org.get();
                     let back = format!("/orgs/{org}/campaigns/{}", c.number);
+                    let error = shown_error(action.value(), failed.as_ref());
                     view! {
                         <Title text=format!("Delete {}", c.name)/>
                         <section class="confirm card" aria-labelledby="delete-title">
                             <h1 id="delete-title">"Delete the campaign “" {c.name.clone()} "”?"</h1>
                             <p>"The campaign and its progress tracking are removed from GitHub. The alerts themselves stay as they are. This cannot be undone."</p>
-                            {move || action.value().get().and_then(|r| r.err()).map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })}
+                            {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })}
                             <ActionForm action=action attr:class="inline">
                                 <input type="hidden" name="org" value=org.clone()/>
                                 <input type="hidden" name="number" value=c.number.to_string()/>

@@ -492,6 +492,58 @@ async fn close_reopen_and_delete() {
 }
 
 #[tokio::test]
+async fn a_failed_close_or_delete_without_javascript_comes_back_to_its_page_with_the_error() {
+    let app = signed_in_app().await;
+    let unavailable = |method: &str| FaultRule {
+        method: Some(method.into()),
+        path_prefix: Some("/orgs/acme-corp/campaigns/1".into()),
+        action: Some(FaultAction::Status {
+            status: 503,
+            retry_after: None,
+            secondary: false,
+        }),
+        times: Some(1),
+        ..Default::default()
+    };
+    let detail = "/orgs/acme-corp/campaigns/1";
+    let confirm = "/orgs/acme-corp/campaigns/1/delete";
+    for (fault, api, pairs, page) in [
+        (
+            "PATCH",
+            "/api/campaigns/set_state",
+            vec![("org", "acme-corp"), ("number", "1"), ("state", "closed")],
+            detail,
+        ),
+        (
+            "DELETE",
+            "/api/campaigns/delete",
+            vec![("org", "acme-corp"), ("number", "1")],
+            confirm,
+        ),
+    ] {
+        app.emulator.add_fault(unavailable(fault));
+        let res = app.post_without_js(api, &pairs, page).await;
+        assert!(res.status().is_redirection(), "{}", res.status());
+        assert_eq!(
+            res.headers()["location"],
+            page,
+            "back to the page, no error in the address"
+        );
+        let (_, shown) = html(&app, page).await;
+        assert!(
+            shown.contains("GitHub could not be reached"),
+            "{api}: the error is shown"
+        );
+        // Once: a reload is the page as it is.
+        let (_, again) = html(&app, page).await;
+        assert!(!again.contains("GitHub could not be reached"), "{api}");
+    }
+    let (status, page) = html(&app, detail).await;
+    assert_eq!(status, 200, "nothing was deleted");
+    assert!(page.contains("Close campaign"), "nothing was closed");
+}
+
+#[tokio::test]
 async fn server_functions_check_their_own_input_and_session() {
     let app = spawn_app().await;
     let (_, body) = call(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
