@@ -68,7 +68,6 @@ pub fn CampaignFormFields(
     let due_input = NodeRef::<leptos::html::Input>::new();
     let initial_due = initial.ends_at.clone();
     Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
         if let Some(input) = due_input.get_untracked() {
             // What the server rendered (GitHub's due date, or a post sent without JavaScript) is
             // UTC: show it in local time, unless it has been typed over already.
@@ -79,8 +78,6 @@ pub fn CampaignFormFields(
             }
             tz_offset.set(offset_at(&input.value()));
         }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (&due_input, &initial_due);
         hydrated.set(true);
     });
     let due_label = move || {
@@ -113,10 +110,7 @@ pub fn CampaignFormFields(
             <label for="ends_at">{due_label}</label>
             <input id="ends_at" name="ends_at" type="datetime-local" required value=initial.ends_at.clone()
                 node_ref=due_input aria-describedby="ends_at-error"
-                on:input=move |_ev| {
-                    #[cfg(feature = "hydrate")]
-                    tz_offset.set(offset_at(&event_target_value(&_ev)));
-                }/>
+                on:input=move |ev| tz_offset.set(offset_at(&event_target_value(&ev)))/>
             {field_error(error, "ends_at")}
         </div>
         <div class="field">
@@ -153,10 +147,10 @@ pub fn CampaignFormFields(
 }
 
 /// JavaScript's `getTimezoneOffset()` at the local date and time `local` (`YYYY-MM-DDTHH:MM`,
-/// which JavaScript reads as local time), or now when it is empty or not a date.
-#[cfg(feature = "hydrate")]
+/// which JavaScript reads as local time), or now when it is empty or not a date. Browser only
+/// (effects and event handlers never run on the server).
 fn offset_at(local: &str) -> i64 {
-    use web_sys::js_sys::Date;
+    use leptos::web_sys::js_sys::Date;
     let at = Date::new(&local.into()).get_timezone_offset();
     if at.is_nan() {
         Date::new_0().get_timezone_offset() as i64
@@ -166,7 +160,6 @@ fn offset_at(local: &str) -> i64 {
 }
 
 /// A `datetime-local` value in UTC, as the same instant in the browser's time zone.
-#[cfg(feature = "hydrate")]
 fn local_of_utc(utc: &str) -> Option<String> {
     let naive = chrono::NaiveDateTime::parse_from_str(utc, "%Y-%m-%dT%H:%M").ok()?;
     let local = naive.and_utc().with_timezone(&chrono::Local);

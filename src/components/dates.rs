@@ -88,16 +88,10 @@ pub fn When(
     #[prop(optional, into)] relative_text: Option<String>,
 ) -> impl IntoView {
     let absolute = RwSignal::new(absolute_text(at, with_time, None));
+    // Effects run in the browser only, where `Local` is the browser's time zone.
     Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let local = at.with_timezone(&chrono::Local);
-            absolute.set(absolute_text(
-                at,
-                with_time,
-                Some(local.offset().local_minus_utc()),
-            ));
-        }
+        let offset = at.with_timezone(&chrono::Local).offset().local_minus_utc();
+        absolute.set(absolute_text(at, with_time, Some(offset)));
     });
     let rel = relative_text.unwrap_or_else(|| relative(at, Utc::now()));
     view! {
