@@ -116,3 +116,22 @@ test.describe("create a campaign", () => {
     await expect(form.selectedCount()).toHaveText("0 selected");
   });
 });
+
+test("the picker waits when GitHub asks it to slow down, then loads every alert", async ({ page, request }) => {
+  const emulator = process.env.E2E_EMULATOR_URL ?? "http://127.0.0.1:3110";
+  await signInAt(page, "/orgs/acme-corp/campaigns");
+  // GitHub's secondary rate limit: 403 with retry-after, twice in a row for the first page.
+  const fault = await request.post(`${emulator}/_emulator/faults`, {
+    data: {
+      method: "GET",
+      path_prefix: "/orgs/acme-corp/code-scanning/alerts",
+      action: { kind: "status", status: 403, retry_after: 2, secondary: true },
+      times: 2,
+    },
+  });
+  expect(fault.ok()).toBeTruthy();
+  await page.goto("/orgs/acme-corp/campaigns/new");
+  const status = page.locator(".picker-status");
+  await expect(status).toContainText("GitHub asks us to slow down: going on in 2 s");
+  await expect(status).toHaveText("2,400 open alerts loaded.", { timeout: 20_000 });
+});

@@ -4,7 +4,7 @@
 //! hidden field, `alerts` (`repo:number` items).
 
 use crate::api::alerts::{
-    load_alerts, parse_cwe_list, remaining_calls, AlertRow, MAX_PAGES_PER_CALL,
+    load_alerts, parse_cwe_list, remaining_calls, AlertBatch, AlertRow, MAX_PAGES_PER_CALL,
 };
 use crate::components::dates::relative;
 use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
@@ -213,6 +213,55 @@ fn group(all: &[Loaded], matching: &[usize]) -> Vec<Group> {
     groups
 }
 
+/// The longest pause GitHub may ask for that the load waits out, and how often it does so per call.
+const MAX_PAUSE_SECS: u64 = 120;
+const MAX_PAUSES: u32 = 3;
+
+/// One load call. When GitHub's rate limit asks for a pause of at most two minutes (its secondary
+/// limits usually say a minute), it waits that long, showing it in `slowed`, and asks again, up
+/// to three times; any other answer is returned as it is.
+async fn load_patiently(
+    org: String,
+    from: u32,
+    pages: u32,
+    slowed: RwSignal<Option<u64>>,
+) -> Result<AlertBatch, AppError> {
+    let mut pauses = 0;
+    loop {
+        match load_alerts(org.clone(), from, pages).await {
+            Err(AppError::RateLimited { retry_after_secs })
+                if pauses < MAX_PAUSES && retry_after_secs <= MAX_PAUSE_SECS =>
+            {
+                pauses += 1;
+                let secs = retry_after_secs.max(1);
+                slowed.set(Some(secs));
+                sleep_secs(secs).await;
+                slowed.set(None);
+            }
+            answer => return answer,
+        }
+    }
+}
+
+/// Resolves after `secs` seconds (the browser's timer).
+#[cfg(feature = "hydrate")]
+async fn sleep_secs(secs: u64) {
+    let ms = i32::try_from(secs * 1_000).unwrap_or(i32::MAX);
+    let timer = web_sys::js_sys::Promise::new(&mut |resolve, _| {
+        let set = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms));
+        if !matches!(set, Some(Ok(_))) {
+            // No timer to be had: go on at once rather than never.
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
+}
+
+/// The load runs in the browser only.
+#[cfg(not(feature = "hydrate"))]
+async fn sleep_secs(_secs: u64) {}
+
 #[component]
 pub fn AlertPicker(
     org: String,
@@ -224,6 +273,8 @@ pub fn AlertPicker(
     let loaded = RwSignal::new(false);
     let estimate = RwSignal::new(None::<usize>);
     let load_error = RwSignal::new(None::<String>);
+    // Seconds GitHub asked the load to pause for, while it waits.
+    let slowed = RwSignal::new(None::<u64>);
     let generation = RwSignal::new(0u32);
     let notice = RwSignal::new(None::<String>);
     let url_query = leptos_router::hooks::use_query_map();
@@ -245,6 +296,7 @@ pub fn AlertPicker(
         alerts.set(Vec::new());
         loaded.set(false);
         load_error.set(None);
+        slowed.set(None);
         leptos::task::spawn_local(async move {
             let stale = move || generation.get_untracked() != run;
             let mut seen: HashSet<AlertKey> = HashSet::new();
@@ -259,7 +311,7 @@ pub fn AlertPicker(
                 })
             };
             let outcome: Result<(), AppError> = async {
-                let first = load_alerts(org.clone(), 1, 1).await?;
+                let first = load_patiently(org.clone(), 1, 1, slowed).await?;
                 if stale() {
                     return Ok(());
                 }
@@ -269,7 +321,7 @@ pub fn AlertPicker(
                     // The page count is known: fetch the rest two calls at a time.
                     estimate.set(Some(last as usize * 100));
                     let mut calls = stream::iter(remaining_calls(last))
-                        .map(|(from, pages)| load_alerts(org.clone(), from, pages))
+                        .map(|(from, pages)| load_patiently(org.clone(), from, pages, slowed))
                         .buffer_unordered(2);
                     while let Some(batch) = calls.next().await {
                         let batch = batch?;
@@ -282,7 +334,8 @@ pub fn AlertPicker(
                     // No last page in `Link`: follow `next` one call after another.
                     let mut from = 2;
                     while more {
-                        let batch = load_alerts(org.clone(), from, MAX_PAGES_PER_CALL).await?;
+                        let batch =
+                            load_patiently(org.clone(), from, MAX_PAGES_PER_CALL, slowed).await?;
                         if stale() {
                             return Ok(());
                         }
@@ -387,6 +440,8 @@ pub fn AlertPicker(
                         let n = alerts.with(Vec::len);
                         if let Some(e) = load_error.get() {
                             format!("Loading stopped after {n} alerts: {e}")
+                        } else if let Some(secs) = slowed.get() {
+                            format!("{} alerts loaded. GitHub asks us to slow down: going on in {secs} s…", fmt_count(n))
                         } else if loaded.get() {
                             format!("{} open alerts loaded.", fmt_count(n))
                         } else {
