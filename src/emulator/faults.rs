@@ -52,6 +52,29 @@ pub struct FaultRule {
 }
 
 impl FaultRule {
+    /// Answers the next request under `path_prefix` (any method) with `status` and GitHub's
+    /// error body for it.
+    pub fn status_once(path_prefix: &str, status: u16) -> Self {
+        FaultRule {
+            path_prefix: Some(path_prefix.into()),
+            action: Some(FaultAction::Status {
+                status,
+                retry_after: None,
+                secondary: false,
+            }),
+            times: Some(1),
+            ..Default::default()
+        }
+    }
+
+    /// The same fault for requests with `method` only.
+    pub fn for_method(self, method: &str) -> Self {
+        FaultRule {
+            method: Some(method.into()),
+            ..self
+        }
+    }
+
     fn matches(&self, method: &str, path: &str) -> bool {
         self.method
             .as_deref()

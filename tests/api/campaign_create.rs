@@ -3,7 +3,7 @@
 
 use crate::helpers::{spawn_app, TestApp};
 use campaigns_admin::api::alerts::{AlertBatch, AlertRow};
-use campaigns_admin::emulator::{FaultAction, FaultRule};
+use campaigns_admin::emulator::FaultRule;
 use campaigns_admin::error::AppError;
 use chrono::{Duration, Utc};
 
@@ -289,17 +289,8 @@ async fn a_failed_create_is_not_retried_and_creates_nothing() {
     let app = spawn_app().await;
     app.sign_in("mona").await;
     let before = open_campaigns(&app).await;
-    app.emulator.add_fault(FaultRule {
-        method: Some("POST".into()),
-        path_prefix: Some("/orgs/acme-corp/campaigns".into()),
-        action: Some(FaultAction::Status {
-            status: 502,
-            retry_after: None,
-            secondary: false,
-        }),
-        times: Some(1),
-        ..Default::default()
-    });
+    app.emulator
+        .add_fault(FaultRule::status_once("/orgs/acme-corp/campaigns", 502).for_method("POST"));
     let due = due();
     let batch = load_all(&app).await;
     let one = format!("{}:{}", batch.alerts[0].repo_id, batch.alerts[0].number);
@@ -361,17 +352,10 @@ async fn a_failed_create_without_javascript_comes_back_filled_in_with_the_messag
     form.push(("picked[0]", &first));
     // An alert chosen under other filters, not in this list: it must be kept too.
     form.push(("picked[1]", "999999:1"));
-    let res = app
-        .post_without_js("/api/campaigns/create", &form, list)
+    // Back to the form with its filters, and no error in the address.
+    let page = app
+        .failed_post_without_js("/api/campaigns/create", &form, list)
         .await;
-    assert!(res.status().is_redirection(), "{}", res.status());
-    let back = res.headers()["location"].to_str().unwrap().to_owned();
-    assert_eq!(
-        back, list,
-        "back to the form with its filters, and no error in the address"
-    );
-
-    let page = app.get(&back).await.text().await.unwrap();
     assert!(
         page.contains("id=\"ends_at-error\""),
         "the due date message is next to its field"
@@ -403,7 +387,7 @@ async fn a_failed_create_without_javascript_comes_back_filled_in_with_the_messag
     );
 
     // Given out once: the next view (a reload) is a fresh form.
-    let again = app.get(&back).await.text().await.unwrap();
+    let again = app.get(list).await.text().await.unwrap();
     assert!(!again.contains("Kept after a failure"));
     assert!(!again.contains("id=\"ends_at-error\""));
     // And a failed fetch from the JavaScript form keeps nothing for later.

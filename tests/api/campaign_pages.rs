@@ -224,28 +224,18 @@ async fn an_unknown_campaign_is_a_404_page() {
 #[tokio::test]
 async fn github_trouble_becomes_a_page_that_says_when_to_retry() {
     let app = signed_in_app().await;
-    app.emulator.add_fault(FaultRule {
-        path_prefix: Some("/orgs/acme-corp/campaigns".into()),
-        action: Some(FaultAction::Status {
-            status: 503,
-            retry_after: None,
-            secondary: false,
-        }),
-        times: Some(1),
-        ..Default::default()
-    });
+    app.emulator
+        .add_fault(FaultRule::status_once("/orgs/acme-corp/campaigns", 503));
     let (status, page) = html(&app, "/orgs/acme-corp/campaigns").await;
     assert_eq!(status, 503);
     assert!(page.contains("GitHub is unavailable") && page.contains("Try again"));
     app.emulator.add_fault(FaultRule {
-        path_prefix: Some("/orgs/acme-corp/campaigns/1".into()),
         action: Some(FaultAction::Status {
             status: 429,
             retry_after: Some(120),
             secondary: false,
         }),
-        times: Some(1),
-        ..Default::default()
+        ..FaultRule::status_once("/orgs/acme-corp/campaigns/1", 429)
     });
     let (status, page) = html(&app, "/orgs/acme-corp/campaigns/1").await;
     assert_eq!(status, 429);
@@ -387,16 +377,9 @@ async fn a_failed_edit_without_javascript_comes_back_filled_in_with_the_message(
     pairs.retain(|(k, _)| *k != "manager");
     pairs.push(("manager", "not-a-member"));
     let form_page = "/orgs/acme-corp/campaigns/1/edit";
-    let res = app
-        .post_without_js("/api/campaigns/update", &pairs, form_page)
+    let page = app
+        .failed_post_without_js("/api/campaigns/update", &pairs, form_page)
         .await;
-    assert!(res.status().is_redirection(), "{}", res.status());
-    assert_eq!(
-        res.headers()["location"],
-        form_page,
-        "back to the form, with no error in the address"
-    );
-    let (_, page) = html(&app, form_page).await;
     assert!(
         page.contains("id=\"managers-error\""),
         "the message is next to the manager field"
@@ -494,16 +477,8 @@ async fn close_reopen_and_delete() {
 #[tokio::test]
 async fn a_failed_close_or_delete_without_javascript_comes_back_to_its_page_with_the_error() {
     let app = signed_in_app().await;
-    let unavailable = |method: &str| FaultRule {
-        method: Some(method.into()),
-        path_prefix: Some("/orgs/acme-corp/campaigns/1".into()),
-        action: Some(FaultAction::Status {
-            status: 503,
-            retry_after: None,
-            secondary: false,
-        }),
-        times: Some(1),
-        ..Default::default()
+    let unavailable = |method: &str| {
+        FaultRule::status_once("/orgs/acme-corp/campaigns/1", 503).for_method(method)
     };
     let detail = "/orgs/acme-corp/campaigns/1";
     let confirm = "/orgs/acme-corp/campaigns/1/delete";
@@ -522,14 +497,7 @@ async fn a_failed_close_or_delete_without_javascript_comes_back_to_its_page_with
         ),
     ] {
         app.emulator.add_fault(unavailable(fault));
-        let res = app.post_without_js(api, &pairs, page).await;
-        assert!(res.status().is_redirection(), "{}", res.status());
-        assert_eq!(
-            res.headers()["location"],
-            page,
-            "back to the page, no error in the address"
-        );
-        let (_, shown) = html(&app, page).await;
+        let shown = app.failed_post_without_js(api, &pairs, page).await;
         assert!(
             shown.contains("GitHub could not be reached"),
             "{api}: the error is shown"

@@ -67,6 +67,24 @@ impl TestApp {
             .expect("the app answers")
     }
 
+    /// A plain form post from `page` that fails: the app must send the browser back to `page`
+    /// itself, with no error in the address. Returns the page as it then shows.
+    pub async fn failed_post_without_js(
+        &self,
+        path: &str,
+        pairs: &[(&str, &str)],
+        page: &str,
+    ) -> String {
+        let res = self.post_without_js(path, pairs, page).await;
+        assert!(res.status().is_redirection(), "{}", res.status());
+        assert_eq!(
+            res.headers()["location"],
+            page,
+            "back to {page}, with no error in the address"
+        );
+        self.get(page).await.text().await.unwrap()
+    }
+
     /// Starts a sign-in at `/auth/login?next=…` and returns GitHub's authorize URL.
     pub async fn start_sign_in(&self, next: &str) -> url::Url {
         let res = self
