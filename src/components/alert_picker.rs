@@ -219,12 +219,14 @@ const MAX_PAUSES: u32 = 3;
 
 /// One load call. When GitHub's rate limit asks for a pause of at most two minutes (its secondary
 /// limits usually say a minute), it waits that long, showing it in `slowed`, and asks again, up
-/// to three times; any other answer is returned as it is.
+/// to three times; any other answer is returned as it is. A load that `stale()` says was replaced
+/// (Refresh) while it waited asks no more.
 async fn load_patiently(
     org: String,
     from: u32,
     pages: u32,
     slowed: RwSignal<Option<u64>>,
+    stale: impl Fn() -> bool,
 ) -> Result<AlertBatch, AppError> {
     let mut pauses = 0;
     loop {
@@ -236,6 +238,9 @@ async fn load_patiently(
                 let secs = retry_after_secs.max(1);
                 slowed.set(Some(secs));
                 sleep_secs(secs).await;
+                if stale() {
+                    return Err(AppError::RateLimited { retry_after_secs });
+                }
                 slowed.set(None);
             }
             answer => return answer,
@@ -311,7 +316,7 @@ pub fn AlertPicker(
                 })
             };
             let outcome: Result<(), AppError> = async {
-                let first = load_patiently(org.clone(), 1, 1, slowed).await?;
+                let first = load_patiently(org.clone(), 1, 1, slowed, stale).await?;
                 if stale() {
                     return Ok(());
                 }
@@ -321,7 +326,9 @@ pub fn AlertPicker(
                     // The page count is known: fetch the rest two calls at a time.
                     estimate.set(Some(last as usize * 100));
                     let mut calls = stream::iter(remaining_calls(last))
-                        .map(|(from, pages)| load_patiently(org.clone(), from, pages, slowed))
+                        .map(|(from, pages)| {
+                            load_patiently(org.clone(), from, pages, slowed, stale)
+                        })
                         .buffer_unordered(2);
                     while let Some(batch) = calls.next().await {
                         let batch = batch?;
@@ -335,7 +342,8 @@ pub fn AlertPicker(
                     let mut from = 2;
                     while more {
                         let batch =
-                            load_patiently(org.clone(), from, MAX_PAGES_PER_CALL, slowed).await?;
+                            load_patiently(org.clone(), from, MAX_PAGES_PER_CALL, slowed, stale)
+                                .await?;
                         if stale() {
                             return Ok(());
                         }
