@@ -164,8 +164,9 @@ async fn all_open_alerts(
     org: &crate::domain::OrgLogin,
 ) -> Result<Vec<AlertRow>, AppError> {
     const MAX_PAGES: u32 = 200;
-    let mut pages = open_alert_pages(github, token, org, 1..2).await.into_iter();
-    let first = pages.next().ok_or(AppError::Internal)??;
+    let first = github
+        .list_org_alerts_page(token, org, &open_only(), 1)
+        .await?;
     let alerts = match first.links.last {
         Some(last) => {
             let rest = open_alert_pages(github, token, org, 2..last.min(MAX_PAGES) + 1).await;

@@ -37,11 +37,19 @@ pub fn CampaignDetailPage() -> impl IntoView {
     let set_state = ServerAction::<SetCampaignState>::new();
     let campaign = Resource::new(
         move || (org.get(), number.get(), set_state.version().get()),
-        |(org, number, _)| async move {
+        |(org, number, actions)| async move {
             checked_params(&org, &number)?;
-            // A close or reopen that failed without JavaScript comes back here with its error.
-            let failed = take_failed_form(format!("state:{org}/{number}")).await?;
-            Ok::<_, AppError>((get_campaign(org, number).await?, failed))
+            // A close or reopen that failed without JavaScript comes back here with its error;
+            // after an action taken with JavaScript there is none to ask for.
+            let failed = async {
+                match actions {
+                    0 => take_failed_form(format!("state:{org}/{number}")).await,
+                    _ => Ok(None),
+                }
+            };
+            let (c, failed) =
+                futures_util::try_join!(get_campaign(org.clone(), number.clone()), failed)?;
+            Ok::<_, AppError>((c, failed))
         },
     );
     let saved = move || query.with(|q| q.get("saved").is_some());

@@ -19,9 +19,11 @@ pub fn CampaignEditPage() -> impl IntoView {
         move || (org.get(), number.get()),
         |(org, number)| async move {
             checked_params(&org, &number)?;
-            let failed = take_failed_form(format!("edit:{org}/{number}")).await?;
-            let c = get_campaign(org.clone(), number).await?;
-            let opts = load_edit_choices(org).await?;
+            let (failed, c, opts) = futures_util::try_join!(
+                take_failed_form(format!("edit:{org}/{number}")),
+                get_campaign(org.clone(), number.clone()),
+                load_edit_choices(org.clone()),
+            )?;
             Ok::<_, AppError>((c, opts, failed))
         },
     );
@@ -115,8 +117,11 @@ pub fn CampaignDeletePage() -> impl IntoView {
         |(org, number)| async move {
             checked_params(&org, &number)?;
             // A delete that failed without JavaScript comes back here with its error.
-            let failed = take_failed_form(format!("delete:{org}/{number}")).await?;
-            Ok::<_, AppError>((get_campaign(org, number).await?, failed))
+            let (c, failed) = futures_util::try_join!(
+                get_campaign(org.clone(), number.clone()),
+                take_failed_form(format!("delete:{org}/{number}")),
+            )?;
+            Ok::<_, AppError>((c, failed))
         },
     );
     let action = ServerAction::<DeleteCampaign>::new();

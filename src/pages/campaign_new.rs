@@ -36,8 +36,11 @@ pub fn CampaignNewPage() -> impl IntoView {
         move || org.get(),
         |org| async move {
             OrgLogin::parse(&org).map_err(|_| AppError::NotFound)?;
-            let failed = take_failed_form(format!("create:{org}")).await?;
-            Ok::<_, AppError>((new_campaign_context(org).await?, failed))
+            let (ctx, failed) = futures_util::try_join!(
+                new_campaign_context(org.clone()),
+                take_failed_form(format!("create:{org}")),
+            )?;
+            Ok::<_, AppError>((ctx, failed))
         },
     );
     view! {

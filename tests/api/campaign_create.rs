@@ -15,32 +15,31 @@ async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, String) {
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
-async fn load_all(app: &TestApp) -> AlertBatch {
+/// One `alerts/load` call: `pages` pages from `from`.
+async fn load_pages(app: &TestApp, from: u32, pages: u32) -> AlertBatch {
+    let (from, pages) = (from.to_string(), pages.to_string());
     let (status, body) = call(
         app,
         "alerts/load",
-        &[("org", "acme-corp"), ("from_page", "1"), ("pages", "1")],
+        &[
+            ("org", "acme-corp"),
+            ("from_page", &from),
+            ("pages", &pages),
+        ],
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let mut first: AlertBatch = serde_json::from_str(&body).unwrap();
+    serde_json::from_str(&body).unwrap()
+}
+
+async fn load_all(app: &TestApp) -> AlertBatch {
+    let mut first = load_pages(app, 1, 1).await;
     let last = first
         .last_page
         .expect("GitHub's Link header names the last page");
     let mut from = 2;
     while from <= last {
-        let pages = 20.min(last + 1 - from).to_string();
-        let (_, body) = call(
-            app,
-            "alerts/load",
-            &[
-                ("org", "acme-corp"),
-                ("from_page", &from.to_string()),
-                ("pages", &pages),
-            ],
-        )
-        .await;
-        let batch: AlertBatch = serde_json::from_str(&body).unwrap();
+        let batch = load_pages(app, from, 20.min(last + 1 - from)).await;
         first.alerts.extend(batch.alerts);
         from += 20;
     }
@@ -118,13 +117,7 @@ async fn all_open_alerts_load_in_batches_with_what_the_picker_filters_on() {
     assert_eq!(batch.last_page, Some(24));
     assert!(batch.more, "the first page links a next one");
     assert_eq!(batch.alerts.len(), 2_400);
-    let (_, body) = call(
-        &app,
-        "alerts/load",
-        &[("org", "acme-corp"), ("from_page", "23"), ("pages", "5")],
-    )
-    .await;
-    let tail: AlertBatch = serde_json::from_str(&body).unwrap();
+    let tail = load_pages(&app, 23, 5).await;
     assert_eq!(
         tail.alerts.len(),
         200,
@@ -133,13 +126,7 @@ async fn all_open_alerts_load_in_batches_with_what_the_picker_filters_on() {
     assert!(!tail.more, "an empty page ends the list");
     // Page 24 is the last and full: without a `last` link a full page may have a next one, so
     // the picker asks once more and stops at the empty page.
-    let (_, body) = call(
-        &app,
-        "alerts/load",
-        &[("org", "acme-corp"), ("from_page", "24"), ("pages", "1")],
-    )
-    .await;
-    let last: AlertBatch = serde_json::from_str(&body).unwrap();
+    let last = load_pages(&app, 24, 1).await;
     assert_eq!(last.alerts.len(), 100);
     assert!(last.more);
     let a = &batch.alerts[0];
