@@ -1,6 +1,6 @@
 //! The HTML shell, the root `App` component and the route table. Nothing else.
 
-use crate::components::layout::Layout;
+use crate::components::{layout::Layout, raw_text::page_title};
 use crate::pages::{
     campaign_detail::CampaignDetailPage,
     campaign_edit::{CampaignDeletePage, CampaignEditPage},
@@ -44,9 +44,8 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/campaigns-admin.css"/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Meta name="color-scheme" content="light dark"/>
-        <Title formatter=|text: String| {
-            if text.is_empty() { "campaigns-admin".to_owned() } else { format!("{text} · campaigns-admin") }
-        }/>
+        // Every page's title goes through here: the server writes it into <title> unescaped.
+        <Title formatter=page_title/>
         <Router>
             <Layout>
                 <Routes fallback=|| view! { <NotFound/> }>

@@ -29,6 +29,9 @@ pub enum AppError {
     },
     #[error("GitHub's rate limit was reached. Try again in {}.", human_seconds(*retry_after_secs))]
     RateLimited { retry_after_secs: u64 },
+    /// This app's own limit on requests from one session or network.
+    #[error("Too many requests from this browser or network. Try again in {}.", human_seconds(*retry_after_secs))]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("GitHub could not be reached or did not answer properly. Try again in a moment.")]
     GitHubUnavailable,
     #[error("Something went wrong on our side. It has been logged.")]
@@ -58,7 +61,7 @@ impl AppError {
             AppError::Forbidden { .. } => 403,
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,
-            AppError::RateLimited { .. } => 429,
+            AppError::RateLimited { .. } | AppError::TooManyRequests { .. } => 429,
             AppError::GitHubUnavailable => 503,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
@@ -73,6 +76,7 @@ impl AppError {
             AppError::NotFound => "Page not found",
             AppError::Invalid { .. } => "Please check what you entered",
             AppError::RateLimited { .. } => "GitHub asks us to slow down",
+            AppError::TooManyRequests { .. } => "Slow down",
             AppError::GitHubUnavailable => "GitHub is unavailable",
             AppError::Internal => "Something went wrong",
             AppError::Transport(_) => "Connection problem",

@@ -19,6 +19,10 @@ pub mod emulator;
 #[cfg(feature = "ssr")]
 pub mod github;
 #[cfg(feature = "ssr")]
+pub mod security;
+#[cfg(feature = "ssr")]
+pub mod serve;
+#[cfg(feature = "ssr")]
 pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod startup;

@@ -30,9 +30,13 @@ const KEYS: &[(&str, &str)] = &[
     ("github.scopes", "security_events read:org"),
     ("github.connect_timeout_secs", "5"),
     ("github.timeout_secs", "20"),
+    ("github.ca_file", ""),
     ("session.inactivity_minutes", "480"),
     ("session.lifetime_minutes", "1440"),
     ("session.cookie_secure", "auto"),
+    ("limits.api_per_minute", "600"),
+    ("limits.auth_per_minute", "30"),
+    ("limits.trusted_proxies", ""),
     ("demo.emulator_addr", "127.0.0.1:3100"),
     ("demo.profile", "standard"),
     ("demo.expiring_tokens", "false"),
@@ -69,6 +73,20 @@ pub struct GitHubSettings {
     pub scopes: Vec<String>,
     pub connect_timeout: Duration,
     pub timeout: Duration,
+    /// A PEM file of extra CA certificates to trust for GitHub (GitHub Enterprise Server behind
+    /// a company CA), on top of the system's store.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// How much anyone may ask of the server.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    /// Server-function calls per minute, for each session and for each client address.
+    pub api_per_minute: u32,
+    /// `/auth/*` requests per minute for each client address.
+    pub auth_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` names the client; from anyone else it is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +115,7 @@ pub struct Settings {
     pub log_filter: String,
     pub github: GitHubSettings,
     pub session: SessionSettings,
+    pub limits: LimitSettings,
     pub demo: DemoSettings,
 }
 
@@ -367,6 +386,49 @@ impl Settings {
             }
         };
         let expiring_tokens: bool = src.parse("demo.expiring_tokens", "`true` or `false`")?;
+        let per_minute = |key: &str| -> Result<u32, SettingsError> {
+            let n: u32 = src.parse(key, "a whole number of requests per minute")?;
+            if n == 0 {
+                return Err(bad(key, "must be at least 1"));
+            }
+            Ok(n)
+        };
+        let api_per_minute = per_minute("limits.api_per_minute")?;
+        let auth_per_minute = per_minute("limits.auth_per_minute")?;
+        let trusted_proxies = src
+            .get("limits.trusted_proxies")
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse().map_err(|_| {
+                    bad(
+                        "limits.trusted_proxies",
+                        format!("`{s}` is not an IP address"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let ca_file = match src.get("github.ca_file").trim() {
+            "" => None,
+            path => {
+                let path = PathBuf::from(path);
+                if !path.is_file() {
+                    return Err(bad(
+                        "github.ca_file",
+                        format!("{} is not a readable file", path.display()),
+                    ));
+                }
+                Some(path)
+            }
+        };
+        // Sessions, tokens and CSRF checks lean on the browser's origin: real GitHub users
+        // reach this app over https only.
+        if mode == Mode::GitHub && public_url.scheme() != "https" {
+            return Err(bad(
+                "public_url",
+                format!("must be an https URL in github mode, got `{public_url}`"),
+            ));
+        }
         let emulator_addr: SocketAddr =
             src.parse("demo.emulator_addr", "an address such as 127.0.0.1:3100")?;
 
@@ -385,12 +447,18 @@ impl Settings {
                 scopes,
                 connect_timeout,
                 timeout,
+                ca_file,
             },
             session: SessionSettings {
                 inactivity,
                 lifetime,
                 cookie_secure,
                 key: session_key.map(SecretString::from),
+            },
+            limits: LimitSettings {
+                api_per_minute,
+                auth_per_minute,
+                trusted_proxies,
             },
             demo: DemoSettings {
                 emulator_addr,
@@ -527,6 +595,7 @@ mod tests {
             ("CAMPAIGNS_GITHUB_CLIENT_ID", "Iv1.abc"),
             ("CAMPAIGNS_GITHUB_CLIENT_SECRET", "s3cret"),
             ("CAMPAIGNS_SESSION_KEY", KEY),
+            ("CAMPAIGNS_PUBLIC_URL", "https://campaigns.example.com"),
         ]
     }
 
@@ -599,6 +668,46 @@ mod tests {
             text.contains("`github.api_url`") && text.contains("https"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn github_mode_refuses_a_plain_http_public_url() {
+        let mut e = github_env();
+        e.retain(|(k, _)| *k != "CAMPAIGNS_PUBLIC_URL");
+        let text = err_text(Settings::from_sources("x", None, &env(&e)));
+        assert!(
+            text.contains("CAMPAIGNS_PUBLIC_URL") && text.contains("https"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn limits_and_trusted_proxies_are_checked() {
+        let s = Settings::from_sources(
+            "x",
+            None,
+            &env(&[("CAMPAIGNS_LIMITS_TRUSTED_PROXIES", "10.0.0.1, ::1")]),
+        )
+        .unwrap();
+        assert_eq!(s.limits.trusted_proxies.len(), 2);
+        let text = err_text(Settings::from_sources(
+            "x",
+            None,
+            &env(&[("CAMPAIGNS_LIMITS_TRUSTED_PROXIES", "proxy.local")]),
+        ));
+        assert!(text.contains("CAMPAIGNS_LIMITS_TRUSTED_PROXIES"), "{text}");
+        let text = err_text(Settings::from_sources(
+            "x",
+            None,
+            &env(&[("CAMPAIGNS_LIMITS_API_PER_MINUTE", "0")]),
+        ));
+        assert!(text.contains("CAMPAIGNS_LIMITS_API_PER_MINUTE"), "{text}");
+        let text = err_text(Settings::from_sources(
+            "x",
+            None,
+            &env(&[("CAMPAIGNS_GITHUB_CA_FILE", "/nonexistent/ca.pem")]),
+        ));
+        assert!(text.contains("CAMPAIGNS_GITHUB_CA_FILE"), "{text}");
     }
 
     #[test]

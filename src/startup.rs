@@ -7,13 +7,17 @@ use crate::auth::{
     store::SessionLayer,
 };
 use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
+use crate::error::AppError;
 use crate::github::GitHubClient;
+use crate::security::headers::{self, SecurityHeaders};
+use crate::security::rate_limit::{self, RateLimits};
 use crate::settings::{Mode, Settings};
 use crate::state::AppState;
 use axum::{
     body::Body,
-    http::{header, HeaderValue, Request},
+    http::{Request, StatusCode},
     middleware,
+    response::{IntoResponse, Response},
     routing::get,
     Json, Router,
 };
@@ -21,8 +25,9 @@ use leptos::config::{get_configuration, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
-use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
 /// Why the server could not start. Each names what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +43,7 @@ pub enum StartupError {
         source: std::io::Error,
     },
     #[error("cannot build the HTTP client for GitHub: {0}")]
-    HttpClient(#[from] reqwest::Error),
+    HttpClient(#[from] crate::github::client::ClientError),
     #[error("Leptos settings (LEPTOS_* variables): {0}")]
     Leptos(String),
     #[error("{0}")]
@@ -153,16 +158,24 @@ impl Application {
         }
     }
 
+    /// Serves until SIGTERM or Ctrl-C, then lets open requests finish (up to `DRAIN_DEADLINE`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal(), DRAIN_DEADLINE).await
+    }
+
+    /// Serves until `signal`, then waits up to `drain` for open requests.
+    pub async fn run_until(
+        self,
+        signal: impl std::future::Future<Output = ()>,
+        drain: Duration,
+    ) -> std::io::Result<()> {
         let Application {
             listener,
             router,
             emulator,
             ..
         } = self;
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        crate::serve::serve(listener, router, signal, drain).await?;
         drop(emulator);
         tracing::info!("stopped");
         Ok(())
@@ -180,23 +193,50 @@ fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, StartupError> {
     Ok(options)
 }
 
+/// The largest request body: a create with 1,000 picked alerts is about 40 KB.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// The longest a request may take, GitHub's answers included (a batch of 20 alert pages, eight
+/// at a time, at GitHub's slowest).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long a graceful shutdown waits for requests in flight.
+pub const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
+
 fn router(state: AppState, sessions: SessionLayer) -> Router {
     let routes = generate_route_list(App);
     let shell_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
         .merge(auth_routes::routes())
-        .leptos_routes(&state, routes, move || shell(shell_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, headers::provide_response_nonce, move || {
+            shell(shell_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(headers::provide_response_nonce, shell))
         // Innermost first: the page guard needs the session that the session layer loads.
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_session,
         ))
+        .layer(middleware::from_fn(server_fn_status))
         .layer(sessions)
+        // Before the session layer: a refused request stores nothing.
+        .layer(middleware::from_fn_with_state(
+            RateLimits::new(
+                &state.settings.limits,
+                store::cookie_name(state.settings.session.cookie_secure),
+            ),
+            rate_limit::middleware,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::same_origin_only,
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
         ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
@@ -204,19 +244,35 @@ fn router(state: AppState, sessions: SessionLayer) -> Router {
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
             }),
         )
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
+        .layer(middleware::from_fn_with_state(
+            SecurityHeaders::new(&state.settings),
+            headers::middleware,
         ))
         .with_state(state)
+}
+
+/// A server function that fails before its body runs (a missing or unreadable argument) is
+/// answered 500 by Leptos: give it the status its error means (400 for bad input).
+async fn server_fn_status(req: Request<Body>, next: middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let failed_fn = res.headers().contains_key("serverfnerror");
+    if !api || !failed_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        let status = match err {
+            AppError::Invalid { ref errors, .. } if errors.is_empty() => StatusCode::BAD_REQUEST,
+            ref other => StatusCode::from_u16(other.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        };
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 async fn healthz() -> Json<serde_json::Value> {
@@ -248,5 +304,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
-    tracing::info!("shutting down: finishing open requests");
 }

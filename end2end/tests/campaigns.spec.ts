@@ -87,8 +87,8 @@ test.describe("campaign detail", () => {
     await page.getByRole("link", { name: "Delete…" }).click();
     await expect(page.getByRole("heading", { name: "Delete the campaign “Path traversal clean-up”?" })).toBeVisible();
     await page.getByRole("button", { name: "Delete “Path traversal clean-up”" }).click();
-    await expect(page).toHaveURL(/\/orgs\/acme-corp\/campaigns\?deleted=/);
-    await expect(page.getByRole("status")).toContainText("Campaign “Path traversal clean-up” was deleted.");
+    await expect(page).toHaveURL(/\/orgs\/acme-corp\/campaigns\?deleted=5$/);
+    await expect(page.getByRole("status")).toContainText("Campaign #5 was deleted.");
     const response = await page.goto("/orgs/acme-corp/campaigns/5");
     expect(response?.status()).toBe(404);
   });

@@ -85,16 +85,32 @@ pub fn remaining_calls(last_page: u32) -> Vec<(u32, u32)> {
         .collect()
 }
 
+/// The highest page a call may start at: GitHub lists at most 100,000 alerts per query (1,000
+/// pages of 100), and this app reads far fewer.
+pub const MAX_FROM_PAGE: u32 = 1_000;
+
+/// The pages a call asks for: `from_page` (at least 1) and up to `MAX_PAGES_PER_CALL` after it.
+/// A start beyond `MAX_FROM_PAGE` is refused, so no page number overflows.
+pub fn page_range(from_page: u32, pages: u32) -> Result<std::ops::Range<u32>, AppError> {
+    if from_page > MAX_FROM_PAGE {
+        return Err(AppError::invalid(
+            "from_page",
+            format!("Pages start at 1 and end at {MAX_FROM_PAGE}."),
+        ));
+    }
+    let from = from_page.max(1);
+    Ok(from..from + pages.clamp(1, MAX_PAGES_PER_CALL))
+}
+
 #[server(endpoint = "alerts/load")]
 pub async fn load_alerts(org: String, from_page: u32, pages: u32) -> Result<AlertBatch, AppError> {
     use crate::domain::OrgLogin;
     super::context::finish(
         async move {
             let org = OrgLogin::parse(&org).map_err(|_| AppError::NotFound)?;
-            let from = from_page.max(1);
-            let count = pages.clamp(1, MAX_PAGES_PER_CALL);
+            let range = page_range(from_page, pages)?;
             super::context::with_github(|state, token| async move {
-                let pages = open_alert_pages(&state.github, &token, &org, from..from + count).await;
+                let pages = open_alert_pages(&state.github, &token, &org, range).await;
                 let mut alerts = Vec::new();
                 let mut last_page = None;
                 let mut more = false;
@@ -222,7 +238,7 @@ fn row_of(a: crate::github::models::CodeScanningAlert) -> AlertRow {
         path: location.path.unwrap_or_default(),
         line: location.start_line.unwrap_or_default(),
         created_at: a.created_at,
-        html_url: a.html_url,
+        html_url: crate::domain::campaign_fields::web_url_or_empty(a.html_url),
         cwes: tags.iter().filter_map(|t| cwe_of(t)).collect(),
     }
 }

@@ -44,7 +44,7 @@ pub async fn my_orgs() -> Result<Vec<OrgSummary>, AppError> {
             .into_iter()
             .map(|o| OrgSummary {
                 login: o.login,
-                avatar_url: o.avatar_url,
+                avatar_url: crate::domain::campaign_fields::web_url_or_empty(o.avatar_url),
                 description: o.description.filter(|d| !d.is_empty()),
             })
             .collect())

@@ -191,7 +191,7 @@ fn view_of(
             .into_iter()
             .map(|u| Person {
                 login: u.login,
-                avatar_url: u.avatar_url,
+                avatar_url: crate::domain::campaign_fields::web_url_or_empty(u.avatar_url),
             })
             .collect(),
         team_managers: c
@@ -299,7 +299,7 @@ pub async fn load_edit_choices(org: String) -> Result<EditOptions, AppError> {
                     .into_iter()
                     .map(|u| Person {
                         login: u.login,
-                        avatar_url: u.avatar_url,
+                        avatar_url: crate::domain::campaign_fields::web_url_or_empty(u.avatar_url),
                     })
                     .collect();
                 members.sort_by_key(|p| p.login.to_ascii_lowercase());
@@ -540,7 +540,12 @@ fn check_fields(
         teams,
         contact_link,
     } = sent;
-    let offset: i64 = tz_offset.unwrap_or("0").trim().parse().unwrap_or(0);
+    // None without JavaScript: UTC. An unreadable one falls outside the accepted range, so the
+    // due date names the problem.
+    let offset: i64 = match tz_offset.map(str::trim) {
+        None | Some("") => 0,
+        Some(t) => t.parse().unwrap_or(i64::MAX),
+    };
     fn keep<T>(
         field: &str,
         r: Result<T, String>,
@@ -633,12 +638,10 @@ pub async fn delete_campaign(org: String, number: String) -> Result<(), AppError
             let org = org_or_404(&org)?;
             let number = number_or_404(&number)?;
             super::context::with_github(|state, token| async move {
-                let c = state.github.get_campaign(&token, &org, number).await?;
                 state.github.delete_campaign(&token, &org, number).await?;
-                let name = c.name.unwrap_or_else(|| format!("#{number}"));
-                let notice: String =
-                    url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-                leptos_axum::redirect(&format!("/orgs/{org}/campaigns?deleted={notice}"));
+                // The notice names the number only: a name in the address would let any link
+                // show any text on our page.
+                leptos_axum::redirect(&format!("/orgs/{org}/campaigns?deleted={number}"));
                 Ok(())
             })
             .await

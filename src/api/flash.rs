@@ -56,9 +56,11 @@ mod server {
     use crate::domain::alert_selection::MAX_ALERTS;
 
     const KEY: &str = "failed_form";
-    /// Longer values are cut: the session keeps what a person could have typed, not an upload.
-    const MAX_CHARS: usize = 2_000;
-    const MAX_ITEMS: usize = MAX_ALERTS + 100;
+    /// Longer values are cut: the session keeps what a person could have typed (every field's
+    /// limit is below this), not an upload.
+    const MAX_CHARS: usize = 512;
+    const MAX_TEAMS: usize = crate::domain::campaign_fields::TEAM_MANAGERS_MAX + 5;
+    const MAX_ERRORS: usize = 20;
 
     /// Was this request a plain HTML form post, i.e. without JavaScript?
     pub fn is_form_post() -> bool {
@@ -76,9 +78,22 @@ mod server {
         }
     }
 
-    /// Keeps `failed` for the next view of its form, when the request was a plain form post.
+    /// Keeps `failed` for the next view of its form, when the request was a plain form post of
+    /// a signed-in user. At most a few KB: text fields cut to `MAX_CHARS`, and the selection
+    /// only as well-formed alert keys, at most the form's own limit.
     pub async fn remember(mut failed: FailedForm) {
         if !is_form_post() {
+            return;
+        }
+        let Ok(session) = crate::api::context::session().await else {
+            return;
+        };
+        let state = leptos::prelude::expect_context::<crate::state::AppState>();
+        // Nothing is stored for a visitor who is not signed in.
+        if !matches!(
+            crate::auth::session::signed_in(&session, &state).await,
+            Ok(Some(_))
+        ) {
             return;
         }
         let v = &mut failed.values;
@@ -91,13 +106,17 @@ mod server {
         ] {
             cut(s);
         }
-        v.teams.truncate(MAX_ITEMS);
+        if let crate::error::AppError::Invalid { message, errors } = &mut failed.error {
+            cut(message);
+            errors.truncate(MAX_ERRORS);
+            errors.iter_mut().for_each(|e| cut(&mut e.message));
+        }
+        v.teams.truncate(MAX_TEAMS);
         v.teams.iter_mut().for_each(cut);
-        failed.alerts.truncate(MAX_ITEMS);
-        failed.alerts.iter_mut().for_each(cut);
-        let Ok(session) = crate::api::context::session().await else {
-            return;
-        };
+        failed
+            .alerts
+            .retain(|k| crate::domain::alert_selection::AlertKey::decode(k).is_some());
+        failed.alerts.truncate(MAX_ALERTS);
         let back = back_to(&failed.form);
         match session.insert(KEY, failed).await {
             // The form shows the kept error itself: send the browser back to a clean address,

@@ -84,7 +84,9 @@ pub async fn require_session(
 ) -> Response {
     let path = req.uri().path();
     let public = PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p));
-    if public || req.method() != Method::GET {
+    // HEAD is a GET without the body: it needs a session as much.
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    if public || !read {
         return next.run(req).await;
     }
     match session::signed_in(&session, &state).await {

@@ -108,7 +108,19 @@ async fn callback(
         return failed("expired");
     }
     if let Some(err) = q.error.as_deref() {
-        tracing::info!(error = %err, "GitHub sent the user back without a code");
+        // Only GitHub's own error codes are logged: the parameter is whatever the link said.
+        let known = [
+            "access_denied",
+            "application_suspended",
+            "redirect_uri_mismatch",
+            "unverified_user_email",
+        ];
+        let logged = known
+            .iter()
+            .find(|k| **k == err)
+            .copied()
+            .unwrap_or("other");
+        tracing::info!(error = logged, "GitHub sent the user back without a code");
         return failed(if err == "access_denied" {
             "denied"
         } else {
@@ -132,7 +144,7 @@ async fn callback(
     let current = CurrentUser {
         login: user.login,
         name: user.name,
-        avatar_url: user.avatar_url,
+        avatar_url: crate::domain::campaign_fields::web_url_or_empty(user.avatar_url),
     };
     if session::start(&session, &state, current, &tokens)
         .await
@@ -150,5 +162,13 @@ async fn logout(State(state): State<AppState>, session: Session) -> Response {
         }
     }
     session::end(&session).await;
-    Redirect::to("/signed-out").into_response()
+    // The browser drops this origin's cookies and storage too, whatever a script left there.
+    (
+        [(
+            axum::http::HeaderName::from_static("clear-site-data"),
+            "\"cookies\", \"storage\"",
+        )],
+        Redirect::to("/signed-out"),
+    )
+        .into_response()
 }

@@ -28,6 +28,9 @@ pub struct SignedIn {
     #[serde(default)]
     pub expires_at: Option<DateTime<Utc>>,
     pub signed_in_at: DateTime<Utc>,
+    /// One more with every token refresh: the store keeps the newest (see `auth::store`).
+    #[serde(default)]
+    pub generation: u64,
 }
 
 /// One sign-in under way: checked when GitHub sends the browser back.
@@ -91,6 +94,7 @@ pub async fn start(
         refresh_token: tokens.refresh.as_ref().map(|r| state.cipher.encrypt(r)),
         expires_at: tokens.expires_at,
         signed_in_at: Utc::now(),
+        generation: 0,
     };
     session.insert(USER_KEY, record).await.map_err(internal)?;
     // Other tabs may still be signing in.
@@ -110,12 +114,20 @@ pub async fn end(session: &Session) {
 
 /// The access token to call GitHub with, refreshed first when it has expired.
 pub async fn access_token(session: &Session, state: &AppState) -> Result<SecretString, AppError> {
-    let Some(record) = signed_in(session, state).await? else {
+    let Some(mut record) = signed_in(session, state).await? else {
         return Err(AppError::NotSignedIn);
     };
     let soon = Utc::now() + Duration::seconds(REFRESH_MARGIN_SECS);
-    let needs_refresh = record.expires_at.is_some_and(|e| e <= soon);
-    if !needs_refresh {
+    let needs_refresh = |r: &SignedIn| r.expires_at.is_some_and(|e| e <= soon);
+    if needs_refresh(&record) {
+        // Another request may have refreshed since this one read the session: its rotated
+        // refresh token is in the store, and ours is spent.
+        session.load().await.map_err(internal)?;
+        record = signed_in(session, state)
+            .await?
+            .ok_or(AppError::NotSignedIn)?;
+    }
+    if !needs_refresh(&record) {
         return state.cipher.decrypt(&record.token).map_err(|err| {
             tracing::warn!(error = %err, "ending a session whose token cannot be decrypted");
             AppError::NotSignedIn
@@ -145,9 +157,13 @@ pub async fn access_token(session: &Session, state: &AppState) -> Result<SecretS
                 token: state.cipher.encrypt(&tokens.access),
                 refresh_token: tokens.refresh.as_ref().map(|r| state.cipher.encrypt(r)),
                 expires_at: tokens.expires_at,
+                generation: record.generation + 1,
                 ..record
             };
             session.insert(USER_KEY, updated).await.map_err(internal)?;
+            // Stored now, not when this request ends: the old refresh token is spent, and
+            // other requests must find the new one.
+            session.save().await.map_err(internal)?;
             Ok(tokens.access)
         }
         Err(AppError::NotSignedIn) => {

@@ -2,6 +2,7 @@
 //! and each server-side error shown next to its field.
 
 use crate::api::campaigns::EditOptions;
+use crate::components::raw_text::raw_text;
 use crate::domain::campaign_fields::{DESCRIPTION_MAX, NAME_MAX, TEAM_MANAGERS_MAX};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -100,9 +101,10 @@ pub fn CampaignFormFields(
         </div>
         <div class="field">
             <label for="description">"Description"</label>
+            // The server writes textarea children unescaped: escape them there, and bind the value.
             <textarea id="description" name="description" required maxlength=DESCRIPTION_MAX rows="4"
-                aria-describedby="description-count description-error"
-                on:input=move |ev| desc_len.set(event_target_value(&ev).chars().count())>{initial.description.clone()}</textarea>
+                aria-describedby="description-count description-error" prop:value=initial.description.clone()
+                on:input=move |ev| desc_len.set(event_target_value(&ev).chars().count())>{raw_text(&initial.description)}</textarea>
             <p class="counter" id="description-count">{move || format!("{} / {DESCRIPTION_MAX}", desc_len.get())}</p>
             {field_error(error, "description")}
         </div>

@@ -6,3 +6,4 @@ pub mod dates;
 pub mod error_view;
 pub mod layout;
 pub mod progress_bar;
+pub mod raw_text;

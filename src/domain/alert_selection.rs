@@ -40,7 +40,7 @@ impl AlertSelection {
         {
             keys.push(
                 AlertKey::decode(item)
-                    .ok_or_else(|| format!("“{item}” is not an alert reference."))?,
+                    .ok_or_else(|| format!("“{}” is not an alert reference.", shortened(item)))?,
             );
         }
         keys.sort_unstable();
@@ -72,6 +72,14 @@ impl AlertSelection {
             }
         }
         out
+    }
+}
+
+/// At most 40 characters of `item`, for a message that names it.
+fn shortened(item: &str) -> String {
+    match item.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &item[..i]),
+        None => item.to_owned(),
     }
 }
 

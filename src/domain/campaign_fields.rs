@@ -1,7 +1,7 @@
 //! The editable fields of a campaign, parsed with GitHub's limits. Shared by the browser (to check
 //! before sending) and the server (to check again, since a server function is a public endpoint).
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX: usize = 50;
@@ -63,7 +63,13 @@ impl DueDate {
         if !(-16 * 60..=16 * 60).contains(&offset_minutes) {
             return Err("The time zone offset is not valid.".into());
         }
-        let utc = naive.and_utc() + Duration::minutes(offset_minutes);
+        let utc = naive
+            .and_utc()
+            .checked_add_signed(Duration::minutes(offset_minutes))
+            .ok_or_else(|| "Enter a date between now and the year 9999.".to_owned())?;
+        if utc.year() > 9999 {
+            return Err("Enter a date between now and the year 9999.".into());
+        }
         if utc <= now {
             return Err("The due date must be in the future.".into());
         }
@@ -103,6 +109,18 @@ pub fn is_safe_link(s: &str) -> bool {
     match rest {
         Some(r) => !r.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control()),
         None => false,
+    }
+}
+
+/// `url` when it is an http(s) address, else empty: what GitHub sends for `html_url` and
+/// `avatar_url` goes into `href` and `src`, where a `javascript:` URL would run.
+pub fn web_url_or_empty(url: String) -> String {
+    let lower = url.get(..8).unwrap_or(&url).to_ascii_lowercase();
+    let web = lower.starts_with("https://") || lower.starts_with("http://");
+    if web && is_safe_link(&url) {
+        url
+    } else {
+        String::new()
     }
 }
 
@@ -183,6 +201,29 @@ fn find_url_start(s: &str) -> Option<usize> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn only_web_addresses_reach_href_and_src() {
+        let kept = "https://github.com/acme/web/security/code-scanning/1";
+        assert_eq!(web_url_or_empty(kept.into()), kept);
+        assert_eq!(
+            web_url_or_empty("HTTP://x.example/a".into()),
+            "HTTP://x.example/a"
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:x",
+            "mailto:a@b.example",
+            "https://x.example/\"\u{0}",
+            "https:// x",
+            "",
+        ] {
+            assert_eq!(web_url_or_empty(bad.into()), "", "{bad:?}");
+        }
+    }
 
     #[test]
     fn names_and_descriptions_follow_githubs_limits() {

@@ -175,6 +175,12 @@ struct BulkCampaigns {
     count: usize,
 }
 
+/// Markup payloads to plant in the `hostile-org` organisation (XSS tests).
+#[derive(Deserialize)]
+struct HostileText {
+    payloads: Vec<String>,
+}
+
 pub fn control_routes() -> Router<Emulator> {
     Router::new()
         .route(
@@ -195,6 +201,14 @@ pub fn control_routes() -> Router<Emulator> {
             get(|State(em): State<Emulator>| async move { Json(em.requests()) }),
         )
         .route("/_emulator/avatars/{file}", get(avatar))
+        .route(
+            "/_emulator/hostile",
+            post(
+                |State(em): State<Emulator>, Json(req): Json<HostileText>| async move {
+                    Json(em.plant_hostile_text(&req.payloads))
+                },
+            ),
+        )
         .route(
             "/_emulator/orgs/{org}/closed-campaigns",
             post(

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod faults;
+mod hostile;
 pub mod json;
 mod oauth;
 mod rest;
@@ -15,6 +16,7 @@ pub mod seed;
 pub mod world;
 
 pub use faults::{FaultAction, FaultRule};
+pub use hostile::HOSTILE_ORG;
 
 use crate::settings::SeedProfile;
 use axum::Router;
@@ -174,6 +176,15 @@ impl Emulator {
     pub fn expire_token(&self, token: &str) {
         if let Some(t) = self.world().tokens.get_mut(token) {
             t.expires_at = Some(chrono::Utc::now() - chrono::Duration::seconds(1));
+        }
+    }
+
+    /// Revokes every refresh token of `login`, as GitHub does when the app's grant is withdrawn
+    /// (for tests: the next refresh is refused with `invalid_grant`).
+    pub fn revoke_refresh_tokens(&self, login: &str) {
+        let mut w = self.world();
+        if let Some(id) = w.user_by_login(login).map(|u| u.id) {
+            w.refresh_tokens.retain(|_, t| t.user_id != id);
         }
     }
 

@@ -187,7 +187,7 @@ pub fn seed(profile: SeedProfile, now: DateTime<Utc>) -> World {
         tools: TOOLS
             .iter()
             .map(|(name, version, guid)| Tool {
-                name,
+                name: (*name).to_owned(),
                 version,
                 guid: *guid,
             })
@@ -196,9 +196,9 @@ pub fn seed(profile: SeedProfile, now: DateTime<Utc>) -> World {
             .iter()
             .map(
                 |(id, name, description, tool, severity, sec, cwes, extra)| Rule {
-                    id,
-                    name,
-                    description,
+                    id: (*id).to_owned(),
+                    name: (*name).to_owned(),
+                    description: (*description).to_owned(),
                     tool: *tool,
                     severity,
                     security_severity: *sec,

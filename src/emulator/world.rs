@@ -64,9 +64,9 @@ impl AlertState {
 /// A rule as a scanning tool reports it.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub description: &'static str,
+    pub id: String,
+    pub name: String,
+    pub description: String,
     pub tool: usize,
     /// `error`, `warning`, `note`.
     pub severity: &'static str,
@@ -77,7 +77,7 @@ pub struct Rule {
 
 #[derive(Debug, Clone)]
 pub struct Tool {
-    pub name: &'static str,
+    pub name: String,
     pub version: &'static str,
     pub guid: Option<&'static str>,
 }

@@ -17,6 +17,10 @@ pub const API_VERSION: &str = "2022-11-28";
 pub const USER_AGENT: &str = concat!("campaigns-admin/", env!("CARGO_PKG_VERSION"));
 /// GitHub's largest page.
 pub const MAX_PER_PAGE: u32 = 100;
+/// The most pages one paginated read follows, whatever the `Link` headers say.
+pub const MAX_PAGES: usize = 250;
+/// The largest answer read from GitHub: a page of 100 alerts is about 300 KB.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct GitHubClient {
@@ -40,14 +44,28 @@ struct Answer {
 }
 
 impl GitHubClient {
-    pub fn new(settings: &GitHubSettings) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
+    /// Trusts the system's certificate store (`SSL_CERT_FILE` included) and the bundled web
+    /// roots, plus the CAs in `github.ca_file` (GitHub Enterprise Server behind a company CA).
+    pub fn new(settings: &GitHubSettings) -> Result<Self, ClientError> {
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
             .user_agent(USER_AGENT)
-            .build()?;
-        Ok(Self::with_http(http, settings.api_url.clone()))
+            .tls_built_in_native_certs(true)
+            .tls_built_in_webpki_certs(true);
+        if let Some(path) = &settings.ca_file {
+            let pem = std::fs::read(path).map_err(|e| ClientError::CaFile(e.to_string()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| ClientError::CaFile(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(ClientError::CaFile("no PEM certificate in it".into()));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        Ok(Self::with_http(builder.build()?, settings.api_url.clone()))
     }
 
     /// For tests that need their own timeouts.
@@ -262,7 +280,9 @@ impl GitHubClient {
         }
         let mut items = Vec::new();
         let mut next = Some(url);
+        let mut pages = 0;
         while let Some(url) = next.take() {
+            pages += 1;
             let answer = self.send(Method::GET, url, token, None::<&()>).await?;
             next = next_link(&answer.headers).filter(|n| {
                 let ok = is_under(&self.api_url, n);
@@ -272,9 +292,15 @@ impl GitHubClient {
                 ok
             });
             let page: Vec<T> = decode(answer)?;
+            // An empty page ends the list, whatever `Link` says: a server that kept linking
+            // empty pages would otherwise be read forever.
+            let empty = page.is_empty();
             items.extend(page);
             if items.len() >= cap {
                 items.truncate(cap);
+                break;
+            }
+            if empty || pages >= MAX_PAGES {
                 break;
             }
         }
@@ -312,8 +338,8 @@ impl GitHubClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-")
             .to_owned();
-        let body = res.bytes().await.map_err(|e| {
-            tracing::warn!(%method, %path, %request_id, error = %error_chain(&e), "reading GitHub's answer failed");
+        let body = read_capped(res).await.map_err(|e| {
+            tracing::warn!(%method, %path, %request_id, error = %e, "reading GitHub's answer failed");
             AppError::GitHubUnavailable
         })?;
         tracing::debug!(%method, %path, status = status.as_u16(), %request_id, "GitHub answered");
@@ -328,6 +354,33 @@ impl GitHubClient {
         tracing::info!(%method, %path, status = status.as_u16(), %request_id, error = ?err, "GitHub refused the request");
         Err(err)
     }
+}
+
+/// Why the client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("{0}")]
+    Http(#[from] reqwest::Error),
+    #[error("setting `github.ca_file` (CAMPAIGNS_GITHUB_CA_FILE): {0}")]
+    CaFile(String),
+}
+
+/// The body, unless it is longer than `MAX_BODY_BYTES` (said up front or found while reading).
+async fn read_capped(mut res: reqwest::Response) -> Result<bytes::Bytes, String> {
+    if res
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
+        return Err(format!("the answer is larger than {MAX_BODY_BYTES} bytes"));
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = res.chunk().await.map_err(|e| error_chain(&e))? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(format!("the answer is larger than {MAX_BODY_BYTES} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// The query parameters of an alert list request, for the filters that are set.

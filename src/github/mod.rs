@@ -1,6 +1,6 @@
 //! The typed GitHub REST client (server only): the one place that knows GitHub's URLs.
 
-mod client;
+pub mod client;
 pub mod link;
 pub mod models;
 

@@ -5,7 +5,7 @@ use crate::api::campaigns::{list_campaigns, CampaignPage, CampaignView, ListView
 use crate::components::dates::{due_text, Due, When};
 use crate::components::error_view::or_error;
 use crate::components::progress_bar::ProgressBar;
-use crate::domain::OrgLogin;
+use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use chrono::Utc;
 use leptos::prelude::*;
@@ -29,7 +29,12 @@ pub fn CampaignListPage() -> impl IntoView {
             )
         })
     };
-    let deleted = move || query.with(|q| q.get("deleted"));
+    let deleted = move || {
+        query.with(|q| {
+            q.get("deleted")
+                .and_then(|n| CampaignNumber::parse(&n).ok())
+        })
+    };
     let campaigns = Resource::new(
         move || (org(), view()),
         |(org, view)| async move {
@@ -45,8 +50,8 @@ pub fn CampaignListPage() -> impl IntoView {
             <h1>"Campaigns " <span class="muted">"in " {org}</span></h1>
             <a class="button primary" href=move || format!("/orgs/{}/campaigns/new", org())>"New campaign"</a>
         </div>
-        {move || deleted().map(|name| view! {
-            <p class="notice success" role="status">"Campaign “" {name} "” was deleted."</p>
+        {move || deleted().map(|number| view! {
+            <p class="notice success" role="status">{format!("Campaign #{number} was deleted.")}</p>
         })}
         <Filters org=Signal::derive(org) view=Signal::derive(view)/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading campaigns…"</p> }>

@@ -9,10 +9,14 @@ pub struct TestApp {
     pub address: SocketAddr,
     /// Keeps cookies, never follows redirects.
     pub client: reqwest::Client,
+    /// The client's cookie jar.
+    pub cookies: std::sync::Arc<reqwest::cookie::Jar>,
     pub emulator_url: url::Url,
     pub emulator: campaigns_admin::emulator::Emulator,
     pub data_dir: std::path::PathBuf,
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Ends serving gracefully (as SIGTERM does), with a drain deadline of `DRAIN`.
+    pub stop: Option<tokio::sync::oneshot::Sender<()>>,
     _data_dir: Option<tempfile::TempDir>,
 }
 
@@ -137,6 +141,39 @@ impl TestApp {
         assert_eq!(landed, "/");
     }
 
+    /// The session store's rows: (id, record as stored).
+    pub async fn session_rows(&self) -> Vec<(String, String)> {
+        self.session_db("SELECT id, data FROM sessions").await
+    }
+
+    /// Runs `sql` on the session database (to age sessions without waiting); returns the rows'
+    /// (id, data) when it selects them.
+    pub async fn session_db(&self, sql: &str) -> Vec<(String, String)> {
+        use tower_sessions_sqlx_store::sqlx;
+        let db = self.data_dir.join("sessions.db");
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        let rows = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
+        pool.close().await;
+        rows
+    }
+
+    /// The session cookie's value, as the browser holds it.
+    pub fn session_cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        self.cookies
+            .cookies(&url::Url::parse(&self.origin()).unwrap())
+            .and_then(|h| {
+                h.to_str()
+                    .ok()?
+                    .split(';')
+                    .filter_map(|c| c.trim().split_once('='))
+                    .find(|(k, _)| *k == "campaigns_session")
+                    .map(|(_, v)| v.to_owned())
+            })
+    }
+
     /// How many token requests (exchanges and refreshes) reached the emulator.
     pub fn token_requests(&self) -> usize {
         self.emulator
@@ -146,6 +183,9 @@ impl TestApp {
             .count()
     }
 }
+
+/// How long a test app's graceful shutdown waits for open requests.
+pub const DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Settings as demo mode would have them, on free ports, plus `extra` environment overrides.
 pub fn test_settings(data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Settings {
@@ -186,19 +226,26 @@ pub async fn spawn_app_in(data_dir: &std::path::Path, extra: &[(&str, &str)]) ->
     let address = app.address();
     let emulator_url = app.settings().github.api_url.clone();
     let emulator = app.emulator().expect("demo mode").clone();
-    let task = tokio::spawn(app.run_until_stopped());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let signal = async {
+        let _ = stopped.await;
+    };
+    let task = tokio::spawn(app.run_until(signal, DRAIN));
+    let cookies = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
+        .cookie_provider(cookies.clone())
         .build()
         .expect("a test HTTP client");
     TestApp {
         address,
         client,
+        cookies,
         emulator_url,
         emulator,
         data_dir: data_dir.to_owned(),
         task,
+        stop: Some(stop),
         _data_dir: None,
     }
 }

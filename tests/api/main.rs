@@ -9,6 +9,8 @@ mod emulator_oauth;
 mod emulator_rest;
 mod github_client;
 mod helpers;
+mod security;
 mod shell;
 mod sign_in;
 mod startup_errors;
+mod xss;

@@ -1,0 +1,199 @@
+//! Every string GitHub controls is inert in the server's HTML: the payload corpus
+//! (`tests/fixtures/xss-payloads.json`, shared with the browser spec) goes through every field
+//! the emulator can carry, and every page that shows them is parsed and searched for anything
+//! live: a script of the payloads, an event-handler attribute, a `javascript:` or `data:` URL, an
+//! element the app never renders. Each page must also show the text exactly as GitHub sent it.
+
+use crate::helpers::{spawn_app, TestApp};
+use campaigns_admin::emulator::HOSTILE_ORG;
+use scraper::{Html, Selector};
+
+fn payloads() -> Vec<String> {
+    let text = include_str!("../fixtures/xss-payloads.json");
+    let list: Vec<String> = serde_json::from_str(text).expect("the payload corpus is JSON");
+    assert!(list.len() >= 30, "at least 30 payloads");
+    list
+}
+
+/// Elements the app never renders: any of them in a page came from a payload.
+const FOREIGN: &[&str] = &[
+    "iframe", "object", "embed", "base", "math", "svg", "video", "source", "marquee", "x", "frame",
+    "frameset", "applet", "mtext", "animate",
+];
+
+/// What is live in `html`, one line each; empty when nothing is.
+fn live_markup(html: &str) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    let mut found = Vec::new();
+    for el in doc.root_element().descendent_elements() {
+        let v = el.value();
+        let name = v.name();
+        if FOREIGN.contains(&name) {
+            found.push(format!("a <{name}> element"));
+        }
+        if name == "script" {
+            let text: String = el.text().collect();
+            let ours = v.attr("src").is_some_and(|s| s.starts_with("/pkg/"))
+                || text.contains("__RESOLVED_RESOURCES")
+                || !text.contains("__xss");
+            if !ours {
+                found.push(format!("a script: {text}"));
+            }
+        }
+        if name == "meta" && v.attr("http-equiv").is_some() {
+            found.push("a <meta http-equiv>".to_owned());
+        }
+        if name == "img" {
+            let src = v.attr("src").unwrap_or_default();
+            if !(src.starts_with("https://") || src.starts_with("http://") || src.starts_with('/'))
+            {
+                found.push(format!("an <img src={src:?}>"));
+            }
+        }
+        for (attr, value) in v.attrs() {
+            if attr.to_ascii_lowercase().starts_with("on") {
+                found.push(format!("an {attr} handler on <{name}>"));
+            }
+            let url_attr = matches!(attr, "href" | "src" | "action" | "formaction" | "data");
+            let scheme = value.trim().to_ascii_lowercase();
+            if url_attr
+                && ["javascript:", "data:", "vbscript:"]
+                    .iter()
+                    .any(|s| scheme.starts_with(s))
+            {
+                found.push(format!("{attr}={value:?} on <{name}>"));
+            }
+        }
+    }
+    found
+}
+
+fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    doc.select(&Selector::parse(css).expect("a valid selector"))
+        .collect()
+}
+
+fn text_of(el: &scraper::ElementRef) -> String {
+    el.text().collect()
+}
+
+async fn page(app: &TestApp, path: &str) -> Html {
+    let res = app.get(path).await;
+    assert_eq!(res.status(), 200, "{path}");
+    let html = res.text().await.unwrap();
+    let live = live_markup(&html);
+    assert!(live.is_empty(), "{path} has live markup: {live:#?}");
+    Html::parse_document(&html)
+}
+
+#[test]
+fn the_checker_finds_what_a_payload_makes_live() {
+    // The checks themselves, against the payloads written into HTML unescaped: nearly all are
+    // live there (a few, such as entity-encoded ones, are inert even so).
+    let payloads = payloads();
+    let missed: Vec<&String> = payloads
+        .iter()
+        .filter(|p| {
+            let raw = format!("<html><head><title>{p}</title></head><body><textarea>{p}</textarea><p>{p}</p><a href=\"{p}\">x</a><input value='{p}'></body></html>");
+            live_markup(&raw).is_empty()
+        })
+        .collect();
+    assert!(
+        missed.len() <= 5,
+        "not detected when unescaped: {missed:#?}"
+    );
+    assert!(live_markup("<p>&lt;script&gt;window.__xss=1&lt;/script&gt;</p>").is_empty());
+}
+
+#[tokio::test]
+async fn text_from_github_is_shown_as_text_on_every_page_that_shows_it() {
+    let app = spawn_app().await;
+    let payloads = payloads();
+    let numbers = app.emulator.plant_hostile_text(&payloads);
+    app.sign_in("mona").await;
+    let org = format!("/orgs/{HOSTILE_ORG}/campaigns");
+
+    // Home and the header's organisation switcher: organisation logins.
+    let home = page(&app, "/").await;
+    let shown: Vec<String> = select(&home, "a.org-link").iter().map(text_of).collect();
+    for p in &payloads {
+        assert!(
+            shown.contains(p),
+            "the home page lists the org {p:?} as text"
+        );
+    }
+
+    // The list: campaign names and managers.
+    let list = page(&app, &format!("{org}?state=all&per_page=100")).await;
+    let names: Vec<String> = select(&list, "a.campaign-link")
+        .iter()
+        .map(text_of)
+        .collect();
+    for p in &payloads {
+        assert!(
+            names.contains(p),
+            "the list shows the campaign {p:?} as text"
+        );
+    }
+
+    for (p, number) in payloads.iter().zip(&numbers) {
+        // Detail: name (title, heading, Open Graph), description, contact, managers, teams.
+        let detail = page(&app, &format!("{org}/{number}")).await;
+        let title = text_of(&select(&detail, "title")[0]);
+        assert_eq!(title, format!("{p} · campaigns-admin"));
+        let og = select(&detail, "meta[property=\"og:title\"]");
+        assert_eq!(og[0].value().attr("content"), Some(p.as_str()));
+        let text = text_of(&select(&detail, "main")[0]);
+        assert!(text.contains(p.as_str()), "the detail page shows {p:?}");
+
+        // Edit: the same in form fields, the description in its textarea exactly.
+        let edit = page(&app, &format!("{org}/{number}/edit")).await;
+        assert_eq!(
+            text_of(&select(&edit, "title")[0]),
+            format!("Edit {p} · campaigns-admin")
+        );
+        assert_eq!(text_of(&select(&edit, "textarea#description")[0]), *p);
+        assert_eq!(
+            select(&edit, "input#name")[0].value().attr("value"),
+            Some(p.as_str())
+        );
+
+        let delete = page(&app, &format!("{org}/{number}/delete")).await;
+        assert_eq!(
+            text_of(&select(&delete, "title")[0]),
+            format!("Delete {p} · campaigns-admin")
+        );
+    }
+
+    // The create form (members, teams) and its server-rendered alert list (repositories, rules,
+    // tools, paths).
+    let new = page(&app, &format!("{org}/new")).await;
+    let members: Vec<&str> = select(&new, "datalist option")
+        .iter()
+        .filter_map(|o| o.value().attr("value"))
+        .collect();
+    let teams = text_of(&select(&new, "main")[0]);
+    for p in &payloads {
+        assert!(
+            members.contains(&p.as_str()),
+            "the members list offers {p:?}"
+        );
+        assert!(teams.contains(p.as_str()), "the teams show {p:?}");
+    }
+    let picker = page(&app, &format!("{org}/new?picker=server")).await;
+    let rows = text_of(&select(&picker, "ul.alert-rows")[0]);
+    for p in &payloads {
+        assert!(rows.contains(p.as_str()), "the alert list shows {p:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_title_from_the_address_is_text_too() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let hostile = "/orgs/%3C%2Ftitle%3E%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E/campaigns";
+    let res = app.get(hostile).await;
+    let html = res.text().await.unwrap();
+    assert!(live_markup(&html).is_empty(), "{:#?}", live_markup(&html));
+    assert!(!html.contains("</title><script>"));
+}
