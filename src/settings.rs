@@ -35,7 +35,7 @@ const KEYS: &[(&str, &str)] = &[
     ("session.lifetime_minutes", "1440"),
     ("session.cookie_secure", "auto"),
     ("limits.api_per_minute", "600"),
-    ("limits.auth_per_minute", "30"),
+    ("limits.auth_per_minute", "60"),
     ("limits.trusted_proxies", ""),
     ("demo.emulator_addr", "127.0.0.1:3100"),
     ("demo.profile", "standard"),

@@ -1,4 +1,4 @@
-//! The GitHub token never appears in logs, even at TRACE level (its own binary: it installs the
+//! The GitHub token, the client secret, the OAuth code and the session id never appear in logs, even at TRACE level (its own binary: it installs the
 //! global log subscriber).
 
 #[path = "api/helpers.rs"]
@@ -22,20 +22,49 @@ impl Write for Captured {
 }
 
 #[tokio::test]
-async fn the_token_is_not_in_logs_captured_at_trace_level() {
+async fn no_token_secret_code_or_session_id_is_in_logs_captured_at_trace_level() {
     let captured = Captured::default();
     let writer = captured.clone();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
+        // Everything at TRACE but the test's own HTTP client's cookie jar (it logs the cookies
+        // this test receives, as a browser would hold them; the app has no cookie jar).
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace,cookie_store=off"))
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .init();
 
-    let app = helpers::spawn_app().await;
-    app.sign_in("mona").await;
+    const SECRET: &str = "client-secret-that-must-not-be-logged";
+    let app = helpers::spawn_app_with(&[("CAMPAIGNS_GITHUB_CLIENT_SECRET", SECRET)]).await;
+    let authorize = app.start_sign_in("/").await;
+    let callback = app.consent(&authorize, "mona").await;
+    let code = url::Url::parse(&callback)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("an OAuth code");
+    assert_eq!(app.finish_sign_in(&callback).await, "/");
+    let session_id = app.session_cookie().expect("a session cookie");
     assert_eq!(app.get("/").await.status(), 200);
     assert_eq!(app.post("/api/my_orgs", "").await.status(), 200);
+    let token = app.emulator.tokens_of("mona").pop().expect("a live token");
     assert_eq!(app.post("/auth/logout", "").await.status(), 303);
+    // A callback's `error` is whatever the link said: it is not logged as given.
+    const FORGED: &str = "forged-error-text-from-a-link";
+    let authorize = app.start_sign_in("/").await;
+    let state = authorize
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let res = app
+        .client
+        .get(app.url("/auth/callback"))
+        .query(&[("state", state.as_str()), ("error", FORGED)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
 
     let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
     assert!(logs.contains("campaigns_admin"), "logs were captured");
@@ -44,14 +73,17 @@ async fn the_token_is_not_in_logs_captured_at_trace_level() {
         "TRACE logging really ran ({} bytes)",
         logs.len()
     );
-    let issued: Vec<String> = app
-        .emulator
-        .requests()
-        .iter()
-        .map(|r| r.path.clone())
-        .collect();
-    assert!(issued.iter().any(|p| p == "/login/oauth/access_token"));
-    // The token was revoked at sign-out; look for any GitHub-style token in the logs instead.
+    for (what, secret) in [
+        ("the access token", token.as_str()),
+        ("the client secret", SECRET),
+        ("the OAuth code", code.as_str()),
+        ("the session id", session_id.as_str()),
+        ("a forged OAuth error", FORGED),
+    ] {
+        assert!(secret.len() >= 16, "{what} is long enough to search for");
+        let line = logs.lines().find(|l| l.contains(secret));
+        assert!(line.is_none(), "{what} appears in the logs: {line:?}");
+    }
     for prefix in ["gho_", "ghu_", "ghr_"] {
         assert!(
             !logs.contains(prefix),

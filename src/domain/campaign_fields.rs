@@ -203,6 +203,23 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn due_dates_at_the_end_of_time_are_refused_not_a_panic() {
+        let now = Utc::now();
+        for (local, offset) in [
+            ("+262143-12-31T23:59", 960),
+            ("-262143-01-01T00:00", -960),
+            ("+10000-01-01T00:00", 0),
+        ] {
+            assert!(
+                DueDate::parse(local, offset, now).is_err(),
+                "{local} {offset}"
+            );
+        }
+        assert!(DueDate::parse("9999-12-31T23:59", 960, now).is_err());
+        assert!(DueDate::parse("9998-12-31T23:59", 0, now).is_ok());
+    }
+
+    #[test]
     fn only_web_addresses_reach_href_and_src() {
         let kept = "https://github.com/acme/web/security/code-scanning/1";
         assert_eq!(web_url_or_empty(kept.into()), kept);

@@ -14,9 +14,12 @@ pub const HOSTILE_ORG: &str = "hostile-org";
 impl Emulator {
     /// Plants one of everything per payload in [`HOSTILE_ORG`], where `mona` is a security
     /// manager, and one organisation per payload named by it. Returns the campaign numbers, in
-    /// the order of `payloads`. Meant to be called once per emulator.
+    /// the order of `payloads`. Once planted, later calls return the same campaigns.
     pub fn plant_hostile_text(&self, payloads: &[String]) -> Vec<i64> {
         let mut w = self.world();
+        if let Some(i) = w.org_index(HOSTILE_ORG) {
+            return w.orgs[i].campaigns.iter().map(|c| c.number).collect();
+        }
         plant(&mut w, payloads)
     }
 }

@@ -462,6 +462,71 @@ async fn pagination_stops_at_the_callers_cap() {
     assert_eq!(members.len(), 2);
 }
 
+/// Every page links a next one, as a broken or hostile server might, forever.
+async fn endless_pages(items: serde_json::Value) -> MockServer {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("GET"))
+        .respond_with(move |r: &Request| {
+            let page: u64 = r
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "page")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(1);
+            ResponseTemplate::new(200)
+                .set_body_json(items.clone())
+                .insert_header(
+                    "link",
+                    format!("<{base}/orgs/acme/members?page={}>; rel=\"next\"", page + 1)
+                        .as_str(),
+                )
+        })
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn an_empty_page_ends_a_list_whatever_its_links_say() {
+    let server = endless_pages(json!([])).await;
+    let members = client_for(&server)
+        .list_org_members(&token(), &org(), 1_000_000)
+        .await
+        .unwrap();
+    assert!(members.is_empty());
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_list_reads_at_most_its_page_cap() {
+    let server = endless_pages(json!([member(1)])).await;
+    let members = client_for(&server)
+        .list_org_members(&token(), &org(), 1_000_000)
+        .await
+        .unwrap();
+    let cap = campaigns_admin::github::client::MAX_PAGES;
+    assert_eq!(members.len(), cap);
+    assert_eq!(server.received_requests().await.unwrap().len(), cap);
+}
+
+#[tokio::test]
+async fn an_answer_larger_than_the_byte_cap_is_not_read() {
+    let server = MockServer::start().await;
+    let huge = format!(
+        "[{{\"login\":\"{}\"}}]",
+        "x".repeat(campaigns_admin::github::client::MAX_BODY_BYTES)
+    );
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(huge, "application/json"))
+        .mount(&server)
+        .await;
+    let res = client_for(&server)
+        .list_org_members(&token(), &org(), 10)
+        .await;
+    assert_eq!(res.unwrap_err(), AppError::GitHubUnavailable);
+}
+
 #[tokio::test]
 async fn a_next_link_to_another_origin_is_not_followed() {
     let server = MockServer::start().await;

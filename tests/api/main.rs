@@ -13,4 +13,5 @@ mod security;
 mod shell;
 mod sign_in;
 mod startup_errors;
+mod tls;
 mod xss;

@@ -30,6 +30,38 @@ fn slow(app: &TestApp, path: &str, ms: u64) {
     });
 }
 
+/// A GET with this session cookie only, from a client that keeps none.
+async fn get_with_cookie(app: &TestApp, path: &str, session: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(path))
+        .header("cookie", format!("campaigns_session={session}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Starts a server-function call that GitHub answers after `ms`; returns its status.
+fn call_in_background(app: &TestApp, ms: u64) -> tokio::task::JoinHandle<Option<u16>> {
+    slow(app, "/user/orgs", ms);
+    let client = app.client.clone();
+    let url = app.url("/api/my_orgs");
+    let origin = app.origin();
+    tokio::spawn(async move {
+        let res = client
+            .post(url)
+            .header("origin", origin)
+            .send()
+            .await
+            .ok()?;
+        let status = res.status().as_u16();
+        res.text().await.ok()?;
+        Some(status)
+    })
+}
+
 #[tokio::test]
 async fn every_page_has_a_strict_csp_whose_nonce_is_on_its_own_scripts_only() {
     let app = spawn_app().await;
@@ -102,41 +134,24 @@ async fn a_request_in_flight_during_sign_out_cannot_bring_the_session_back() {
     let app = spawn_app().await;
     app.sign_in("mona").await;
     let cookie = app.session_cookie().expect("a session cookie");
-    slow(&app, "/user/orgs", 1_500);
     // GitHub cannot revoke the token at sign-out, so the slow call still succeeds.
     app.emulator
         .add_fault(FaultRule::status_once("/applications/", 503));
-    let in_flight = {
-        let client = app.client.clone();
-        let url = app.url("/api/my_orgs");
-        let origin = app.origin();
-        tokio::spawn(async move {
-            client
-                .post(url)
-                .header("origin", origin)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        })
-    };
+    let in_flight = call_in_background(&app, 1_500);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.post("/auth/logout", "").await.status(), 303);
-    assert_eq!(in_flight.await.unwrap(), 200, "the slow call finished");
+    assert_eq!(
+        in_flight.await.unwrap(),
+        Some(200),
+        "the slow call finished"
+    );
     assert!(app.session_rows().await.is_empty(), "nothing written back");
-
-    // The old cookie, replayed: dead.
-    let replay = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = replay
-        .get(app.url("/"))
-        .header("cookie", format!("campaigns_session={cookie}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "the old cookie no longer signs in");
+    let res = get_with_cookie(&app, "/", &cookie).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "the old cookie, replayed, no longer signs in"
+    );
 }
 
 #[tokio::test]
@@ -144,21 +159,7 @@ async fn a_stale_request_cannot_undo_a_token_refresh() {
     let app = spawn_app_with(&[("CAMPAIGNS_DEMO_EXPIRING_TOKENS", "true")]).await;
     app.sign_in("mona").await;
     // A slow request reads the session (generation 0) and holds it…
-    slow(&app, "/user/orgs", 1_500);
-    let stale = {
-        let client = app.client.clone();
-        let url = app.url("/api/my_orgs");
-        let origin = app.origin();
-        tokio::spawn(async move {
-            let res = client
-                .post(url)
-                .header("origin", origin)
-                .send()
-                .await
-                .unwrap();
-            res.status()
-        })
-    };
+    let stale = call_in_background(&app, 1_500);
     tokio::time::sleep(Duration::from_millis(300)).await;
     // …while the token runs out and another request refreshes it (rotating the refresh token).
     let expire = "UPDATE sessions SET data = json_set(data, '$.data.signed_in.expires_at', '2000-01-01T00:00:00Z') RETURNING id, data";
@@ -169,7 +170,7 @@ async fn a_stale_request_cannot_undo_a_token_refresh() {
     assert_eq!(res.status(), 200, "refreshed");
     assert_eq!(app.token_requests() - before, 1);
     // The stale copy ends and is saved over the refreshed one.
-    assert_eq!(stale.await.unwrap(), 200);
+    assert_eq!(stale.await.unwrap(), Some(200));
     let rows = app.session_rows().await;
     assert!(rows[0].1.contains("\"generation\":1"), "{}", rows[0].1);
     // The rotated refresh token still works: the next refresh succeeds.
@@ -195,16 +196,7 @@ async fn a_refused_refresh_ends_the_session() {
 async fn a_forged_session_id_is_not_adopted() {
     let app = spawn_app().await;
     let forged = "AAAAAAAAAAAAAAAAAAAAAA";
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = client
-        .get(app.url("/auth/login"))
-        .header("cookie", format!("campaigns_session={forged}"))
-        .send()
-        .await
-        .unwrap();
+    let res = get_with_cookie(&app, "/auth/login", forged).await;
     assert_eq!(res.status(), 303);
     let set = header(&res, "set-cookie");
     assert!(set.starts_with("campaigns_session="), "{set}");
@@ -437,25 +429,6 @@ async fn a_client_that_trickles_its_headers_is_cut_off() {
         waited >= Duration::from_secs(5) && waited < Duration::from_secs(25),
         "{waited:?}"
     );
-}
-
-/// Starts a server-function call that GitHub answers after `ms`; returns its status.
-fn call_in_background(app: &TestApp, ms: u64) -> tokio::task::JoinHandle<Option<u16>> {
-    slow(app, "/user/orgs", ms);
-    let client = app.client.clone();
-    let url = app.url("/api/my_orgs");
-    let origin = app.origin();
-    tokio::spawn(async move {
-        let res = client
-            .post(url)
-            .header("origin", origin)
-            .send()
-            .await
-            .ok()?;
-        let status = res.status().as_u16();
-        res.text().await.ok()?;
-        Some(status)
-    })
 }
 
 #[tokio::test]
