@@ -478,8 +478,7 @@ async fn endless_pages(items: serde_json::Value) -> MockServer {
                 .set_body_json(items.clone())
                 .insert_header(
                     "link",
-                    format!("<{base}/orgs/acme/members?page={}>; rel=\"next\"", page + 1)
-                        .as_str(),
+                    format!("<{base}/orgs/acme/members?page={}>; rel=\"next\"", page + 1).as_str(),
                 )
         })
         .mount(&server)
