@@ -37,6 +37,7 @@ const KEYS: &[(&str, &str)] = &[
     ("limits.api_per_minute", "600"),
     ("limits.auth_per_minute", "60"),
     ("limits.trusted_proxies", ""),
+    ("limits.request_timeout_secs", "90"),
     ("demo.emulator_addr", "127.0.0.1:3100"),
     ("demo.profile", "standard"),
     ("demo.expiring_tokens", "false"),
@@ -87,6 +88,9 @@ pub struct LimitSettings {
     pub auth_per_minute: u32,
     /// Proxies whose `X-Forwarded-For` names the client; from anyone else it is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The longest a request may take, GitHub's answers included (the default fits a batch of
+    /// 20 alert pages, eight at a time, at GitHub's slowest).
+    pub request_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -393,6 +397,7 @@ impl Settings {
             }
             Ok(n)
         };
+        let request_timeout = secs("limits.request_timeout_secs")?;
         let api_per_minute = per_minute("limits.api_per_minute")?;
         let auth_per_minute = per_minute("limits.auth_per_minute")?;
         let trusted_proxies = src
@@ -459,6 +464,7 @@ impl Settings {
                 api_per_minute,
                 auth_per_minute,
                 trusted_proxies,
+                request_timeout,
             },
             demo: DemoSettings {
                 emulator_addr,

@@ -195,9 +195,6 @@ fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, StartupError> {
 
 /// The largest request body: a create with 1,000 picked alerts is about 40 KB.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-/// The longest a request may take, GitHub's answers included (a batch of 20 alert pages, eight
-/// at a time, at GitHub's slowest).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long a graceful shutdown waits for requests in flight.
 pub const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
 
@@ -236,7 +233,7 @@ fn router(state: AppState, sessions: SessionLayer) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
+            state.settings.limits.request_timeout,
         ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {

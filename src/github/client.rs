@@ -482,7 +482,16 @@ pub fn map_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> AppErr
                 }
             }
         }
-        404 => AppError::NotFound,
+        // Our request or its input was wrong: retrying will not help, so say what GitHub said.
+        400 | 409 => AppError::Invalid {
+            message: if message.is_empty() {
+                format!("GitHub refused the request ({}).", status.as_u16())
+            } else {
+                format!("GitHub refused the request: {message}")
+            },
+            errors: parsed.errors.iter().map(field_error).collect(),
+        },
+        404 | 410 => AppError::NotFound,
         422 => AppError::Invalid {
             message: if message.is_empty() {
                 "GitHub did not accept these values.".to_owned()

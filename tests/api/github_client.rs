@@ -326,6 +326,28 @@ async fn status_429_is_rate_limited() {
 }
 
 #[tokio::test]
+async fn status_400_says_what_github_said_and_is_not_worth_retrying() {
+    let err = error_for(
+        ResponseTemplate::new(400).set_body_json(json!({ "message": "Problems parsing JSON" })),
+    )
+    .await;
+    assert_eq!(
+        err,
+        AppError::Invalid {
+            message: "GitHub refused the request: Problems parsing JSON".into(),
+            errors: vec![],
+        }
+    );
+    assert_eq!(err.status_code(), 422);
+    let bare = error_for(ResponseTemplate::new(409)).await;
+    assert!(
+        bare.to_string()
+            .contains("GitHub refused the request (409)"),
+        "{bare}"
+    );
+}
+
+#[tokio::test]
 async fn server_errors_mean_github_is_unavailable() {
     for status in [500, 502, 503, 504] {
         assert_eq!(

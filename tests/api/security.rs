@@ -413,6 +413,20 @@ async fn server_functions_are_rate_limited_per_session() {
 }
 
 #[tokio::test]
+async fn a_request_that_takes_too_long_is_ended_with_a_503() {
+    let app = spawn_app_with(&[("CAMPAIGNS_LIMITS_REQUEST_TIMEOUT_SECS", "1")]).await;
+    app.sign_in("mona").await;
+    let call = call_in_background(&app, 5_000);
+    let started = std::time::Instant::now();
+    assert_eq!(call.await.unwrap(), Some(503));
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn a_client_that_trickles_its_headers_is_cut_off() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = spawn_app().await;
