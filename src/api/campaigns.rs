@@ -332,6 +332,7 @@ pub async fn update_campaign(
     team_managers: Option<Vec<String>>,
     contact_link: String,
     loaded_updated_at: String,
+    loaded_ends_at: Option<String>,
     overwrite: Option<String>,
 ) -> Result<CampaignView, AppError> {
     use crate::github::models::UpdateCampaign;
@@ -349,7 +350,30 @@ pub async fn update_campaign(
         let org = org_or_404(&org)?;
         let number = number_or_404(&number)?;
         let mut errors = Vec::new();
-        let fields = check_fields(&sent, tz_offset.as_deref(), &mut errors);
+        // Any date parses here: an overdue campaign keeps its date unless it is changed, and
+        // only a changed one must be in the future.
+        let fields = check_fields(
+            &sent,
+            tz_offset.as_deref(),
+            DateTime::<Utc>::MIN_UTC,
+            &mut errors,
+        );
+        let shown: Option<DateTime<Utc>> = loaded_ends_at.and_then(|t| t.parse().ok());
+        let due = crate::domain::campaign_fields::DueDate::parse(
+            &sent.ends_at,
+            tz_offset.as_deref().and_then(|t| t.trim().parse().ok()).unwrap_or(0),
+            DateTime::<Utc>::MIN_UTC,
+        );
+        if let Ok(due) = due {
+            let moved = shown.is_none_or(|s| !same_minute(s, due.get()));
+            if moved && due.get() <= Utc::now() {
+                errors.push(crate::error::FieldError {
+                    field: Some("ends_at".into()),
+                    message: "The due date must be in the future.".into(),
+                });
+            }
+        }
+        let fields = fields.filter(|_| errors.is_empty());
         let Some(f) = fields else {
             return Err(AppError::Invalid {
                 message: "Some fields need attention.".into(),
@@ -359,34 +383,77 @@ pub async fn update_campaign(
         let loaded: Option<DateTime<Utc>> = loaded_updated_at.parse().ok();
         let overwrite = overwrite.is_some();
         super::context::with_github(|state, token| async move {
-            if !overwrite {
-                let current = state.github.get_campaign(&token, &org, number).await?;
-                if loaded != Some(current.updated_at) {
-                    return Err(AppError::invalid(
-                        "conflict",
-                        format!(
-                            "Someone changed this campaign on GitHub at {} UTC, after you opened this form. Check the current version, then tick “Overwrite” to save yours anyway.",
-                            current.updated_at.format("%Y-%m-%d %H:%M")
-                        ),
-                    ));
-                }
+            let current = state.github.get_campaign(&token, &org, number).await?;
+            if !overwrite && loaded != Some(current.updated_at) {
+                return Err(AppError::invalid(
+                    "conflict",
+                    format!(
+                        "Someone changed this campaign on GitHub at {} UTC, after you opened this form. Check the current version, then tick “Overwrite” to save yours anyway.",
+                        current.updated_at.format("%Y-%m-%d %H:%M")
+                    ),
+                ));
             }
-            let body = UpdateCampaign {
-                name: Some(f.name),
-                description: Some(f.description),
-                managers: Some(f.manager.into_iter().collect()),
-                team_managers: Some(f.teams),
-                ends_at: Some(f.ends_at),
-                contact_link: Some(f.contact_link),
-                state: None,
-            };
+            let body = changes(&current, f, Utc::now())?;
             let to = format!("/orgs/{org}/campaigns/{number}?saved=1");
+            if body == UpdateCampaign::default() {
+                // Nothing changed: nothing to send.
+                leptos_axum::redirect(&to);
+                return Ok(view_of(&state.settings, &org, current));
+            }
             patch_then_go(&state, &token, &org, number, &body, &to).await
         })
         .await
     }
     .await;
     finish_form(result, echo).await
+}
+
+/// Whether two instants fall in the same minute: the form's due date has no seconds.
+#[cfg(feature = "ssr")]
+fn same_minute(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+    use chrono::{DurationRound, TimeDelta};
+    let minute = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::minutes(1)).unwrap_or(t);
+    minute(a) == minute(b)
+}
+
+/// The fields of the edit form that differ from GitHub's `current` copy, and nothing else: what
+/// the form showed unchanged is not sent back. The form shows the first manager (GitHub's API
+/// sets one), so others stay unless the field is changed. A changed due date must be ahead of
+/// `now`; an unchanged past one is kept.
+#[cfg(feature = "ssr")]
+fn changes(
+    current: &crate::github::models::CampaignSummary,
+    f: CheckedFields,
+    now: DateTime<Utc>,
+) -> Result<crate::github::models::UpdateCampaign, AppError> {
+    let ends_at = (!same_minute(f.ends_at, current.ends_at)).then_some(f.ends_at);
+    if ends_at.is_some_and(|t| t <= now) {
+        return Err(AppError::invalid(
+            "ends_at",
+            "The due date must be in the future.",
+        ));
+    }
+    let shown_manager = current.managers.first().map(|m| m.login.as_str());
+    let managers =
+        (f.manager.as_deref() != shown_manager).then(|| f.manager.clone().into_iter().collect());
+    let mut teams_now: Vec<&str> = current
+        .team_managers
+        .iter()
+        .map(|t| t.slug.as_str())
+        .collect();
+    let mut teams_sent: Vec<&str> = f.teams.iter().map(String::as_str).collect();
+    teams_now.sort_unstable();
+    teams_sent.sort_unstable();
+    let team_managers = (teams_now != teams_sent).then(|| f.teams.clone());
+    Ok(crate::github::models::UpdateCampaign {
+        name: (current.name.as_deref() != Some(f.name.as_str())).then_some(f.name),
+        description: (current.description != f.description).then_some(f.description),
+        managers,
+        team_managers,
+        ends_at,
+        contact_link: (current.contact_link != f.contact_link).then_some(f.contact_link),
+        state: None,
+    })
 }
 
 /// Ends a form's server function: a failed no-JavaScript post is kept for the form's next view
@@ -446,7 +513,7 @@ pub async fn create_campaign(
     let result = async move {
         let org = org_or_404(&org)?;
         let mut errors = Vec::new();
-        let fields = check_fields(&sent, tz_offset.as_deref(), &mut errors);
+        let fields = check_fields(&sent, tz_offset.as_deref(), Utc::now(), &mut errors);
         // `alerts` comes from the JavaScript picker, `picked` from the server-rendered list.
         let all = format!("{alerts} {}", picked.join(" "));
         let selection = AlertSelection::parse(&all);
@@ -529,6 +596,7 @@ struct CheckedFields {
 fn check_fields(
     sent: &FieldValues,
     tz_offset: Option<&str>,
+    due_after: DateTime<Utc>,
     errors: &mut Vec<crate::error::FieldError>,
 ) -> Option<CheckedFields> {
     use crate::domain::campaign_fields::*;
@@ -567,7 +635,7 @@ fn check_fields(
     );
     let due = keep(
         "ends_at",
-        DueDate::parse(ends_at, offset, Utc::now()),
+        DueDate::parse(ends_at, offset, due_after),
         errors,
     );
     let link = keep("contact_link", ContactLink::parse(contact_link), errors);

@@ -58,6 +58,9 @@ pub fn CampaignFormFields(
     initial: FieldValues,
     choices: EditOptions,
     error: Signal<Option<AppError>>,
+    /// Said under the manager field (the edit form: what happens to a campaign's other managers).
+    #[prop(default = None)]
+    manager_note: Option<String>,
 ) -> impl IntoView {
     let name_len = RwSignal::new(initial.name.chars().count());
     let desc_len = RwSignal::new(initial.description.chars().count());
@@ -118,7 +121,8 @@ pub fn CampaignFormFields(
         <div class="field">
             <label for="manager">"Manager " <span class="muted">"(optional: one member of the organisation)"</span></label>
             <input id="manager" name="manager" type="text" list="org-members" value=manager autocomplete="off"
-                placeholder="Type to search members" aria-describedby="managers-error"/>
+                placeholder="Type to search members" aria-describedby="managers-note managers-error"/>
+            {manager_note.map(|n| view! { <p class="hint" id="managers-note">{n}</p> })}
             <datalist id="org-members">
                 {choices.members.iter().map(|m| view! { <option value=m.login.clone()></option> }).collect_view()}
             </datalist>

@@ -179,6 +179,31 @@ impl Emulator {
         }
     }
 
+    /// Sets a campaign's due date and managers as if edited on GitHub's own pages, which allow
+    /// a past date and several managers (for tests). False when there is no such campaign.
+    pub fn edit_campaign_on_github(
+        &self,
+        org: &str,
+        number: i64,
+        ends_at: chrono::DateTime<chrono::Utc>,
+        managers: &[&str],
+    ) -> bool {
+        let mut w = self.world();
+        let ids: Vec<i64> = managers
+            .iter()
+            .filter_map(|l| w.user_by_login(l).map(|u| u.id))
+            .collect();
+        let Some(i) = w.org_index(org) else {
+            return false;
+        };
+        let Some(c) = w.orgs[i].campaigns.iter_mut().find(|c| c.number == number) else {
+            return false;
+        };
+        c.ends_at = ends_at;
+        c.managers = ids;
+        true
+    }
+
     /// Revokes every refresh token of `login`, as GitHub does when the app's grant is withdrawn
     /// (for tests: the next refresh is refused with `invalid_grant`).
     pub fn revoke_refresh_tokens(&self, login: &str) {

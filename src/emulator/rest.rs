@@ -586,6 +586,7 @@ fn check_fields(
     org: &Org,
     body: &serde_json::Map<String, Value>,
     allowed: &[&str],
+    creating: bool,
     errors: &mut Vec<Value>,
 ) -> CampaignFields {
     let mut f = CampaignFields::default();
@@ -630,7 +631,9 @@ fn check_fields(
             .as_str()
             .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
         {
-            Some(t) if t.with_timezone(&Utc) > Utc::now() => {
+            // GitHub wants a future date when a campaign is created; an update may keep (or
+            // set) a past one, so an overdue campaign can be renamed without moving its date.
+            Some(t) if t.with_timezone(&Utc) > Utc::now() || !creating => {
                 f.ends_at = Some(t.with_timezone(&Utc))
             }
             Some(_) => errors.push(field_error(
@@ -829,7 +832,7 @@ async fn create_campaign(
         let body = parse_body(&body)?;
         let mut errors = Vec::new();
         let allowed = ["name", "description", "managers", "team_managers", "ends_at", "contact_link", "code_scanning_alerts", "generate_issues"];
-        let f = check_fields(w, &w.orgs[idx], &body, &allowed, &mut errors);
+        let f = check_fields(w, &w.orgs[idx], &body, &allowed, true, &mut errors);
         for (key, label) in [("name", "Name"), ("description", "Description"), ("ends_at", "Ends at")] {
             if !body.contains_key(key) {
                 errors.push(field_error(key, "missing_field", format!("{label} can't be blank")));
@@ -888,7 +891,7 @@ async fn update_campaign(
         let body = parse_body(&body)?;
         let mut errors = Vec::new();
         let allowed = ["name", "description", "managers", "team_managers", "ends_at", "contact_link", "state"];
-        let f = check_fields(w, &w.orgs[idx], &body, &allowed, &mut errors);
+        let f = check_fields(w, &w.orgs[idx], &body, &allowed, false, &mut errors);
         let reopening = f.state == Some(true) && !w.orgs[idx].campaigns[pos].open;
         if reopening && w.orgs[idx].open_campaigns() >= MAX_OPEN_CAMPAIGNS {
             errors.push(field_error("state", "custom", format!("The organization already has {MAX_OPEN_CAMPAIGNS} open campaigns, the maximum. Close one first.")));

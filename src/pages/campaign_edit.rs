@@ -91,6 +91,7 @@ fn EditForm(
             <input type="hidden" name="org" value=org.clone()/>
             <input type="hidden" name="number" value=c.number.to_string()/>
             <input type="hidden" name="loaded_updated_at" value=c.updated_at.to_rfc3339()/>
+            <input type="hidden" name="loaded_ends_at" value=c.ends_at.to_rfc3339()/>
             <CampaignFormFields initial=failed.map(|f| f.values).unwrap_or_else(|| FieldValues {
                 name: c.name.clone(),
                 description: c.description.clone(),
@@ -98,7 +99,7 @@ fn EditForm(
                 manager: c.managers.first().map(|m| m.login.clone()).unwrap_or_default(),
                 teams: c.team_managers.iter().map(|t| t.slug.clone()).collect(),
                 contact_link: c.contact_link.clone().unwrap_or_default(),
-            }) choices=opts error/>
+            }) choices=opts error manager_note=managers_note(&c)/>
             <div class="form-actions">
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Saving…" } else { "Save changes" }}
@@ -107,6 +108,18 @@ fn EditForm(
             </div>
         </ActionForm>
     }
+}
+
+/// When GitHub lists several managers: the form shows the first (GitHub's API sets one).
+fn managers_note(c: &CampaignView) -> Option<String> {
+    let logins: Vec<&str> = c.managers.iter().map(|m| m.login.as_str()).collect();
+    (logins.len() > 1).then(|| {
+        format!(
+            "This campaign has {} managers ({}). They all stay unless you change this field; GitHub's API then sets the one you enter.",
+            logins.len(),
+            logins.join(", ")
+        )
+    })
 }
 
 #[component]

@@ -3,7 +3,7 @@
 
 use crate::helpers::{spawn_app, TestApp};
 use campaigns_admin::emulator::{FaultAction, FaultRule};
-use chrono::{Duration, Utc};
+use chrono::{Duration, Timelike, Utc};
 
 async fn signed_in_app() -> TestApp {
     let app = spawn_app().await;
@@ -548,4 +548,128 @@ async fn descriptions_are_text_never_html() {
     assert!(!page.contains("<script>alert(1)"));
     assert!(!page.contains("<img src=x"));
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+/// The edit form of campaign 1 as the page shows it (due date in UTC, the first manager), with
+/// `name` typed over.
+async fn edit_as_shown(app: &TestApp, name: &str) -> Vec<(String, String)> {
+    let (_, body) = call(app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
+    let c: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ends_at: chrono::DateTime<Utc> = c["ends_at"].as_str().unwrap().parse().unwrap();
+    let mut pairs = vec![
+        ("org".to_owned(), "acme-corp".to_owned()),
+        ("number".to_owned(), "1".to_owned()),
+        ("name".to_owned(), name.to_owned()),
+        (
+            "description".to_owned(),
+            c["description"].as_str().unwrap().to_owned(),
+        ),
+        (
+            "ends_at".to_owned(),
+            ends_at.format("%Y-%m-%dT%H:%M").to_string(),
+        ),
+        ("tz_offset".to_owned(), "0".to_owned()),
+        (
+            "manager".to_owned(),
+            c["managers"][0]["login"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        (
+            "contact_link".to_owned(),
+            c["contact_link"].as_str().unwrap_or_default().to_owned(),
+        ),
+        (
+            "loaded_updated_at".to_owned(),
+            c["updated_at"].as_str().unwrap().to_owned(),
+        ),
+        (
+            "loaded_ends_at".to_owned(),
+            c["ends_at"].as_str().unwrap().to_owned(),
+        ),
+    ];
+    for (i, t) in c["team_managers"].as_array().unwrap().iter().enumerate() {
+        pairs.push((
+            format!("team_managers[{i}]"),
+            t["slug"].as_str().unwrap().to_owned(),
+        ));
+    }
+    pairs
+}
+
+async fn post_edit(app: &TestApp, pairs: &[(String, String)]) -> (u16, String) {
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    call(app, "update", &pairs).await
+}
+
+#[tokio::test]
+async fn renaming_an_overdue_campaign_keeps_its_due_date_and_all_its_managers() {
+    let app = signed_in_app().await;
+    let overdue = (Utc::now() - Duration::days(3)).with_nanosecond(0).unwrap();
+    // GitHub's own pages allow several managers; its API sets one.
+    assert!(app
+        .emulator
+        .edit_campaign_on_github("acme-corp", 1, overdue, &["mona", "hubot"]));
+    let (_, page) = html(&app, "/orgs/acme-corp/campaigns/1/edit").await;
+    assert!(page.contains("This campaign has 2 managers (mona, hubot)"));
+    let pairs = edit_as_shown(&app, "Renamed while overdue").await;
+    let (status, body) = post_edit(&app, &pairs).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = call(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
+    let c: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(c["name"], "Renamed while overdue");
+    let ends_at: chrono::DateTime<Utc> = c["ends_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(ends_at, overdue, "the due date did not move");
+    let managers: Vec<&str> = c["managers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["login"].as_str().unwrap())
+        .collect();
+    assert_eq!(managers, ["mona", "hubot"], "no manager was dropped");
+}
+
+#[tokio::test]
+async fn an_edit_sends_only_what_changed_and_nothing_when_nothing_did() {
+    let app = signed_in_app().await;
+    let patches = |app: &TestApp| {
+        app.emulator
+            .requests()
+            .iter()
+            .filter(|r| r.method == "PATCH")
+            .count()
+    };
+    let (_, body) = call(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
+    let c: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let pairs = edit_as_shown(&app, c["name"].as_str().unwrap()).await;
+    let before = patches(&app);
+    let (status, body) = post_edit(&app, &pairs).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(patches(&app), before, "an unchanged form sends nothing");
+    assert_eq!(
+        updated_at(&app, "1").await,
+        c["updated_at"].as_str().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_due_date_moved_into_the_past_is_refused() {
+    let app = signed_in_app().await;
+    let mut pairs = edit_as_shown(&app, "Moved back").await;
+    let yesterday = (Utc::now() - Duration::days(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    for (k, v) in pairs.iter_mut() {
+        if k == "ends_at" {
+            *v = yesterday.clone();
+        }
+    }
+    let (status, body) = post_edit(&app, &pairs).await;
+    assert_eq!(status, 422, "{body}");
+    let err: campaigns_admin::error::AppError = serde_json::from_str(&body).unwrap();
+    assert!(err.field_message("ends_at").is_some(), "{err:?}");
 }
