@@ -41,6 +41,7 @@ const KEYS: &[(&str, &str)] = &[
     ("demo.emulator_addr", "127.0.0.1:3100"),
     ("demo.profile", "standard"),
     ("demo.expiring_tokens", "false"),
+    ("demo.list_stats", "false"),
 ];
 
 /// Secrets: environment (or `<NAME>_FILE`) only.
@@ -107,6 +108,8 @@ pub struct DemoSettings {
     pub emulator_addr: SocketAddr,
     pub profile: SeedProfile,
     pub expiring_tokens: bool,
+    /// The emulator puts `alert_stats` in list items (GitHub's list example has none).
+    pub list_stats: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -390,6 +393,7 @@ impl Settings {
             }
         };
         let expiring_tokens: bool = src.parse("demo.expiring_tokens", "`true` or `false`")?;
+        let list_stats: bool = src.parse("demo.list_stats", "`true` or `false`")?;
         let per_minute = |key: &str| -> Result<u32, SettingsError> {
             let n: u32 = src.parse(key, "a whole number of requests per minute")?;
             if n == 0 {
@@ -470,6 +474,7 @@ impl Settings {
                 emulator_addr,
                 profile,
                 expiring_tokens,
+                list_stats,
             },
         })
     }

@@ -94,6 +94,7 @@ impl Application {
                     expiring_tokens: settings.demo.expiring_tokens,
                     profile: settings.demo.profile,
                     tokens_file: Some(settings.data_dir.join("emulator-tokens.json")),
+                    list_stats: settings.demo.list_stats,
                 };
                 let handle = emulator::spawn(addr, config)
                     .await

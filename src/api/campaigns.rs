@@ -248,9 +248,9 @@ pub async fn list_campaigns(org: String, view: ListView) -> Result<CampaignPage,
                     per_page: Some(view.per_page),
                 };
                 let page = state.github.list_campaigns(&token, &org, &query).await?;
+                let items = with_stats(&state.github, &token, &org, page.items).await;
                 Ok(CampaignPage {
-                    campaigns: page
-                        .items
+                    campaigns: items
                         .into_iter()
                         .map(|c| view_of(&state.settings, &org, c))
                         .collect(),
@@ -266,6 +266,35 @@ pub async fn list_campaigns(org: String, view: ListView) -> Result<CampaignPage,
         }
         .await,
     )
+}
+
+/// List items with their alert counts. GitHub's list may leave `alert_stats` out (its example
+/// does); those items are read one by one, eight at a time, and one that cannot be read keeps
+/// no counts rather than failing the list.
+#[cfg(feature = "ssr")]
+async fn with_stats(
+    github: &crate::github::GitHubClient,
+    token: &secrecy::SecretString,
+    org: &OrgLogin,
+    items: Vec<crate::github::models::CampaignSummary>,
+) -> Vec<crate::github::models::CampaignSummary> {
+    use futures_util::StreamExt;
+    futures_util::stream::iter(items)
+        .map(|c| async move {
+            if c.alert_stats.is_some() {
+                return c;
+            }
+            let Ok(number) = CampaignNumber::try_from(c.number) else {
+                return c;
+            };
+            match github.get_campaign(token, org, number).await {
+                Ok(full) if full.alert_stats.is_some() => full,
+                _ => c,
+            }
+        })
+        .buffered(8)
+        .collect()
+        .await
 }
 
 #[server(endpoint = "campaigns/get")]

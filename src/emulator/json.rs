@@ -265,8 +265,8 @@ pub fn alert(base: &str, w: &World, o: &Org, a: &Alert, repo_json: &Value) -> Va
     })
 }
 
-/// `campaign-summary`, with `alert_stats` counted from the alerts' current states.
-pub fn campaign(base: &str, w: &World, o: &Org, c: &Campaign) -> Value {
+/// `campaign-summary`, with `alert_stats` counted from the alerts' current states when `stats`.
+pub fn campaign(base: &str, w: &World, o: &Org, c: &Campaign, stats: bool) -> Value {
     let (mut open, mut closed, mut in_progress) = (0i64, 0i64, 0i64);
     for &i in &c.alerts {
         match o.alerts.get(i) {
@@ -288,7 +288,7 @@ pub fn campaign(base: &str, w: &World, o: &Org, c: &Campaign) -> Value {
         .filter_map(|slug| o.teams.iter().find(|t| &t.slug == slug))
         .map(|t| team(base, o, t))
         .collect();
-    json!({
+    let mut v = json!({
         "number": c.number,
         "created_at": ts(c.created_at),
         "updated_at": ts(c.updated_at),
@@ -301,8 +301,14 @@ pub fn campaign(base: &str, w: &World, o: &Org, c: &Campaign) -> Value {
         "closed_at": c.closed_at.map(ts),
         "state": if c.open { "open" } else { "closed" },
         "contact_link": c.contact_link,
-        "alert_stats": { "open_count": open, "closed_count": closed, "in_progress_count": in_progress },
-    })
+    });
+    if let (true, Some(obj)) = (stats, v.as_object_mut()) {
+        obj.insert(
+            "alert_stats".into(),
+            json!({ "open_count": open, "closed_count": closed, "in_progress_count": in_progress }),
+        );
+    }
+    v
 }
 
 /// GitHub's error body: `message`, `documentation_url`, `status`, and `errors[]` when there are any.

@@ -40,6 +40,9 @@ pub struct EmulatorConfig {
     pub profile: SeedProfile,
     /// Where issued tokens are kept, so that demo sign-ins survive a restart of the app.
     pub tokens_file: Option<std::path::PathBuf>,
+    /// Put `alert_stats` in campaign list items too. GitHub's own list example has none (only a
+    /// single campaign's answer does), so off is the faithful default; on tests the other case.
+    pub list_stats: bool,
 }
 
 /// One request as the emulator saw it (never the token itself).

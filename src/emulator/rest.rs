@@ -465,6 +465,7 @@ async fn list_campaigns(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let base = em.base().to_owned();
+    let list_stats = em.config().list_stats;
     em.respond(&method, &headers, "security_events", |caller, w| {
         let idx = security_org(w, caller, &org)?;
         let p = paging(&q)?;
@@ -510,7 +511,7 @@ async fn list_campaigns(
         let (page, link) = page_of(&list, &p, &base, &uri);
         let body: Vec<Value> = page
             .iter()
-            .map(|c| json::campaign(&base, w, o, c))
+            .map(|c| json::campaign(&base, w, o, c, list_stats))
             .collect();
         Ok(with_link(ok_json(&Value::Array(body)), link))
     })
@@ -532,7 +533,7 @@ async fn get_campaign(
             .iter()
             .find(|c| c.number == n)
             .ok_or_else(not_found)?;
-        Ok(ok_json(&json::campaign(&base, w, o, c)))
+        Ok(ok_json(&json::campaign(&base, w, o, c, true)))
     })
 }
 
@@ -872,7 +873,7 @@ async fn create_campaign(
         let o = &w.orgs[idx];
         let c = o.campaigns.last().ok_or_else(not_found)?;
         // The official description documents 200 for a successful create.
-        Ok(ok_json(&json::campaign(&base, w, o, c)))
+        Ok(ok_json(&json::campaign(&base, w, o, c, true)))
     })
 }
 
@@ -915,7 +916,7 @@ async fn update_campaign(
         }
         c.updated_at = now;
         let o = &w.orgs[idx];
-        Ok(ok_json(&json::campaign(&base, w, o, &o.campaigns[pos])))
+        Ok(ok_json(&json::campaign(&base, w, o, &o.campaigns[pos], true)))
     })
 }
 

@@ -1,7 +1,7 @@
 //! The campaign list and detail pages and their server functions, against the emulator's seed data:
 //! rendering, URL-driven views, edits, close/reopen, delete, and every error mapping as a page.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 use campaigns_admin::emulator::{FaultAction, FaultRule};
 use chrono::{Duration, Timelike, Utc};
 
@@ -672,4 +672,35 @@ async fn a_due_date_moved_into_the_past_is_refused() {
     assert_eq!(status, 422, "{body}");
     let err: campaigns_admin::error::AppError = serde_json::from_str(&body).unwrap();
     assert!(err.field_message("ends_at").is_some(), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_list_shows_progress_whether_or_not_githubs_list_items_carry_counts() {
+    for list_stats in ["false", "true"] {
+        let app = spawn_app_with(&[("CAMPAIGNS_DEMO_LIST_STATS", list_stats)]).await;
+        app.sign_in("mona").await;
+        let (status, page) = html(&app, "/orgs/acme-corp/campaigns?state=all").await;
+        assert_eq!(status, 200);
+        let rows = page.matches("class=\"campaign-link\"").count();
+        let bars = page.matches("class=\"progress\"").count();
+        assert!(rows > 0);
+        assert_eq!(
+            bars, rows,
+            "every campaign has its bar (list_stats={list_stats})"
+        );
+        let one_by_one = app
+            .emulator
+            .requests()
+            .iter()
+            .filter(|r| {
+                let tail = r.path.trim_start_matches("/orgs/acme-corp/campaigns/");
+                r.method == "GET" && tail != r.path && tail.parse::<i64>().is_ok()
+            })
+            .count();
+        if list_stats == "true" {
+            assert_eq!(one_by_one, 0, "the list's own counts are used");
+        } else {
+            assert_eq!(one_by_one, rows, "each campaign read once for its counts");
+        }
+    }
 }

@@ -178,6 +178,29 @@ async fn campaigns_need_the_security_events_scope() {
 }
 
 #[tokio::test]
+async fn campaign_list_items_carry_no_alert_stats_as_in_githubs_example_but_one_campaign_does() {
+    let em = spawn_emulator().await;
+    let t = em.mona();
+    let list = em
+        .client
+        .list_campaigns(&t, &acme(), &CampaignListQuery::default())
+        .await
+        .unwrap();
+    assert!(!list.items.is_empty());
+    assert!(list.items.iter().all(|c| c.alert_stats.is_none()));
+    let one = em
+        .client
+        .get_campaign(
+            &t,
+            &acme(),
+            CampaignNumber::new(list.items[0].number).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(one.alert_stats.is_some());
+}
+
+#[tokio::test]
 async fn campaign_list_filters_sorts_and_pages() {
     let em = spawn_emulator().await;
     let t = em.mona();

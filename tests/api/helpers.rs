@@ -296,6 +296,7 @@ pub async fn spawn_emulator_with(expiring_tokens: bool) -> TestEmulator {
         expiring_tokens,
         profile: campaigns_admin::settings::SeedProfile::Standard,
         tokens_file: None,
+        list_stats: false,
     };
     let handle = spawn("127.0.0.1:0".parse().unwrap(), config)
         .await
