@@ -36,9 +36,13 @@ pub enum AppError {
     GitHubUnavailable,
     #[error("Something went wrong on our side. It has been logged.")]
     Internal,
+    /// A request that could not be read as this server function's arguments (the caller's
+    /// mistake, not the user's input).
+    #[error("The request was malformed: {message}")]
+    BadRequest { message: String },
     /// The browser could not reach this app's server, or the answer could not be read.
-    #[error("The request could not be completed: {0}")]
-    Transport(String),
+    #[error("The request could not be completed: {message}")]
+    Transport { message: String },
 }
 
 impl AppError {
@@ -60,11 +64,12 @@ impl AppError {
             AppError::NotSignedIn => 401,
             AppError::Forbidden { .. } => 403,
             AppError::NotFound => 404,
+            AppError::BadRequest { .. } => 400,
             AppError::Invalid { .. } => 422,
             AppError::RateLimited { .. } | AppError::TooManyRequests { .. } => 429,
             AppError::GitHubUnavailable => 503,
             AppError::Internal => 500,
-            AppError::Transport(_) => 502,
+            AppError::Transport { .. } => 502,
         }
     }
 
@@ -75,11 +80,12 @@ impl AppError {
             AppError::Forbidden { .. } => "Not allowed",
             AppError::NotFound => "Page not found",
             AppError::Invalid { .. } => "Please check what you entered",
+            AppError::BadRequest { .. } => "Bad request",
             AppError::RateLimited { .. } => "GitHub asks us to slow down",
             AppError::TooManyRequests { .. } => "Slow down",
             AppError::GitHubUnavailable => "GitHub is unavailable",
             AppError::Internal => "Something went wrong",
-            AppError::Transport(_) => "Connection problem",
+            AppError::Transport { .. } => "Connection problem",
         }
     }
 
@@ -126,11 +132,10 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
             // Bad arguments are the caller's fault, and say which input was unreadable.
-            E::Args(msg) | E::MissingArg(msg) => AppError::Invalid {
-                message: format!("The request was malformed: {msg}"),
-                errors: vec![],
+            E::Args(message) | E::MissingArg(message) => AppError::BadRequest { message },
+            other => AppError::Transport {
+                message: other.to_string(),
             },
-            other => AppError::Transport(other.to_string()),
         }
     }
 }
@@ -182,6 +187,35 @@ mod tests {
         let json = serde_json::to_string(&err).unwrap();
         assert_eq!(json, r#"{"kind":"rate_limited","retry_after_secs":30}"#);
         assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), err);
+    }
+
+    #[test]
+    fn every_kind_of_error_crosses_the_wire() {
+        // A tagged enum cannot carry a bare string: each variant must serialise (the server
+        // would panic answering with one that does not).
+        for err in [
+            AppError::NotSignedIn,
+            AppError::Forbidden { reason: "r".into() },
+            AppError::NotFound,
+            AppError::invalid("name", "m"),
+            AppError::BadRequest {
+                message: "m".into(),
+            },
+            AppError::RateLimited {
+                retry_after_secs: 1,
+            },
+            AppError::TooManyRequests {
+                retry_after_secs: 1,
+            },
+            AppError::GitHubUnavailable,
+            AppError::Internal,
+            AppError::Transport {
+                message: "m".into(),
+            },
+        ] {
+            let json = serde_json::to_string(&err).expect("serialisable");
+            assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), err);
+        }
     }
 
     #[test]

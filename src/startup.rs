@@ -250,7 +250,7 @@ fn router(state: AppState, sessions: SessionLayer) -> Router {
 }
 
 /// A server function that fails before its body runs (a missing or unreadable argument) is
-/// answered 500 by Leptos: give it the status its error means (400 for bad input).
+/// answered 500 by Leptos: give it the status its error means (400 for unreadable arguments).
 async fn server_fn_status(req: Request<Body>, next: middleware::Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
@@ -262,12 +262,10 @@ async fn server_fn_status(req: Request<Body>, next: middleware::Next) -> Respons
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        let status = match err {
-            AppError::Invalid { ref errors, .. } if errors.is_empty() => StatusCode::BAD_REQUEST,
-            ref other => StatusCode::from_u16(other.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        };
+    if let Some(status) = serde_json::from_slice::<AppError>(&bytes)
+        .ok()
+        .and_then(|err| StatusCode::from_u16(err.status_code()).ok())
+    {
         parts.status = status;
     }
     Response::from_parts(parts, Body::from(bytes))

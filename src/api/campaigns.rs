@@ -379,30 +379,8 @@ pub async fn update_campaign(
         let org = org_or_404(&org)?;
         let number = number_or_404(&number)?;
         let mut errors = Vec::new();
-        // Any date parses here: an overdue campaign keeps its date unless it is changed, and
-        // only a changed one must be in the future.
-        let fields = check_fields(
-            &sent,
-            tz_offset.as_deref(),
-            DateTime::<Utc>::MIN_UTC,
-            &mut errors,
-        );
-        let shown: Option<DateTime<Utc>> = loaded_ends_at.and_then(|t| t.parse().ok());
-        let due = crate::domain::campaign_fields::DueDate::parse(
-            &sent.ends_at,
-            tz_offset.as_deref().and_then(|t| t.trim().parse().ok()).unwrap_or(0),
-            DateTime::<Utc>::MIN_UTC,
-        );
-        if let Ok(due) = due {
-            let moved = shown.is_none_or(|s| !same_minute(s, due.get()));
-            if moved && due.get() <= Utc::now() {
-                errors.push(crate::error::FieldError {
-                    field: Some("ends_at".into()),
-                    message: "The due date must be in the future.".into(),
-                });
-            }
-        }
-        let fields = fields.filter(|_| errors.is_empty());
+        let shown_due = loaded_ends_at.and_then(|t| t.parse().ok());
+        let fields = check_fields(&sent, tz_offset.as_deref(), shown_due, &mut errors);
         let Some(f) = fields else {
             return Err(AppError::Invalid {
                 message: "Some fields need attention.".into(),
@@ -542,7 +520,7 @@ pub async fn create_campaign(
     let result = async move {
         let org = org_or_404(&org)?;
         let mut errors = Vec::new();
-        let fields = check_fields(&sent, tz_offset.as_deref(), Utc::now(), &mut errors);
+        let fields = check_fields(&sent, tz_offset.as_deref(), None, &mut errors);
         // `alerts` comes from the JavaScript picker, `picked` from the server-rendered list.
         let all = format!("{alerts} {}", picked.join(" "));
         let selection = AlertSelection::parse(&all);
@@ -622,10 +600,13 @@ struct CheckedFields {
 }
 
 #[cfg(feature = "ssr")]
+/// Every field of a create or edit post, each error collected with its field. The due date must
+/// be in the future, unless it is `kept_due` (the date the edit form showed, to the minute): an
+/// overdue campaign keeps its date until it is moved.
 fn check_fields(
     sent: &FieldValues,
     tz_offset: Option<&str>,
-    due_after: DateTime<Utc>,
+    kept_due: Option<DateTime<Utc>>,
     errors: &mut Vec<crate::error::FieldError>,
 ) -> Option<CheckedFields> {
     use crate::domain::campaign_fields::*;
@@ -664,7 +645,14 @@ fn check_fields(
     );
     let due = keep(
         "ends_at",
-        DueDate::parse(ends_at, offset, due_after),
+        DueDate::parse(ends_at, offset, DateTime::<Utc>::MIN_UTC).and_then(|due| {
+            let kept = kept_due.is_some_and(|k| same_minute(k, due.get()));
+            if kept || due.get() > Utc::now() {
+                Ok(due)
+            } else {
+                Err("The due date must be in the future.".to_owned())
+            }
+        }),
         errors,
     );
     let link = keep("contact_link", ContactLink::parse(contact_link), errors);

@@ -3,7 +3,7 @@
 //! cannot write its copy back), and never replaces the signed-in record by an older generation
 //! of it (a stale copy cannot undo a token refresh that finished meanwhile).
 
-use crate::auth::session::{SignedIn, USER_KEY};
+use crate::auth::session::USER_KEY;
 use crate::settings::Settings;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session::{Id, Record};
@@ -47,12 +47,14 @@ fn decode(text: &str) -> session_store::Result<Record> {
     serde_json::from_str(text).map_err(|e| session_store::Error::Decode(e.to_string()))
 }
 
+/// The signed-in record's `generation` (see `SignedIn`), read in place: every request saves.
 fn generation(record: &Record) -> u64 {
     record
         .data
         .get(USER_KEY)
-        .and_then(|v| serde_json::from_value::<SignedIn>(v.clone()).ok())
-        .map_or(0, |s| s.generation)
+        .and_then(|user| user.get("generation"))
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0)
 }
 
 /// What a save writes over `stored`: `incoming`, except that a signed-in record older than the
@@ -79,13 +81,6 @@ impl SessionDb {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    /// How many sessions are stored (expired ones included until the next clean-up).
-    pub async fn count(&self) -> sqlx::Result<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-            .fetch_one(&self.pool)
-            .await
     }
 }
 

@@ -15,7 +15,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     let hint = match &error {
         AppError::NotFound => Some("Check the address, or start again from the home page."),
         AppError::NotSignedIn => Some("Sign in again to continue."),
-        AppError::GitHubUnavailable | AppError::Transport(_) => {
+        AppError::GitHubUnavailable | AppError::Transport { .. } => {
             Some("Nothing was changed. Reload the page to try again.")
         }
         _ => None,

@@ -115,9 +115,10 @@ pub fn is_safe_link(s: &str) -> bool {
 /// `url` when it is an http(s) address, else empty: what GitHub sends for `html_url` and
 /// `avatar_url` goes into `href` and `src`, where a `javascript:` URL would run.
 pub fn web_url_or_empty(url: String) -> String {
-    let lower = url.get(..8).unwrap_or(&url).to_ascii_lowercase();
-    let web = lower.starts_with("https://") || lower.starts_with("http://");
-    if web && is_safe_link(&url) {
+    let mailto = url
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("mailto:"));
+    if is_safe_link(&url) && !mailto {
         url
     } else {
         String::new()
