@@ -3,8 +3,8 @@
 
 use crate::app::{shell, App};
 use crate::auth::{
-    self, crypto::TokenCipher, routes as auth_routes, single_flight::RefreshFlights, store,
-    store::SessionLayer,
+    self, crypto::TokenCipher, oauth::OAuthApp, routes as auth_routes,
+    single_flight::RefreshFlights, store, store::SessionLayer,
 };
 use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
 use crate::error::AppError;
@@ -50,6 +50,8 @@ pub enum StartupError {
     Store(#[from] crate::auth::store::StoreError),
     #[error("setting `session.key` (environment variable CAMPAIGNS_SESSION_KEY): {0}")]
     SessionKey(crate::auth::crypto::CipherError),
+    #[error("settings `github.web_url` and `public_url`: {0}")]
+    OAuth(String),
 }
 
 pub struct Application {
@@ -115,6 +117,7 @@ impl Application {
                 TokenCipher::ephemeral()
             }
         };
+        let oauth = OAuthApp::new(&settings, github.http().clone()).map_err(StartupError::OAuth)?;
         let store = store::open(&settings).await?;
         let sessions = store::layer(store, &settings);
         let settings = Arc::new(settings);
@@ -124,6 +127,7 @@ impl Application {
             github,
             cipher,
             refreshes: Arc::new(RefreshFlights::default()),
+            oauth: Arc::new(oauth),
         };
         Ok(Self {
             listener,

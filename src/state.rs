@@ -1,6 +1,8 @@
 //! `AppState`: what every handler and server function can reach. Built once at startup.
 
 use crate::auth::crypto::TokenCipher;
+use crate::auth::oauth::OAuthApp;
+use crate::auth::session::TokenKeeper;
 use crate::auth::single_flight::RefreshFlights;
 use crate::github::GitHubClient;
 use crate::settings::Settings;
@@ -15,4 +17,17 @@ pub struct AppState {
     pub github: GitHubClient,
     pub cipher: TokenCipher,
     pub refreshes: Arc<RefreshFlights>,
+    pub oauth: Arc<OAuthApp>,
+}
+
+impl AppState {
+    /// What reading the signed-in user's token needs.
+    pub fn tokens(&self) -> TokenKeeper<'_> {
+        TokenKeeper {
+            lifetime: self.settings.session.lifetime,
+            cipher: &self.cipher,
+            refreshes: &self.refreshes,
+            oauth: &self.oauth,
+        }
+    }
 }

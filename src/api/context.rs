@@ -1,9 +1,10 @@
-//! What every server function starts with: the app state, the session, and a GitHub token.
+//! What every server function starts and ends with: the app state, the session, a GitHub token,
+//! and the HTTP status its error means.
 
 use crate::auth::session;
 use crate::error::AppError;
 use crate::state::AppState;
-use leptos::prelude::expect_context;
+use leptos::prelude::{expect_context, use_context};
 use secrecy::SecretString;
 use std::future::Future;
 use tower_sessions::Session;
@@ -24,7 +25,7 @@ where
 {
     let state = expect_context::<AppState>();
     let session = session().await?;
-    let token = session::access_token(&session, &state).await?;
+    let token = session::access_token(&session, &state.tokens()).await?;
     let result = call(state, token).await;
     if matches!(result, Err(AppError::NotSignedIn)) {
         tracing::info!("GitHub no longer accepts this token; ending the session");
@@ -33,13 +34,30 @@ where
     result
 }
 
+/// The signed-in user's record, or `NotSignedIn`.
+pub async fn signed_in() -> Result<session::SignedIn, AppError> {
+    let state = expect_context::<AppState>();
+    session::signed_in(&session().await?, state.settings.session.lifetime)
+        .await?
+        .ok_or(AppError::NotSignedIn)
+}
+
+/// Was this request a plain HTML form post, i.e. without JavaScript?
+pub fn is_form_post() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"))
+    })
+}
+
 /// Gives a failed server function the HTTP status its error means. Plain HTML form posts (no
 /// JavaScript) are left alone: Leptos answers those with a redirect back to the form.
 pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
-        let form_post = super::flash::is_form_post();
-        let options = leptos::prelude::use_context::<leptos_axum::ResponseOptions>();
-        if let (false, Some(options)) = (form_post, options) {
+        let options = use_context::<leptos_axum::ResponseOptions>();
+        if let (false, Some(options)) = (is_form_post(), options) {
             if let Ok(status) = http::StatusCode::from_u16(err.status_code()) {
                 options.set_status(status);
             }

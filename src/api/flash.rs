@@ -2,7 +2,7 @@
 //! with a redirect to the form page, which would lose what was typed and the messages; so the
 //! server function keeps both in the user's session for the next view of that form, once.
 
-use crate::components::campaign_fields::FieldValues;
+use crate::domain::campaign_form::CampaignForm;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub struct FailedForm {
     /// Which form: `create:{org}`, `edit:{org}/{number}`, `state:…` (close/reopen), `delete:…`.
     pub form: String,
-    pub values: FieldValues,
+    pub values: CampaignForm,
     pub generate_issues: bool,
     /// The chosen alerts, `repo_id:number` items.
     pub alerts: Vec<String>,
@@ -21,7 +21,7 @@ pub struct FailedForm {
 
 impl FailedForm {
     /// The form's fields as sent; the error is filled in when the post fails.
-    pub fn new(form: String, values: FieldValues) -> Self {
+    pub fn new(form: String, values: CampaignForm) -> Self {
         FailedForm {
             form,
             values,
@@ -51,9 +51,12 @@ where
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+mod ssr {
     use super::FailedForm;
-    use crate::domain::alert_selection::MAX_ALERTS;
+    use crate::api::context;
+    use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
+    use crate::domain::{paths, CampaignNumber, OrgLogin};
+    use crate::error::AppError;
 
     const KEY: &str = "failed_form";
     /// Longer values are cut: the session keeps what a person could have typed (every field's
@@ -61,16 +64,6 @@ mod server {
     const MAX_CHARS: usize = 512;
     const MAX_TEAMS: usize = crate::domain::campaign_fields::TEAM_MANAGERS_MAX + 5;
     const MAX_ERRORS: usize = 20;
-
-    /// Was this request a plain HTML form post, i.e. without JavaScript?
-    pub fn is_form_post() -> bool {
-        leptos::prelude::use_context::<http::request::Parts>().is_some_and(|p| {
-            p.headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|a| a.contains("text/html"))
-        })
-    }
 
     fn cut(s: &mut String) {
         if let Some((i, _)) = s.char_indices().nth(MAX_CHARS) {
@@ -82,40 +75,21 @@ mod server {
     /// a signed-in user. At most a few KB: text fields cut to `MAX_CHARS`, and the selection
     /// only as well-formed alert keys, at most the form's own limit.
     pub async fn remember(mut failed: FailedForm) {
-        if !is_form_post() {
+        // Nothing is stored for a visitor who is not signed in.
+        if !context::is_form_post() || context::signed_in().await.is_err() {
             return;
         }
-        let Ok(session) = crate::api::context::session().await else {
+        let Ok(session) = context::session().await else {
             return;
         };
-        let state = leptos::prelude::expect_context::<crate::state::AppState>();
-        // Nothing is stored for a visitor who is not signed in.
-        if !matches!(
-            crate::auth::session::signed_in(&session, &state).await,
-            Ok(Some(_))
-        ) {
-            return;
-        }
-        let v = &mut failed.values;
-        for s in [
-            &mut v.name,
-            &mut v.description,
-            &mut v.ends_at,
-            &mut v.manager,
-            &mut v.contact_link,
-        ] {
-            cut(s);
-        }
-        if let crate::error::AppError::Invalid { message, errors } = &mut failed.error {
+        failed.values.team_managers.truncate(MAX_TEAMS);
+        failed.values.texts_mut().for_each(cut);
+        if let AppError::Invalid { message, errors } = &mut failed.error {
             cut(message);
             errors.truncate(MAX_ERRORS);
             errors.iter_mut().for_each(|e| cut(&mut e.message));
         }
-        v.teams.truncate(MAX_TEAMS);
-        v.teams.iter_mut().for_each(cut);
-        failed
-            .alerts
-            .retain(|k| crate::domain::alert_selection::AlertKey::decode(k).is_some());
+        failed.alerts.retain(|k| AlertKey::decode(k).is_some());
         failed.alerts.truncate(MAX_ALERTS);
         let back = back_to(&failed.form);
         match session.insert(KEY, failed).await {
@@ -134,20 +108,17 @@ mod server {
     /// `{org}/{number}`); `None` when the post named no valid organisation or campaign, so nothing
     /// unchecked reaches a `Location` header.
     fn page_of(form: &str) -> Option<String> {
-        use crate::domain::{CampaignNumber, OrgLogin};
         let (kind, rest) = form.split_once(':')?;
         if kind == "create" {
-            let org = OrgLogin::parse(rest).ok()?;
-            return Some(format!("/orgs/{org}/campaigns/new"));
+            return Some(paths::new_campaign(&OrgLogin::parse(rest).ok()?));
         }
         let (org, number) = rest.split_once('/')?;
         let org = OrgLogin::parse(org).ok()?;
         let number = CampaignNumber::parse(number).ok()?;
-        let campaign = format!("/orgs/{org}/campaigns/{number}");
         match kind {
-            "edit" => Some(format!("{campaign}/edit")),
-            "state" => Some(campaign),
-            "delete" => Some(format!("{campaign}/delete")),
+            "edit" => Some(paths::edit_campaign(&org, number)),
+            "state" => Some(paths::campaign(&org, number)),
+            "delete" => Some(paths::delete_campaign(&org, number)),
             _ => None,
         }
     }
@@ -186,29 +157,42 @@ mod server {
     /// The failed post of `form`, if the last one was. Whatever was kept is given out once: the
     /// next view of any form drops it.
     pub async fn take(form: &str) -> Option<FailedForm> {
-        let session = crate::api::context::session().await.ok()?;
+        let session = context::session().await.ok()?;
         let kept: FailedForm = session.remove(KEY).await.ok().flatten()?;
         (kept.form == form).then_some(kept)
+    }
+
+    /// Ends a form's server function: a failed no-JavaScript post is kept for the form's next
+    /// view, and the error gets its HTTP status.
+    pub async fn finish_form<T>(
+        result: Result<T, AppError>,
+        echo: FailedForm,
+    ) -> Result<T, AppError> {
+        if let Err(error) = &result {
+            remember(FailedForm {
+                error: error.clone(),
+                ..echo
+            })
+            .await;
+        }
+        context::finish(result)
     }
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{is_form_post, remember, take};
+pub use ssr::{finish_form, take};
 
 /// The last post of `form` (`create:{org}`, `edit:{org}/{number}`, …) when it failed without
 /// JavaScript; `None` otherwise. Signed-in users only; each kept post is given out once.
 #[server(endpoint = "forms/failed")]
 pub async fn take_failed_form(form: String) -> Result<Option<FailedForm>, AppError> {
-    super::context::finish(
+    use super::context::{finish, signed_in};
+    finish(
         async move {
             if form.len() > 200 {
                 return Err(AppError::NotFound);
             }
-            let state = expect_context::<crate::state::AppState>();
-            let session = super::context::session().await?;
-            crate::auth::session::signed_in(&session, &state)
-                .await?
-                .ok_or(AppError::NotSignedIn)?;
+            signed_in().await?;
             Ok(take(&form).await)
         }
         .await,

@@ -8,13 +8,14 @@ pub mod session;
 pub mod single_flight;
 pub mod store;
 
-use crate::state::AppState;
+use crate::settings::Settings;
 use axum::{
     extract::{Request, State},
     http::{header, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
+use std::sync::Arc;
 use tower_sessions::Session;
 
 /// Paths anyone may open: sign-in and its outcome pages, health, and static assets.
@@ -77,7 +78,7 @@ fn percent_decode(s: &str) -> String {
 
 /// Pages need a session: a signed-out GET goes to sign-in and comes back to exactly this URL.
 pub async fn require_session(
-    State(state): State<AppState>,
+    State(settings): State<Arc<Settings>>,
     session: Session,
     req: Request,
     next: Next,
@@ -89,7 +90,7 @@ pub async fn require_session(
     if public || !read {
         return next.run(req).await;
     }
-    match session::signed_in(&session, &state).await {
+    match session::signed_in(&session, settings.session.lifetime).await {
         Ok(Some(_)) => next.run(req).await,
         Ok(None) => {
             let here = req
@@ -109,7 +110,11 @@ pub async fn require_session(
 
 /// Leptos adds no cross-site request protection to server functions: every state-changing request
 /// to `/api/` or `/auth/` must come from this origin (`Sec-Fetch-Site`, else `Origin`).
-pub async fn same_origin_only(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn same_origin_only(
+    State(settings): State<Arc<Settings>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path();
     let guarded = path.starts_with("/api/") || path.starts_with("/auth/");
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -120,7 +125,7 @@ pub async fn same_origin_only(State(state): State<AppState>, req: Request, next:
     let allowed = match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         Some(site) => site == "same-origin",
         None => {
-            let ours = state.settings.public_url.origin().ascii_serialization();
+            let ours = settings.public_url.origin().ascii_serialization();
             headers
                 .get(header::ORIGIN)
                 .and_then(|v| v.to_str().ok())

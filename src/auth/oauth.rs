@@ -3,7 +3,7 @@
 
 use super::session::TokenSet;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::settings::Settings;
 use chrono::Utc;
 use oauth2::basic::BasicClient;
 use oauth2::{
@@ -15,22 +15,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
-fn client(state: &AppState) -> Result<Client, AppError> {
-    let s = &state.settings;
-    let web = s.github.web_url.as_str().trim_end_matches('/');
-    let bad = |e: oauth2::url::ParseError| {
-        tracing::error!(error = %e, "OAuth endpoints cannot be built from the settings");
-        AppError::Internal
-    };
-    Ok(BasicClient::new(ClientId::new(s.github.client_id.clone()))
-        .set_client_secret(ClientSecret::new(
-            s.github.client_secret.expose_secret().to_owned(),
-        ))
-        .set_auth_uri(AuthUrl::new(format!("{web}/login/oauth/authorize")).map_err(bad)?)
-        .set_token_uri(TokenUrl::new(format!("{web}/login/oauth/access_token")).map_err(bad)?)
-        .set_redirect_uri(RedirectUrl::new(s.redirect_uri().to_string()).map_err(bad)?)
-        // GitHub documents the client credentials as form fields.
-        .set_auth_type(AuthType::RequestBody))
+/// The app's side of the OAuth web flow, built once at start-up from the settings.
+pub struct OAuthApp {
+    client: Client,
+    scopes: Vec<String>,
+    http: reqwest::Client,
 }
 
 /// Where to send the browser, and the secrets to keep for the way back.
@@ -40,19 +29,73 @@ pub struct Authorization {
     pub verifier: String,
 }
 
-pub fn authorize_url(state: &AppState) -> Result<Authorization, AppError> {
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let client = client(state)?;
-    let mut req = client.authorize_url(CsrfToken::new_random);
-    for scope in &state.settings.github.scopes {
-        req = req.add_scope(Scope::new(scope.clone()));
+impl OAuthApp {
+    /// `http` is the GitHub client's, so the exchange trusts the same certificates.
+    pub fn new(settings: &Settings, http: reqwest::Client) -> Result<Self, String> {
+        let (authorize, token) = crate::github::web::oauth_endpoints(&settings.github.web_url);
+        let bad = |e: oauth2::url::ParseError| format!("OAuth endpoints cannot be built: {e}");
+        let client = BasicClient::new(ClientId::new(settings.github.client_id.clone()))
+            .set_client_secret(ClientSecret::new(
+                settings.github.client_secret.expose_secret().to_owned(),
+            ))
+            .set_auth_uri(AuthUrl::new(authorize).map_err(bad)?)
+            .set_token_uri(TokenUrl::new(token).map_err(bad)?)
+            .set_redirect_uri(RedirectUrl::new(settings.redirect_uri().to_string()).map_err(bad)?)
+            // GitHub documents the client credentials as form fields.
+            .set_auth_type(AuthType::RequestBody);
+        Ok(OAuthApp {
+            client,
+            scopes: settings.github.scopes.clone(),
+            http,
+        })
     }
-    let (url, csrf) = req.set_pkce_challenge(challenge).url();
-    Ok(Authorization {
-        url: url.to_string(),
-        state: csrf.secret().clone(),
-        verifier: verifier.secret().clone(),
-    })
+
+    pub fn authorize_url(&self) -> Authorization {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let mut req = self.client.authorize_url(CsrfToken::new_random);
+        for scope in &self.scopes {
+            req = req.add_scope(Scope::new(scope.clone()));
+        }
+        let (url, csrf) = req.set_pkce_challenge(challenge).url();
+        Authorization {
+            url: url.to_string(),
+            state: csrf.secret().clone(),
+            verifier: verifier.secret().clone(),
+        }
+    }
+
+    pub async fn exchange(&self, code: &str, verifier: &str) -> Result<TokenSet, String> {
+        self.client
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_owned()))
+            .request_async(&self.http)
+            .await
+            .map(|answer| token_set(&answer))
+            .map_err(|e| describe(&e))
+    }
+
+    /// Rotates an expiring token. A refused refresh token ends the session (`NotSignedIn`).
+    pub async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, AppError> {
+        let result = self
+            .client
+            .exchange_refresh_token(&RefreshToken::new(refresh_token.expose_secret().to_owned()))
+            .request_async(&self.http)
+            .await;
+        match result {
+            Ok(answer) => {
+                tracing::info!("refreshed an expiring GitHub token");
+                Ok(token_set(&answer))
+            }
+            Err(oauth2::RequestTokenError::Request(e)) => {
+                tracing::warn!(error = %e, "token refresh could not reach GitHub");
+                Err(AppError::GitHubUnavailable)
+            }
+            Err(e) => {
+                tracing::info!(reason = %describe(&e), "GitHub refused the refresh token; ending the session");
+                Err(AppError::NotSignedIn)
+            }
+        }
+    }
 }
 
 fn token_set(answer: &oauth2::basic::BasicTokenResponse) -> TokenSet {
@@ -86,67 +129,5 @@ fn describe<E: std::error::Error>(
             format!("GitHub refused: {code}")
         }
         oauth2::RequestTokenError::Other(msg) => msg.clone(),
-    }
-}
-
-pub async fn exchange(state: &AppState, code: &str, verifier: &str) -> Result<TokenSet, String> {
-    let client = client(state).map_err(|e| e.to_string())?;
-    client
-        .exchange_code(AuthorizationCode::new(code.to_owned()))
-        .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_owned()))
-        .request_async(state.github.http())
-        .await
-        .map(|answer| token_set(&answer))
-        .map_err(|e| describe(&e))
-}
-
-/// Rotates an expiring token. A refused refresh token ends the session (`NotSignedIn`).
-pub async fn refresh(state: &AppState, refresh_token: &SecretString) -> Result<TokenSet, AppError> {
-    let client = client(state)?;
-    let result = client
-        .exchange_refresh_token(&RefreshToken::new(refresh_token.expose_secret().to_owned()))
-        .request_async(state.github.http())
-        .await;
-    match result {
-        Ok(answer) => {
-            tracing::info!("refreshed an expiring GitHub token");
-            Ok(token_set(&answer))
-        }
-        Err(oauth2::RequestTokenError::Request(e)) => {
-            tracing::warn!(error = %e, "token refresh could not reach GitHub");
-            Err(AppError::GitHubUnavailable)
-        }
-        Err(e) => {
-            tracing::info!(reason = %describe(&e), "GitHub refused the refresh token; ending the session");
-            Err(AppError::NotSignedIn)
-        }
-    }
-}
-
-/// `DELETE {api}/applications/{client_id}/token`, authenticated as the app. Best effort.
-pub async fn revoke(state: &AppState, token: &SecretString) {
-    let s = &state.settings.github;
-    let mut url = s.api_url.clone();
-    if let Ok(mut segs) = url.path_segments_mut() {
-        segs.pop_if_empty()
-            .extend(["applications", &s.client_id, "token"]);
-    }
-    let res = state
-        .github
-        .http()
-        .delete(url)
-        .basic_auth(&s.client_id, Some(s.client_secret.expose_secret()))
-        .header("accept", "application/vnd.github+json")
-        .header("x-github-api-version", crate::github::API_VERSION)
-        .json(&serde_json::json!({ "access_token": token.expose_secret() }))
-        .send()
-        .await;
-    match res {
-        Ok(r) if r.status().is_success() => tracing::info!("revoked the GitHub token at sign-out"),
-        Ok(r) => tracing::warn!(
-            status = r.status().as_u16(),
-            "GitHub did not revoke the token"
-        ),
-        Err(e) => tracing::warn!(error = %e, "could not reach GitHub to revoke the token"),
     }
 }

@@ -1,8 +1,8 @@
 //! `/auth/login`, `/auth/callback`, `/auth/logout`: plain axum handlers around the OAuth web flow.
 
+use super::safe_next;
 use super::session::{self, PendingSignIn, PENDING_CAP, PENDING_KEY};
-use super::{oauth, safe_next};
-use crate::api::auth::CurrentUser;
+use crate::domain::user::CurrentUser;
 use crate::state::AppState;
 use axum::{
     extract::{Query, State},
@@ -42,9 +42,7 @@ async fn login(
     Query(q): Query<LoginQuery>,
 ) -> Response {
     let next = safe_next(q.next.as_deref());
-    let Ok(auth) = oauth::authorize_url(&state) else {
-        return internal_error();
-    };
+    let auth = state.oauth.authorize_url();
     let now = Utc::now();
     let mut pending: Vec<PendingSignIn> = match session.get(PENDING_KEY).await {
         Ok(p) => p.unwrap_or_default(),
@@ -130,7 +128,7 @@ async fn callback(
     let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
         return failed("github");
     };
-    let tokens = match oauth::exchange(&state, code, &tx.verifier).await {
+    let tokens = match state.oauth.exchange(code, &tx.verifier).await {
         Ok(t) => t,
         Err(reason) => {
             tracing::info!(%reason, "the code exchange failed");
@@ -146,7 +144,7 @@ async fn callback(
         name: user.name,
         avatar_url: crate::domain::campaign_fields::web_url_or_empty(user.avatar_url),
     };
-    if session::start(&session, &state, current, &tokens)
+    if session::start(&session, &state.cipher, current, &tokens)
         .await
         .is_err()
     {
@@ -156,9 +154,13 @@ async fn callback(
 }
 
 async fn logout(State(state): State<AppState>, session: Session) -> Response {
-    if let Ok(Some(record)) = session::signed_in(&session, &state).await {
+    let signed_in = session::signed_in(&session, state.settings.session.lifetime).await;
+    if let Ok(Some(record)) = signed_in {
         if let Ok(token) = state.cipher.decrypt(&record.token) {
-            oauth::revoke(&state, &token).await;
+            let app = &state.settings.github;
+            (state.github)
+                .revoke_token(&app.client_id, &app.client_secret, &token)
+                .await;
         }
     }
     session::end(&session).await;

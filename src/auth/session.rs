@@ -1,9 +1,11 @@
 //! The typed server-side session: who is signed in, their GitHub tokens (encrypted), and pending
 //! sign-ins. Stored by `tower-sessions`; the browser holds only the session id cookie.
 
-use crate::api::auth::CurrentUser;
+use super::crypto::TokenCipher;
+use super::oauth::OAuthApp;
+use super::single_flight::RefreshFlights;
+use crate::domain::user::CurrentUser;
 use crate::error::AppError;
-use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -61,13 +63,24 @@ fn internal(err: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
-/// The signed-in user, if any. A session past its absolute lifetime is ended here.
-pub async fn signed_in(session: &Session, state: &AppState) -> Result<Option<SignedIn>, AppError> {
+/// What reading a signed-in user's token needs of the app.
+pub struct TokenKeeper<'a> {
+    /// A sign-in's absolute lifetime.
+    pub lifetime: std::time::Duration,
+    pub cipher: &'a TokenCipher,
+    pub refreshes: &'a RefreshFlights,
+    pub oauth: &'a OAuthApp,
+}
+
+/// The signed-in user, if any. A session past its absolute `lifetime` is ended here.
+pub async fn signed_in(
+    session: &Session,
+    lifetime: std::time::Duration,
+) -> Result<Option<SignedIn>, AppError> {
     let Some(record) = session.get::<SignedIn>(USER_KEY).await.map_err(internal)? else {
         return Ok(None);
     };
-    let lifetime =
-        Duration::from_std(state.settings.session.lifetime).unwrap_or(Duration::hours(24));
+    let lifetime = Duration::from_std(lifetime).unwrap_or(Duration::hours(24));
     if Utc::now() - record.signed_in_at > lifetime {
         session.flush().await.map_err(internal)?;
         return Ok(None);
@@ -78,7 +91,7 @@ pub async fn signed_in(session: &Session, state: &AppState) -> Result<Option<Sig
 /// Stores a new sign-in under a new session id, so that the id seen before sign-in is dead.
 pub async fn start(
     session: &Session,
-    state: &AppState,
+    cipher: &TokenCipher,
     user: CurrentUser,
     tokens: &TokenSet,
 ) -> Result<(), AppError> {
@@ -90,8 +103,8 @@ pub async fn start(
     session.cycle_id().await.map_err(internal)?;
     let record = SignedIn {
         user,
-        token: state.cipher.encrypt(&tokens.access),
-        refresh_token: tokens.refresh.as_ref().map(|r| state.cipher.encrypt(r)),
+        token: cipher.encrypt(&tokens.access),
+        refresh_token: tokens.refresh.as_ref().map(|r| cipher.encrypt(r)),
         expires_at: tokens.expires_at,
         signed_in_at: Utc::now(),
         generation: 0,
@@ -113,8 +126,11 @@ pub async fn end(session: &Session) {
 }
 
 /// The access token to call GitHub with, refreshed first when it has expired.
-pub async fn access_token(session: &Session, state: &AppState) -> Result<SecretString, AppError> {
-    let Some(mut record) = signed_in(session, state).await? else {
+pub async fn access_token(
+    session: &Session,
+    keeper: &TokenKeeper<'_>,
+) -> Result<SecretString, AppError> {
+    let Some(mut record) = signed_in(session, keeper.lifetime).await? else {
         return Err(AppError::NotSignedIn);
     };
     let soon = Utc::now() + Duration::seconds(REFRESH_MARGIN_SECS);
@@ -123,12 +139,12 @@ pub async fn access_token(session: &Session, state: &AppState) -> Result<SecretS
         // Another request may have refreshed since this one read the session: its rotated
         // refresh token is in the store, and ours is spent.
         session.load().await.map_err(internal)?;
-        record = signed_in(session, state)
+        record = signed_in(session, keeper.lifetime)
             .await?
             .ok_or(AppError::NotSignedIn)?;
     }
     if !needs_refresh(&record) {
-        return state.cipher.decrypt(&record.token).map_err(|err| {
+        return keeper.cipher.decrypt(&record.token).map_err(|err| {
             tracing::warn!(error = %err, "ending a session whose token cannot be decrypted");
             AppError::NotSignedIn
         });
@@ -141,21 +157,21 @@ pub async fn access_token(session: &Session, state: &AppState) -> Result<SecretS
         "{}:{refresh}",
         session.id().map(|id| id.to_string()).unwrap_or_default()
     );
-    let result = state
+    let result = keeper
         .refreshes
         .run(key, || async {
-            let plain = state
+            let plain = keeper
                 .cipher
                 .decrypt(&refresh)
                 .map_err(|_| AppError::NotSignedIn)?;
-            super::oauth::refresh(state, &plain).await
+            keeper.oauth.refresh(&plain).await
         })
         .await;
     match result {
         Ok(tokens) => {
             let updated = SignedIn {
-                token: state.cipher.encrypt(&tokens.access),
-                refresh_token: tokens.refresh.as_ref().map(|r| state.cipher.encrypt(r)),
+                token: keeper.cipher.encrypt(&tokens.access),
+                refresh_token: tokens.refresh.as_ref().map(|r| keeper.cipher.encrypt(r)),
                 expires_at: tokens.expires_at,
                 generation: record.generation + 1,
                 ..record

@@ -1,44 +1,12 @@
 //! The campaign fields shared by the create and edit forms, with live counters, browser-side limits
 //! and each server-side error shown next to its field.
 
-use crate::api::campaigns::EditOptions;
 use crate::components::raw_text::raw_text;
+use crate::domain::campaign::ManagerChoices;
 use crate::domain::campaign_fields::{DESCRIPTION_MAX, NAME_MAX, TEAM_MANAGERS_MAX};
+use crate::domain::campaign_form::CampaignForm;
 use crate::error::AppError;
 use leptos::prelude::*;
-
-/// What the fields start with.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FieldValues {
-    pub name: String,
-    pub description: String,
-    /// `YYYY-MM-DDTHH:MM`
-    pub ends_at: String,
-    pub manager: String,
-    pub teams: Vec<String>,
-    pub contact_link: String,
-}
-
-impl FieldValues {
-    /// The fields as a form post sent them.
-    pub fn sent(
-        name: String,
-        description: String,
-        ends_at: String,
-        manager: Option<String>,
-        teams: Option<Vec<String>>,
-        contact_link: String,
-    ) -> Self {
-        FieldValues {
-            name,
-            description,
-            ends_at,
-            manager: manager.unwrap_or_default(),
-            teams: teams.unwrap_or_default(),
-            contact_link,
-        }
-    }
-}
 
 /// The message for `field`, as a paragraph the input points at with `aria-describedby`.
 pub fn field_error(
@@ -55,8 +23,8 @@ pub fn field_error(
 
 #[component]
 pub fn CampaignFormFields(
-    initial: FieldValues,
-    choices: EditOptions,
+    initial: CampaignForm,
+    choices: ManagerChoices,
     error: Signal<Option<AppError>>,
     /// Said under the manager field (the edit form: what happens to a campaign's other managers).
     #[prop(default = None)]
@@ -119,12 +87,15 @@ pub fn CampaignFormFields(
             {field_error(error, "ends_at")}
         </div>
         <div class="field">
-            <label for="manager">"Manager " <span class="muted">"(optional: one member of the organisation)"</span></label>
-            <input id="manager" name="manager" type="text" list="org-members" value=manager autocomplete="off"
-                placeholder="Type to search members" aria-describedby="managers-note managers-error"/>
+            <label for="manager">"Manager " <span class="muted">"(optional: one organisation owner or security manager)"</span></label>
+            <input id="manager" name="manager" type="text" list="eligible-managers" value=manager autocomplete="off"
+                placeholder="Type a login" aria-describedby="managers-eligible managers-note managers-error"/>
+            <p class="hint" id="managers-eligible">
+                "GitHub accepts only organisation owners and security managers. The list offers the owners and you; type another security manager's login."
+            </p>
             {manager_note.map(|n| view! { <p class="hint" id="managers-note">{n}</p> })}
-            <datalist id="org-members">
-                {choices.members.iter().map(|m| view! { <option value=m.login.clone()></option> }).collect_view()}
+            <datalist id="eligible-managers">
+                {choices.managers.iter().map(|m| view! { <option value=m.login.clone()></option> }).collect_view()}
             </datalist>
             {field_error(error, "managers")}
         </div>
@@ -132,7 +103,7 @@ pub fn CampaignFormFields(
             <legend>"Team managers " <span class="muted">{format!("(at most {TEAM_MANAGERS_MAX})")}</span></legend>
             <div class="checks">
                 {choices.teams.iter().enumerate().map(|(i, t)| {
-                    let checked = initial.teams.contains(&t.slug);
+                    let checked = initial.team_managers.contains(&t.slug);
                     view! {
                         <label class="check">
                             <input type="checkbox" name=format!("team_managers[{i}]") value=t.slug.clone() checked=checked/>

@@ -1,6 +1,7 @@
 //! The page frame: header (product, navigation, org switcher, user and sign-out slots), main, footer.
 
-use crate::api::auth::{my_orgs, signed_in_user, CurrentUser};
+use crate::api::auth::{my_orgs, signed_in_user};
+use crate::domain::user::CurrentUser;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

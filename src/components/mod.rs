@@ -1,9 +1,11 @@
 //! Reusable view pieces.
 
 pub mod alert_picker;
+pub mod campaign_badges;
 pub mod campaign_fields;
 pub mod dates;
 pub mod error_view;
 pub mod layout;
+pub mod params;
 pub mod progress_bar;
 pub mod raw_text;

@@ -1,6 +1,6 @@
 //! Campaign progress: closed / in progress / open, with the closed percentage.
 
-use crate::api::campaigns::Progress;
+use crate::domain::campaign::Progress;
 use leptos::prelude::*;
 
 #[component]

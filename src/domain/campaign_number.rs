@@ -50,6 +50,13 @@ impl From<CampaignNumber> for i64 {
     }
 }
 
+impl std::str::FromStr for CampaignNumber {
+    type Err = CampaignNumberError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 impl fmt::Display for CampaignNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)

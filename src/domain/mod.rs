@@ -1,10 +1,18 @@
-//! Types shared by the server and the browser that turn untrusted input into values we can rely on
-//! ("parse, don't validate"). A value of one of these types is valid by construction.
+//! Types shared by the server and the browser: what the pages show, and the parsers that turn
+//! untrusted input into values we can rely on ("parse, don't validate"). A value of one of the
+//! parsed types is valid by construction.
 
+pub mod alert;
+pub mod alert_filter;
 pub mod alert_selection;
+pub mod campaign;
 pub mod campaign_fields;
+pub mod campaign_form;
 mod campaign_number;
+pub mod list_view;
 mod org_login;
+pub mod paths;
+pub mod user;
 
 pub use campaign_number::CampaignNumber;
 pub use org_login::OrgLogin;

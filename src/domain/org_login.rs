@@ -60,6 +60,13 @@ impl fmt::Display for OrgLogin {
     }
 }
 
+impl std::str::FromStr for OrgLogin {
+    type Err = OrgLoginError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 impl AsRef<str> for OrgLogin {
     fn as_ref(&self) -> &str {
         &self.0

@@ -52,7 +52,7 @@ fn plant(w: &mut World, payloads: &[String]) -> Vec<i64> {
             blurb: String::new(),
             created_at: now - Duration::days(400),
         };
-        members.push((user.id, Role::Member));
+        members.push((user.id, Role::Owner));
         w.users.push(user);
         w.tools.push(Tool {
             name: text.clone(),

@@ -658,10 +658,19 @@ fn check_fields(
             "logins",
             errors,
             |login| {
-                w.user_by_login(login)
+                // GitHub takes only organization owners and security managers.
+                let user = w
+                    .user_by_login(login)
                     .filter(|u| org.role_of(u.id).is_some())
-                    .map(|u| u.id)
-                    .ok_or_else(|| format!("Manager {login} is not a member of the organization"))
+                    .ok_or_else(|| {
+                        format!("Manager {login} is not a member of the organization")
+                    })?;
+                org.role_of(user.id)
+                    .filter(|r| r.can_manage_security())
+                    .map(|_| user.id)
+                    .ok_or_else(|| {
+                        format!("Manager {login} must be an organization owner or security manager")
+                    })
             },
         );
     }

@@ -97,6 +97,35 @@ impl GitHubClient {
 
     // ---- operations -------------------------------------------------------------------------
 
+    /// `apps/delete-token`: `DELETE /applications/{client_id}/token`, authenticated as the OAuth
+    /// app. Best effort: the outcome is logged, never the token.
+    pub async fn revoke_token(
+        &self,
+        client_id: &str,
+        client_secret: &SecretString,
+        token: &SecretString,
+    ) {
+        let res = self
+            .http
+            .delete(self.url(&["applications", client_id, "token"]))
+            .basic_auth(client_id, Some(client_secret.expose_secret()))
+            .header("accept", "application/vnd.github+json")
+            .header("x-github-api-version", API_VERSION)
+            .json(&serde_json::json!({ "access_token": token.expose_secret() }))
+            .send()
+            .await;
+        match res {
+            Ok(r) if r.status().is_success() => {
+                tracing::info!("revoked the GitHub token at sign-out")
+            }
+            Ok(r) => tracing::warn!(
+                status = r.status().as_u16(),
+                "GitHub did not revoke the token"
+            ),
+            Err(e) => tracing::warn!(error = %e, "could not reach GitHub to revoke the token"),
+        }
+    }
+
     /// `users/get-authenticated`: `GET /user`.
     pub async fn get_authenticated_user(
         &self,
@@ -127,6 +156,17 @@ impl GitHubClient {
     ) -> Result<Vec<SimpleUser>, AppError> {
         let url = self.url(&["orgs", org.as_str(), "members"]);
         self.get_all(url, &[], token, cap).await
+    }
+
+    /// `orgs/list-members` with `role=admin`: the organisation's owners, up to `cap`.
+    pub async fn list_org_owners(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        cap: usize,
+    ) -> Result<Vec<SimpleUser>, AppError> {
+        let url = self.url(&["orgs", org.as_str(), "members"]);
+        self.get_all(url, &[("role", "admin")], token, cap).await
     }
 
     /// `teams/list`: `GET /orgs/{org}/teams`, every page up to `cap` items.
@@ -190,7 +230,7 @@ impl GitHubClient {
         &self,
         token: &SecretString,
         org: &OrgLogin,
-        body: &CreateCampaign,
+        body: &CreateCampaignBody,
     ) -> Result<CampaignSummary, AppError> {
         let url = self.url(&["orgs", org.as_str(), "campaigns"]);
         decode(self.send(Method::POST, url, token, Some(body)).await?)
@@ -202,7 +242,7 @@ impl GitHubClient {
         token: &SecretString,
         org: &OrgLogin,
         number: CampaignNumber,
-        body: &UpdateCampaign,
+        body: &UpdateCampaignBody,
     ) -> Result<CampaignSummary, AppError> {
         let url = self.campaign_url(org, number);
         decode(self.send(Method::PATCH, url, token, Some(body)).await?)

@@ -3,5 +3,6 @@
 pub mod client;
 pub mod link;
 pub mod models;
+pub mod web;
 
 pub use client::{map_error, GitHubClient, API_VERSION, MAX_PER_PAGE, USER_AGENT};

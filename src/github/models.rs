@@ -1,6 +1,9 @@
 //! GitHub's REST models, as lenient as GitHub is: optional where GitHub's own examples omit a field,
 //! unknown fields ignored, unknown enum values kept as `Unknown` rather than failing the response.
 
+use crate::domain::alert_selection::AlertSelection;
+use crate::domain::campaign_form::{same_minute, CampaignDraft};
+use crate::error::FieldError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -84,7 +87,7 @@ pub struct AlertStats {
 /// `campaign-summary`. GitHub's list example omits `contact_link` although the schema requires it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignSummary {
-    pub number: i64,
+    pub number: crate::domain::CampaignNumber,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[serde(default)]
@@ -203,7 +206,7 @@ pub struct RepositoryAlerts {
 
 /// Body of `POST /orgs/{org}/campaigns`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreateCampaign {
+pub struct CreateCampaignBody {
     pub name: String,
     pub description: String,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
@@ -220,7 +223,7 @@ pub struct CreateCampaign {
 
 /// Body of `PATCH /orgs/{org}/campaigns/{number}`: only the fields that change are sent.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct UpdateCampaign {
+pub struct UpdateCampaignBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -236,6 +239,85 @@ pub struct UpdateCampaign {
     pub contact_link: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<CampaignState>,
+}
+
+impl CreateCampaignBody {
+    /// The create request for a parsed form and its alerts.
+    pub fn new(draft: CampaignDraft, alerts: &AlertSelection, generate_issues: bool) -> Self {
+        CreateCampaignBody {
+            name: draft.name.as_str().to_owned(),
+            description: draft.description.as_str().to_owned(),
+            managers: draft.manager.into_iter().map(String::from).collect(),
+            team_managers: draft.team_managers,
+            ends_at: draft.ends_at,
+            contact_link: draft.contact_link.get().map(str::to_owned),
+            code_scanning_alerts: alerts
+                .by_repository()
+                .into_iter()
+                .map(|(repository_id, alert_numbers)| RepositoryAlerts {
+                    repository_id,
+                    alert_numbers,
+                })
+                .collect(),
+            generate_issues,
+        }
+    }
+}
+
+impl UpdateCampaignBody {
+    /// The fields of `draft` that differ from GitHub's `current` copy, and nothing else: what the
+    /// form showed unchanged is not sent back. The form shows the first manager (GitHub's API
+    /// sets one), so others stay unless the field is changed. A changed due date must be ahead
+    /// of `now`; an unchanged past one is kept.
+    pub fn changes(
+        current: &CampaignSummary,
+        draft: CampaignDraft,
+        now: DateTime<Utc>,
+    ) -> Result<Self, FieldError> {
+        let ends_at = (!same_minute(draft.ends_at, current.ends_at)).then_some(draft.ends_at);
+        if ends_at.is_some_and(|t| t <= now) {
+            return Err(FieldError {
+                field: Some("ends_at".into()),
+                message: "The due date must be in the future.".into(),
+            });
+        }
+        let shown_manager = current.managers.first().map(|m| m.login.as_str());
+        let manager = draft.manager.map(String::from);
+        let managers = (manager.as_deref() != shown_manager).then(|| manager.into_iter().collect());
+        let sorted = |mut v: Vec<String>| {
+            v.sort_unstable();
+            v
+        };
+        let teams_now = sorted(
+            current
+                .team_managers
+                .iter()
+                .map(|t| t.slug.clone())
+                .collect(),
+        );
+        let team_managers =
+            (teams_now != sorted(draft.team_managers.clone())).then_some(draft.team_managers);
+        let name = draft.name.as_str().to_owned();
+        let description = draft.description.as_str().to_owned();
+        let contact_link = draft.contact_link.get().map(str::to_owned);
+        Ok(UpdateCampaignBody {
+            name: (current.name.as_deref() != Some(name.as_str())).then_some(name),
+            description: (current.description != description).then_some(description),
+            managers,
+            team_managers,
+            ends_at,
+            contact_link: (current.contact_link != contact_link).then_some(contact_link),
+            state: None,
+        })
+    }
+
+    /// Closes (`Closed`) or reopens (`Open`) a campaign, changing nothing else.
+    pub fn set_state(state: CampaignState) -> Self {
+        UpdateCampaignBody {
+            state: Some(state),
+            ..Default::default()
+        }
+    }
 }
 
 /// Query of `GET /orgs/{org}/campaigns`.

@@ -1,44 +1,31 @@
 //! `/orgs/{org}/campaigns/{number}`: one campaign, with close/reopen, edit and delete. Its title and
 //! Open Graph tags are server-rendered so a link pasted in chat unfurls with the campaign's name.
 
-use crate::api::campaigns::{get_campaign, CampaignView, SetCampaignState};
+use crate::api::campaigns::{get_campaign, SetCampaignState};
 use crate::api::flash::{shown_error, take_failed_form, FailedForm};
+use crate::components::campaign_badges::{Managers, StateBadge};
 use crate::components::dates::{due_text, Due, When};
 use crate::components::error_view::or_error;
+use crate::components::params::{campaign_params, CampaignParams};
 use crate::components::progress_bar::ProgressBar;
+use crate::domain::campaign::CampaignView;
 use crate::domain::campaign_fields::{is_safe_link, linkify, Segment};
-use crate::domain::{CampaignNumber, OrgLogin};
+use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
-use crate::pages::campaign_list::{Managers, StateBadge};
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// The org and number from the URL, or a 404 without any call to GitHub.
-pub fn campaign_params() -> (Memo<String>, Memo<String>) {
-    let params = use_params_map();
-    (
-        Memo::new(move |_| params.with(|p| p.get("org").unwrap_or_default())),
-        Memo::new(move |_| params.with(|p| p.get("number").unwrap_or_default())),
-    )
-}
-
-pub fn checked_params(org: &str, number: &str) -> Result<(), AppError> {
-    OrgLogin::parse(org).map_err(|_| AppError::NotFound)?;
-    CampaignNumber::parse(number).map_err(|_| AppError::NotFound)?;
-    Ok(())
-}
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn CampaignDetailPage() -> impl IntoView {
-    let (org, number) = campaign_params();
+    let params = campaign_params();
     let query = use_query_map();
     let set_state = ServerAction::<SetCampaignState>::new();
     let campaign = Resource::new(
-        move || (org.get(), number.get(), set_state.version().get()),
-        |(org, number, actions)| async move {
-            checked_params(&org, &number)?;
+        move || (params.get(), set_state.version().get()),
+        |(params, actions)| async move {
+            let CampaignParams { org, number } = params?;
             // A close or reopen that failed without JavaScript comes back here with its error;
             // after an action taken with JavaScript there is none to ask for.
             let failed = async {
@@ -47,16 +34,15 @@ pub fn CampaignDetailPage() -> impl IntoView {
                     _ => Ok(None),
                 }
             };
-            let (c, failed) =
-                futures_util::try_join!(get_campaign(org.clone(), number.clone()), failed)?;
-            Ok::<_, AppError>((c, failed))
+            let (c, failed) = futures_util::try_join!(get_campaign(org.clone(), number), failed)?;
+            Ok::<_, AppError>((org, c, failed))
         },
     );
     let saved = move || query.with(|q| q.get("saved").is_some());
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
-            {move || campaign.get().map(|r| or_error(r, |(c, failed)| view! {
-                <CampaignDetail org=org.get() c set_state failed saved=saved()/>
+            {move || campaign.get().map(|r| or_error(r, |(org, c, failed)| view! {
+                <CampaignDetail org c set_state failed saved=saved()/>
             }))}
         </Suspense>
     }
@@ -64,7 +50,7 @@ pub fn CampaignDetailPage() -> impl IntoView {
 
 #[component]
 fn CampaignDetail(
-    org: String,
+    org: OrgLogin,
     c: CampaignView,
     set_state: ServerAction<SetCampaignState>,
     /// The last close or reopen, when it failed without JavaScript.
@@ -74,7 +60,11 @@ fn CampaignDetail(
     let now = Utc::now();
     let due = Due::of(c.open, c.ends_at, now);
     let og_description: String = c.description.chars().take(200).collect();
-    let base = format!("/orgs/{org}/campaigns/{}", c.number);
+    let (list, edit, delete) = (
+        paths::campaigns(&org),
+        paths::edit_campaign(&org, c.number),
+        paths::delete_campaign(&org, c.number),
+    );
     let state_error = shown_error(set_state.value(), failed.as_ref());
     let state_error = move || state_error.get().map(|e| e.to_string());
     view! {
@@ -84,23 +74,23 @@ fn CampaignDetail(
         <Meta property="og:type" content="website"/>
         <Meta property="og:url" content=c.share_url.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href=format!("/orgs/{org}/campaigns")>{org.clone()} " campaigns"</a>
-            " / #" {c.number}
+            <a href=list>{org.to_string()} " campaigns"</a>
+            " / #" {c.number.to_string()}
         </nav>
         {saved.then(|| view! { <p class="notice success" role="status">"Your changes were saved."</p> })}
         <div class="page-head">
             <h1>{c.name.clone()} " " <StateBadge open=c.open/></h1>
             <div class="actions">
-                <a class="button" href=format!("{base}/edit")>"Edit"</a>
+                <a class="button" href=edit>"Edit"</a>
                 <ActionForm action=set_state attr:class="inline">
-                    <input type="hidden" name="org" value=org.clone()/>
+                    <input type="hidden" name="org" value=org.to_string()/>
                     <input type="hidden" name="number" value=c.number.to_string()/>
                     <input type="hidden" name="state" value=if c.open { "closed" } else { "open" }/>
                     <button type="submit" disabled=move || set_state.pending().get()>
                         {if c.open { "Close campaign" } else { "Reopen campaign" }}
                     </button>
                 </ActionForm>
-                <a class="button danger" href=format!("{base}/delete")>"Delete…"</a>
+                <a class="button danger" href=delete>"Delete…"</a>
             </div>
         </div>
         {move || state_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}

@@ -1,83 +1,71 @@
 //! `/orgs/{org}/campaigns/{number}/edit` and `/…/delete`: the edit form and the delete confirmation.
 //! Both are `ActionForm`s that also work with JavaScript off.
 
-use crate::api::campaigns::{
-    get_campaign, load_edit_choices, CampaignView, DeleteCampaign, EditOptions, UpdateCampaign,
-};
+use crate::api::campaigns::{get_campaign, load_manager_choices, DeleteCampaign, UpdateCampaign};
 use crate::api::flash::{shown_error, take_failed_form, FailedForm};
-use crate::components::campaign_fields::{CampaignFormFields, FieldValues};
+use crate::components::campaign_fields::CampaignFormFields;
 use crate::components::error_view::or_error;
+use crate::components::params::{campaign_params, CampaignParams};
+use crate::domain::campaign::{CampaignView, ManagerChoices};
+use crate::domain::campaign_form::{unplaced_messages, CampaignForm, FIELDS};
+use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
-use crate::pages::campaign_detail::{campaign_params, checked_params};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn CampaignEditPage() -> impl IntoView {
-    let (org, number) = campaign_params();
+    let params = campaign_params();
     let data = Resource::new(
-        move || (org.get(), number.get()),
-        |(org, number)| async move {
-            checked_params(&org, &number)?;
-            let (failed, c, opts) = futures_util::try_join!(
+        move || params.get(),
+        |params| async move {
+            let CampaignParams { org, number } = params?;
+            let (failed, c, choices) = futures_util::try_join!(
                 take_failed_form(format!("edit:{org}/{number}")),
-                get_campaign(org.clone(), number.clone()),
-                load_edit_choices(org.clone()),
+                get_campaign(org.clone(), number),
+                load_manager_choices(org.clone()),
             )?;
-            Ok::<_, AppError>((c, opts, failed))
+            Ok::<_, AppError>((org, c, choices, failed))
         },
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
-            {move || data.get().map(|r| or_error(r, |(c, opts, failed)| view! { <EditForm org=org.get() c opts failed/> }))}
+            {move || data.get().map(|r| or_error(r, |(org, c, choices, failed)| view! { <EditForm org c choices failed/> }))}
         </Suspense>
     }
 }
 
 #[component]
 fn EditForm(
-    org: String,
+    org: OrgLogin,
     c: CampaignView,
-    opts: EditOptions,
+    mut choices: ManagerChoices,
     /// The last post of this form, when it failed without JavaScript.
     failed: Option<FailedForm>,
 ) -> impl IntoView {
     let action = ServerAction::<UpdateCampaign>::new();
     let error = shown_error(action.value(), failed.as_ref());
+    // Messages shown elsewhere: next to their field, or (a conflict) with the overwrite box.
+    let placed: Vec<&str> = FIELDS.iter().copied().chain(["conflict"]).collect();
     let general_error = move || {
-        error.get().and_then(|e| match &e {
-            AppError::Invalid { errors, message } => {
-                let unplaced: Vec<String> = errors
-                    .iter()
-                    .filter(|f| {
-                        !matches!(
-                            f.field.as_deref(),
-                            Some(
-                                "name"
-                                    | "description"
-                                    | "ends_at"
-                                    | "managers"
-                                    | "team_managers"
-                                    | "contact_link"
-                                    | "conflict"
-                            )
-                        )
-                    })
-                    .map(|f| f.message.clone())
-                    .collect();
-                (!unplaced.is_empty() || errors.is_empty())
-                    .then(|| format!("{message} {}", unplaced.join(" ")))
-            }
-            other => Some(other.to_string()),
-        })
+        error
+            .get()
+            .filter(|e| e.field_message("conflict").is_none())
+            .map(|e| unplaced_messages(&e, &placed))
     };
     let conflict = move || error.get().and_then(|e| e.field_message("conflict"));
-    let back = format!("/orgs/{org}/campaigns/{}", c.number);
+    // Whoever manages the campaign now is eligible by GitHub's own word.
+    for m in &c.managers {
+        if !choices.managers.iter().any(|p| p.login == m.login) {
+            choices.managers.push(m.clone());
+        }
+    }
+    let back = paths::campaign(&org, c.number);
     view! {
         <Title text=format!("Edit {}", c.name)/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href=format!("/orgs/{org}/campaigns")>{org.clone()} " campaigns"</a>
-            " / " <a href=back.clone()>"#" {c.number}</a> " / edit"
+            <a href=paths::campaigns(&org)>{org.to_string()} " campaigns"</a>
+            " / " <a href=back.clone()>"#" {c.number.to_string()}</a> " / edit"
         </nav>
         <h1>"Edit campaign"</h1>
         {move || general_error().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
@@ -88,18 +76,12 @@ fn EditForm(
             </div>
         })}
         <ActionForm action=action attr:id="edit-form" attr:class="form" attr:novalidate=false>
-            <input type="hidden" name="org" value=org.clone()/>
+            <input type="hidden" name="org" value=org.to_string()/>
             <input type="hidden" name="number" value=c.number.to_string()/>
             <input type="hidden" name="loaded_updated_at" value=c.updated_at.to_rfc3339()/>
             <input type="hidden" name="loaded_ends_at" value=c.ends_at.to_rfc3339()/>
-            <CampaignFormFields initial=failed.map(|f| f.values).unwrap_or_else(|| FieldValues {
-                name: c.name.clone(),
-                description: c.description.clone(),
-                ends_at: c.ends_at.format("%Y-%m-%dT%H:%M").to_string(),
-                manager: c.managers.first().map(|m| m.login.clone()).unwrap_or_default(),
-                teams: c.team_managers.iter().map(|t| t.slug.clone()).collect(),
-                contact_link: c.contact_link.clone().unwrap_or_default(),
-            }) choices=opts error manager_note=managers_note(&c)/>
+            <CampaignFormFields initial=failed.map(|f| f.values).unwrap_or_else(|| CampaignForm::of_campaign(&c))
+                choices error manager_note=managers_note(&c)/>
             <div class="form-actions">
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Saving…" } else { "Save changes" }}
@@ -124,25 +106,24 @@ fn managers_note(c: &CampaignView) -> Option<String> {
 
 #[component]
 pub fn CampaignDeletePage() -> impl IntoView {
-    let (org, number) = campaign_params();
+    let params = campaign_params();
     let campaign = Resource::new(
-        move || (org.get(), number.get()),
-        |(org, number)| async move {
-            checked_params(&org, &number)?;
+        move || params.get(),
+        |params| async move {
+            let CampaignParams { org, number } = params?;
             // A delete that failed without JavaScript comes back here with its error.
             let (c, failed) = futures_util::try_join!(
-                get_campaign(org.clone(), number.clone()),
+                get_campaign(org.clone(), number),
                 take_failed_form(format!("delete:{org}/{number}")),
             )?;
-            Ok::<_, AppError>((c, failed))
+            Ok::<_, AppError>((org, c, failed))
         },
     );
     let action = ServerAction::<DeleteCampaign>::new();
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
-            {move || campaign.get().map(|r| or_error(r, |(c, failed)| {
-                    let org = org.get();
-                    let back = format!("/orgs/{org}/campaigns/{}", c.number);
+            {move || campaign.get().map(|r| or_error(r, |(org, c, failed)| {
+                    let back = paths::campaign(&org, c.number);
                     let error = shown_error(action.value(), failed.as_ref());
                     view! {
                         <Title text=format!("Delete {}", c.name)/>
@@ -151,7 +132,7 @@ pub fn CampaignDeletePage() -> impl IntoView {
                             <p>"The campaign and its progress tracking are removed from GitHub. The alerts themselves stay as they are. This cannot be undone."</p>
                             {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e.to_string()}</p> })}
                             <ActionForm action=action attr:class="inline">
-                                <input type="hidden" name="org" value=org.clone()/>
+                                <input type="hidden" name="org" value=org.to_string()/>
                                 <input type="hidden" name="number" value=c.number.to_string()/>
                                 <button type="submit" class="danger" disabled=move || action.pending().get()>
                                     "Delete “" {c.name.clone()} "”"

@@ -1,34 +1,25 @@
 //! `/orgs/{org}/campaigns`: the campaign table. Filter, sort, page and page size live in the query
 //! string, so a copied link reproduces the view; everything works as plain GET forms and links.
 
-use crate::api::campaigns::{list_campaigns, CampaignPage, CampaignView, ListView, PAGE_SIZES};
+use crate::api::campaigns::list_campaigns;
+use crate::components::campaign_badges::{Managers, StateBadge};
 use crate::components::dates::{due_text, Due, When};
 use crate::components::error_view::or_error;
+use crate::components::params::org_param;
 use crate::components::progress_bar::ProgressBar;
-use crate::domain::{CampaignNumber, OrgLogin};
-use crate::error::AppError;
+use crate::domain::campaign::{CampaignPage, CampaignView, PageNumbers};
+use crate::domain::list_view::{Choice, Direction, ListView, PageSize, SortKey, StateFilter};
+use crate::domain::{paths, CampaignNumber, OrgLogin};
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn CampaignListPage() -> impl IntoView {
-    let params = use_params_map();
+    let org = org_param();
     let query = use_query_map();
-    let org = move || params.with(|p| p.get("org").unwrap_or_default());
-    let view = move || {
-        query.with(|q| {
-            let get = |k: &str| q.get(k).unwrap_or_default();
-            ListView::parse(
-                &get("state"),
-                &get("sort"),
-                &get("direction"),
-                &get("page"),
-                &get("per_page"),
-            )
-        })
-    };
+    let view = Memo::new(move |_| query.with(|q| ListView::from_query(|k| q.get(k))));
     let deleted = move || {
         query.with(|q| {
             q.get("deleted")
@@ -36,73 +27,51 @@ pub fn CampaignListPage() -> impl IntoView {
         })
     };
     let campaigns = Resource::new(
-        move || (org(), view()),
+        move || (org.get(), view.get()),
         |(org, view)| async move {
-            // A malformed org never reaches GitHub.
-            OrgLogin::parse(&org).map_err(|_| AppError::NotFound)?;
-            list_campaigns(org, view).await
+            let org = org?;
+            let page = list_campaigns(org.clone(), view).await?;
+            Ok::<_, crate::error::AppError>((org, view, page))
         },
     );
+    let org_text = move || org.with(|o| o.as_ref().map(ToString::to_string).unwrap_or_default());
 
     view! {
-        <Title text=move || format!("Campaigns · {}", org())/>
+        <Title text=move || format!("Campaigns · {}", org_text())/>
         <div class="page-head">
-            <h1>"Campaigns " <span class="muted">"in " {org}</span></h1>
-            <a class="button primary" href=move || format!("/orgs/{}/campaigns/new", org())>"New campaign"</a>
+            <h1>"Campaigns " <span class="muted">"in " {org_text}</span></h1>
+            {move || org.get().ok().map(|o| view! { <a class="button primary" href=paths::new_campaign(&o)>"New campaign"</a> })}
         </div>
         {move || deleted().map(|number| view! {
             <p class="notice success" role="status">{format!("Campaign #{number} was deleted.")}</p>
         })}
-        <Filters org=Signal::derive(org) view=Signal::derive(view)/>
+        {move || org.get().ok().map(|o| view! { <Filters org=o view=view.into()/> })}
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading campaigns…"</p> }>
-            {move || campaigns.get().map(|r| or_error(r, |page| view! { <CampaignTable org=org() view=view() page/> }))}
+            {move || campaigns.get().map(|r| or_error(r, |(org, view, page)| view! { <CampaignTable org view page/> }))}
         </Suspense>
     }
 }
 
 /// A plain GET form: works without JavaScript, and its result is a shareable URL.
 #[component]
-fn Filters(org: Signal<String>, view: Signal<ListView>) -> impl IntoView {
-    let fixed = |choices: &[(&str, &str)]| -> Vec<(String, String)> {
-        choices
-            .iter()
-            .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
-            .collect()
-    };
-    let sizes = PAGE_SIZES
-        .iter()
-        .map(|n| (n.to_string(), n.to_string()))
-        .collect();
+fn Filters(org: OrgLogin, view: Signal<ListView>) -> impl IntoView {
     view! {
-        <form class="filters" method="get" action=move || format!("/orgs/{}/campaigns", org.get())>
-            {list_select(view, "State", "state", fixed(&[("open", "Open"), ("closed", "Closed"), ("all", "All")]), |v| v.state.clone())}
-            {list_select(
-                view,
-                "Sort by",
-                "sort",
-                fixed(&[("created", "Created"), ("updated", "Updated"), ("ends_at", "Due date"), ("published", "Published")]),
-                |v| v.sort.clone(),
-            )}
-            {list_select(
-                view,
-                "Order",
-                "direction",
-                fixed(&[("desc", "Newest / latest first"), ("asc", "Oldest / earliest first")]),
-                |v| v.direction.clone(),
-            )}
-            {list_select(view, "Per page", "per_page", sizes, |v| v.per_page.to_string())}
+        <form class="filters" method="get" action=paths::campaigns(&org)>
+            {list_select::<StateFilter>(view, "State", "state", |v| v.state)}
+            {list_select::<SortKey>(view, "Sort by", "sort", |v| v.sort)}
+            {list_select::<Direction>(view, "Order", "direction", |v| v.direction)}
+            {list_select::<PageSize>(view, "Per page", "per_page", |v| v.per_page)}
             <button type="submit">"Apply"</button>
         </form>
     }
 }
 
-/// One select of the list's filter form: `choices` are (value, label), the current one selected.
-fn list_select(
+/// One select of the list's filter form: every value of `C`, the current one selected.
+fn list_select<C: Choice + Send + Sync>(
     view: Signal<ListView>,
     label: &'static str,
     name: &'static str,
-    choices: Vec<(String, String)>,
-    current: fn(&ListView) -> String,
+    current: fn(&ListView) -> C,
 ) -> impl IntoView {
     view! {
         <label>
@@ -110,9 +79,9 @@ fn list_select(
             <select name=name>
                 {move || {
                     let cur = view.with(current);
-                    choices
+                    C::ALL
                         .iter()
-                        .map(|(value, text)| view! { <option value=value.clone() selected=cur == *value>{text.clone()}</option> })
+                        .map(|c| view! { <option value=c.value() selected=cur == *c>{c.label()}</option> })
                         .collect_view()
                 }}
             </select>
@@ -121,13 +90,13 @@ fn list_select(
 }
 
 #[component]
-fn CampaignTable(org: String, view: ListView, page: CampaignPage) -> impl IntoView {
+fn CampaignTable(org: OrgLogin, view: ListView, page: CampaignPage) -> impl IntoView {
     if page.campaigns.is_empty() {
-        let new_href = format!("/orgs/{org}/campaigns/new");
-        let what = match view.state.as_str() {
-            "open" => "open campaigns",
-            "closed" => "closed campaigns",
-            _ => "campaigns",
+        let new_href = paths::new_campaign(&org);
+        let what = match view.state {
+            StateFilter::Open => "open campaigns",
+            StateFilter::Closed => "closed campaigns",
+            StateFilter::All => "campaigns",
         };
         return view! {
             <div class="empty-state">
@@ -147,7 +116,7 @@ fn CampaignTable(org: String, view: ListView, page: CampaignPage) -> impl IntoVi
     view! {
         <div class="table-wrap">
             <table class="campaigns">
-                <caption class="visually-hidden">"Campaigns of " {org.clone()}</caption>
+                <caption class="visually-hidden">"Campaigns of " {org.to_string()}</caption>
                 <thead>
                     <tr>
                         <th scope="col">"Name"</th>
@@ -168,8 +137,8 @@ fn CampaignTable(org: String, view: ListView, page: CampaignPage) -> impl IntoVi
 }
 
 #[component]
-fn CampaignRow(org: String, c: CampaignView, now: chrono::DateTime<Utc>) -> impl IntoView {
-    let href = format!("/orgs/{org}/campaigns/{}", c.number);
+fn CampaignRow(org: OrgLogin, c: CampaignView, now: chrono::DateTime<Utc>) -> impl IntoView {
+    let href = paths::campaign(&org, c.number);
     let due = Due::of(c.open, c.ends_at, now);
     view! {
         <tr>
@@ -188,35 +157,7 @@ fn CampaignRow(org: String, c: CampaignView, now: chrono::DateTime<Utc>) -> impl
 }
 
 #[component]
-pub fn StateBadge(open: bool) -> impl IntoView {
-    view! {
-        <span class=if open { "badge open" } else { "badge closed" }>{if open { "Open" } else { "Closed" }}</span>
-    }
-}
-
-#[component]
-pub fn Managers(c: CampaignView) -> impl IntoView {
-    view! {
-        <ul class="managers">
-            {c.managers.into_iter().map(|m| view! {
-                <li class="person">
-                    <img class="avatar" src=m.avatar_url alt="" width="20" height="20"/>
-                    {m.login}
-                </li>
-            }).collect_view()}
-            {c.team_managers.into_iter().map(|t| view! {
-                <li class="team" title=format!("Team {}", t.slug)>"@" {t.name}</li>
-            }).collect_view()}
-        </ul>
-    }
-}
-
-#[component]
-fn Pagination(
-    org: String,
-    view: ListView,
-    pages: crate::api::campaigns::PageNumbers,
-) -> impl IntoView {
+fn Pagination(org: OrgLogin, view: ListView, pages: PageNumbers) -> impl IntoView {
     if pages.prev.is_none() && pages.next.is_none() {
         return ().into_any();
     }
@@ -225,7 +166,8 @@ fn Pagination(
         .last
         .or(pages.next.map(|_| current + 1))
         .unwrap_or(current);
-    let link = move |n: u32| format!("/orgs/{org}/campaigns?{}", view.query_for_page(n));
+    let list = paths::campaigns(&org);
+    let link = move |n: u32| format!("{list}?{}", view.query_for_page(n));
     view! {
         <nav class="pagination" aria-label="Pages">
             {pages.first.map(|n| view! { <a href=link(n) rel="first">"« First"</a> })}

@@ -1,85 +1,67 @@
 //! `/orgs/{org}/campaigns/new`: the create form with the alert picker. On failure the form comes
 //! back with every field and the whole selection intact, and each message next to its field.
 
-use crate::api::alerts::{
-    new_campaign_context, search_alerts, AlertQuery, CreateFormContext, SERVER_LIST_MAX,
-};
-use crate::api::campaigns::CreateCampaign;
+use crate::api::alerts::{search_alerts, SERVER_LIST_MAX};
+use crate::api::campaigns::{new_campaign_context, CreateCampaign};
 use crate::api::flash::{shown_error, take_failed_form, FailedForm};
 use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
 use crate::components::campaign_fields::CampaignFormFields;
 use crate::components::error_view::or_error;
+use crate::components::params::org_param;
+use crate::domain::alert_filter::AlertFilter;
 use crate::domain::alert_selection::AlertKey;
-use crate::domain::OrgLogin;
+use crate::domain::campaign::CreateFormContext;
+use crate::domain::campaign_form::{unplaced_messages, FIELDS};
+use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_query_map};
 use std::collections::BTreeSet;
-
-/// Fields the form shows next to an input; anything else goes to the top of the form.
-const PLACED: &[&str] = &[
-    "name",
-    "description",
-    "ends_at",
-    "managers",
-    "team_managers",
-    "contact_link",
-    "alerts",
-];
 
 #[component]
 pub fn CampaignNewPage() -> impl IntoView {
-    let params = use_params_map();
-    let org = Memo::new(move |_| params.with(|p| p.get("org").unwrap_or_default()));
+    let org = org_param();
     let context = Resource::new(
         move || org.get(),
         |org| async move {
-            OrgLogin::parse(&org).map_err(|_| AppError::NotFound)?;
+            let org = org?;
             let (ctx, failed) = futures_util::try_join!(
                 new_campaign_context(org.clone()),
                 take_failed_form(format!("create:{org}")),
             )?;
-            Ok::<_, AppError>((ctx, failed))
+            Ok::<_, AppError>((org, ctx, failed))
         },
     );
+    let org_text = move || org.with(|o| o.as_ref().map(ToString::to_string).unwrap_or_default());
     view! {
-        <Title text=move || format!("New campaign · {}", org.get())/>
+        <Title text=move || format!("New campaign · {}", org_text())/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
-            {move || context.get().map(|r| or_error(r, |(ctx, failed)| view! { <NewCampaignForm org=org.get() ctx failed/> }))}
+            {move || context.get().map(|r| or_error(r, |(org, ctx, failed)| view! { <NewCampaignForm org ctx failed/> }))}
         </Suspense>
     }
 }
 
 #[component]
 fn NewCampaignForm(
-    org: String,
+    org: OrgLogin,
     ctx: CreateFormContext,
     /// The last post of this form, when it failed without JavaScript.
     failed: Option<FailedForm>,
 ) -> impl IntoView {
     let action = ServerAction::<CreateCampaign>::new();
     let url_query = use_query_map();
-    let (server_list, query) = url_query.with_untracked(|q| {
-        let get = |k: &str| q.get(k).unwrap_or_default();
+    let (server_list, filter) = url_query.with_untracked(|q| {
         (
-            get("picker") == "server",
-            AlertQuery {
-                repo: get("repo"),
-                severity: get("severity"),
-                tool: get("tool"),
-                rule: get("rule"),
-                cwe: get("cwe"),
-                path: get("path"),
-                q: get("q"),
-            },
+            q.get("picker").as_deref() == Some("server"),
+            AlertFilter::from_query(|k| q.get(k)),
         )
     });
     // The fallback for a browser without JavaScript keeps the filters a shared link carries.
     let server_list_href = {
         let search = use_location().search.get_untracked();
         let search = search.trim_start_matches('?');
-        let mut href = format!("/orgs/{org}/campaigns/new?picker=server");
+        let mut href = format!("{}?picker=server", paths::new_campaign(&org));
         if !search.is_empty() {
             href.push('&');
             href.push_str(search);
@@ -98,23 +80,9 @@ fn NewCampaignForm(
             .collect::<BTreeSet<_>>(),
     );
     let error = shown_error(action.value(), failed.as_ref());
-    let general = move || {
-        error.get().map(|e| match &e {
-            AppError::Invalid { errors, message } => {
-                let unplaced: Vec<String> = errors
-                    .iter()
-                    .filter(|f| !f.field.as_deref().is_some_and(|f| PLACED.contains(&f)))
-                    .map(|f| f.message.clone())
-                    .collect();
-                if unplaced.is_empty() {
-                    message.clone()
-                } else {
-                    unplaced.join(" ")
-                }
-            }
-            other => other.to_string(),
-        })
-    };
+    // Messages shown next to their field: the campaign's fields and the selection.
+    let placed: Vec<&str> = FIELDS.iter().copied().chain(["alerts"]).collect();
+    let general = move || error.get().map(|e| unplaced_messages(&e, &placed));
     // Checked in the browser before anything is sent; the server checks again.
     let precheck = RwSignal::new(None::<String>);
     let alerts_error = Signal::derive(move || {
@@ -142,10 +110,10 @@ fn NewCampaignForm(
     };
     let encoded =
         move || selected.with(|s| s.iter().map(|k| k.encode()).collect::<Vec<_>>().join(" "));
-    let list = format!("/orgs/{org}/campaigns");
+    let list = paths::campaigns(&org);
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href=list.clone()>{org.clone()} " campaigns"</a> " / new"
+            <a href=list.clone()>{org.to_string()} " campaigns"</a> " / new"
         </nav>
         <h1>"New campaign"</h1>
         {(ctx.open_campaigns >= 10).then(|| view! {
@@ -155,9 +123,9 @@ fn NewCampaignForm(
             </p>
         })}
         {move || general().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
-        {server_list.then(|| view! { <ServerFilters org=org.clone() query=query.clone()/> })}
+        {server_list.then(|| view! { <ServerFilters org=org.clone() filter=filter.clone()/> })}
         <ActionForm action=action attr:class="form wide" attr:id="new-campaign">
-            <input type="hidden" name="org" value=org.clone()/>
+            <input type="hidden" name="org" value=org.to_string()/>
             <input type="hidden" name="alerts" prop:value=encoded/>
             <CampaignFormFields initial=failed.as_ref().map(|f| f.values.clone()).unwrap_or_default() choices=ctx.choices error/>
             <label class="check">
@@ -165,7 +133,7 @@ fn NewCampaignForm(
                 " Create one tracking issue per repository"
             </label>
             {if server_list {
-                view! { <ServerAlertList org=org.clone() query=query.clone() error=alerts_error kept=kept_alerts.clone()/> }.into_any()
+                view! { <ServerAlertList org=org.clone() filter=filter.clone() error=alerts_error kept=kept_alerts.clone()/> }.into_any()
             } else {
                 view! {
                     <noscript>
@@ -197,9 +165,10 @@ fn NewCampaignForm(
 
 /// The alert filters of the server-rendered list: a plain GET form, outside the create form.
 #[component]
-fn ServerFilters(org: String, query: AlertQuery) -> impl IntoView {
+fn ServerFilters(org: OrgLogin, filter: AlertFilter) -> impl IntoView {
+    let query = filter;
     view! {
-        <form class="filters" method="get" action=format!("/orgs/{org}/campaigns/new")>
+        <form class="filters" method="get" action=paths::new_campaign(&org)>
             <input type="hidden" name="picker" value="server"/>
             <label>"Repository" <input type="text" name="repo" value=query.repo/></label>
             <label>"Severity" <input type="text" name="severity" value=query.severity placeholder="critical+high"/></label>
@@ -217,15 +186,15 @@ fn ServerFilters(org: String, query: AlertQuery) -> impl IntoView {
 /// Checkboxes for the first matching alerts, rendered on the server (works without JavaScript).
 #[component]
 fn ServerAlertList(
-    org: String,
-    query: AlertQuery,
+    org: OrgLogin,
+    filter: AlertFilter,
     #[prop(into)] error: Signal<Option<String>>,
     /// Alerts chosen in a post that failed: ticked again, or kept hidden when not listed.
     kept: Vec<String>,
 ) -> impl IntoView {
     let rows = Resource::new(
-        move || (org.clone(), query.clone()),
-        |(org, query)| search_alerts(org, query),
+        move || (org.clone(), filter.clone()),
+        |(org, filter)| search_alerts(org, filter),
     );
     view! {
         <section class="picker" aria-labelledby="server-list-title">

@@ -1,7 +1,8 @@
 //! `/`: the organisations the signed-in user can open, each linking to its campaigns.
 
-use crate::api::auth::{my_orgs, OrgSummary};
+use crate::api::auth::my_orgs;
 use crate::components::error_view::or_error;
+use crate::domain::user::OrgSummary;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -2,7 +2,7 @@
 //! repository, GitHub's 422 mapped to fields, the limits, and no duplicate on failure.
 
 use crate::helpers::{spawn_app, TestApp};
-use campaigns_admin::api::alerts::{AlertBatch, AlertRow};
+use campaigns_admin::domain::alert::{AlertBatch, AlertRow};
 use campaigns_admin::emulator::FaultRule;
 use campaigns_admin::error::AppError;
 use chrono::{Duration, Utc};
@@ -68,7 +68,7 @@ fn create_form<'a>(name: &'a str, due: &'a str, alerts: &'a str) -> Vec<(&'a str
 }
 
 async fn open_campaigns(app: &TestApp) -> usize {
-    let (_, body) = call(app, "alerts/new_campaign_context", &[("org", "acme-corp")]).await;
+    let (_, body) = call(app, "campaigns/new_context", &[("org", "acme-corp")]).await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     v["open_campaigns"].as_u64().unwrap() as usize
 }
@@ -88,13 +88,13 @@ async fn the_server_rendered_list_reads_every_page_once_and_counts_the_matches()
             serde_json::from_str::<(Vec<AlertRow>, usize)>(&body).unwrap()
         }
     };
-    let (rows, total) = search(vec![("query[q]", "")]).await;
+    let (rows, total) = search(vec![("filter[q]", "")]).await;
     assert_eq!(total, loaded.alerts.len(), "every page, each alert once");
     assert_eq!(rows.len(), 200, "the first 200 are listed");
 
     let (rows, total) = search(vec![
-        ("query[repo]", "web-storefront"),
-        ("query[rule]", "js/sql-injection"),
+        ("filter[repo]", "web-storefront"),
+        ("filter[rule]", "js/sql-injection"),
     ])
     .await;
     let expected = loaded

@@ -143,7 +143,7 @@ async fn pages_come_from_githubs_link_header() {
             .create_campaign(
                 &token,
                 &org,
-                &CreateCampaign {
+                &CreateCampaignBody {
                     name: format!("Bulk {i}"),
                     description: "bulk".into(),
                     managers: vec![],
@@ -160,13 +160,13 @@ async fn pages_come_from_githubs_link_header() {
             .await;
         // At most 10 open: close each one right away.
         let c = c.unwrap();
-        let n = campaigns_admin::domain::CampaignNumber::new(c.number).unwrap();
+        let n = c.number;
         client
             .update_campaign(
                 &token,
                 &org,
                 n,
-                &UpdateCampaign {
+                &UpdateCampaignBody {
                     state: Some(CampaignState::Closed),
                     ..Default::default()
                 },
@@ -522,10 +522,11 @@ async fn server_functions_check_their_own_input_and_session() {
     assert!(body.contains("not_signed_in"), "{body}");
     app.sign_in("mona").await;
     let before = requests_to(&app, "/orgs/");
+    // Typed arguments: a malformed organisation or number is refused as the request is read.
     let (status, _) = call(&app, "get", &[("org", "../../user"), ("number", "1")]).await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 400);
     let (status, _) = call(&app, "delete", &[("org", "acme-corp"), ("number", "-1")]).await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 400);
     assert_eq!(requests_to(&app, "/orgs/"), before);
 }
 
@@ -703,4 +704,56 @@ async fn the_list_shows_progress_whether_or_not_githubs_list_items_carry_counts(
             assert_eq!(one_by_one, rows, "each campaign read once for its counts");
         }
     }
+}
+
+/// #11's sixth bug: the manager field offers only people GitHub accepts (owners, and the signed-in
+/// security manager), says who is eligible, and a member typed in anyway is refused next to it.
+#[tokio::test]
+async fn the_manager_field_offers_only_eligible_people() {
+    let app = signed_in_app().await;
+    let (status, body) = call(&app, "manager_choices", &[("org", "acme-corp")]).await;
+    assert_eq!(status, 200, "{body}");
+    let choices: campaigns_admin::domain::campaign::ManagerChoices =
+        serde_json::from_str(&body).unwrap();
+    let logins: Vec<&str> = choices.managers.iter().map(|p| p.login.as_str()).collect();
+    assert_eq!(
+        logins,
+        vec!["hubot", "mona"],
+        "the owner and the signed-in security manager"
+    );
+
+    for page in [
+        "/orgs/acme-corp/campaigns/new",
+        "/orgs/acme-corp/campaigns/1/edit",
+    ] {
+        let (_, html) = html(&app, page).await;
+        let doc = scraper::Html::parse_document(&html);
+        let sel = scraper::Selector::parse("#eligible-managers option").unwrap();
+        let offered: Vec<&str> = doc
+            .select(&sel)
+            .filter_map(|o| o.value().attr("value"))
+            .collect();
+        assert!(
+            offered.contains(&"hubot") && offered.contains(&"mona"),
+            "{page}: {offered:?}"
+        );
+        assert!(
+            !offered.contains(&"octocat"),
+            "{page}: a plain member is not offered"
+        );
+        assert!(html.contains("GitHub accepts only organisation owners and security managers"));
+    }
+
+    let loaded = updated_at(&app, "1").await;
+    let due = (Utc::now() + Duration::days(20))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mut pairs = edit(&loaded, "Handed to a member", &due);
+    pairs.retain(|(k, _)| *k != "manager");
+    pairs.push(("manager", "octocat"));
+    let (status, body) = call(&app, "update", &pairs).await;
+    assert_eq!(status, 422, "{body}");
+    let err: campaigns_admin::error::AppError = serde_json::from_str(&body).unwrap();
+    let message = err.field_message("managers").unwrap_or_default();
+    assert!(message.contains("owner or security manager"), "{err:?}");
 }

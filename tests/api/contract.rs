@@ -169,8 +169,8 @@ fn every_example_response_deserializes_into_our_models() {
     assert!(n >= 10, "only {n} examples found");
 }
 
-fn minimal_create() -> CreateCampaign {
-    CreateCampaign {
+fn minimal_create() -> CreateCampaignBody {
+    CreateCampaignBody {
         name: "A".into(),
         description: "B".into(),
         managers: vec![],
@@ -185,8 +185,8 @@ fn minimal_create() -> CreateCampaign {
     }
 }
 
-fn maximal_create() -> CreateCampaign {
-    CreateCampaign {
+fn maximal_create() -> CreateCampaignBody {
+    CreateCampaignBody {
         name: "n".repeat(50),
         description: "d".repeat(255),
         managers: vec!["mona".into()],
@@ -222,11 +222,11 @@ fn create_bodies_validate_against_the_request_schema() {
 #[test]
 fn update_bodies_validate_against_the_request_schema() {
     let schema = request_schema("campaigns/update-campaign");
-    let minimal = UpdateCampaign {
+    let minimal = UpdateCampaignBody {
         state: Some(CampaignState::Closed),
         ..Default::default()
     };
-    let maximal = UpdateCampaign {
+    let maximal = UpdateCampaignBody {
         name: Some("n".repeat(50)),
         description: Some("d".repeat(255)),
         managers: Some(vec!["mona".into()]),

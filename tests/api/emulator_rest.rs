@@ -1,7 +1,7 @@
 //! The client against the emulator: GitHub's REST semantics, validation, pagination and faults.
 
 use crate::helpers::spawn_emulator;
-use campaigns_admin::domain::{CampaignNumber, OrgLogin};
+use campaigns_admin::domain::OrgLogin;
 use campaigns_admin::emulator::{FaultAction, FaultRule};
 use campaigns_admin::error::AppError;
 use campaigns_admin::github::models::*;
@@ -23,8 +23,8 @@ fn open_alerts() -> AlertListQuery {
     }
 }
 
-fn new_campaign(alerts: Vec<RepositoryAlerts>) -> CreateCampaign {
-    CreateCampaign {
+fn new_campaign(alerts: Vec<RepositoryAlerts>) -> CreateCampaignBody {
+    CreateCampaignBody {
         name: "Injection sweep".into(),
         description: "Fix injection alerts".into(),
         managers: vec!["mona".into()],
@@ -190,11 +190,7 @@ async fn campaign_list_items_carry_no_alert_stats_as_in_githubs_example_but_one_
     assert!(list.items.iter().all(|c| c.alert_stats.is_none()));
     let one = em
         .client
-        .get_campaign(
-            &t,
-            &acme(),
-            CampaignNumber::new(list.items[0].number).unwrap(),
-        )
+        .get_campaign(&t, &acme(), list.items[0].number)
         .await
         .unwrap();
     assert!(one.alert_stats.is_some());
@@ -454,7 +450,7 @@ async fn create_then_read_update_close_reopen_and_delete_a_campaign() {
         stats.open_count + stats.in_progress_count + stats.closed_count,
         250
     );
-    let number = CampaignNumber::new(created.number).unwrap();
+    let number = created.number;
 
     let fetched = em.client.get_campaign(&t, &acme(), number).await.unwrap();
     assert_eq!(fetched, created);
@@ -465,7 +461,7 @@ async fn create_then_read_update_close_reopen_and_delete_a_campaign() {
             &t,
             &acme(),
             number,
-            &UpdateCampaign {
+            &UpdateCampaignBody {
                 name: Some("Renamed".into()),
                 contact_link: Some(None),
                 ..Default::default()
@@ -483,7 +479,7 @@ async fn create_then_read_update_close_reopen_and_delete_a_campaign() {
             &t,
             &acme(),
             number,
-            &UpdateCampaign {
+            &UpdateCampaignBody {
                 state: Some(CampaignState::Closed),
                 ..Default::default()
             },
@@ -498,7 +494,7 @@ async fn create_then_read_update_close_reopen_and_delete_a_campaign() {
             &t,
             &acme(),
             number,
-            &UpdateCampaign {
+            &UpdateCampaignBody {
                 state: Some(CampaignState::Open),
                 ..Default::default()
             },
@@ -675,14 +671,14 @@ async fn an_org_can_have_at_most_ten_open_campaigns() {
         )
         .await
         .unwrap();
-    let n = CampaignNumber::new(closed.items[0].number).unwrap();
+    let n = closed.items[0].number;
     let err = em
         .client
         .update_campaign(
             &t,
             &acme(),
             n,
-            &UpdateCampaign {
+            &UpdateCampaignBody {
                 state: Some(CampaignState::Open),
                 ..Default::default()
             },
@@ -862,4 +858,50 @@ async fn faults_can_be_switched_over_http_and_requests_are_logged() {
             .count(),
         2
     );
+}
+
+/// #11's sixth bug: GitHub takes only organization owners and security managers as a campaign's
+/// manager, and so does the emulator now.
+#[tokio::test]
+async fn a_campaign_manager_must_be_an_owner_or_a_security_manager() {
+    let em = spawn_emulator().await;
+    let t = em.mona();
+    let alerts = em
+        .client
+        .list_org_alerts(&t, &acme(), &open_alerts(), 10)
+        .await
+        .unwrap();
+    // octocat is a plain member of acme-corp.
+    let by_member = CreateCampaignBody {
+        managers: vec!["octocat".into()],
+        ..new_campaign(grouped(&alerts, 5))
+    };
+    match em.client.create_campaign(&t, &acme(), &by_member).await {
+        Err(e @ AppError::Invalid { .. }) => {
+            let m = e.field_message("managers").unwrap_or_default();
+            assert!(m.contains("owner or security manager"), "{m}");
+        }
+        other => panic!("expected a 422 on managers, got {other:?}"),
+    }
+    // hubot owns it, mona is its security manager.
+    for eligible in ["hubot", "mona"] {
+        let body = CreateCampaignBody {
+            managers: vec![eligible.into()],
+            name: format!("Managed by {eligible}"),
+            ..new_campaign(grouped(&alerts, 5))
+        };
+        let c = em.client.create_campaign(&t, &acme(), &body).await.unwrap();
+        assert_eq!(c.managers[0].login, eligible);
+        // Nor can an update hand the campaign to a member.
+        let to_member = UpdateCampaignBody {
+            managers: Some(vec!["octocat".into()]),
+            ..Default::default()
+        };
+        assert!(matches!(
+            em.client
+                .update_campaign(&t, &acme(), c.number, &to_member)
+                .await,
+            Err(AppError::Invalid { .. })
+        ));
+    }
 }

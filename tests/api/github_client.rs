@@ -64,7 +64,7 @@ async fn every_request_carries_githubs_headers_and_the_bearer_token() {
         .get_campaign(&token(), &org(), CampaignNumber::new(42).unwrap())
         .await
         .unwrap();
-    assert_eq!(c.number, 42);
+    assert_eq!(c.number.get(), 42);
     let req = &server.received_requests().await.unwrap()[0];
     let ua = req.headers.get("user-agent").unwrap().to_str().unwrap();
     assert!(ua.starts_with("campaigns-admin/"), "{ua}");
@@ -89,7 +89,7 @@ async fn a_base_url_with_a_path_keeps_it_as_github_enterprise_server_needs() {
 async fn create_sends_exactly_the_documented_body_and_reads_the_campaign() {
     let server = MockServer::start().await;
     let ends_at = "2030-01-02T03:04:05Z".parse().unwrap();
-    let body = CreateCampaign {
+    let body = CreateCampaignBody {
         name: "SQLi".into(),
         description: "Fix SQL injection".into(),
         managers: vec!["mona".into()],
@@ -119,7 +119,7 @@ async fn create_sends_exactly_the_documented_body_and_reads_the_campaign() {
         .create_campaign(&token(), &org(), &body)
         .await
         .unwrap();
-    assert_eq!(created.number, 9);
+    assert_eq!(created.number.get(), 9);
 }
 
 #[tokio::test]
@@ -130,7 +130,7 @@ async fn a_failed_create_is_never_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    let body = CreateCampaign {
+    let body = CreateCampaignBody {
         name: "x".into(),
         description: "y".into(),
         managers: vec![],
@@ -157,7 +157,7 @@ async fn update_sends_only_changed_fields_and_null_to_clear_the_contact_link() {
         .expect(1)
         .mount(&server)
         .await;
-    let body = UpdateCampaign {
+    let body = UpdateCampaignBody {
         state: Some(CampaignState::Closed),
         contact_link: Some(None),
         ..Default::default()

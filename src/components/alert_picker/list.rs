@@ -1,0 +1,248 @@
+//! The picker's list: loaded alerts kept with their lower-cased search text, selected with the one
+//! alert filter, grouped by repository; and the rows, filters and badges it draws.
+
+use crate::components::dates::relative;
+use crate::domain::alert::{severity_rank, AlertRow};
+use crate::domain::alert_filter::{AlertFilter, Searchable};
+use crate::domain::alert_selection::AlertKey;
+use chrono::Utc;
+use leptos::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+
+/// An alert as loaded, with what the text filters read lower-cased once on arrival rather than
+/// on every filter change.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub row: AlertRow,
+    search: Searchable,
+}
+
+impl From<AlertRow> for Loaded {
+    fn from(row: AlertRow) -> Self {
+        let search = Searchable::of(&row);
+        Loaded { row, search }
+    }
+}
+
+/// The indexes of the loaded alerts that `filter` selects, in load order: the same alerts the
+/// server-rendered list selects from the same filter.
+pub fn matching(all: &[Loaded], filter: &AlertFilter) -> Vec<usize> {
+    let m = filter.matcher();
+    all.iter()
+        .enumerate()
+        .filter(|(_, a)| m.matches(&a.row, &a.search))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The distinct values of one field, sorted.
+pub fn distinct(all: &[Loaded], field: fn(&AlertRow) -> &String) -> Vec<String> {
+    let set: BTreeSet<&String> = all.iter().map(|a| field(&a.row)).collect();
+    set.into_iter().cloned().collect()
+}
+
+/// One repository's matching alerts (indexes into the loaded list), best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub repo: String,
+    pub repo_id: i64,
+    pub rows: Vec<usize>,
+}
+
+/// Groups the matching alerts by repository, most matches first; within a repository, most severe
+/// and then newest first.
+pub fn group(all: &[Loaded], matching: &[usize]) -> Vec<Group> {
+    let mut by_repo: HashMap<i64, Vec<usize>> = HashMap::new();
+    for &i in matching {
+        by_repo.entry(all[i].row.repo_id).or_default().push(i);
+    }
+    let mut groups: Vec<Group> = by_repo
+        .into_iter()
+        .map(|(repo_id, mut rows)| {
+            rows.sort_by_key(|&i| {
+                let a = &all[i].row;
+                (severity_rank(&a.severity), std::cmp::Reverse(a.created_at))
+            });
+            Group {
+                repo: all[rows[0]].row.repo.clone(),
+                repo_id,
+                rows,
+            }
+        })
+        .collect();
+    groups.sort_by(|a, b| {
+        b.rows
+            .len()
+            .cmp(&a.rows.len())
+            .then_with(|| a.repo.cmp(&b.repo))
+    });
+    groups
+}
+
+/// One filter's `<select>`: "any", an optional extra choice, then the values the alerts have.
+/// Each option knows whether it is the current choice, so a filter that came with the URL shows
+/// as chosen once the options arrive with the alerts.
+pub fn filter_select(
+    filters: RwSignal<AlertFilter>,
+    on_change: impl Fn(leptos::ev::Event) + 'static,
+    label: &'static str,
+    any: &'static str,
+    extra: Option<(&'static str, &'static str)>,
+    values: Memo<Vec<String>>,
+    field: fn(&AlertFilter) -> &String,
+) -> impl IntoView {
+    let options = move || {
+        values.with(|vs| {
+            vs.iter()
+                .map(|v| {
+                    let value = v.clone();
+                    let current = move || filters.with(|f| field(f) == &value);
+                    view! { <option value=v.clone() prop:selected=current>{v.clone()}</option> }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <label>{label}
+            <select aria-label=label prop:value=move || filters.with(|f| field(f).clone()) on:change=on_change>
+                <option value="">{any}</option>
+                {extra.map(|(value, text)| view! { <option value=value>{text}</option> })}
+                {options}
+            </select>
+        </label>
+    }
+}
+
+/// One filter's text field.
+pub fn filter_input(
+    filters: RwSignal<AlertFilter>,
+    on_input: impl Fn(leptos::ev::Event) + 'static,
+    label: &'static str,
+    kind: &'static str,
+    placeholder: &'static str,
+    field: fn(&AlertFilter) -> &String,
+) -> impl IntoView {
+    view! {
+        <label>{label}
+            <input type=kind aria-label=label placeholder=placeholder
+                prop:value=move || filters.with(|f| field(f).clone()) on:input=on_input/>
+        </label>
+    }
+}
+
+/// One alert with its checkbox.
+pub fn alert_row(
+    a: &AlertRow,
+    selected: RwSignal<BTreeSet<AlertKey>>,
+    add: impl Fn(Vec<AlertKey>) + Copy + 'static,
+    now: chrono::DateTime<Utc>,
+) -> impl IntoView {
+    let k = a.key();
+    let id = format!("alert-{}-{}", a.repo_id, a.number);
+    let toggle = move |ev: leptos::ev::Event| {
+        if event_target_checked(&ev) {
+            add(vec![k]);
+        } else {
+            selected.update(|s| {
+                s.remove(&k);
+            });
+        }
+    };
+    view! {
+        <li class="alert-row">
+            <input type="checkbox" id=id.clone() prop:checked=move || selected.with(|s| s.contains(&k)) on:change=toggle/>
+            <label for=id>
+                {severity_badges(a)}
+                " " <strong>{a.rule_name.clone()}</strong>
+                " " <code class="muted">{a.rule_id.clone()}</code>
+                <span class="alert-meta">
+                    {a.tool.clone()} " · " <code>{format!("{}:{}", a.path, a.line)}</code> " · " {relative(a.created_at, now)}
+                    {(!a.cwes.is_empty()).then(|| format!(" · {}", a.cwes.join(", ")))}
+                </span>
+            </label>
+            <a href=a.html_url.clone() target="_blank" rel="noopener noreferrer" aria-label=format!("Alert {} on GitHub", a.number)>"#" {a.number}</a>
+        </li>
+    }
+}
+
+/// The security severity as a badge, and the rule's own severity beside it when it differs.
+pub fn severity_badges(a: &AlertRow) -> impl IntoView {
+    let (badge_title, rule) = if a.rule_severity.is_empty() || a.rule_severity == a.severity {
+        ("Severity", None)
+    } else {
+        ("Security severity", Some(a.rule_severity.clone()))
+    };
+    view! {
+        <span class=format!("sev sev-{}", a.severity) title=badge_title>{a.severity.clone()}</span>
+        {rule.map(|r| view! { " " <span class="rule-sev muted" title="Rule severity">{r}</span> })}
+    }
+}
+
+/// 1234 → "1,234".
+pub fn fmt_count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(repo: &str, sev: &str) -> AlertRow {
+        AlertRow {
+            repo_id: 1,
+            repo: repo.into(),
+            number: 1,
+            rule_id: "js/sql-injection".into(),
+            rule_name: "Database query built from user-controlled sources".into(),
+            severity: sev.into(),
+            rule_severity: "error".into(),
+            tool: "CodeQL".into(),
+            path: "a.js".into(),
+            line: 3,
+            created_at: Utc::now(),
+            html_url: String::new(),
+            cwes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn groups_put_the_largest_repository_first_and_severe_alerts_first() {
+        let mut rows = vec![
+            row("api", "low"),
+            row("web", "medium"),
+            row("web", "critical"),
+            row("api", "high"),
+            row("web", "low"),
+        ];
+        for (i, r) in rows.iter_mut().enumerate() {
+            r.repo_id = if r.repo == "api" { 1 } else { 2 };
+            r.number = i as i64;
+        }
+        let all: Vec<Loaded> = rows.into_iter().map(Loaded::from).collect();
+        let groups = group(&all, &[0, 1, 2, 3, 4]);
+        assert_eq!(groups.len(), 2);
+        assert_eq!((groups[0].repo.as_str(), groups[0].repo_id), ("web", 2));
+        assert_eq!(groups[0].rows, vec![2, 1, 4]);
+        assert_eq!(groups[1].rows, vec![3, 0]);
+        // Only the matching alerts count.
+        let groups = group(&all, &[0]);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].rows, vec![0]);
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(fmt_count(0), "0");
+        assert_eq!(fmt_count(999), "999");
+        assert_eq!(fmt_count(1_200), "1,200");
+        assert_eq!(fmt_count(10_400), "10,400");
+    }
+}

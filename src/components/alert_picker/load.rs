@@ -1,0 +1,114 @@
+//! Loading the org's open alerts into the picker: in batches of pages, two calls at a time once
+//! the page count is known, waiting out GitHub's short rate-limit pauses.
+
+use crate::api::alerts::{load_alerts, remaining_calls, MAX_PAGES_PER_CALL};
+use crate::domain::alert::{AlertBatch, AlertRow};
+use crate::domain::OrgLogin;
+use crate::error::AppError;
+use futures_util::{stream, StreamExt};
+use leptos::prelude::*;
+
+/// The longest pause GitHub may ask for that the load waits out, and how often it does so per call.
+const MAX_PAUSE_SECS: u64 = 120;
+const MAX_PAUSES: u32 = 3;
+
+/// What the load reports as it goes.
+#[derive(Clone, Copy)]
+pub struct Progress {
+    /// About how many alerts there are, once the first page says how many pages.
+    pub estimate: RwSignal<Option<usize>>,
+    /// Seconds GitHub asked the load to pause for, while it waits.
+    pub slowed: RwSignal<Option<u64>>,
+}
+
+/// Loads every open alert of `org`, handing each batch to `append` as it arrives. `stale()` says
+/// the load was replaced (Refresh): it stops then, without error.
+pub async fn load_all(
+    org: OrgLogin,
+    progress: Progress,
+    stale: impl Fn() -> bool + Copy,
+    mut append: impl FnMut(Vec<AlertRow>),
+) -> Result<(), AppError> {
+    let first = load_patiently(org.clone(), 1, 1, progress.slowed, stale).await?;
+    if stale() {
+        return Ok(());
+    }
+    let (last, mut more) = (first.last_page, first.more && !first.alerts.is_empty());
+    append(first.alerts);
+    if let Some(last) = last {
+        // The page count is known: fetch the rest two calls at a time.
+        progress.estimate.set(Some(last as usize * 100));
+        let mut calls = stream::iter(remaining_calls(last))
+            .map(|(from, pages)| load_patiently(org.clone(), from, pages, progress.slowed, stale))
+            .buffer_unordered(2);
+        while let Some(batch) = calls.next().await {
+            let batch = batch?;
+            if stale() {
+                return Ok(());
+            }
+            append(batch.alerts);
+        }
+    } else {
+        // No last page in `Link`: follow `next` one call after another.
+        let mut from = 2;
+        while more {
+            let batch = load_patiently(
+                org.clone(),
+                from,
+                MAX_PAGES_PER_CALL,
+                progress.slowed,
+                stale,
+            )
+            .await?;
+            if stale() {
+                return Ok(());
+            }
+            more = batch.more && !batch.alerts.is_empty();
+            append(batch.alerts);
+            from += MAX_PAGES_PER_CALL;
+        }
+    }
+    Ok(())
+}
+
+/// One load call. When GitHub's rate limit asks for a pause of at most two minutes (its secondary
+/// limits usually say a minute), it waits that long, showing it in `slowed`, and asks again, up
+/// to three times; any other answer is returned as it is. A load that `stale()` says was replaced
+/// (Refresh) while it waited asks no more.
+async fn load_patiently(
+    org: OrgLogin,
+    from: u32,
+    pages: u32,
+    slowed: RwSignal<Option<u64>>,
+    stale: impl Fn() -> bool,
+) -> Result<AlertBatch, AppError> {
+    let mut pauses = 0;
+    loop {
+        match load_alerts(org.clone(), from, pages).await {
+            Err(AppError::RateLimited { retry_after_secs })
+                if pauses < MAX_PAUSES && retry_after_secs <= MAX_PAUSE_SECS =>
+            {
+                pauses += 1;
+                let secs = retry_after_secs.max(1);
+                slowed.set(Some(secs));
+                sleep_secs(secs).await;
+                if stale() {
+                    return Err(AppError::RateLimited { retry_after_secs });
+                }
+                slowed.set(None);
+            }
+            answer => return answer,
+        }
+    }
+}
+
+/// Resolves after `secs` seconds (the browser's timer).
+#[cfg(feature = "hydrate")]
+async fn sleep_secs(secs: u64) {
+    let ms = u32::try_from(secs * 1_000).unwrap_or(u32::MAX);
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+}
+
+/// The load runs in the browser only.
+#[cfg(not(feature = "hydrate"))]
+async fn sleep_secs(_secs: u64) {}

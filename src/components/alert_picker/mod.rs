@@ -1,0 +1,272 @@
+//! The code-scanning alert picker: loads every open alert of the org (with progress), groups them
+//! by repository, filters them with the one alert filter (`domain::alert_filter`, the same as the
+//! server-rendered list's), and keeps a selection of at most 1,000 that survives filter changes.
+//! The selection is posted as one hidden field, `alerts` (`repo:number` items).
+
+mod list;
+mod load;
+
+use crate::domain::alert::{severity_rank, AlertRow};
+use crate::domain::alert_filter::AlertFilter;
+use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
+use crate::domain::OrgLogin;
+use chrono::Utc;
+use leptos::prelude::*;
+use list::{alert_row, distinct, filter_input, filter_select, group, Loaded};
+pub use list::{fmt_count, matching, severity_badges};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Rows put in the page at first and with each "Show more"; the counts always cover everything.
+/// Fewer rows in the DOM is what keeps a filter change fast with 10,000 alerts.
+const ROWS_STEP: usize = 100;
+
+/// Puts the filters in the address bar (replacing the entry, so Back leaves the page), keeping
+/// the link shareable.
+#[cfg(feature = "hydrate")]
+fn show_in_url(query: &[(&'static str, String)]) {
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    let window = window();
+    let Ok(path) = window.location().pathname() else {
+        return;
+    };
+    let search: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)))
+        .collect();
+    let url = if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", search.join("&"))
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Effects do not run on the server.
+#[cfg(not(feature = "hydrate"))]
+fn show_in_url(_: &[(&'static str, String)]) {}
+
+#[component]
+pub fn AlertPicker(
+    org: OrgLogin,
+    selected: RwSignal<BTreeSet<AlertKey>>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let alerts = RwSignal::new(Vec::<Loaded>::new());
+    let limit = RwSignal::new(ROWS_STEP);
+    let loaded = RwSignal::new(false);
+    let estimate = RwSignal::new(None::<usize>);
+    let load_error = RwSignal::new(None::<String>);
+    // Seconds GitHub asked the load to pause for, while it waits.
+    let slowed = RwSignal::new(None::<u64>);
+    let generation = RwSignal::new(0u32);
+    let notice = RwSignal::new(None::<String>);
+    let url_query = leptos_router::hooks::use_query_map();
+    let filters =
+        RwSignal::new(url_query.with_untracked(|q| AlertFilter::from_query(|k| q.get(k))));
+    // After the first run, every filter change shows in the address bar.
+    Effect::new(move |first_done: Option<bool>| {
+        let query = filters.with(AlertFilter::query);
+        if first_done.is_some() {
+            show_in_url(&query);
+        }
+        true
+    });
+
+    // Load in the browser only, in batches, so progress shows as it goes.
+    let org_for_load = org.clone();
+    Effect::new(move |_| {
+        let run = generation.get();
+        let org = org_for_load.clone();
+        alerts.set(Vec::new());
+        loaded.set(false);
+        load_error.set(None);
+        slowed.set(None);
+        leptos::task::spawn_local(async move {
+            let stale = move || generation.get_untracked() != run;
+            let mut seen: HashSet<AlertKey> = HashSet::new();
+            // Alerts can shift between pages while loading; each one is kept once.
+            let append = move |rows: Vec<AlertRow>| {
+                alerts.update(|all| {
+                    all.extend(
+                        rows.into_iter()
+                            .filter(|a| seen.insert(a.key()))
+                            .map(Loaded::from),
+                    )
+                })
+            };
+            let outcome =
+                load::load_all(org, load::Progress { estimate, slowed }, stale, append).await;
+            if stale() {
+                return;
+            }
+            if let Err(e) = outcome {
+                load_error.set(Some(e.to_string()));
+            }
+            loaded.set(true);
+        });
+    });
+
+    let matching = Memo::new(move |_| filters.with(|f| alerts.with(|all| matching(all, f))));
+    let groups = Memo::new(move |_| matching.with(|idx| alerts.with(|all| group(all, idx))));
+    // Selected alerts per repository: the selection is at most 1,000, so this is cheap.
+    let selected_by_repo = Memo::new(move |_| {
+        selected.with(|s| {
+            let mut counts: HashMap<i64, usize> = HashMap::new();
+            for k in s {
+                *counts.entry(k.repo_id).or_default() += 1;
+            }
+            counts
+        })
+    });
+    // What each select offers: the distinct values among the loaded alerts.
+    let offered = move |field: fn(&AlertRow) -> &String| {
+        Memo::new(move |_| alerts.with(|all| distinct(all, field)))
+    };
+    let repos = offered(|a| &a.repo);
+    let tools = offered(|a| &a.tool);
+    let rules = offered(|a| &a.rule_id);
+    let severities = Memo::new(move |_| {
+        let mut sev = alerts.with(|all| distinct(all, |a| &a.severity));
+        sev.sort_by_key(|s| severity_rank(s));
+        sev
+    });
+
+    let add = move |keys: Vec<AlertKey>| {
+        let mut refused = None;
+        selected.update(|sel| {
+            let new = keys.iter().filter(|k| !sel.contains(k)).count();
+            if sel.len() + new > MAX_ALERTS {
+                refused = Some(format!(
+                    "That would make {} selected alerts; a campaign holds at most {}. Narrow the filters first.",
+                    fmt_count(sel.len() + new),
+                    fmt_count(MAX_ALERTS)
+                ));
+            } else {
+                sel.extend(keys);
+            }
+        });
+        notice.set(refused);
+    };
+    let select_matching = move |_| {
+        let keys =
+            matching.with(|m| alerts.with(|all| m.iter().map(|&i| all[i].row.key()).collect()));
+        add(keys);
+    };
+    let set_filter = move |f: fn(&mut AlertFilter, String)| {
+        move |ev: leptos::ev::Event| {
+            limit.set(ROWS_STEP);
+            filters.update(|x| f(x, event_target_value(&ev)))
+        }
+    };
+
+    let preset = move |apply: fn(&mut AlertFilter)| {
+        move |_| {
+            limit.set(ROWS_STEP);
+            filters.update(|f| {
+                *f = AlertFilter::default();
+                apply(f);
+            })
+        }
+    };
+
+    view! {
+        <section class="picker" aria-labelledby="picker-title">
+            <div class="picker-head">
+                <h2 id="picker-title">"Alerts"</h2>
+                <p class="picker-status" role="status" aria-live="polite">
+                    {move || {
+                        let n = alerts.with(Vec::len);
+                        if let Some(e) = load_error.get() {
+                            format!("Loading stopped after {n} alerts: {e}")
+                        } else if let Some(secs) = slowed.get() {
+                            format!("{} alerts loaded. GitHub asks us to slow down: going on in {secs} s…", fmt_count(n))
+                        } else if loaded.get() {
+                            format!("{} open alerts loaded.", fmt_count(n))
+                        } else {
+                            match estimate.get() {
+                                Some(total) => format!("{} of about {} alerts loaded…", fmt_count(n), fmt_count(total.max(n))),
+                                None if n > 0 => format!("{} alerts loaded…", fmt_count(n)),
+                                None => "Loading alerts…".to_owned(),
+                            }
+                        }
+                    }}
+                </p>
+                <button type="button" on:click=move |_| generation.update(|g| *g += 1) disabled=move || !loaded.get()>"Refresh"</button>
+            </div>
+            <div class="presets" role="group" aria-label="Starting points">
+                <span class="muted">"Start from: "</span>
+                <button type="button" on:click=preset(|f| f.severity = "critical+high".into())>"Critical and high"</button>
+                <button type="button" on:click=preset(|f| f.cwe = "CWE-89, CWE-78, CWE-79".into())>"Injection (CWE-89, CWE-78, CWE-79)"</button>
+                <button type="button" on:click=preset(|f| f.cwe = "CWE-798, CWE-259, CWE-312".into())>"Secrets and clear text"</button>
+                <button type="button" on:click=preset(|_| ())>"No filters"</button>
+            </div>
+            <div class="picker-filters">
+                {filter_select(filters, set_filter(|f, v| f.repo = v), "Repository", "All repositories", None, repos, |f| &f.repo)}
+                {filter_select(filters, set_filter(|f, v| f.severity = v), "Severity", "Any severity", Some(("critical+high", "Critical and high")), severities, |f| &f.severity)}
+                {filter_select(filters, set_filter(|f, v| f.tool = v), "Tool", "Any tool", None, tools, |f| &f.tool)}
+                {filter_select(filters, set_filter(|f, v| f.rule = v), "Rule", "Any rule", None, rules, |f| &f.rule)}
+                {filter_input(filters, set_filter(|f, v| f.cwe = v), "CWE", "text", "CWE-89, CWE-79", |f| &f.cwe)}
+                {filter_input(filters, set_filter(|f, v| f.path = v), "Path contains", "text", "src/api", |f| &f.path)}
+                {filter_input(filters, set_filter(|f, v| f.q = v), "Search", "search", "rule, path, repository", |f| &f.q)}
+            </div>
+            <div class="selection-bar" role="region" aria-label="Selection">
+                <strong class="selected-count">{move || format!("{} selected", fmt_count(selected.with(BTreeSet::len)))}</strong>
+                <span class="muted">{move || format!(" (at most {}) · {} matching the filters", fmt_count(MAX_ALERTS), fmt_count(matching.with(Vec::len)))}</span>
+                <button type="button" on:click=select_matching disabled=move || matching.with(Vec::is_empty)>
+                    {move || format!("Select all {} matching", fmt_count(matching.with(Vec::len)))}
+                </button>
+                <button type="button" on:click=move |_| { selected.set(BTreeSet::new()); notice.set(None); } disabled=move || selected.with(BTreeSet::is_empty)>"Clear selection"</button>
+            </div>
+            {move || notice.get().map(|n| view! { <p class="notice warning" role="alert">{n}</p> })}
+            {move || error.get().map(|e| view! { <p class="field-error" id="alerts-error" role="alert">{e}</p> })}
+            <div class="groups">
+                {move || {
+                    let now = Utc::now();
+                    let mut budget = limit.get();
+                    groups.with(|groups| alerts.with(|all| groups.iter().map(|g| {
+                        let shown = g.rows.len().min(budget);
+                        budget -= shown;
+                        let total = g.rows.len();
+                        let hidden = total - shown;
+                        let repo_id = g.repo_id;
+                        let rows = g.rows.clone();
+                        let select_repo = move |_| add(alerts.with(|all| rows.iter().map(|&i| all[i].row.key()).collect()));
+                        let repo = g.repo.clone();
+                        view! {
+                            <div class="group">
+                                <div class="group-head">
+                                    <h3>{repo.clone()}</h3>
+                                    <span class="muted">
+                                        {format!("{} matching", fmt_count(total))} " · "
+                                        {move || format!("{} selected", selected_by_repo.with(|c| c.get(&repo_id).copied().unwrap_or(0)))}
+                                    </span>
+                                    <button type="button" on:click=select_repo>{format!("Select all {} in {repo}", fmt_count(total))}</button>
+                                </div>
+                                {(shown > 0).then(|| view! {
+                                    <ul class="alert-rows">
+                                        {g.rows[..shown].iter().map(|&i| alert_row(&all[i].row, selected, add, now)).collect_view()}
+                                    </ul>
+                                })}
+                                {(hidden > 0).then(|| view! { <p class="muted more">{format!("{} more not shown.", fmt_count(hidden))}</p> })}
+                            </div>
+                        }
+                    }).collect_view()))
+                }}
+            </div>
+            {move || {
+                let total = matching.with(Vec::len);
+                let shown = limit.get().min(total);
+                (shown < total).then(|| view! {
+                    <p class="show-more">
+                        <span class="muted">{format!("Showing {} of {} matching alerts. ", fmt_count(shown), fmt_count(total))}</span>
+                        <button type="button" on:click=move |_| limit.update(|l| *l += ROWS_STEP)>
+                            {format!("Show {} more", fmt_count(ROWS_STEP.min(total - shown)))}
+                        </button>
+                    </p>
+                })
+            }}
+        </section>
+    }
+}

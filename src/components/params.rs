@@ -1,0 +1,39 @@
+//! The route parameters of the campaign pages, parsed once into domain types: a malformed one is
+//! a 404 page, with no call to the server.
+
+use crate::domain::{CampaignNumber, OrgLogin};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params;
+use leptos_router::params::Params;
+
+/// `/orgs/{org}/…`
+#[derive(Params, Debug, Clone, PartialEq)]
+pub struct OrgParams {
+    pub org: OrgLogin,
+}
+
+/// `/orgs/{org}/campaigns/{number}/…`
+#[derive(Params, Debug, Clone, PartialEq)]
+pub struct CampaignParams {
+    pub org: OrgLogin,
+    pub number: CampaignNumber,
+}
+
+/// The page's organisation, or `NotFound`.
+pub fn org_param() -> Memo<Result<OrgLogin, AppError>> {
+    let params = use_params::<OrgParams>();
+    Memo::new(move |_| {
+        params.with(|p| {
+            p.as_ref()
+                .map(|p| p.org.clone())
+                .map_err(|_| AppError::NotFound)
+        })
+    })
+}
+
+/// The page's organisation and campaign number, or `NotFound`.
+pub fn campaign_params() -> Memo<Result<CampaignParams, AppError>> {
+    let params = use_params::<CampaignParams>();
+    Memo::new(move |_| params.with(|p| p.clone().map_err(|_| AppError::NotFound)))
+}

@@ -1,0 +1,268 @@
+//! The one alert filter: the picker (in the browser) and the server-rendered list (without
+//! JavaScript) both read it from the same URL names and select with the same rule, so a shared
+//! link shows the same alerts either way.
+//!
+//! Every field is trimmed; repository, tool and rule match whole, in any case; severities are
+//! separated by `+` (a space once the URL is decoded), commas or spaces; CWEs are read as people
+//! write them (`CWE-89`, `cwe-089`, `89`); path and free text match anywhere, in any case.
+
+use super::alert::AlertRow;
+use serde::{Deserialize, Serialize};
+
+/// The filters as the URL carries them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AlertFilter {
+    pub repo: String,
+    /// `critical`, `high`, …, or `critical+high`.
+    pub severity: String,
+    pub tool: String,
+    /// A rule id, e.g. `js/sql-injection`.
+    pub rule: String,
+    /// `CWE-89, CWE-79`
+    pub cwe: String,
+    pub path: String,
+    /// Free text, searched in the rule's name and id, the path and the repository.
+    pub q: String,
+}
+
+/// The filters' names in the URL query, in the order the query lists them.
+pub const QUERY_NAMES: [&str; 7] = ["repo", "severity", "tool", "rule", "cwe", "path", "q"];
+
+impl AlertFilter {
+    /// The filters a URL query names (`get` reads one of its parameters).
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let [repo, severity, tool, rule, cwe, path, q] =
+            QUERY_NAMES.map(|name| get(name).unwrap_or_default());
+        AlertFilter {
+            repo,
+            severity,
+            tool,
+            rule,
+            cwe,
+            path,
+            q,
+        }
+    }
+
+    fn values(&self) -> [&String; 7] {
+        [
+            &self.repo,
+            &self.severity,
+            &self.tool,
+            &self.rule,
+            &self.cwe,
+            &self.path,
+            &self.q,
+        ]
+    }
+
+    /// The filters that are set, as query pairs in a fixed order.
+    pub fn query(&self) -> Vec<(&'static str, String)> {
+        QUERY_NAMES
+            .into_iter()
+            .zip(self.values())
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| (k, v.clone()))
+            .collect()
+    }
+
+    /// The filters prepared to test many alerts: lists split, text trimmed and lower-cased.
+    pub fn matcher(&self) -> AlertMatcher {
+        let whole = |s: &str| Some(s.trim().to_lowercase()).filter(|s| !s.is_empty());
+        AlertMatcher {
+            repo: whole(&self.repo),
+            severities: self
+                .severity
+                .split(['+', ',', ' '])
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            tool: whole(&self.tool),
+            rule: whole(&self.rule),
+            cwes: parse_cwe_list(&self.cwe),
+            path: self.path.trim().to_lowercase(),
+            text: self.q.trim().to_lowercase(),
+        }
+    }
+
+    /// The alerts of `rows` this filter selects, in their order.
+    pub fn select<'a>(&self, rows: &'a [AlertRow]) -> Vec<&'a AlertRow> {
+        let m = self.matcher();
+        rows.iter()
+            .filter(|a| m.matches(a, &Searchable::of(a)))
+            .collect()
+    }
+}
+
+/// `CWE-89, cwe-78 079` → `["CWE-89", "CWE-78", "CWE-79"]`: what people type in a CWE filter.
+pub fn parse_cwe_list(text: &str) -> Vec<String> {
+    text.split(['+', ',', ' '])
+        .map(|s| {
+            let s = s.trim();
+            match s.get(..4) {
+                Some(p) if p.eq_ignore_ascii_case("cwe-") => &s[4..],
+                _ => s,
+            }
+        })
+        .filter_map(|n| n.parse::<u32>().ok())
+        .map(|n| format!("CWE-{n}"))
+        .collect()
+}
+
+/// What the text filters of an alert read, lower-cased once (the picker keeps this beside each
+/// loaded alert, so a filter change does not lower-case 10,000 rows again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Searchable {
+    path: String,
+    /// Rule name, rule id, path and repository.
+    text: [String; 4],
+}
+
+impl Searchable {
+    pub fn of(a: &AlertRow) -> Self {
+        let path = a.path.to_lowercase();
+        Searchable {
+            text: [
+                a.rule_name.to_lowercase(),
+                a.rule_id.to_lowercase(),
+                path.clone(),
+                a.repo.to_lowercase(),
+            ],
+            path,
+        }
+    }
+}
+
+/// A filter prepared by `AlertFilter::matcher`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertMatcher {
+    repo: Option<String>,
+    severities: Vec<String>,
+    tool: Option<String>,
+    rule: Option<String>,
+    cwes: Vec<String>,
+    path: String,
+    text: String,
+}
+
+impl AlertMatcher {
+    /// Whether the alert `a` (with `s`, its `Searchable`) passes every filter that is set.
+    pub fn matches(&self, a: &AlertRow, s: &Searchable) -> bool {
+        let whole = |want: &Option<String>, have: &str| {
+            want.as_deref().is_none_or(|w| w == have.to_lowercase())
+        };
+        whole(&self.repo, &a.repo)
+            && (self.severities.is_empty()
+                || self
+                    .severities
+                    .iter()
+                    .any(|w| w.eq_ignore_ascii_case(&a.severity)))
+            && whole(&self.tool, &a.tool)
+            && whole(&self.rule, &a.rule_id)
+            && (self.cwes.is_empty()
+                || a.cwes
+                    .iter()
+                    .any(|c| self.cwes.iter().any(|w| w.eq_ignore_ascii_case(c))))
+            && (self.path.is_empty() || s.path.contains(&self.path))
+            && (self.text.is_empty() || s.text.iter().any(|t| t.contains(&self.text)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn row(repo: &str, sev: &str, cwes: &[&str], path: &str) -> AlertRow {
+        AlertRow {
+            repo_id: 7,
+            repo: repo.into(),
+            number: 3,
+            rule_id: "js/sql-injection".into(),
+            rule_name: "Database query built from user-controlled sources".into(),
+            severity: sev.into(),
+            rule_severity: "error".into(),
+            tool: "CodeQL".into(),
+            path: path.into(),
+            line: 3,
+            created_at: chrono::Utc::now(),
+            html_url: String::new(),
+            cwes: cwes.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    fn passes(a: &AlertRow, set: fn(&mut AlertFilter)) -> bool {
+        let mut f = AlertFilter::default();
+        set(&mut f);
+        f.matcher().matches(a, &Searchable::of(a))
+    }
+
+    #[test]
+    fn filters_combine() {
+        let a = row("web-storefront", "high", &["CWE-89"], "src/api/db.js");
+        assert!(passes(&a, |_| {}), "no filter: everything");
+        assert!(passes(&a, |f| f.rule = "js/sql-injection".into()));
+        assert!(
+            !passes(&a, |f| f.rule = "js/xss".into()),
+            "a rule id matches whole"
+        );
+        assert!(passes(&a, |f| f.severity = "critical+high".into()));
+        assert!(!passes(&a, |f| f.severity = "critical".into()));
+        assert!(passes(&a, |f| f.cwe = "cwe-79, 89".into()));
+        assert!(!passes(&a, |f| f.cwe = "CWE-79".into()));
+        assert!(passes(&a, |f| f.path = "API/DB".into()), "path: any case");
+        assert!(
+            passes(&a, |f| f.q = "storefront".into()),
+            "text reads the repository"
+        );
+        assert!(passes(&a, |f| f.q = "User-Controlled ".into()));
+        assert!(!passes(&a, |f| f.repo = "other".into()));
+        assert!(!passes(&a, |f| {
+            f.rule = "js/sql-injection".into();
+            f.tool = "Semgrep".into();
+        }));
+    }
+
+    /// The three ways the two old filters disagreed (#11's fifth bug).
+    #[test]
+    fn what_a_link_or_a_person_types_reads_one_way() {
+        let a = row("web", "high", &["CWE-89"], "src/api/db.js");
+        // `critical+high` typed into an address arrives decoded as `critical high`.
+        assert!(passes(&a, |f| f.severity = "critical high".into()));
+        assert!(passes(&a, |f| f.severity = "Critical, HIGH".into()));
+        assert!(passes(&a, |f| f.cwe = "Cwe-089".into()), "CWE in any case");
+        assert!(passes(&a, |f| f.path = "  src/api ".into()), "path trimmed");
+        assert!(passes(&a, |f| f.q = " db.js ".into()), "text trimmed");
+        assert!(
+            passes(&a, |f| f.repo = " WEB ".into()),
+            "repository trimmed"
+        );
+    }
+
+    #[test]
+    fn filters_go_to_the_url_and_back() {
+        let f = AlertFilter {
+            severity: "critical+high".into(),
+            cwe: "CWE-89, CWE-79".into(),
+            q: "sql".into(),
+            ..Default::default()
+        };
+        let query = f.query();
+        assert_eq!(
+            query,
+            vec![
+                ("severity", "critical+high".to_owned()),
+                ("cwe", "CWE-89, CWE-79".to_owned()),
+                ("q", "sql".to_owned()),
+            ]
+        );
+        let back = AlertFilter::from_query(|k| {
+            query
+                .iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.clone())
+        });
+        assert_eq!(back, f);
+        assert!(AlertFilter::default().query().is_empty());
+    }
+}

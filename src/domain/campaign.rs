@@ -1,0 +1,109 @@
+//! A campaign as the pages show it, and the people and teams a form may choose as its managers.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub login: String,
+    pub avatar_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRef {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Progress {
+    pub open: i64,
+    pub in_progress: i64,
+    pub closed: i64,
+}
+
+impl Progress {
+    pub fn total(&self) -> i64 {
+        self.open + self.in_progress + self.closed
+    }
+    /// Whole percent of alerts closed.
+    pub fn closed_percent(&self) -> i64 {
+        if self.total() == 0 {
+            0
+        } else {
+            self.closed * 100 / self.total()
+        }
+    }
+}
+
+/// A campaign as the pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignView {
+    pub number: super::CampaignNumber,
+    pub name: String,
+    pub description: String,
+    pub open: bool,
+    pub managers: Vec<Person>,
+    pub team_managers: Vec<TeamRef>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub ends_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub contact_link: Option<String>,
+    pub progress: Option<Progress>,
+    /// `{web}/orgs/{org}/security/campaigns/{number}`
+    pub github_url: String,
+    /// This app's own link to the campaign, to share.
+    pub share_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PageNumbers {
+    pub first: Option<u32>,
+    pub prev: Option<u32>,
+    pub next: Option<u32>,
+    pub last: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignPage {
+    pub campaigns: Vec<CampaignView>,
+    pub pages: PageNumbers,
+}
+
+/// Who a campaign form offers as managers. GitHub accepts only organisation owners and security
+/// managers as a campaign's manager: `managers` holds the owners, the signed-in user (who can
+/// only run campaigns as one of the two) and the campaign's current managers, nobody else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagerChoices {
+    pub managers: Vec<Person>,
+    pub teams: Vec<TeamRef>,
+}
+
+/// What the create form needs besides the alerts: the choices, and how many campaigns are open
+/// (GitHub allows ten).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateFormContext {
+    pub choices: ManagerChoices,
+    pub open_campaigns: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_percentages_round_down_and_handle_empty() {
+        assert_eq!(Progress::default().closed_percent(), 0);
+        assert_eq!(
+            Progress {
+                open: 2,
+                in_progress: 0,
+                closed: 1
+            }
+            .closed_percent(),
+            33
+        );
+    }
+}
