@@ -63,22 +63,14 @@ fn sign_in_again() {
     } else {
         format!("{}?{search}", location.pathname.get_untracked())
     };
-    let target = format!("/auth/login?next={}", urlencode(&here));
+    let target = format!(
+        "/auth/login?next={}",
+        crate::domain::paths::path_as_query_value(&here)
+    );
     #[cfg(feature = "ssr")]
     leptos_axum::redirect(&target);
     #[cfg(not(feature = "ssr"))]
     {
         let _ = window().location().set_href(&target);
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }

@@ -1,6 +1,32 @@
 //! Every address of this app under `/orgs/`, built in one place.
 
 use super::{CampaignNumber, OrgLogin};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// What JavaScript's `encodeURIComponent` leaves as it is.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// The same, with `/` kept.
+const PATH_IN_QUERY: &AsciiSet = &QUERY_VALUE.remove(b'/');
+
+/// `value` as one query value, encoded as `encodeURIComponent` does.
+pub fn query_value(value: &str) -> String {
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
+}
+
+/// A path of this app as a query value (`?next=`): its slashes stay readable.
+pub fn path_as_query_value(path: &str) -> String {
+    utf8_percent_encode(path, PATH_IN_QUERY).to_string()
+}
 
 /// `/orgs/{org}/campaigns`
 pub fn campaigns(org: &OrgLogin) -> String {
@@ -25,4 +51,17 @@ pub fn edit_campaign(org: &OrgLogin, number: CampaignNumber) -> String {
 /// `/orgs/{org}/campaigns/{number}/delete`
 pub fn delete_campaign(org: &OrgLogin, number: CampaignNumber) -> String {
     format!("{}/delete", campaign(org, number))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_encoded_like_encode_uri_component() {
+        assert_eq!(query_value("CWE-79, CWE-89"), "CWE-79%2C%20CWE-89");
+        assert_eq!(query_value("critical+high"), "critical%2Bhigh");
+        assert_eq!(query_value("a&b=c/d"), "a%26b%3Dc%2Fd");
+        assert_eq!(path_as_query_value("/orgs/a?x=1&y"), "/orgs/a%3Fx%3D1%26y");
+    }
 }

@@ -354,12 +354,8 @@ fn pkce_matches(challenge: &str, verifier: &str) -> bool {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(verifier.as_bytes());
     let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
-    computed.len() == challenge.len()
-        && computed
-            .bytes()
-            .zip(challenge.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    use subtle::ConstantTimeEq;
+    bool::from(computed.as_bytes().ct_eq(challenge.as_bytes()))
 }
 
 async fn access_token(State(em): State<Emulator>, headers: HeaderMap, body: Bytes) -> Response {

@@ -16,30 +16,26 @@ async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, String) {
 }
 
 /// One `alerts/load` call: `pages` pages from `from`.
-async fn load_pages(app: &TestApp, from: u32, pages: u32) -> AlertBatch {
+async fn load_pages(app: &TestApp, org: &str, from: u32, pages: u32) -> AlertBatch {
     let (from, pages) = (from.to_string(), pages.to_string());
     let (status, body) = call(
         app,
         "alerts/load",
-        &[
-            ("org", "acme-corp"),
-            ("from_page", &from),
-            ("pages", &pages),
-        ],
+        &[("org", org), ("from_page", &from), ("pages", &pages)],
     )
     .await;
     assert_eq!(status, 200, "{body}");
     serde_json::from_str(&body).unwrap()
 }
 
-async fn load_all(app: &TestApp) -> AlertBatch {
-    let mut first = load_pages(app, 1, 1).await;
+async fn load_all(app: &TestApp, org: &str) -> AlertBatch {
+    let mut first = load_pages(app, org, 1, 1).await;
     let last = first
         .last_page
         .expect("GitHub's Link header names the last page");
     let mut from = 2;
     while from <= last {
-        let batch = load_pages(app, from, 20.min(last + 1 - from)).await;
+        let batch = load_pages(app, org, from, 20.min(last + 1 - from)).await;
         first.alerts.extend(batch.alerts);
         from += 20;
     }
@@ -77,7 +73,7 @@ async fn open_campaigns(app: &TestApp) -> usize {
 async fn the_server_rendered_list_reads_every_page_once_and_counts_the_matches() {
     let app = spawn_app().await;
     app.sign_in("mona").await;
-    let loaded = load_all(&app).await;
+    let loaded = load_all(&app, "acme-corp").await;
     let search = |pairs: Vec<(&'static str, &'static str)>| {
         let app = &app;
         async move {
@@ -113,11 +109,11 @@ async fn the_server_rendered_list_reads_every_page_once_and_counts_the_matches()
 async fn all_open_alerts_load_in_batches_with_what_the_picker_filters_on() {
     let app = spawn_app().await;
     app.sign_in("mona").await;
-    let batch = load_all(&app).await;
+    let batch = load_all(&app, "acme-corp").await;
     assert_eq!(batch.last_page, Some(24));
     assert!(batch.more, "the first page links a next one");
     assert_eq!(batch.alerts.len(), 2_400);
-    let tail = load_pages(&app, 23, 5).await;
+    let tail = load_pages(&app, "acme-corp", 23, 5).await;
     assert_eq!(
         tail.alerts.len(),
         200,
@@ -126,7 +122,7 @@ async fn all_open_alerts_load_in_batches_with_what_the_picker_filters_on() {
     assert!(!tail.more, "an empty page ends the list");
     // Page 24 is the last and full: without a `last` link a full page may have a next one, so
     // the picker asks once more and stops at the empty page.
-    let last = load_pages(&app, 24, 1).await;
+    let last = load_pages(&app, "acme-corp", 24, 1).await;
     assert_eq!(last.alerts.len(), 100);
     assert!(last.more);
     let a = &batch.alerts[0];
@@ -148,7 +144,7 @@ async fn all_open_alerts_load_in_batches_with_what_the_picker_filters_on() {
 async fn create_groups_the_selection_by_repository_and_lands_on_the_new_campaign() {
     let app = spawn_app().await;
     app.sign_in("mona").await;
-    let batch = load_all(&app).await;
+    let batch = load_all(&app, "acme-corp").await;
     let picked: Vec<String> = batch
         .alerts
         .iter()
@@ -252,7 +248,7 @@ async fn githubs_422_for_unknown_alerts_lands_on_the_alerts_field() {
 async fn the_eleventh_open_campaign_is_refused_with_githubs_reason() {
     let app = spawn_app().await;
     app.sign_in("mona").await;
-    let batch = load_all(&app).await;
+    let batch = load_all(&app, "acme-corp").await;
     let one = format!("{}:{}", batch.alerts[0].repo_id, batch.alerts[0].number);
     let due = due();
     for i in open_campaigns(&app).await..10 {
@@ -279,7 +275,7 @@ async fn a_failed_create_is_not_retried_and_creates_nothing() {
     app.emulator
         .add_fault(FaultRule::status_once("/orgs/acme-corp/campaigns", 502).for_method("POST"));
     let due = due();
-    let batch = load_all(&app).await;
+    let batch = load_all(&app, "acme-corp").await;
     let one = format!("{}:{}", batch.alerts[0].repo_id, batch.alerts[0].number);
     let (status, body) = call(&app, "campaigns/create", &create_form("Flaky", &due, &one)).await;
     assert_eq!(status, 503, "{body}");
@@ -413,4 +409,163 @@ async fn a_failed_create_without_javascript_goes_back_to_a_clean_form_address() 
             .unwrap()
             .contains("must be in the future"));
     }
+}
+
+/// #11's fifth bug: one shared link, the same alerts with and without JavaScript. For random
+/// filters over the seeded alerts, written the ways people write them (any case, stray spaces,
+/// `+`, commas or spaces between severities, CWEs as `cwe-089` or `89`), the server-rendered list
+/// of the create page (no JavaScript) and the picker's own selection over what `alerts/load` gave
+/// it (the browser) select exactly the same alerts from the same address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_picker_and_the_server_rendered_list_select_the_same_alerts() {
+    use campaigns_admin::components::alert_picker::{matching, Loaded};
+    use campaigns_admin::domain::alert_filter::AlertFilter;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    use std::collections::BTreeSet;
+
+    let app = spawn_app().await;
+    // globex's 600 alerts (hubot owns it): each case renders the whole no-JavaScript page.
+    app.sign_in("hubot").await;
+    let rows = load_all(&app, "globex").await.alerts;
+    let loaded: Vec<Loaded> = rows.iter().cloned().map(Loaded::from).collect();
+    let distinct = |f: fn(&AlertRow) -> Vec<String>| -> Vec<String> {
+        let set: BTreeSet<String> = rows.iter().flat_map(f).collect();
+        set.into_iter().collect()
+    };
+    let repos = distinct(|a| vec![a.repo.clone()]);
+    let severities = distinct(|a| vec![a.severity.clone()]);
+    let tools = distinct(|a| vec![a.tool.clone()]);
+    let rules = distinct(|a| vec![a.rule_id.clone()]);
+    let cwes = distinct(|a| a.cwes.clone());
+    // Pieces of paths and rule names, as someone searching types them.
+    let words = distinct(|a| {
+        a.path
+            .split('/')
+            .chain(a.rule_name.split(' '))
+            .filter(|w| w.len() > 2)
+            .map(str::to_owned)
+            .collect()
+    });
+
+    // How a person may type a value: any case, with stray spaces.
+    fn typed(value: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
+        (value, 0..3usize, any::<bool>()).prop_map(|(v, case, pad)| {
+            let v = match case {
+                0 => v,
+                1 => v.to_uppercase(),
+                _ => v.to_lowercase(),
+            };
+            if pad {
+                format!(" {v}  ")
+            } else {
+                v
+            }
+        })
+    }
+    let pick = |values: Vec<String>| prop::sample::select(values);
+    let one_of_few = |values: Vec<String>| {
+        (
+            prop::sample::subsequence(values.clone(), 1..=values.len().min(3)),
+            0..3usize,
+        )
+    };
+    let strategy = (
+        prop::option::weighted(0.3, typed(pick(repos))),
+        prop::option::weighted(0.4, one_of_few(severities))
+            .prop_map(|s| s.map(|(vs, sep)| vs.join(["+", " ", ", "][sep]))),
+        prop::option::weighted(0.3, typed(pick(tools))),
+        prop::option::weighted(0.2, pick(rules)),
+        prop::option::weighted(0.3, one_of_few(cwes)).prop_map(|c| {
+            c.map(|(vs, style)| {
+                vs.iter()
+                    .map(|v| {
+                        let n = v.trim_start_matches("CWE-");
+                        match style {
+                            0 => v.clone(),
+                            1 => format!("cwe-0{n}"),
+                            _ => n.to_owned(),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        }),
+        prop::option::weighted(0.2, typed(pick(words.clone()))),
+        prop::option::weighted(0.3, typed(pick(words))),
+    )
+        .prop_map(|(repo, severity, tool, rule, cwe, path, q)| AlertFilter {
+            repo: repo.unwrap_or_default(),
+            severity: severity.unwrap_or_default(),
+            tool: tool.unwrap_or_default(),
+            rule: rule.unwrap_or_default(),
+            cwe: cwe.unwrap_or_default(),
+            path: path.unwrap_or_default(),
+            q: q.unwrap_or_default(),
+        });
+
+    let mut runner = TestRunner::new(Config {
+        cases: 32,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let nonempty = std::cell::Cell::new(0);
+    runner
+        .run(&strategy, |filter| {
+            // The address a person shares: the GET form of the server-rendered list writes it so.
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("picker", "server")
+                .extend_pairs(filter.query())
+                .finish();
+            // The browser: the picker reads the same address and filters what it loaded.
+            let decoded: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+            let in_browser = AlertFilter::from_query(|k| {
+                decoded.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+            });
+            let picked: Vec<String> = matching(&loaded, &in_browser)
+                .into_iter()
+                .map(|i| loaded[i].row.key().encode())
+                .collect();
+            // Without JavaScript: the page itself, rendered on the server.
+            let page = tokio::task::block_in_place(|| {
+                tokio::runtime::Handle::current().block_on(async {
+                    let res = app
+                        .get(&format!("/orgs/globex/campaigns/new?{query}"))
+                        .await;
+                    res.text().await.unwrap()
+                })
+            });
+            let doc = scraper::Html::parse_document(&page);
+            let status = scraper::Selector::parse(".picker-status").unwrap();
+            let status: String = doc.select(&status).flat_map(|e| e.text()).collect();
+            let total: usize = status
+                .split(' ')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("no count in {status:?}"));
+            let boxes = scraper::Selector::parse("ul.alert-rows input[type=checkbox]").unwrap();
+            let listed: Vec<String> = doc
+                .select(&boxes)
+                .filter_map(|b| b.value().attr("value").map(str::to_owned))
+                .collect();
+            prop_assert_eq!(total, picked.len(), "{:?}", filter);
+            prop_assert_eq!(
+                &listed[..],
+                &picked[..picked.len().min(200)],
+                "{:?}",
+                filter
+            );
+            if total > 0 {
+                nonempty.set(nonempty.get() + 1);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let nonempty = nonempty.get();
+    assert!(
+        nonempty >= 5,
+        "the filters select something often enough ({nonempty} of 32)"
+    );
 }

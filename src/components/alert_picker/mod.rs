@@ -12,8 +12,8 @@ use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
 use crate::domain::OrgLogin;
 use chrono::Utc;
 use leptos::prelude::*;
-use list::{alert_row, distinct, filter_input, filter_select, group, Loaded};
-pub use list::{fmt_count, matching, severity_badges};
+use list::{alert_row, distinct, filter_input, filter_select, group};
+pub use list::{fmt_count, matching, severity_badges, Loaded};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Rows put in the page at first and with each "Show more"; the counts always cover everything.
@@ -24,14 +24,13 @@ const ROWS_STEP: usize = 100;
 /// the link shareable.
 #[cfg(feature = "hydrate")]
 fn show_in_url(query: &[(&'static str, String)]) {
-    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
     let window = window();
     let Ok(path) = window.location().pathname() else {
         return;
     };
     let search: Vec<String> = query
         .iter()
-        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)))
+        .map(|(k, v)| format!("{k}={}", crate::domain::paths::query_value(v)))
         .collect();
     let url = if search.is_empty() {
         path

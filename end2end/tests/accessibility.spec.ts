@@ -1,0 +1,48 @@
+import { test, expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { signInAt } from "./pages/github-consent";
+import { NewCampaignPage } from "./pages/new-campaign";
+
+// Every page, signed in, in the light and the dark colour scheme: axe finds no serious or
+// critical violation (WCAG 2.x A and AA rules, plus axe's best practices).
+const pages: { name: string; path: string; ready?: (page: Page) => Promise<void> }[] = [
+  { name: "home", path: "/" },
+  { name: "campaign list", path: "/orgs/acme-corp/campaigns?state=all" },
+  { name: "campaign detail", path: "/orgs/acme-corp/campaigns/1" },
+  { name: "edit form", path: "/orgs/acme-corp/campaigns/1/edit" },
+  { name: "delete confirmation", path: "/orgs/acme-corp/campaigns/1/delete" },
+  {
+    name: "create form with the picker loaded",
+    path: "/orgs/acme-corp/campaigns/new",
+    ready: (page) => new NewCampaignPage(page).waitForAlerts(),
+  },
+  { name: "create form, server-rendered list", path: "/orgs/acme-corp/campaigns/new?picker=server&severity=critical" },
+  { name: "sign-in failure", path: "/sign-in-failed?reason=denied" },
+  { name: "not found", path: "/no-such-page" },
+];
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
+    .analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, where: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+}
+
+for (const scheme of ["light", "dark"] as const) {
+  test.describe(`accessibility, ${scheme} colour scheme`, () => {
+    test.use({ colorScheme: scheme });
+
+    test("every page has no serious or critical axe violation", async ({ page }) => {
+      test.setTimeout(120_000);
+      await signInAt(page, "/");
+      for (const p of pages) {
+        await page.goto(p.path);
+        await page.waitForLoadState("networkidle");
+        if (p.ready) await p.ready(page);
+        expect(await seriousViolations(page), `${p.name} (${p.path})`).toEqual([]);
+      }
+    });
+  });
+}
