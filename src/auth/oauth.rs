@@ -1,10 +1,9 @@
 //! The OAuth web flow against GitHub (or the emulator) with the `oauth2` crate: authorize URL with
 //! PKCE S256, code exchange, refresh of expiring tokens, and best-effort revocation.
 
-use super::session::TokenSet;
 use crate::error::AppError;
 use crate::settings::Settings;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use oauth2::basic::BasicClient;
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
@@ -14,6 +13,14 @@ use oauth2::{
 use secrecy::{ExposeSecret, SecretString};
 
 type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+
+/// Fresh tokens from a sign-in or a refresh.
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    pub access: SecretString,
+    pub refresh: Option<SecretString>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
 
 /// The app's side of the OAuth web flow, built once at start-up from the settings.
 pub struct OAuthApp {

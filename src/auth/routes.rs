@@ -1,21 +1,33 @@
 //! `/auth/login`, `/auth/callback`, `/auth/logout`: plain axum handlers around the OAuth web flow.
 
+use super::crypto::TokenCipher;
+use super::oauth::OAuthApp;
 use super::safe_next;
 use super::session::{self, PendingSignIn, PENDING_CAP, PENDING_KEY};
 use crate::domain::user::CurrentUser;
-use crate::state::AppState;
+use crate::github::GitHubClient;
+use crate::settings::Settings;
 use axum::{
-    extract::{Query, State},
+    extract::{FromRef, Query, State},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Router,
 };
 use chrono::Utc;
 use serde::Deserialize;
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
-pub fn routes() -> Router<AppState> {
+/// The sign-in routes, for any app state that holds the parts they use.
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Settings>: FromRef<S>,
+    Arc<OAuthApp>: FromRef<S>,
+    TokenCipher: FromRef<S>,
+    GitHubClient: FromRef<S>,
+{
     Router::new()
         .route("/auth/login", get(login))
         .route("/auth/callback", get(callback))
@@ -37,12 +49,12 @@ struct LoginQuery {
 }
 
 async fn login(
-    State(state): State<AppState>,
+    State(oauth): State<Arc<OAuthApp>>,
     session: Session,
     Query(q): Query<LoginQuery>,
 ) -> Response {
     let next = safe_next(q.next.as_deref());
-    let auth = state.oauth.authorize_url();
+    let auth = oauth.authorize_url();
     let now = Utc::now();
     let mut pending: Vec<PendingSignIn> = match session.get(PENDING_KEY).await {
         Ok(p) => p.unwrap_or_default(),
@@ -77,7 +89,9 @@ struct CallbackQuery {
 }
 
 async fn callback(
-    State(state): State<AppState>,
+    State(oauth): State<Arc<OAuthApp>>,
+    State(github): State<GitHubClient>,
+    State(cipher): State<TokenCipher>,
     session: Session,
     Query(q): Query<CallbackQuery>,
 ) -> Response {
@@ -128,14 +142,14 @@ async fn callback(
     let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
         return failed("github");
     };
-    let tokens = match state.oauth.exchange(code, &tx.verifier).await {
+    let tokens = match oauth.exchange(code, &tx.verifier).await {
         Ok(t) => t,
         Err(reason) => {
             tracing::info!(%reason, "the code exchange failed");
             return failed("exchange");
         }
     };
-    let user = match state.github.get_authenticated_user(&tokens.access).await {
+    let user = match github.get_authenticated_user(&tokens.access).await {
         Ok(u) => u,
         Err(_) => return failed("github"),
     };
@@ -144,7 +158,7 @@ async fn callback(
         name: user.name,
         avatar_url: crate::domain::campaign_fields::web_url_or_empty(user.avatar_url),
     };
-    if session::start(&session, &state.cipher, current, &tokens)
+    if session::start(&session, &cipher, current, &tokens)
         .await
         .is_err()
     {
@@ -153,12 +167,17 @@ async fn callback(
     Redirect::to(&tx.next).into_response()
 }
 
-async fn logout(State(state): State<AppState>, session: Session) -> Response {
-    let signed_in = session::signed_in(&session, state.settings.session.lifetime).await;
+async fn logout(
+    State(settings): State<Arc<Settings>>,
+    State(github): State<GitHubClient>,
+    State(cipher): State<TokenCipher>,
+    session: Session,
+) -> Response {
+    let signed_in = session::signed_in(&session, settings.session.lifetime).await;
     if let Ok(Some(record)) = signed_in {
-        if let Ok(token) = state.cipher.decrypt(&record.token) {
-            let app = &state.settings.github;
-            (state.github)
+        if let Ok(token) = cipher.decrypt(&record.token) {
+            let app = &settings.github;
+            github
                 .revoke_token(&app.client_id, &app.client_secret, &token)
                 .await;
         }

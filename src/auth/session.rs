@@ -2,7 +2,7 @@
 //! sign-ins. Stored by `tower-sessions`; the browser holds only the session id cookie.
 
 use super::crypto::TokenCipher;
-use super::oauth::OAuthApp;
+use super::oauth::{OAuthApp, TokenSet};
 use super::single_flight::RefreshFlights;
 use crate::domain::user::CurrentUser;
 use crate::error::AppError;
@@ -48,14 +48,6 @@ impl PendingSignIn {
     pub fn expired(&self, now: DateTime<Utc>) -> bool {
         now - self.created_at > Duration::minutes(PENDING_LIFETIME_MINUTES)
     }
-}
-
-/// Fresh tokens from a sign-in or a refresh.
-#[derive(Debug, Clone)]
-pub struct TokenSet {
-    pub access: SecretString,
-    pub refresh: Option<SecretString>,
-    pub expires_at: Option<DateTime<Utc>>,
 }
 
 fn internal(err: impl std::fmt::Display) -> AppError {

@@ -1,7 +1,7 @@
 //! Token refresh, once per session at a time: concurrent requests that find the token expired
 //! share one refresh instead of racing GitHub's rotating refresh tokens.
 
-use super::session::TokenSet;
+use super::oauth::TokenSet;
 use crate::error::AppError;
 use std::collections::HashMap;
 use std::future::Future;
