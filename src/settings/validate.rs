@@ -1,0 +1,261 @@
+//! Every setting checked and typed, one section at a time: a bad one stops the server with one line
+//! naming it and its variable.
+
+use super::sources::Sources;
+use super::{
+    bad, DemoSettings, GitHubSettings, LimitSettings, Mode, SeedProfile, SessionSettings, Settings,
+    SettingsError, DEMO_CLIENT_ID,
+};
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use url::Url;
+
+pub(super) fn validate(src: Sources) -> Result<Settings, SettingsError> {
+    let mode = src.choice("mode", &[("demo", Mode::Demo), ("github", Mode::GitHub)])?;
+    let listen_addr: SocketAddr = src.parse("listen_addr", "an address such as 127.0.0.1:3000")?;
+    let public_url = public_url(&src)?;
+    let github = github(&src, mode)?;
+    let session = session(&src, mode, &public_url)?;
+    let (data_dir, database_url) = store(&src)?;
+    let log_filter = src.get("log").trim().to_owned();
+    if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
+        return Err(bad(
+            "log",
+            format!("`{log_filter}` is not a valid log filter"),
+        ));
+    }
+    let limits = limits(&src)?;
+    let demo = demo(&src)?;
+    // Sessions, tokens and CSRF checks lean on the browser's origin: real GitHub users reach
+    // this app over https only.
+    if mode == Mode::GitHub && public_url.scheme() != "https" {
+        return Err(bad(
+            "public_url",
+            format!("must be an https URL in github mode, got `{public_url}`"),
+        ));
+    }
+    Ok(Settings {
+        mode,
+        listen_addr,
+        public_url,
+        data_dir,
+        database_url,
+        log_filter,
+        github,
+        session,
+        limits,
+        demo,
+    })
+}
+
+/// An origin without a path.
+fn public_url(src: &Sources) -> Result<Url, SettingsError> {
+    let url = parse_url(src, "public_url", false)?;
+    if url.path() != "/" || url.query().is_some() {
+        return Err(bad(
+            "public_url",
+            "must be an origin without a path, such as https://campaigns.example.com",
+        ));
+    }
+    Ok(url)
+}
+
+fn github(src: &Sources, mode: Mode) -> Result<GitHubSettings, SettingsError> {
+    let real = mode == Mode::GitHub;
+    let scopes: Vec<String> = src
+        .list("github.scopes")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if let Some(s) = scopes.iter().find(|s| {
+        !s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+    }) {
+        return Err(bad("github.scopes", format!("`{s}` is not an OAuth scope")));
+    }
+    let mut client_id = src.get("github.client_id").trim().to_owned();
+    if client_id.is_empty() {
+        if real {
+            return Err(bad("github.client_id", "is required in github mode"));
+        }
+        client_id = DEMO_CLIENT_ID.to_owned();
+    }
+    let client_secret = match src.secrets.get("github.client_secret") {
+        Some(secret) => SecretString::from(secret.clone()),
+        None if real => return Err(bad("github.client_secret", "is required in github mode")),
+        None => SecretString::from(random_hex(20)),
+    };
+    let ca_file = match src.get("github.ca_file").trim() {
+        "" => None,
+        path => {
+            let path = PathBuf::from(path);
+            if !path.is_file() {
+                return Err(bad(
+                    "github.ca_file",
+                    format!("{} is not a readable file", path.display()),
+                ));
+            }
+            Some(path)
+        }
+    };
+    Ok(GitHubSettings {
+        web_url: parse_url(src, "github.web_url", real)?,
+        api_url: parse_url(src, "github.api_url", real)?,
+        client_id,
+        client_secret,
+        scopes,
+        connect_timeout: src.seconds("github.connect_timeout_secs")?,
+        timeout: src.seconds("github.timeout_secs")?,
+        ca_file,
+    })
+}
+
+fn session(src: &Sources, mode: Mode, public_url: &Url) -> Result<SessionSettings, SettingsError> {
+    let inactivity = src.minutes("session.inactivity_minutes")?;
+    let lifetime = src.minutes("session.lifetime_minutes")?;
+    if inactivity > lifetime {
+        return Err(bad(
+            "session.inactivity_minutes",
+            "cannot be longer than session.lifetime_minutes",
+        ));
+    }
+    let https = public_url.scheme() == "https";
+    let cookie_secure = match src.choice(
+        "session.cookie_secure",
+        &[("auto", None), ("true", Some(true)), ("false", Some(false))],
+    )? {
+        None => https,
+        Some(false) if https => {
+            return Err(bad(
+                "session.cookie_secure",
+                "cannot be false when public_url is https",
+            ))
+        }
+        Some(set) => set,
+    };
+    let key = src.secrets.get("session.key");
+    match key {
+        Some(k) => check_session_key(k)?,
+        None if mode == Mode::GitHub => return Err(bad(
+            "session.key",
+            "is required in github mode: 32 random bytes, base64-encoded (openssl rand -base64 32)",
+        )),
+        None => {}
+    }
+    Ok(SessionSettings {
+        inactivity,
+        lifetime,
+        cookie_secure,
+        key: key.cloned().map(SecretString::from),
+    })
+}
+
+/// Where the app keeps its files, and its database (by default a SQLite file there).
+fn store(src: &Sources) -> Result<(PathBuf, String), SettingsError> {
+    let data_dir = PathBuf::from(src.get("data_dir").trim());
+    if data_dir.as_os_str().is_empty() {
+        return Err(bad("data_dir", "cannot be empty"));
+    }
+    let database_url = match src.get("database_url").trim() {
+        "" => format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("sessions.db").display()
+        ),
+        url if url.starts_with("sqlite:") => url.to_owned(),
+        other => {
+            return Err(bad(
+                "database_url",
+                format!("only sqlite: URLs are supported, got `{other}`"),
+            ))
+        }
+    };
+    Ok((data_dir, database_url))
+}
+
+fn limits(src: &Sources) -> Result<LimitSettings, SettingsError> {
+    let per_minute = |key: &str| {
+        src.positive(key, "requests per minute")
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+    };
+    let trusted_proxies = src
+        .list("limits.trusted_proxies")
+        .into_iter()
+        .map(|s| {
+            s.parse().map_err(|_| {
+                bad(
+                    "limits.trusted_proxies",
+                    format!("`{s}` is not an IP address"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(LimitSettings {
+        api_per_minute: per_minute("limits.api_per_minute")?,
+        auth_per_minute: per_minute("limits.auth_per_minute")?,
+        trusted_proxies,
+        request_timeout: src.seconds("limits.request_timeout_secs")?,
+    })
+}
+
+fn demo(src: &Sources) -> Result<DemoSettings, SettingsError> {
+    Ok(DemoSettings {
+        emulator_addr: src.parse("demo.emulator_addr", "an address such as 127.0.0.1:3100")?,
+        profile: src.choice(
+            "demo.profile",
+            &[
+                ("standard", SeedProfile::Standard),
+                ("large", SeedProfile::Large),
+            ],
+        )?,
+        expiring_tokens: src.parse("demo.expiring_tokens", "`true` or `false`")?,
+        list_stats: src.parse("demo.list_stats", "`true` or `false`")?,
+    })
+}
+
+fn parse_url(src: &Sources, key: &str, https_only: bool) -> Result<Url, SettingsError> {
+    let raw = src.get(key).trim();
+    let url = Url::parse(raw).map_err(|e| bad(key, format!("`{raw}` is not a URL ({e})")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if !https_only => {}
+        "http" => {
+            return Err(bad(
+                key,
+                format!("must be an https URL outside demo mode, got `{raw}`"),
+            ))
+        }
+        other => return Err(bad(key, format!("unsupported scheme `{other}` in `{raw}`"))),
+    }
+    if url.host_str().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(
+            key,
+            format!("`{raw}` must have a host and no credentials"),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(key, format!("`{raw}` cannot have a query or fragment")));
+    }
+    Ok(url)
+}
+
+fn check_session_key(key: &str) -> Result<(), SettingsError> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(key.trim())
+        .map_err(|_| bad("session.key", "is not valid base64"))?;
+    if bytes.len() != 32 {
+        return Err(bad(
+            "session.key",
+            format!("must decode to exactly 32 bytes, got {}", bytes.len()),
+        ));
+    }
+    Ok(())
+}
+
+fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
