@@ -92,9 +92,7 @@ pub async fn create_campaign(
         let body = ssr::create_body(&form)?;
         with_github(|state, token| async move {
             let c = ssr::create_inner(&state.github, &token, &org, &body).await?;
-            let to = crate::domain::paths::campaign(&org, c.number);
-            leptos_axum::redirect(&format!("{to}?created=1"));
-            Ok(ssr::view_of(&state.settings, &org, c))
+            Ok(ssr::go_to_campaign(&state.settings, &org, c, "?created=1"))
         })
         .await
     }
@@ -120,9 +118,7 @@ pub async fn update_campaign(
             .map_err(fields_need_attention)?;
         with_github(|state, token| async move {
             let c = ssr::update_inner(&state.github, &token, &org, number, &form, draft).await?;
-            let to = crate::domain::paths::campaign(&org, number);
-            leptos_axum::redirect(&format!("{to}?saved=1"));
-            Ok(ssr::view_of(&state.settings, &org, c))
+            Ok(ssr::go_to_campaign(&state.settings, &org, c, "?saved=1"))
         })
         .await
     }
@@ -153,8 +149,7 @@ pub async fn set_campaign_state(
                 .github
                 .update_campaign(&token, &org, number, &body)
                 .await?;
-            leptos_axum::redirect(&crate::domain::paths::campaign(&org, number));
-            Ok(ssr::view_of(&app.settings, &org, c))
+            Ok(ssr::go_to_campaign(&app.settings, &org, c, ""))
         })
         .await
     }
@@ -234,6 +229,18 @@ mod ssr {
             github_url: crate::github::web::campaign_url(&settings.github.web_url, org, c.number),
             share_url: format!("{public}{}", paths::campaign(org, c.number)),
         }
+    }
+
+    /// Sends the browser to the campaign's page (`query` added; a plain form post follows it),
+    /// answering with the campaign as GitHub now has it.
+    pub fn go_to_campaign(
+        settings: &Settings,
+        org: &OrgLogin,
+        c: CampaignSummary,
+        query: &str,
+    ) -> CampaignView {
+        leptos_axum::redirect(&format!("{}{query}", paths::campaign(org, c.number)));
+        view_of(settings, org, c)
     }
 
     fn person(u: SimpleUser) -> Person {

@@ -154,8 +154,7 @@ impl GitHubClient {
         org: &OrgLogin,
         cap: usize,
     ) -> Result<Vec<SimpleUser>, AppError> {
-        let url = self.url(&["orgs", org.as_str(), "members"]);
-        self.get_all(url, &[], token, cap).await
+        self.list_members_in_role(token, org, None, cap).await
     }
 
     /// `orgs/list-members` with `role=admin`: the organisation's owners, up to `cap`.
@@ -165,8 +164,20 @@ impl GitHubClient {
         org: &OrgLogin,
         cap: usize,
     ) -> Result<Vec<SimpleUser>, AppError> {
+        self.list_members_in_role(token, org, Some("admin"), cap)
+            .await
+    }
+
+    async fn list_members_in_role(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        role: Option<&str>,
+        cap: usize,
+    ) -> Result<Vec<SimpleUser>, AppError> {
         let url = self.url(&["orgs", org.as_str(), "members"]);
-        self.get_all(url, &[("role", "admin")], token, cap).await
+        let params: Vec<(&str, &str)> = role.map(|r| ("role", r)).into_iter().collect();
+        self.get_all(url, &params, token, cap).await
     }
 
     /// `teams/list`: `GET /orgs/{org}/teams`, every page up to `cap` items.
