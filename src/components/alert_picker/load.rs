@@ -1,12 +1,15 @@
 //! Loading the org's open alerts into the picker: in batches of pages, two calls at a time once
 //! the page count is known, waiting out GitHub's short rate-limit pauses.
 
+use super::list::{fmt_count, Loaded};
 use crate::api::alerts::{load_alerts, remaining_calls, MAX_PAGES_PER_CALL};
 use crate::domain::alert::{AlertBatch, AlertRow};
+use crate::domain::alert_selection::AlertKey;
 use crate::domain::OrgLogin;
 use crate::error::AppError;
 use futures_util::{stream, StreamExt};
 use leptos::prelude::*;
+use std::collections::HashSet;
 
 /// The longest pause GitHub may ask for that the load waits out, and how often it does so per call.
 const MAX_PAUSE_SECS: u64 = 120;
@@ -21,9 +24,104 @@ pub struct Progress {
     pub slowed: RwSignal<Option<u64>>,
 }
 
+/// The picker's loaded alerts, and how their load goes.
+#[derive(Clone, Copy)]
+pub struct Loading {
+    /// Each alert once, in the order GitHub listed them.
+    pub alerts: RwSignal<Vec<Loaded>>,
+    /// The load has ended, with every alert or with `error`.
+    pub loaded: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+    pub progress: Progress,
+    /// One more with each Refresh: a load begun for an older one stops.
+    pub generation: RwSignal<u32>,
+}
+
+impl Loading {
+    pub fn new() -> Self {
+        Loading {
+            alerts: RwSignal::new(Vec::new()),
+            loaded: RwSignal::new(false),
+            error: RwSignal::new(None),
+            progress: Progress {
+                estimate: RwSignal::new(None),
+                slowed: RwSignal::new(None),
+            },
+            generation: RwSignal::new(0),
+        }
+    }
+
+    /// Loads `org`'s open alerts in the browser (effects do not run on the server), and again
+    /// whenever `generation` changes, so progress shows as it goes.
+    pub fn start(self, org: OrgLogin) {
+        let Loading {
+            alerts,
+            loaded,
+            error,
+            progress,
+            generation,
+        } = self;
+        Effect::new(move |_| {
+            let run = generation.get();
+            let org = org.clone();
+            alerts.set(Vec::new());
+            loaded.set(false);
+            error.set(None);
+            progress.slowed.set(None);
+            leptos::task::spawn_local(async move {
+                let stale = move || generation.get_untracked() != run;
+                let mut seen: HashSet<AlertKey> = HashSet::new();
+                // Alerts can shift between pages while loading; each one is kept once.
+                let append = move |rows: Vec<AlertRow>| {
+                    alerts.update(|all| {
+                        all.extend(
+                            rows.into_iter()
+                                .filter(|a| seen.insert(a.key()))
+                                .map(Loaded::from),
+                        )
+                    })
+                };
+                let outcome = load_all(org, progress, stale, append).await;
+                if stale() {
+                    return;
+                }
+                if let Err(e) = outcome {
+                    error.set(Some(e.to_string()));
+                }
+                loaded.set(true);
+            });
+        });
+    }
+
+    /// What the picker's status line says.
+    pub fn status(self) -> String {
+        let n = self.alerts.with(Vec::len);
+        if let Some(e) = self.error.get() {
+            format!("Loading stopped after {n} alerts: {e}")
+        } else if let Some(secs) = self.progress.slowed.get() {
+            format!(
+                "{} alerts loaded. GitHub asks us to slow down: going on in {secs} s…",
+                fmt_count(n)
+            )
+        } else if self.loaded.get() {
+            format!("{} open alerts loaded.", fmt_count(n))
+        } else {
+            match self.progress.estimate.get() {
+                Some(total) => format!(
+                    "{} of about {} alerts loaded…",
+                    fmt_count(n),
+                    fmt_count(total.max(n))
+                ),
+                None if n > 0 => format!("{} alerts loaded…", fmt_count(n)),
+                None => "Loading alerts…".to_owned(),
+            }
+        }
+    }
+}
+
 /// Loads every open alert of `org`, handing each batch to `append` as it arrives. `stale()` says
 /// the load was replaced (Refresh): it stops then, without error.
-pub async fn load_all(
+async fn load_all(
     org: OrgLogin,
     progress: Progress,
     stale: impl Fn() -> bool + Copy,

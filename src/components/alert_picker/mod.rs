@@ -14,7 +14,7 @@ use chrono::Utc;
 use leptos::prelude::*;
 use list::{alert_row, distinct, filter_input, filter_select, group};
 pub use list::{fmt_count, matching, severity_badges, Loaded};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 /// Rows put in the page at first and with each "Show more"; the counts always cover everything.
 /// Fewer rows in the DOM is what keeps a filter change fast with 10,000 alerts.
@@ -52,14 +52,15 @@ pub fn AlertPicker(
     selected: RwSignal<BTreeSet<AlertKey>>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let alerts = RwSignal::new(Vec::<Loaded>::new());
+    let loading = load::Loading::new();
+    loading.start(org);
+    let load::Loading {
+        alerts,
+        loaded,
+        generation,
+        ..
+    } = loading;
     let limit = RwSignal::new(ROWS_STEP);
-    let loaded = RwSignal::new(false);
-    let estimate = RwSignal::new(None::<usize>);
-    let load_error = RwSignal::new(None::<String>);
-    // Seconds GitHub asked the load to pause for, while it waits.
-    let slowed = RwSignal::new(None::<u64>);
-    let generation = RwSignal::new(0u32);
     let notice = RwSignal::new(None::<String>);
     let url_query = leptos_router::hooks::use_query_map();
     let filters =
@@ -71,40 +72,6 @@ pub fn AlertPicker(
             show_in_url(&query);
         }
         true
-    });
-
-    // Load in the browser only, in batches, so progress shows as it goes.
-    let org_for_load = org.clone();
-    Effect::new(move |_| {
-        let run = generation.get();
-        let org = org_for_load.clone();
-        alerts.set(Vec::new());
-        loaded.set(false);
-        load_error.set(None);
-        slowed.set(None);
-        leptos::task::spawn_local(async move {
-            let stale = move || generation.get_untracked() != run;
-            let mut seen: HashSet<AlertKey> = HashSet::new();
-            // Alerts can shift between pages while loading; each one is kept once.
-            let append = move |rows: Vec<AlertRow>| {
-                alerts.update(|all| {
-                    all.extend(
-                        rows.into_iter()
-                            .filter(|a| seen.insert(a.key()))
-                            .map(Loaded::from),
-                    )
-                })
-            };
-            let outcome =
-                load::load_all(org, load::Progress { estimate, slowed }, stale, append).await;
-            if stale() {
-                return;
-            }
-            if let Err(e) = outcome {
-                load_error.set(Some(e.to_string()));
-            }
-            loaded.set(true);
-        });
     });
 
     let matching = Memo::new(move |_| filters.with(|f| alerts.with(|all| matching(all, f))));
@@ -175,22 +142,7 @@ pub fn AlertPicker(
             <div class="picker-head">
                 <h2 id="picker-title">"Alerts"</h2>
                 <p class="picker-status" role="status" aria-live="polite">
-                    {move || {
-                        let n = alerts.with(Vec::len);
-                        if let Some(e) = load_error.get() {
-                            format!("Loading stopped after {n} alerts: {e}")
-                        } else if let Some(secs) = slowed.get() {
-                            format!("{} alerts loaded. GitHub asks us to slow down: going on in {secs} s…", fmt_count(n))
-                        } else if loaded.get() {
-                            format!("{} open alerts loaded.", fmt_count(n))
-                        } else {
-                            match estimate.get() {
-                                Some(total) => format!("{} of about {} alerts loaded…", fmt_count(n), fmt_count(total.max(n))),
-                                None if n > 0 => format!("{} alerts loaded…", fmt_count(n)),
-                                None => "Loading alerts…".to_owned(),
-                            }
-                        }
-                    }}
+                    {move || loading.status()}
                 </p>
                 <button type="button" on:click=move |_| generation.update(|g| *g += 1) disabled=move || !loaded.get()>"Refresh"</button>
             </div>
