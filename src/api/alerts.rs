@@ -85,7 +85,7 @@ pub async fn search_alerts(
 }
 
 #[cfg(feature = "ssr")]
-pub mod ssr {
+mod ssr {
     use crate::domain::alert::{cwe_of, AlertBatch, AlertRow};
     use crate::domain::campaign_fields::web_url_or_empty;
     use crate::domain::OrgLogin;
@@ -190,7 +190,7 @@ pub mod ssr {
     }
 
     /// An alert as the lists show it.
-    pub fn row_of(a: CodeScanningAlert) -> AlertRow {
+    fn row_of(a: CodeScanningAlert) -> AlertRow {
         let location = a.most_recent_instance.location.unwrap_or_default();
         let tags = a.rule.tags.unwrap_or_default();
         // GitHub's `name` is often the rule id itself; the description is the readable title then.
