@@ -143,11 +143,11 @@ fn NewCampaignForm(
                             " instead."
                         </p>
                     </noscript>
-                    <AlertPicker org=org.clone() selected error=alerts_error/>
+                    <AlertPicker org=org.clone() selected error=alerts_error submit="create-campaign"/>
                 }.into_any()
             }}
             <div class="form-actions sticky">
-                <button type="submit" class="primary" disabled=move || action.pending().get() on:click=check_selection>
+                <button type="submit" id="create-campaign" class="primary" disabled=move || action.pending().get() on:click=check_selection>
                     {move || if action.pending().get() {
                         "Creating…".to_owned()
                     } else {

@@ -46,11 +46,28 @@ fn show_in_url(query: &[(&'static str, String)]) {
 #[cfg(not(feature = "hydrate"))]
 fn show_in_url(_: &[(&'static str, String)]) {}
 
+/// Moves the keyboard focus to the element `id` (event handlers run in the browser only).
+fn focus_by_id(id: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(el) = document().get_element_by_id(id) {
+        use wasm_bindgen::JsCast;
+        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
 #[component]
 pub fn AlertPicker(
     org: OrgLogin,
     selected: RwSignal<BTreeSet<AlertKey>>,
     #[prop(into)] error: Signal<Option<String>>,
+    /// The id of the form's submit button: the selection bar offers a jump to it, so the keyboard
+    /// need not Tab through every alert row.
+    #[prop(optional)]
+    submit: Option<&'static str>,
 ) -> impl IntoView {
     let loading = load::Loading::new();
     loading.start(org);
@@ -169,6 +186,9 @@ pub fn AlertPicker(
                     {move || format!("Select all {} matching", fmt_count(matching.with(Vec::len)))}
                 </button>
                 <button type="button" on:click=move |_| { selected.set(BTreeSet::new()); notice.set(None); } disabled=move || selected.with(BTreeSet::is_empty)>"Clear selection"</button>
+                {submit.map(|id| view! {
+                    <button type="button" on:click=move |_| focus_by_id(id)>"Go to the Create button"</button>
+                })}
             </div>
             {move || notice.get().map(|n| view! { <p class="notice warning" role="alert">{n}</p> })}
             {move || error.get().map(|e| view! { <p class="field-error" id="alerts-error" role="alert">{e}</p> })}
