@@ -60,16 +60,22 @@ pub async fn load_manager_choices(org: OrgLogin) -> Result<ManagerChoices, AppEr
 /// allows ten).
 #[server(endpoint = "campaigns/new_context")]
 pub async fn new_campaign_context(org: OrgLogin) -> Result<CreateFormContext, AppError> {
-    use super::context::{finish, with_github};
-    let choices = load_manager_choices(org.clone()).await?;
+    use super::context::{finish, signed_in, with_github};
     finish(
-        with_github(|state, token| async move {
-            let open_campaigns = ssr::open_campaigns(&state.github, &token, &org).await?;
-            Ok(CreateFormContext {
-                choices,
-                open_campaigns,
+        async move {
+            let me = signed_in().await?.user;
+            with_github(|state, token| async move {
+                let (choices, open_campaigns) = tokio::join!(
+                    ssr::manager_choices_inner(&state.github, &token, &org, me),
+                    ssr::open_campaigns(&state.github, &token, &org),
+                );
+                Ok(CreateFormContext {
+                    choices: choices?,
+                    open_campaigns: open_campaigns?,
+                })
             })
-        })
+            .await
+        }
         .await,
     )
 }

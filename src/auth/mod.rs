@@ -85,11 +85,7 @@ pub async fn require_session(
                 .path_and_query()
                 .map(|pq| pq.as_str().to_owned())
                 .unwrap_or_else(|| "/".to_owned());
-            let target = format!(
-                "/auth/login?next={}",
-                url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
-            );
-            Redirect::to(&target).into_response()
+            Redirect::to(&crate::domain::paths::sign_in_then(&here)).into_response()
         }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }

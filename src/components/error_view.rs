@@ -63,10 +63,7 @@ fn sign_in_again() {
     } else {
         format!("{}?{search}", location.pathname.get_untracked())
     };
-    let target = format!(
-        "/auth/login?next={}",
-        crate::domain::paths::path_as_query_value(&here)
-    );
+    let target = crate::domain::paths::sign_in_then(&here);
     #[cfg(feature = "ssr")]
     leptos_axum::redirect(&target);
     #[cfg(not(feature = "ssr"))]

@@ -114,23 +114,27 @@ pub fn parse_cwe_list(text: &str) -> Vec<String> {
 /// loaded alert, so a filter change does not lower-case 10,000 rows again).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Searchable {
+    repo: String,
+    tool: String,
+    rule_id: String,
+    rule_name: String,
     path: String,
-    /// Rule name, rule id, path and repository.
-    text: [String; 4],
 }
 
 impl Searchable {
     pub fn of(a: &AlertRow) -> Self {
-        let path = a.path.to_lowercase();
         Searchable {
-            text: [
-                a.rule_name.to_lowercase(),
-                a.rule_id.to_lowercase(),
-                path.clone(),
-                a.repo.to_lowercase(),
-            ],
-            path,
+            repo: a.repo.to_lowercase(),
+            tool: a.tool.to_lowercase(),
+            rule_id: a.rule_id.to_lowercase(),
+            rule_name: a.rule_name.to_lowercase(),
+            path: a.path.to_lowercase(),
         }
+    }
+
+    /// What free text is searched in: rule name, rule id, path and repository.
+    fn texts(&self) -> [&str; 4] {
+        [&self.rule_name, &self.rule_id, &self.path, &self.repo]
     }
 }
 
@@ -149,23 +153,21 @@ pub struct AlertMatcher {
 impl AlertMatcher {
     /// Whether the alert `a` (with `s`, its `Searchable`) passes every filter that is set.
     pub fn matches(&self, a: &AlertRow, s: &Searchable) -> bool {
-        let whole = |want: &Option<String>, have: &str| {
-            want.as_deref().is_none_or(|w| w == have.to_lowercase())
-        };
-        whole(&self.repo, &a.repo)
+        let whole = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+        whole(&self.repo, &s.repo)
             && (self.severities.is_empty()
                 || self
                     .severities
                     .iter()
                     .any(|w| w.eq_ignore_ascii_case(&a.severity)))
-            && whole(&self.tool, &a.tool)
-            && whole(&self.rule, &a.rule_id)
+            && whole(&self.tool, &s.tool)
+            && whole(&self.rule, &s.rule_id)
             && (self.cwes.is_empty()
                 || a.cwes
                     .iter()
                     .any(|c| self.cwes.iter().any(|w| w.eq_ignore_ascii_case(c))))
             && (self.path.is_empty() || s.path.contains(&self.path))
-            && (self.text.is_empty() || s.text.iter().any(|t| t.contains(&self.text)))
+            && (self.text.is_empty() || s.texts().iter().any(|t| t.contains(&self.text)))
     }
 }
 

@@ -24,8 +24,13 @@ pub fn query_value(value: &str) -> String {
 }
 
 /// A path of this app as a query value (`?next=`): its slashes stay readable.
-pub fn path_as_query_value(path: &str) -> String {
+fn path_as_query_value(path: &str) -> String {
     utf8_percent_encode(path, PATH_IN_QUERY).to_string()
+}
+
+/// `/auth/login?next={here}`: sign in, then come back to `here` (a path of this app).
+pub fn sign_in_then(here: &str) -> String {
+    format!("/auth/login?next={}", path_as_query_value(here))
 }
 
 /// `/orgs/{org}/campaigns`

@@ -205,18 +205,18 @@ fn check_fields(
             errors,
             |login| {
                 // GitHub takes only organization owners and security managers.
-                let user = w
+                let member = w
                     .user_by_login(login)
-                    .filter(|u| org.role_of(u.id).is_some())
-                    .ok_or_else(|| {
-                        format!("Manager {login} is not a member of the organization")
-                    })?;
-                org.role_of(user.id)
-                    .filter(|r| r.can_manage_security())
-                    .map(|_| user.id)
-                    .ok_or_else(|| {
-                        format!("Manager {login} must be an organization owner or security manager")
-                    })
+                    .and_then(|u| Some((u.id, org.role_of(u.id)?)));
+                match member {
+                    None => Err(format!(
+                        "Manager {login} is not a member of the organization"
+                    )),
+                    Some((_, role)) if !role.can_manage_security() => Err(format!(
+                        "Manager {login} must be an organization owner or security manager"
+                    )),
+                    Some((id, _)) => Ok(id),
+                }
             },
         );
     }
