@@ -106,43 +106,35 @@ impl SessionStore for SessionDb {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        // One transaction that takes the write lock first: read, merge and write as one.
-        let mut conn = self.pool.acquire().await.map_err(backend)?;
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *conn)
+        // One transaction that takes the write lock first: read, merge and write as one. A request
+        // dropped half-way (a navigation cancels its fetches) drops the transaction, and sqlx rolls
+        // it back: the write lock never outlives the save.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(backend)?;
-        let result = async {
-            let stored: Option<String> =
-                sqlx::query_scalar("SELECT data FROM sessions WHERE id = ?")
-                    .bind(record.id.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await
-                    .map_err(backend)?;
-            // Gone (signed out, rotated or expired): it stays gone.
-            let Some(stored) = stored else {
-                return Ok(());
-            };
-            let write = match decode(&stored) {
-                Ok(stored) => merged(&stored, record),
-                Err(_) => record.clone(),
-            };
-            sqlx::query("UPDATE sessions SET data = ?, expiry_date = ? WHERE id = ?")
-                .bind(encode(&write)?)
-                .bind(write.expiry_date.unix_timestamp())
-                .bind(record.id.to_string())
-                .execute(&mut *conn)
-                .await
-                .map_err(backend)?;
-            Ok(())
-        }
-        .await;
-        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        sqlx::query(end)
-            .execute(&mut *conn)
+        let stored: Option<String> = sqlx::query_scalar("SELECT data FROM sessions WHERE id = ?")
+            .bind(record.id.to_string())
+            .fetch_optional(&mut *tx)
             .await
             .map_err(backend)?;
-        result
+        // Gone (signed out, rotated or expired): it stays gone.
+        let Some(stored) = stored else {
+            return Ok(());
+        };
+        let write = match decode(&stored) {
+            Ok(stored) => merged(&stored, record),
+            Err(_) => record.clone(),
+        };
+        sqlx::query("UPDATE sessions SET data = ?, expiry_date = ? WHERE id = ?")
+            .bind(encode(&write)?)
+            .bind(write.expiry_date.unix_timestamp())
+            .bind(record.id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
@@ -265,6 +257,40 @@ mod tests {
             data,
             expiry_date: time::OffsetDateTime::UNIX_EPOCH,
         }
+    }
+
+    /// Saves cut short (every request saves, and a navigation cancels the fetches in flight) must
+    /// not leave the write lock taken: a transaction opened by hand stayed open on its pooled
+    /// connection, and every later save waited out the busy timeout and failed.
+    #[tokio::test]
+    async fn a_save_cut_short_leaves_no_lock_behind() {
+        use futures_util::FutureExt;
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::new()
+            .filename(dir.path().join("sessions.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(std::time::Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let store = SessionDb { pool };
+        store.migrate().await.unwrap();
+        let mut r = record(Some(1), "x");
+        r.expiry_date = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+        store.create(&mut r).await.unwrap();
+        for _ in 0..50 {
+            // Polled until it is under way, then dropped, as a cancelled request drops it.
+            let mut save = Box::pin(store.save(&r));
+            for _ in 0..3 {
+                let _ = (&mut save).now_or_never();
+                tokio::task::yield_now().await;
+            }
+        }
+        let done = tokio::time::timeout(std::time::Duration::from_secs(3), store.save(&r)).await;
+        assert!(matches!(done, Ok(Ok(()))), "{done:?}");
     }
 
     #[test]
