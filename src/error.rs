@@ -36,6 +36,9 @@ pub enum AppError {
     GitHubUnavailable,
     #[error("Something went wrong on our side. It has been logged.")]
     Internal,
+    /// This app's own database cannot be reached; the instance heals when it is back.
+    #[error("This app's database cannot be reached right now. Try again in a minute.")]
+    StoreUnavailable,
     /// A request that could not be read as this server function's arguments (the caller's
     /// mistake, not the user's input).
     #[error("The request was malformed: {message}")]
@@ -67,7 +70,7 @@ impl AppError {
             AppError::BadRequest { .. } => 400,
             AppError::Invalid { .. } => 422,
             AppError::RateLimited { .. } | AppError::TooManyRequests { .. } => 429,
-            AppError::GitHubUnavailable => 503,
+            AppError::GitHubUnavailable | AppError::StoreUnavailable => 503,
             AppError::Internal => 500,
             AppError::Transport { .. } => 502,
         }
@@ -85,6 +88,7 @@ impl AppError {
             AppError::TooManyRequests { .. } => "Slow down",
             AppError::GitHubUnavailable => "GitHub is unavailable",
             AppError::Internal => "Something went wrong",
+            AppError::StoreUnavailable => "Temporarily unavailable",
             AppError::Transport { .. } => "Connection problem",
         }
     }
@@ -197,6 +201,7 @@ mod tests {
             AppError::NotSignedIn,
             AppError::Forbidden { reason: "r".into() },
             AppError::NotFound,
+            AppError::StoreUnavailable,
             AppError::invalid("name", "m"),
             AppError::BadRequest {
                 message: "m".into(),

@@ -19,6 +19,8 @@ pub mod emulator;
 #[cfg(feature = "ssr")]
 pub mod github;
 #[cfg(feature = "ssr")]
+pub mod health;
+#[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod serve;
@@ -28,6 +30,8 @@ pub mod settings;
 pub mod startup;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 

@@ -3,12 +3,13 @@
 
 use crate::app::{shell, App};
 use crate::auth::{
-    self, crypto::TokenCipher, oauth::OAuthApp, routes as auth_routes,
-    single_flight::RefreshFlights, store, store::SessionLayer,
+    self, cookie, cookie::SessionLayer, crypto::TokenCipher, oauth::OAuthApp,
+    routes as auth_routes, single_flight::RefreshFlights,
 };
 use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
 use crate::error::AppError;
 use crate::github::GitHubClient;
+use crate::health;
 use crate::security::headers::{self, SecurityHeaders};
 use crate::security::rate_limit::{self, RateLimits};
 use crate::settings::{Mode, Settings};
@@ -19,7 +20,7 @@ use axum::{
     middleware,
     response::{IntoResponse, Response},
     routing::get,
-    Json, Router,
+    Router,
 };
 use leptos::config::{get_configuration, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -47,7 +48,7 @@ pub enum StartupError {
     #[error("Leptos settings (LEPTOS_* variables): {0}")]
     Leptos(String),
     #[error("{0}")]
-    Store(#[from] crate::auth::store::StoreError),
+    Store(#[from] crate::store::StoreError),
     #[error("setting `session.key` (environment variable CAMPAIGNS_SESSION_KEY): {0}")]
     SessionKey(crate::auth::crypto::CipherError),
     #[error("settings `github.web_url` and `public_url`: {0}")]
@@ -118,8 +119,9 @@ impl Application {
             }
         };
         let oauth = OAuthApp::new(&settings, github.http().clone()).map_err(StartupError::OAuth)?;
-        let store = store::open(&settings).await?;
-        let sessions = store::layer(store, &settings);
+        let store = crate::store::open(&settings).await?;
+        let sessions = store.sessions();
+        let session_layer = cookie::layer(sessions.clone(), &settings);
         let settings = Arc::new(settings);
         let state = AppState {
             leptos_options,
@@ -128,10 +130,12 @@ impl Application {
             cipher,
             refreshes: Arc::new(RefreshFlights::default()),
             oauth: Arc::new(oauth),
+            store,
+            sessions,
         };
         Ok(Self {
             listener,
-            router: router(state, sessions),
+            router: router(state, session_layer),
             addr,
             settings,
             emulator,
@@ -207,7 +211,8 @@ fn router(state: AppState, sessions: SessionLayer) -> Router {
     let routes = generate_route_list(App);
     let shell_options = state.leptos_options.clone();
     Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .merge(auth_routes::routes())
         .leptos_routes_with_context(&state, routes, headers::provide_response_nonce, move || {
             shell(shell_options.clone())
@@ -223,11 +228,15 @@ fn router(state: AppState, sessions: SessionLayer) -> Router {
         ))
         .layer(middleware::from_fn(server_fn_status))
         .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            state.store.clone(),
+            health::database_outage,
+        ))
         // Before the session layer: a refused request stores nothing.
         .layer(middleware::from_fn_with_state(
             RateLimits::new(
                 &state.settings.limits,
-                store::cookie_name(state.settings.session.cookie_secure),
+                cookie::cookie_name(state.settings.session.cookie_secure),
             ),
             rate_limit::middleware,
         ))
@@ -273,10 +282,6 @@ async fn server_fn_status(req: Request<Body>, next: middleware::Next) -> Respons
         parts.status = status;
     }
     Response::from_parts(parts, Body::from(bytes))
-}
-
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
 }
 
 async fn shutdown_signal() {

@@ -2,10 +2,11 @@
 
 use crate::auth::crypto::TokenCipher;
 use crate::auth::oauth::OAuthApp;
-use crate::auth::session::TokenKeeper;
+use crate::auth::session::{SignedIn, TokenKeeper};
 use crate::auth::single_flight::RefreshFlights;
 use crate::github::GitHubClient;
 use crate::settings::Settings;
+use crate::store::{sessions::SessionDb, Store};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -16,8 +17,10 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub github: GitHubClient,
     pub cipher: TokenCipher,
-    pub refreshes: Arc<RefreshFlights>,
+    pub refreshes: Arc<RefreshFlights<SignedIn>>,
     pub oauth: Arc<OAuthApp>,
+    pub store: Store,
+    pub sessions: SessionDb,
 }
 
 impl AppState {
@@ -28,6 +31,7 @@ impl AppState {
             cipher: &self.cipher,
             refreshes: &self.refreshes,
             oauth: &self.oauth,
+            sessions: &self.sessions,
         }
     }
 }

@@ -1,12 +1,12 @@
 //! Sign-in with GitHub (server only): the OAuth routes, the typed session, token encryption and
 //! refresh, and the two guards (pages need a session; state changes must come from this origin).
 
+pub mod cookie;
 pub mod crypto;
 pub mod oauth;
 pub mod routes;
 pub mod session;
 pub mod single_flight;
-pub mod store;
 
 use crate::settings::Settings;
 use axum::{
@@ -22,6 +22,7 @@ use tower_sessions::Session;
 const PUBLIC_PREFIXES: &[&str] = &[
     "/auth/",
     "/healthz",
+    "/readyz",
     "/pkg/",
     "/favicon",
     "/signed-out",
@@ -87,6 +88,7 @@ pub async fn require_session(
                 .unwrap_or_else(|| "/".to_owned());
             Redirect::to(&crate::domain::paths::sign_in_then(&here)).into_response()
         }
+        Err(crate::error::AppError::StoreUnavailable) => crate::health::database_unavailable(path),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

@@ -6,12 +6,16 @@ use super::oauth::{OAuthApp, TokenSet};
 use super::single_flight::RefreshFlights;
 use crate::domain::user::CurrentUser;
 use crate::error::AppError;
+pub use crate::store::sessions::USER_KEY;
+use crate::store::sessions::{LockedSession, SessionDb};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tower_sessions::session::Id;
+use tower_sessions::session_store;
 use tower_sessions::Session;
 
-pub const USER_KEY: &str = "signed_in";
 pub const PENDING_KEY: &str = "pending_sign_ins";
 /// How long a sign-in may take between leaving for GitHub and coming back.
 pub const PENDING_LIFETIME_MINUTES: i64 = 10;
@@ -30,7 +34,7 @@ pub struct SignedIn {
     #[serde(default)]
     pub expires_at: Option<DateTime<Utc>>,
     pub signed_in_at: DateTime<Utc>,
-    /// One more with every token refresh: the store keeps the newest (see `auth::store`).
+    /// One more with every token refresh: the store keeps the newest (see `store::sessions`).
     #[serde(default)]
     pub generation: u64,
 }
@@ -50,9 +54,16 @@ impl PendingSignIn {
     }
 }
 
-fn internal(err: impl std::fmt::Display) -> AppError {
+/// A session that cannot be read or written: the database is away (503, the page says so and the
+/// instance heals when it is back), or a record is unreadable (500).
+fn internal(err: impl Into<tower_sessions::session::Error>) -> AppError {
+    use tower_sessions::session::Error;
+    let err = err.into();
     tracing::error!(error = %err, "session store failed");
-    AppError::Internal
+    match err {
+        Error::Store(session_store::Error::Backend(_)) => AppError::StoreUnavailable,
+        _ => AppError::Internal,
+    }
 }
 
 /// What reading a signed-in user's token needs of the app.
@@ -60,8 +71,9 @@ pub struct TokenKeeper<'a> {
     /// A sign-in's absolute lifetime.
     pub lifetime: std::time::Duration,
     pub cipher: &'a TokenCipher,
-    pub refreshes: &'a RefreshFlights,
-    pub oauth: &'a OAuthApp,
+    pub refreshes: &'a RefreshFlights<SignedIn>,
+    pub oauth: &'a Arc<OAuthApp>,
+    pub sessions: &'a SessionDb,
 }
 
 /// The signed-in user, if any. A session past its absolute `lifetime` is ended here.
@@ -117,6 +129,12 @@ pub async fn end(session: &Session) {
     }
 }
 
+/// Whether `record`'s access token runs out within the refresh margin.
+fn needs_refresh(record: &SignedIn) -> bool {
+    let soon = Utc::now() + Duration::seconds(REFRESH_MARGIN_SECS);
+    record.expires_at.is_some_and(|e| e <= soon)
+}
+
 /// The access token to call GitHub with, refreshed first when it has expired.
 pub async fn access_token(
     session: &Session,
@@ -125,61 +143,91 @@ pub async fn access_token(
     let Some(mut record) = signed_in(session, keeper.lifetime).await? else {
         return Err(AppError::NotSignedIn);
     };
-    let soon = Utc::now() + Duration::seconds(REFRESH_MARGIN_SECS);
-    let needs_refresh = |r: &SignedIn| r.expires_at.is_some_and(|e| e <= soon);
     if needs_refresh(&record) {
-        // Another request may have refreshed since this one read the session: its rotated
-        // refresh token is in the store, and ours is spent.
-        session.load().await.map_err(internal)?;
-        record = signed_in(session, keeper.lifetime)
-            .await?
-            .ok_or(AppError::NotSignedIn)?;
+        let id = session.id().ok_or(AppError::NotSignedIn)?;
+        // Requests of this instance share one flight; the flight runs on its own task, so a
+        // cancelled request cannot drop rotated tokens between GitHub's answer and the store.
+        let refresh = Refresh {
+            sessions: keeper.sessions.clone(),
+            cipher: keeper.cipher.clone(),
+            oauth: keeper.oauth.clone(),
+            id,
+            seen: record.generation,
+        };
+        let key = format!("{id}:{}", record.generation);
+        let result = keeper
+            .refreshes
+            .run(key, || async {
+                tokio::spawn(refresh.run())
+                    .await
+                    .unwrap_or(Err(AppError::Internal))
+            })
+            .await;
+        record = match result {
+            Ok(updated) => updated,
+            Err(AppError::NotSignedIn) => {
+                end(session).await;
+                return Err(AppError::NotSignedIn);
+            }
+            Err(other) => return Err(other),
+        };
+        // This request's copy, which its own save at the end merges by generation.
+        session
+            .insert(USER_KEY, record.clone())
+            .await
+            .map_err(internal)?;
     }
-    if !needs_refresh(&record) {
-        return keeper.cipher.decrypt(&record.token).map_err(|err| {
-            tracing::warn!(error = %err, "ending a session whose token cannot be decrypted");
-            AppError::NotSignedIn
-        });
-    }
-    let Some(refresh) = record.refresh_token.clone() else {
-        end(session).await;
-        return Err(AppError::NotSignedIn);
-    };
-    let key = format!(
-        "{}:{refresh}",
-        session.id().map(|id| id.to_string()).unwrap_or_default()
-    );
-    let result = keeper
-        .refreshes
-        .run(key, || async {
-            let plain = keeper
-                .cipher
-                .decrypt(&refresh)
-                .map_err(|_| AppError::NotSignedIn)?;
-            keeper.oauth.refresh(&plain).await
-        })
-        .await;
-    match result {
-        Ok(tokens) => {
-            let updated = SignedIn {
-                token: keeper.cipher.encrypt(&tokens.access),
-                refresh_token: tokens.refresh.as_ref().map(|r| keeper.cipher.encrypt(r)),
-                expires_at: tokens.expires_at,
-                generation: record.generation + 1,
-                ..record
-            };
-            session.insert(USER_KEY, updated).await.map_err(internal)?;
-            // Stored now, not when this request ends: the old refresh token is spent, and
-            // other requests must find the new one.
-            session.save().await.map_err(internal)?;
-            Ok(tokens.access)
+    keeper.cipher.decrypt(&record.token).map_err(|err| {
+        tracing::warn!(error = %err, "ending a session whose token cannot be decrypted");
+        AppError::NotSignedIn
+    })
+}
+
+/// One token refresh, done while the session's stored row is locked against every instance.
+struct Refresh {
+    sessions: SessionDb,
+    cipher: TokenCipher,
+    oauth: Arc<OAuthApp>,
+    id: Id,
+    /// The generation the request saw expiring.
+    seen: u64,
+}
+
+impl Refresh {
+    /// The stored sign-in as refreshed, by this call or by another request (on any instance)
+    /// that held the lock first. `NotSignedIn` when the session is gone or GitHub refuses.
+    async fn run(self) -> Result<SignedIn, AppError> {
+        let locked = self.sessions.lock(&self.id).await.map_err(internal)?;
+        let Some(stored) = stored_sign_in(&locked) else {
+            return Err(AppError::NotSignedIn);
+        };
+        if stored.generation > self.seen && !needs_refresh(&stored) {
+            return Ok(stored);
         }
-        Err(AppError::NotSignedIn) => {
-            end(session).await;
-            Err(AppError::NotSignedIn)
-        }
-        Err(other) => Err(other),
+        let spent = stored.refresh_token.as_ref().ok_or(AppError::NotSignedIn)?;
+        let plain = self
+            .cipher
+            .decrypt(spent)
+            .map_err(|_| AppError::NotSignedIn)?;
+        let tokens = self.oauth.refresh(&plain).await?;
+        let updated = SignedIn {
+            token: self.cipher.encrypt(&tokens.access),
+            refresh_token: tokens.refresh.as_ref().map(|r| self.cipher.encrypt(r)),
+            expires_at: tokens.expires_at,
+            generation: stored.generation + 1,
+            ..stored
+        };
+        let mut record = locked.record().cloned().ok_or(AppError::NotSignedIn)?;
+        let value = serde_json::to_value(&updated).map_err(|_| AppError::Internal)?;
+        record.data.insert(USER_KEY.to_owned(), value);
+        locked.write(&record).await.map_err(internal)?;
+        Ok(updated)
     }
+}
+
+fn stored_sign_in(locked: &LockedSession) -> Option<SignedIn> {
+    let value = locked.record()?.data.get(USER_KEY)?;
+    serde_json::from_value(value.clone()).ok()
 }
 
 #[cfg(test)]

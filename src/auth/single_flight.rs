@@ -1,7 +1,7 @@
-//! Token refresh, once per session at a time: concurrent requests that find the token expired
-//! share one refresh instead of racing GitHub's rotating refresh tokens.
+//! Token refresh, once per session at a time in this process: concurrent requests that find the
+//! token expired share one flight (one database lock, one GitHub call) instead of queueing for
+//! the session's row lock one by one (`auth::session::Refresh` holds it across instances).
 
-use super::oauth::TokenSet;
 use crate::error::AppError;
 use std::collections::HashMap;
 use std::future::Future;
@@ -9,22 +9,29 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
-type Flight = Arc<OnceCell<Result<TokenSet, AppError>>>;
+type Flight<T> = Arc<OnceCell<Result<T, AppError>>>;
 
 /// Results are kept a while, so that a request that read the old refresh token just before the
 /// rotation gets the new tokens instead of trying the spent refresh token.
 const KEEP: Duration = Duration::from_secs(120);
 
-#[derive(Default)]
-pub struct RefreshFlights {
-    flights: Mutex<HashMap<String, (Instant, Flight)>>,
+pub struct RefreshFlights<T> {
+    flights: Mutex<HashMap<String, (Instant, Flight<T>)>>,
 }
 
-impl RefreshFlights {
-    pub async fn run<F, Fut>(&self, key: String, refresh: F) -> Result<TokenSet, AppError>
+impl<T> Default for RefreshFlights<T> {
+    fn default() -> Self {
+        RefreshFlights {
+            flights: Mutex::default(),
+        }
+    }
+}
+
+impl<T: Clone> RefreshFlights<T> {
+    pub async fn run<F, Fut>(&self, key: String, refresh: F) -> Result<T, AppError>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<TokenSet, AppError>>,
+        Fut: Future<Output = Result<T, AppError>>,
     {
         let flight = {
             let mut map = self.flights.lock().unwrap_or_else(|p| p.into_inner());
@@ -49,6 +56,7 @@ impl RefreshFlights {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::oauth::TokenSet;
     use secrecy::SecretString;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -81,7 +89,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_passing_failure_is_not_remembered() {
-        let flights = RefreshFlights::default();
+        let flights = RefreshFlights::<TokenSet>::default();
         let r = flights
             .run("k".into(), || async { Err(AppError::GitHubUnavailable) })
             .await;

@@ -205,7 +205,7 @@ mod tests {
         );
         assert!(s
             .database_url
-            .starts_with("sqlite://target/data/sessions.db"));
+            .starts_with("sqlite://target/data/campaigns.db"));
     }
 
     #[test]

@@ -160,17 +160,36 @@ fn store(src: &Sources) -> Result<(PathBuf, String), SettingsError> {
     let database_url = match src.get("database_url").trim() {
         "" => format!(
             "sqlite://{}?mode=rwc",
-            data_dir.join("sessions.db").display()
+            data_dir.join("campaigns.db").display()
         ),
-        url if url.starts_with("sqlite:") => url.to_owned(),
+        url if ["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| url.starts_with(scheme)) =>
+        {
+            url.to_owned()
+        }
         other => {
             return Err(bad(
                 "database_url",
-                format!("only sqlite: URLs are supported, got `{other}`"),
+                format!(
+                    "must be a sqlite: or postgres:// URL, got `{}`",
+                    without_password(other)
+                ),
             ))
         }
     };
     Ok((data_dir, database_url))
+}
+
+/// `url` with any password replaced by `***`, to be quoted in a message.
+fn without_password(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
 }
 
 fn limits(src: &Sources) -> Result<LimitSettings, SettingsError> {

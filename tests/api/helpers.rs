@@ -13,7 +13,8 @@ pub struct TestApp {
     pub cookies: std::sync::Arc<reqwest::cookie::Jar>,
     pub emulator_url: url::Url,
     pub emulator: campaigns_admin::emulator::Emulator,
-    pub data_dir: std::path::PathBuf,
+    /// The app's database (`database_url`).
+    pub database_url: String,
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
     /// Ends serving gracefully (as SIGTERM does), with a drain deadline of `DRAIN`.
     pub stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -149,11 +150,8 @@ impl TestApp {
     /// Runs `sql` on the session database (to age sessions without waiting); returns the rows'
     /// (id, data) when it selects them.
     pub async fn session_db(&self, sql: &str) -> Vec<(String, String)> {
-        use tower_sessions_sqlx_store::sqlx;
-        let db = self.data_dir.join("sessions.db");
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-            .await
-            .unwrap();
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url).await.unwrap();
         let rows = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
         pool.close().await;
         rows
@@ -225,6 +223,7 @@ pub async fn spawn_app_in(data_dir: &std::path::Path, extra: &[(&str, &str)]) ->
     let app = Application::build(settings).await.expect("the app starts");
     let address = app.address();
     let emulator_url = app.settings().github.api_url.clone();
+    let database_url = app.settings().database_url.clone();
     let emulator = app.emulator().expect("demo mode").clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let signal = async {
@@ -243,7 +242,7 @@ pub async fn spawn_app_in(data_dir: &std::path::Path, extra: &[(&str, &str)]) ->
         cookies,
         emulator_url,
         emulator,
-        data_dir: data_dir.to_owned(),
+        database_url,
         task,
         stop: Some(stop),
         _data_dir: None,

@@ -1,38 +1,25 @@
-//! The session store: SQLite on disk. Sessions that stay dead: a save only updates a session that
-//! still exists (a request in flight during sign-out, or the id retired by sign-in's rotation,
-//! cannot write its copy back), and never replaces the signed-in record by an older generation
-//! of it (a stale copy cannot undo a token refresh that finished meanwhile).
+//! Sessions, as `tower-sessions` stores them: one row a session (id, the record as JSON, its
+//! expiry in Unix seconds), shared by every instance. Sessions that stay dead: a save only updates
+//! a session that still exists (a request in flight during sign-out on any instance, or the id
+//! retired by sign-in's rotation, cannot write its copy back), and never replaces the signed-in
+//! record by an older generation of it (a stale copy cannot undo a token refresh that finished
+//! meanwhile, here or on another instance). `tower-sessions-sqlx-store`'s stores upsert on save,
+//! which would bring a signed-out session back; hence this one.
 
-use crate::auth::session::USER_KEY;
-use crate::settings::Settings;
-use tower_sessions::cookie::SameSite;
+use super::{Backend, Store};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
-use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::sqlx::{
-    self,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions},
-};
 
-pub type SessionLayer = SessionManagerLayer<SessionDb>;
+/// The record key of the signed-in user (`auth::session::SignedIn`); the store reads its
+/// `generation` to keep the newest.
+pub const USER_KEY: &str = "signed_in";
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot create the data directory {path} (setting `data_dir`, CAMPAIGNS_DATA_DIR): {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(
-        "cannot open the session database (setting `database_url`, CAMPAIGNS_DATABASE_URL): {0}"
-    )]
-    Database(String),
-}
+/// How often each instance deletes expired sessions.
+const CLEAN_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
-/// Sessions in one SQLite table: id, the record as JSON, and its expiry (Unix seconds).
 #[derive(Debug, Clone)]
 pub struct SessionDb {
-    pool: SqlitePool,
+    store: Store,
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
@@ -70,47 +57,123 @@ fn merged(stored: &Record, incoming: &Record) -> Record {
 }
 
 impl SessionDb {
-    pub async fn migrate(&self) -> sqlx::Result<()> {
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS sessions (
-                id TEXT PRIMARY KEY NOT NULL,
-                data TEXT NOT NULL,
-                expiry_date INTEGER NOT NULL
-            )",
-        )
-        .execute(&self.pool)
-        .await?;
+    pub(super) fn new(store: Store) -> Self {
+        SessionDb { store }
+    }
+
+    /// The stored record of `id`, read inside `tx`, locked until it ends (see `Store::for_update`).
+    async fn read_locked(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: &Id,
+    ) -> session_store::Result<Option<String>> {
+        let sql = format!(
+            "SELECT data FROM sessions WHERE id = $1{}",
+            self.store.for_update()
+        );
+        sqlx::query_scalar(&sql)
+            .bind(id.to_string())
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(backend)
+    }
+
+    /// `record` over the stored row, when there is one, inside `tx`.
+    async fn write(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        record: &Record,
+    ) -> session_store::Result<()> {
+        sqlx::query("UPDATE sessions SET data = $1, expiry_date = $2 WHERE id = $3")
+            .bind(encode(record)?)
+            .bind(record.expiry_date.unix_timestamp())
+            .bind(record.id.to_string())
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 
-    /// One transaction that takes the write lock first: read, merge and write as one.
+    /// One transaction that holds the row (SQLite: the write lock) from the read to the write.
     async fn save_now(&self, record: &Record) -> session_store::Result<()> {
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(backend)?;
-        let stored: Option<String> = sqlx::query_scalar("SELECT data FROM sessions WHERE id = ?")
-            .bind(record.id.to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?;
+        let mut tx = self.store.begin_write().await.map_err(backend)?;
         // Gone (signed out, rotated or expired): it stays gone.
-        let Some(stored) = stored else {
+        let Some(stored) = self.read_locked(&mut tx, &record.id).await? else {
             return Ok(());
         };
         let write = match decode(&stored) {
             Ok(stored) => merged(&stored, record),
             Err(_) => record.clone(),
         };
-        sqlx::query("UPDATE sessions SET data = ?, expiry_date = ? WHERE id = ?")
-            .bind(encode(&write)?)
-            .bind(write.expiry_date.unix_timestamp())
-            .bind(record.id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        Self::write(&mut tx, &write).await?;
         tx.commit().await.map_err(backend)
+    }
+
+    /// The session's stored record, held against every other instance's [`SessionDb::lock`] and
+    /// save until [`LockedSession::write`] or drop: a token refresh reads the newest refresh
+    /// token, spends it and stores its successor while no one else can. On PostgreSQL that is a
+    /// row lock; SQLite serves one instance, whose `RefreshFlights` already let one request
+    /// through, so it holds nothing there (its write lock would stop every other session's save
+    /// while GitHub answers).
+    pub async fn lock(&self, id: &Id) -> session_store::Result<LockedSession> {
+        let mut tx = match self.store.backend() {
+            Backend::Postgres => Some(self.store.pool().begin().await.map_err(backend)?),
+            Backend::Sqlite => None,
+        };
+        let stored = match &mut tx {
+            Some(tx) => self.read_locked(tx, id).await?,
+            None => self.read(id).await?,
+        };
+        let record = stored.as_deref().map(decode).transpose()?;
+        Ok(LockedSession {
+            db: self.clone(),
+            tx,
+            record,
+        })
+    }
+
+    async fn read(&self, id: &Id) -> session_store::Result<Option<String>> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1 AND expiry_date > $2")
+            .bind(id.to_string())
+            .bind(now)
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(backend)
+    }
+
+    /// Deletes expired sessions every `CLEAN_UP_EVERY`, for as long as the process runs.
+    pub(super) fn clean_up_in_background(&self) {
+        let cleaner = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = cleaner.continuously_delete_expired(CLEAN_UP_EVERY).await {
+                tracing::error!(error = %e, "expired-session clean-up stopped");
+            }
+        });
+    }
+}
+
+/// A session's record as stored, locked (see [`SessionDb::lock`]).
+pub struct LockedSession {
+    db: SessionDb,
+    tx: Option<sqlx::Transaction<'static, sqlx::Any>>,
+    record: Option<Record>,
+}
+
+impl LockedSession {
+    /// The record as stored; `None` when the session is gone (signed out on any instance).
+    pub fn record(&self) -> Option<&Record> {
+        self.record.as_ref()
+    }
+
+    /// Stores `record` and lets the others through.
+    pub async fn write(self, record: &Record) -> session_store::Result<()> {
+        match self.tx {
+            Some(mut tx) => {
+                SessionDb::write(&mut tx, record).await?;
+                tx.commit().await.map_err(backend)
+            }
+            None => self.db.save_now(record).await,
+        }
     }
 }
 
@@ -119,13 +182,13 @@ impl SessionStore for SessionDb {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
             let done = sqlx::query(
-                "INSERT INTO sessions (id, data, expiry_date) VALUES (?, ?, ?)
-                 ON CONFLICT(id) DO NOTHING",
+                "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3)
+                 ON CONFLICT (id) DO NOTHING",
             )
             .bind(record.id.to_string())
             .bind(encode(record)?)
             .bind(record.expiry_date.unix_timestamp())
-            .execute(&self.pool)
+            .execute(self.store.pool())
             .await
             .map_err(backend)?;
             if done.rows_affected() == 1 {
@@ -146,21 +209,13 @@ impl SessionStore for SessionDb {
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let data: Option<String> =
-            sqlx::query_scalar("SELECT data FROM sessions WHERE id = ? AND expiry_date > ?")
-                .bind(session_id.to_string())
-                .bind(now)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend)?;
-        data.map(|d| decode(&d)).transpose()
+        self.read(session_id).await?.map(|d| decode(&d)).transpose()
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = ?")
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(session_id.to_string())
-            .execute(&self.pool)
+            .execute(self.store.pool())
             .await
             .map_err(backend)?;
         Ok(())
@@ -171,75 +226,13 @@ impl SessionStore for SessionDb {
 impl ExpiredDeletion for SessionDb {
     async fn delete_expired(&self) -> session_store::Result<()> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        sqlx::query("DELETE FROM sessions WHERE expiry_date <= ?")
+        sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1")
             .bind(now)
-            .execute(&self.pool)
+            .execute(self.store.pool())
             .await
             .map_err(backend)?;
         Ok(())
     }
-}
-
-/// Opens (and migrates) the store, and starts the periodic clean-up of expired sessions.
-pub async fn open(settings: &Settings) -> Result<SessionDb, StoreError> {
-    std::fs::create_dir_all(&settings.data_dir).map_err(|source| StoreError::DataDir {
-        path: settings.data_dir.display().to_string(),
-        source,
-    })?;
-    let options: SqliteConnectOptions = settings
-        .database_url
-        .parse()
-        .map_err(|e: sqlx::Error| StoreError::Database(e.to_string()))?;
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(
-            options
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .busy_timeout(std::time::Duration::from_secs(5)),
-        )
-        .await
-        .map_err(|e| StoreError::Database(e.to_string()))?;
-    let store = SessionDb { pool };
-    store
-        .migrate()
-        .await
-        .map_err(|e| StoreError::Database(e.to_string()))?;
-    let cleaner = store.clone();
-    tokio::spawn(async move {
-        if let Err(e) = cleaner
-            .continuously_delete_expired(std::time::Duration::from_secs(300))
-            .await
-        {
-            tracing::error!(error = %e, "expired-session clean-up stopped");
-        }
-    });
-    Ok(store)
-}
-
-/// The session cookie's name: `__Host-` whenever it is Secure, which pins it to this origin.
-pub fn cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-campaigns_session"
-    } else {
-        "campaigns_session"
-    }
-}
-
-/// HttpOnly, SameSite=Lax (Strict would drop the cookie on the way back from GitHub and on links
-/// opened from chat), Path=/, Secure over https. Every request counts as activity: each saves,
-/// which is safe because a save never brings a session back.
-pub fn layer(store: SessionDb, settings: &Settings) -> SessionLayer {
-    let secure = settings.session.cookie_secure;
-    let inactivity = time::Duration::seconds(settings.session.inactivity.as_secs() as i64);
-    SessionManagerLayer::new(store)
-        .with_name(cookie_name(secure))
-        .with_secure(secure)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(inactivity))
-        .with_always_save(true)
 }
 
 #[cfg(test)]
@@ -274,18 +267,10 @@ mod tests {
     async fn a_save_cut_short_leaves_no_lock_behind() {
         use futures_util::FutureExt;
         let dir = tempfile::tempdir().unwrap();
-        let options = SqliteConnectOptions::new()
-            .filename(dir.path().join("sessions.db"))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .busy_timeout(std::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .unwrap();
-        let store = SessionDb { pool };
-        store.migrate().await.unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
+        let db = crate::store::connect(&url).await.unwrap();
+        db.migrate().await.unwrap();
+        let store = db.sessions();
         let mut r = record(Some(1), "x");
         r.expiry_date = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
         store.create(&mut r).await.unwrap();

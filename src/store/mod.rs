@@ -1,0 +1,204 @@
+//! The app's own database (server only): SQLite by default, PostgreSQL for several instances.
+//!
+//! One pool over `sqlx`'s `Any` driver, so each query is written once, with `$1` placeholders
+//! (SQLite reads them too). The schema is in `migrations/` (one folder a backend, the same files in
+//! each), applied by [`open`] at start-up. The API is small and explicit:
+//!
+//! - [`open`] connects, applies the migrations and returns the [`Store`], or one line naming the
+//!   setting (and the migration) that failed.
+//! - [`Store::ready`] says whether the database answers now (`/readyz`).
+//! - [`Store::sessions`] is the session table, as `tower-sessions` uses it (see [`sessions`]).
+//!
+//! Everything that must hold across instances holds in the database: a session row is the one
+//! copy of a session, and [`sessions::SessionDb::lock`] serialises a token refresh across
+//! instances (a row lock on PostgreSQL).
+
+pub mod sessions;
+
+use crate::settings::Settings;
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::AnyPool;
+use std::time::Duration;
+
+/// How long a request waits for a database connection before it is answered 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long `/readyz` waits for the database's answer.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file under `data_dir`, one instance.
+    Sqlite,
+    /// A server that several instances share.
+    Postgres,
+}
+
+impl Backend {
+    fn of(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE,
+            Backend::Postgres => &POSTGRES,
+        }
+    }
+}
+
+/// Why the store could not open. Each names the setting to look at.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data directory {path} (setting `data_dir`, CAMPAIGNS_DATA_DIR): {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database (setting `database_url`, CAMPAIGNS_DATABASE_URL): {0}")]
+    Connect(String),
+    #[error("cannot migrate the database (setting `database_url`, CAMPAIGNS_DATABASE_URL): {0}")]
+    Migrate(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Opens the database named by `database_url`, applies the migrations, and starts the periodic
+/// clean-up of expired sessions.
+pub async fn open(settings: &Settings) -> Result<Store, StoreError> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|source| StoreError::DataDir {
+        path: settings.data_dir.display().to_string(),
+        source,
+    })?;
+    let store = connect(&settings.database_url).await?;
+    store.migrate().await?;
+    store.sessions().clean_up_in_background();
+    Ok(store)
+}
+
+/// Connects without migrating (tests use it to look at a database as it is).
+pub async fn connect(url: &str) -> Result<Store, StoreError> {
+    let backend = Backend::of(url)
+        .ok_or_else(|| StoreError::Connect("not a sqlite: or postgres:// URL".to_owned()))?;
+    sqlx::any::install_default_drivers();
+    if backend == Backend::Sqlite {
+        prepare_sqlite(url).await?;
+    }
+    let pool = AnyPoolOptions::new()
+        .max_connections(match backend {
+            // One writer at a time anyway; a few readers beside it.
+            Backend::Sqlite => 4,
+            Backend::Postgres => 10,
+        })
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect(url)
+        .await
+        .map_err(|e| StoreError::Connect(e.to_string()))?;
+    Ok(Store { pool, backend })
+}
+
+/// Creates the SQLite file when missing and puts it in WAL mode (kept in the file, so every later
+/// connection has it): readers never wait for the writer.
+async fn prepare_sqlite(url: &str) -> Result<(), StoreError> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+    use sqlx::{ConnectOptions, Connection};
+    let options: SqliteConnectOptions = url
+        .parse()
+        .map_err(|e: sqlx::Error| StoreError::Connect(e.to_string()))?;
+    let conn = options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .connect()
+        .await
+        .map_err(|e| StoreError::Connect(e.to_string()))?;
+    conn.close()
+        .await
+        .map_err(|e| StoreError::Connect(e.to_string()))
+}
+
+impl Store {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The session table.
+    pub fn sessions(&self) -> sessions::SessionDb {
+        sessions::SessionDb::new(self.clone())
+    }
+
+    /// Whether the database answers a query now, within `READY_TIMEOUT`.
+    pub async fn ready(&self) -> bool {
+        let ping = sqlx::query("SELECT 1").execute(&self.pool);
+        matches!(tokio::time::timeout(READY_TIMEOUT, ping).await, Ok(Ok(_)))
+    }
+
+    /// Applies the migrations this build has and the database lacks.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = self.backend.migrator();
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migrate(describe(migrator, &e)))
+    }
+
+    /// A transaction that takes the write lock at its start on SQLite (`BEGIN IMMEDIATE`: no
+    /// deadlock between two readers that both want to write); a plain one on PostgreSQL, whose
+    /// rows are locked by [`Store::for_update`].
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// What a SELECT inside [`Store::begin_write`] ends with to lock the rows it reads.
+    fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
+    fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// One line naming the migration that failed and why.
+fn describe(migrator: &Migrator, err: &MigrateError) -> String {
+    let name = |version: i64| {
+        migrator
+            .iter()
+            .find(|m| m.version == version)
+            .map(|m| format!("migration {version:04} ({})", m.description))
+            .unwrap_or_else(|| format!("migration {version:04}"))
+    };
+    match err {
+        MigrateError::ExecuteMigration(e, version) => format!("{} failed: {e}", name(*version)),
+        MigrateError::VersionMismatch(version) => format!(
+            "{} was changed after it was applied to this database",
+            name(*version)
+        ),
+        MigrateError::VersionMissing(version) => format!(
+            "the database has migration {version:04}, which this build does not know (a newer build migrated it)"
+        ),
+        MigrateError::Dirty(version) => format!(
+            "{} was left half-applied; restore a backup or finish it by hand",
+            name(*version)
+        ),
+        other => other.to_string(),
+    }
+}
