@@ -22,7 +22,7 @@ lint:
 	cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 unit:
-	cargo nextest run --features ssr
+	scripts/with-postgres cargo nextest run --features ssr
 
 e2e:
 	scripts/e2e

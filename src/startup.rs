@@ -87,8 +87,13 @@ impl Application {
         }
 
         // Demo mode: the emulator registers this app's callback, then stands in for GitHub.
-        let emulator = match settings.mode {
-            Mode::Demo => {
+        let emulator = match (settings.mode, settings.demo.emulator_url.clone()) {
+            (Mode::Demo, Some(shared)) => {
+                settings.github.web_url = shared.clone();
+                settings.github.api_url = shared;
+                None
+            }
+            (Mode::Demo, None) => {
                 let addr = settings.demo.emulator_addr;
                 let config = EmulatorConfig {
                     client_id: settings.github.client_id.clone(),
@@ -106,7 +111,7 @@ impl Application {
                 settings.github.api_url = handle.url();
                 Some(handle)
             }
-            Mode::GitHub => None,
+            (Mode::GitHub, _) => None,
         };
 
         let leptos_options = leptos_options(addr)?;
@@ -211,8 +216,6 @@ fn router(state: AppState, sessions: SessionLayer) -> Router {
     let routes = generate_route_list(App);
     let shell_options = state.leptos_options.clone();
     Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
         .merge(auth_routes::routes())
         .leptos_routes_with_context(&state, routes, headers::provide_response_nonce, move || {
             shell(shell_options.clone())
@@ -228,6 +231,10 @@ fn router(state: AppState, sessions: SessionLayer) -> Router {
         ))
         .layer(middleware::from_fn(server_fn_status))
         .layer(sessions)
+        // Outside the session layer: a balancer's probe never reads or saves a session, so
+        // liveness holds while the database is away.
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .layer(middleware::from_fn_with_state(
             state.store.clone(),
             health::database_outage,

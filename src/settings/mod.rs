@@ -77,6 +77,9 @@ pub struct SessionSettings {
 #[derive(Debug, Clone)]
 pub struct DemoSettings {
     pub emulator_addr: SocketAddr,
+    /// An emulator already serving (started by another instance): used instead of starting one,
+    /// so several demo instances behind one address share their GitHub.
+    pub emulator_url: Option<Url>,
     pub profile: SeedProfile,
     pub expiring_tokens: bool,
     /// The emulator puts `alert_stats` in list items (GitHub's list example has none).

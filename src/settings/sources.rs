@@ -28,6 +28,7 @@ pub(super) const KEYS: &[(&str, &str)] = &[
     ("limits.trusted_proxies", ""),
     ("limits.request_timeout_secs", "90"),
     ("demo.emulator_addr", "127.0.0.1:3100"),
+    ("demo.emulator_url", ""),
     ("demo.profile", "standard"),
     ("demo.expiring_tokens", "false"),
     ("demo.list_stats", "false"),

@@ -220,6 +220,10 @@ fn limits(src: &Sources) -> Result<LimitSettings, SettingsError> {
 fn demo(src: &Sources) -> Result<DemoSettings, SettingsError> {
     Ok(DemoSettings {
         emulator_addr: src.parse("demo.emulator_addr", "an address such as 127.0.0.1:3100")?,
+        emulator_url: match src.get("demo.emulator_url").trim() {
+            "" => None,
+            _ => Some(parse_url(src, "demo.emulator_url", false)?),
+        },
         profile: src.choice(
             "demo.profile",
             &[

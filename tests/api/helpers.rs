@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 
 pub struct TestApp {
     pub address: SocketAddr,
+    public_origin: String,
     /// Keeps cookies, never follows redirects.
     pub client: reqwest::Client,
     /// The client's cookie jar.
@@ -34,8 +35,10 @@ impl TestApp {
             .expect("the app answers")
     }
 
+    /// The app's public origin (`public_url`), which a browser's requests come from: this
+    /// instance's own address, or the first one's when two share a public URL.
     pub fn origin(&self) -> String {
-        format!("http://{}", self.address)
+        self.public_origin.clone()
     }
 
     /// A same-origin POST, as a browser form or server-function call sends it.
@@ -219,27 +222,55 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
 /// The app with a given data directory (to restart it on the same sessions).
 pub async fn spawn_app_in(data_dir: &std::path::Path, extra: &[(&str, &str)]) -> TestApp {
-    let settings = test_settings(data_dir, extra);
-    let app = Application::build(settings).await.expect("the app starts");
-    let address = app.address();
-    let emulator_url = app.settings().github.api_url.clone();
-    let database_url = app.settings().database_url.clone();
+    let app = Application::build(test_settings(data_dir, extra))
+        .await
+        .expect("the app starts");
     let emulator = app.emulator().expect("demo mode").clone();
+    serve(app, emulator, Browser::new())
+}
+
+/// What a test's browser keeps: cookies (one jar, whichever instance set them), and no
+/// redirects followed.
+#[derive(Clone)]
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub cookies: std::sync::Arc<reqwest::cookie::Jar>,
+}
+
+impl Browser {
+    pub fn new() -> Self {
+        let cookies = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(cookies.clone())
+            .build()
+            .expect("a test HTTP client");
+        Browser { client, cookies }
+    }
+}
+
+/// Serves a built app until `stop`; `emulator` is the GitHub it talks to, `browser` the client
+/// requests go through.
+pub fn serve(
+    app: Application,
+    emulator: campaigns_admin::emulator::Emulator,
+    browser: Browser,
+) -> TestApp {
+    let address = app.address();
+    let settings = app.settings();
+    let emulator_url = settings.github.api_url.clone();
+    let database_url = settings.database_url.clone();
+    let public_origin = settings.public_url.origin().ascii_serialization();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let signal = async {
         let _ = stopped.await;
     };
     let task = tokio::spawn(app.run_until(signal, DRAIN));
-    let cookies = std::sync::Arc::new(reqwest::cookie::Jar::default());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_provider(cookies.clone())
-        .build()
-        .expect("a test HTTP client");
     TestApp {
         address,
-        client,
-        cookies,
+        public_origin,
+        client: browser.client,
+        cookies: browser.cookies,
         emulator_url,
         emulator,
         database_url,

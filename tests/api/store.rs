@@ -1,0 +1,164 @@
+//! The store's own suite, on both backends: each test runs on a SQLite file and on a fresh
+//! PostgreSQL database.
+
+use crate::postgres::fresh_database;
+use campaigns_admin::store::{self, sessions::USER_KEY, Backend, Store};
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{ExpiredDeletion, SessionStore};
+
+/// A migrated SQLite store and a migrated PostgreSQL store (the folder keeps the file).
+async fn both() -> (tempfile::TempDir, Vec<Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut stores = Vec::new();
+    for url in [sqlite_url(&dir), fresh_database().await] {
+        let s = store::connect(&url).await.expect("the store connects");
+        s.migrate().await.expect("the migrations apply");
+        stores.push(s);
+    }
+    (dir, stores)
+}
+
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display())
+}
+
+fn signed_in(id: i128, generation: u64, flash: &str, ttl: time::Duration) -> Record {
+    let mut data = std::collections::HashMap::new();
+    data.insert(
+        USER_KEY.to_owned(),
+        serde_json::json!({ "token": format!("token-{generation}"), "generation": generation }),
+    );
+    data.insert("flash".to_owned(), serde_json::json!(flash));
+    Record {
+        id: Id(id),
+        data,
+        expiry_date: time::OffsetDateTime::now_utc() + ttl,
+    }
+}
+
+fn hour() -> time::Duration {
+    time::Duration::hours(1)
+}
+
+#[tokio::test]
+async fn migrations_apply_once_and_a_second_start_finds_nothing_to_do() {
+    let (_dir, stores) = both().await;
+    for s in stores {
+        s.migrate().await.expect("migrating again is a no-op");
+        assert!(s.ready().await, "{:?}", s.backend());
+        let db = s.sessions();
+        let mut r = signed_in(7, 0, "x", hour());
+        db.create(&mut r).await.unwrap();
+        assert!(db.load(&r.id).await.unwrap().is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_save_never_brings_back_a_deleted_session() {
+    let (_dir, stores) = both().await;
+    for s in stores {
+        let db = s.sessions();
+        let mut r = signed_in(1, 0, "before", hour());
+        db.create(&mut r).await.unwrap();
+        db.delete(&r.id).await.unwrap();
+        // A request that was in flight during sign-out saves its copy at its end.
+        db.save(&signed_in(1, 0, "late", hour())).await.unwrap();
+        assert!(db.load(&r.id).await.unwrap().is_none(), "{:?}", s.backend());
+    }
+}
+
+#[tokio::test]
+async fn a_stale_copy_keeps_the_newer_sign_in_and_brings_its_other_changes() {
+    let (_dir, stores) = both().await;
+    for s in stores {
+        let db = s.sessions();
+        let mut r = signed_in(2, 3, "old", hour());
+        db.create(&mut r).await.unwrap();
+        db.save(&signed_in(2, 2, "new", hour())).await.unwrap();
+        let stored = db.load(&r.id).await.unwrap().unwrap();
+        assert_eq!(
+            stored.data[USER_KEY]["token"],
+            "token-3",
+            "{:?}",
+            s.backend()
+        );
+        assert_eq!(stored.data["flash"], "new");
+    }
+}
+
+#[tokio::test]
+async fn expired_sessions_are_not_loaded_and_are_deleted() {
+    let (_dir, stores) = both().await;
+    for s in stores {
+        let db = s.sessions();
+        let mut gone = signed_in(3, 0, "x", -time::Duration::seconds(1));
+        let mut kept = signed_in(4, 0, "x", hour());
+        db.create(&mut gone).await.unwrap();
+        db.create(&mut kept).await.unwrap();
+        assert!(db.load(&gone.id).await.unwrap().is_none());
+        db.delete_expired().await.unwrap();
+        assert!(db.lock(&gone.id).await.unwrap().record().is_none());
+        assert!(
+            db.load(&kept.id).await.unwrap().is_some(),
+            "{:?}",
+            s.backend()
+        );
+    }
+}
+
+/// The lock a token refresh takes: on PostgreSQL a second locker (another instance) waits for
+/// the first's write and then reads it; on SQLite (one instance) a write through the lock is a
+/// save like any other.
+#[tokio::test]
+async fn a_second_locker_waits_for_the_first_and_reads_its_write() {
+    let (_dir, stores) = both().await;
+    for s in stores {
+        let db = s.sessions();
+        let mut r = signed_in(5, 0, "x", hour());
+        db.create(&mut r).await.unwrap();
+        let first = db.lock(&r.id).await.unwrap();
+        let waiter = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let second = db.lock(&Id(5)).await.unwrap();
+                second.record().unwrap().data[USER_KEY]["generation"].clone()
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        if s.backend() == Backend::Postgres {
+            assert!(!waiter.is_finished(), "the second locker waits");
+            first.write(&signed_in(5, 1, "x", hour())).await.unwrap();
+            assert_eq!(waiter.await.unwrap(), 1, "and reads the first's write");
+        } else {
+            assert_eq!(waiter.await.unwrap(), 0);
+            first.write(&signed_in(5, 1, "x", hour())).await.unwrap();
+        }
+        let stored = db.load(&r.id).await.unwrap().unwrap();
+        assert_eq!(stored.data[USER_KEY]["generation"], 1);
+    }
+}
+
+/// A migration that fails names the setting and the migration, on one line.
+#[tokio::test]
+async fn a_failed_migration_names_the_setting_and_the_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in [sqlite_url(&dir), fresh_database().await] {
+        let s = store::connect(&url).await.unwrap();
+        // A table of that name, made by something else, without the column the index needs.
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        sqlx::query("CREATE TABLE sessions (other TEXT)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        let err = s
+            .migrate()
+            .await
+            .expect_err("the migration fails")
+            .to_string();
+        assert!(err.contains("CAMPAIGNS_DATABASE_URL"), "{err}");
+        assert!(err.contains("migration 0001 (sessions)"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+}
