@@ -88,3 +88,33 @@ fn a_busy_listen_address_is_reported_with_its_setting() {
     assert_eq!(code, 1);
     assert!(stderr.contains("CAMPAIGNS_LISTEN_ADDR"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_failed_migration_stops_start_up_naming_the_setting_and_the_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
+    // A `sessions` table made by something else, without the column the migration indexes.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::query("CREATE TABLE sessions (other TEXT)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let (code, stderr) = tokio::task::spawn_blocking(move || {
+        run_with(&[
+            ("CAMPAIGNS_DATABASE_URL", &url),
+            ("CAMPAIGNS_LISTEN_ADDR", "127.0.0.1:0"),
+            ("CAMPAIGNS_DEMO_EMULATOR_ADDR", "127.0.0.1:0"),
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 1);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("could not start"))
+        .unwrap_or_else(|| panic!("a start-up error: {stderr}"));
+    assert!(line.contains("CAMPAIGNS_DATABASE_URL"), "{line}");
+    assert!(line.contains("migration 0001 (sessions)"), "{line}");
+}
