@@ -87,8 +87,10 @@ pub async fn create_campaign(
     org: OrgLogin,
     #[server(flatten)] form: NewCampaignForm,
 ) -> Result<CampaignView, AppError> {
+    use super::audit::ssr::{record, Change};
     use super::context::with_github;
     use super::flash::{finish_form, FailedForm};
+    use crate::domain::audit::AuditAction;
     let echo = FailedForm {
         generate_issues: form.generate_issues(),
         alerts: form.chosen_alerts(),
@@ -97,8 +99,21 @@ pub async fn create_campaign(
     let result = async move {
         let body = ssr::create_body(&form)?;
         with_github(|state, token| async move {
-            let c = ssr::create_inner(&state.github, &token, &org, &body).await?;
-            Ok(ssr::go_to_campaign(&state.settings, &org, c, "?created=1"))
+            let result = ssr::create_inner(&state.github, &token, &org, &body).await;
+            let change = Change {
+                org: &org,
+                campaign: result.as_ref().ok().map(|c| c.number),
+                campaign_name: body.name.clone(),
+                action: AuditAction::Create,
+                changes: body.field_changes(),
+            };
+            record(&state, change, &result).await;
+            Ok(ssr::go_to_campaign(
+                &state.settings,
+                &org,
+                result?,
+                "?created=1",
+            ))
         })
         .await
     }
@@ -123,7 +138,7 @@ pub async fn update_campaign(
             .parse(form.loaded_ends_at(), chrono::Utc::now())
             .map_err(fields_need_attention)?;
         with_github(|state, token| async move {
-            let c = ssr::update_inner(&state.github, &token, &org, number, &form, draft).await?;
+            let c = ssr::update_inner(&state, &token, &org, number, &form, draft).await?;
             Ok(ssr::go_to_campaign(&state.settings, &org, c, "?saved=1"))
         })
         .await
@@ -139,8 +154,10 @@ pub async fn set_campaign_state(
     number: CampaignNumber,
     state: String,
 ) -> Result<CampaignView, AppError> {
+    use super::audit::ssr::{record, Change};
     use super::context::with_github;
     use super::flash::{finish_form, FailedForm};
+    use crate::domain::audit::{AuditAction, FieldChange};
     use crate::github::models::{CampaignState, UpdateCampaignBody};
     let echo = FailedForm::new(format!("state:{org}/{number}"), Default::default());
     let result = async move {
@@ -149,13 +166,33 @@ pub async fn set_campaign_state(
             "closed" => CampaignState::Closed,
             _ => return Err(AppError::invalid("state", "Choose open or closed.")),
         };
+        let (action, before) = match target {
+            CampaignState::Open => (AuditAction::Reopen, CampaignState::Closed),
+            _ => (AuditAction::Close, CampaignState::Open),
+        };
         with_github(|app, token| async move {
             let body = UpdateCampaignBody::set_state(target);
-            let c = app
+            let result = app
                 .github
                 .update_campaign(&token, &org, number, &body)
-                .await?;
-            Ok(ssr::go_to_campaign(&app.settings, &org, c, ""))
+                .await;
+            let change = Change {
+                org: &org,
+                campaign: Some(number),
+                campaign_name: result
+                    .as_ref()
+                    .ok()
+                    .and_then(|c| c.name.clone())
+                    .unwrap_or_default(),
+                action,
+                changes: vec![FieldChange {
+                    field: "state".into(),
+                    before: before.as_str().into(),
+                    after: target.as_str().into(),
+                }],
+            };
+            record(&app, change, &result).await;
+            Ok(ssr::go_to_campaign(&app.settings, &org, result?, ""))
         })
         .await
     }
@@ -166,11 +203,24 @@ pub async fn set_campaign_state(
 /// Deletes a campaign; the list then shows a notice naming it.
 #[server(endpoint = "campaigns/delete")]
 pub async fn delete_campaign(org: OrgLogin, number: CampaignNumber) -> Result<(), AppError> {
+    use super::audit::ssr::{record, Change};
     use super::context::with_github;
     use super::flash::{finish_form, FailedForm};
+    use crate::domain::audit::AuditAction;
     let echo = FailedForm::new(format!("delete:{org}/{number}"), Default::default());
     let result = with_github(|state, token| async move {
-        state.github.delete_campaign(&token, &org, number).await?;
+        // Its name, for the audit log: a deleted campaign cannot be read afterwards.
+        let current = state.github.get_campaign(&token, &org, number).await?;
+        let result = state.github.delete_campaign(&token, &org, number).await;
+        let change = Change {
+            org: &org,
+            campaign: Some(number),
+            campaign_name: current.name.unwrap_or_default(),
+            action: AuditAction::Delete,
+            changes: Vec::new(),
+        };
+        record(&state, change, &result).await;
+        result?;
         // The notice names the number only: a name in the address would let any link show any
         // text on our page.
         let list = crate::domain::paths::campaigns(&org);
@@ -183,7 +233,9 @@ pub async fn delete_campaign(org: OrgLogin, number: CampaignNumber) -> Result<()
 
 #[cfg(feature = "ssr")]
 mod ssr {
+    use super::super::audit::ssr::{record, Change};
     use crate::domain::alert_selection::AlertSelection;
+    use crate::domain::audit::AuditAction;
     use crate::domain::campaign::{
         CampaignView, ManagerChoices, PageNumbers, Person, Progress, TeamRef,
     };
@@ -201,6 +253,7 @@ mod ssr {
     };
     use crate::github::GitHubClient;
     use crate::settings::Settings;
+    use crate::state::AppState;
     use chrono::Utc;
     use futures_util::StreamExt;
     use secrecy::SecretString;
@@ -408,13 +461,14 @@ mod ssr {
     /// Saves `draft` unless GitHub's copy changed since the form was opened (and the form does
     /// not say to overwrite); sends only the fields that differ, and nothing when none does.
     pub async fn update_inner(
-        github: &GitHubClient,
+        state: &AppState,
         token: &SecretString,
         org: &OrgLogin,
         number: CampaignNumber,
         form: &EditCampaignForm,
         draft: CampaignDraft,
     ) -> Result<CampaignSummary, AppError> {
+        let github = &state.github;
         let current = github.get_campaign(token, org, number).await?;
         if !form.overwrite() && form.loaded_updated_at() != Some(current.updated_at) {
             return Err(AppError::invalid(
@@ -430,6 +484,15 @@ mod ssr {
         if body == UpdateCampaignBody::default() {
             return Ok(current);
         }
-        github.update_campaign(token, org, number, &body).await
+        let result = github.update_campaign(token, org, number, &body).await;
+        let change = Change {
+            org,
+            campaign: Some(number),
+            campaign_name: current.name.clone().unwrap_or_default(),
+            action: AuditAction::Edit,
+            changes: body.field_changes(&current),
+        };
+        record(state, change, &result).await;
+        result
     }
 }

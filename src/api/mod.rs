@@ -2,6 +2,7 @@
 //! map the error. Each one is a public HTTP endpoint and authenticates on its own.
 
 pub mod alerts;
+pub mod audit;
 pub mod auth;
 pub mod campaigns;
 #[cfg(feature = "ssr")]

@@ -5,6 +5,7 @@
 pub mod alert;
 pub mod alert_filter;
 pub mod alert_selection;
+pub mod audit;
 pub mod campaign;
 pub mod campaign_fields;
 pub mod campaign_form;

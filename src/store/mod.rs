@@ -8,11 +8,13 @@
 //!   setting (and the migration) that failed.
 //! - [`Store::ready`] says whether the database answers now (`/readyz`).
 //! - [`Store::sessions`] is the session table, as `tower-sessions` uses it (see [`sessions`]).
+//! - [`Store::audit`] is the audit log: append an entry, read a page of an org's (see [`audit`]).
 //!
 //! Everything that must hold across instances holds in the database: a session row is the one
 //! copy of a session, and [`sessions::SessionDb::lock`] serialises a token refresh across
 //! instances (a row lock on PostgreSQL).
 
+pub mod audit;
 pub mod sessions;
 
 use crate::settings::Settings;
@@ -132,6 +134,11 @@ async fn prepare_sqlite(url: &str) -> Result<(), StoreError> {
 impl Store {
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The audit log.
+    pub fn audit(&self) -> audit::AuditLog {
+        audit::AuditLog::new(self.clone())
     }
 
     /// The session table.

@@ -757,3 +757,86 @@ async fn the_manager_field_offers_only_eligible_people() {
     let message = err.field_message("managers").unwrap_or_default();
     assert!(message.contains("owner or security manager"), "{err:?}");
 }
+
+#[tokio::test]
+async fn every_change_made_through_the_app_is_in_the_audit_log_with_its_outcome() {
+    use campaigns_admin::domain::audit::AuditAction;
+    use campaigns_admin::store::audit::AuditQuery;
+    let app = signed_in_app().await;
+    let (_, body) = call(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
+    let old_name = serde_json::from_str::<serde_json::Value>(&body).unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pairs = edit_as_shown(&app, "Renamed for the log").await;
+    assert_eq!(post_edit(&app, &pairs).await.0, 200);
+    let state = |number: &'static str, state: &'static str| {
+        [("org", "acme-corp"), ("number", number), ("state", state)]
+    };
+    assert_eq!(call(&app, "set_state", &state("1", "closed")).await.0, 200);
+    assert_eq!(call(&app, "set_state", &state("1", "open")).await.0, 200);
+    // One GitHub refuses.
+    assert_eq!(
+        call(&app, "set_state", &state("999", "closed")).await.0,
+        404
+    );
+    let delete = [("org", "acme-corp"), ("number", "1")];
+    assert_eq!(call(&app, "delete", &delete).await.0, 200);
+
+    let store = campaigns_admin::store::connect(&app.database_url)
+        .await
+        .unwrap();
+    let log = store.audit();
+    let all = log
+        .page("acme-corp", &AuditQuery::default(), 0, 50)
+        .await
+        .unwrap();
+    let seen: Vec<_> = all
+        .iter()
+        .rev()
+        .map(|e| (e.action, e.campaign.map(|n| n.get()), e.error.is_some()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (AuditAction::Edit, Some(1), false),
+            (AuditAction::Close, Some(1), false),
+            (AuditAction::Reopen, Some(1), false),
+            (AuditAction::Close, Some(999), true),
+            (AuditAction::Delete, Some(1), false),
+        ]
+    );
+    assert!(all
+        .iter()
+        .all(|e| e.actor == "mona" && e.org == "acme-corp"));
+    let edit = all.last().unwrap();
+    assert_eq!(edit.campaign_name, old_name);
+    let name = edit.changes.iter().find(|c| c.field == "name").unwrap();
+    assert_eq!(
+        (name.before.as_str(), name.after.as_str()),
+        (old_name.as_str(), "Renamed for the log")
+    );
+    assert_eq!(
+        edit.changes.len(),
+        1,
+        "only what changed: {:?}",
+        edit.changes
+    );
+    assert_eq!(
+        all[0].campaign_name, "Renamed for the log",
+        "the deleted campaign's name"
+    );
+    let closes = AuditQuery {
+        action: Some(AuditAction::Close),
+        ..Default::default()
+    };
+    assert_eq!(
+        log.page("acme-corp", &closes, 0, 50).await.unwrap().len(),
+        2
+    );
+    let elsewhere = log
+        .page("globex", &AuditQuery::default(), 0, 50)
+        .await
+        .unwrap();
+    assert!(elsewhere.is_empty());
+}

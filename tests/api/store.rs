@@ -162,3 +162,90 @@ async fn a_failed_migration_names_the_setting_and_the_migration() {
         assert!(!err.contains('\n'), "one line: {err}");
     }
 }
+
+/// The audit log reads back newest first, filtered, and refuses to be changed, on both backends.
+#[tokio::test]
+async fn the_audit_log_reads_back_newest_first_and_cannot_be_changed() {
+    use campaigns_admin::domain::audit::{AuditAction, AuditEntry, FieldChange};
+    use campaigns_admin::store::audit::AuditQuery;
+    let dir = tempfile::tempdir().unwrap();
+    for url in [sqlite_url(&dir), fresh_database().await] {
+        let s = store::connect(&url).await.unwrap();
+        s.migrate().await.unwrap();
+        let log = s.audit();
+        let entry = |number: i64, actor: &str, action: AuditAction| AuditEntry {
+            at: chrono::DateTime::from_timestamp(1_800_000_000 + number, 0).unwrap(),
+            org: "acme-corp".into(),
+            campaign: Some(number.try_into().unwrap()),
+            campaign_name: format!("Campaign {number}"),
+            actor: actor.into(),
+            action,
+            changes: vec![FieldChange {
+                field: "name".into(),
+                before: "a".into(),
+                after: "b".into(),
+            }],
+            error: None,
+        };
+        log.append(&entry(1, "mona", AuditAction::Create))
+            .await
+            .unwrap();
+        log.append(&entry(2, "hubot", AuditAction::Edit))
+            .await
+            .unwrap();
+        log.append(&entry(1, "hubot", AuditAction::Close))
+            .await
+            .unwrap();
+        let all = log
+            .page("acme-corp", &AuditQuery::default(), 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 3, "{:?}", s.backend());
+        assert_eq!(
+            all[0],
+            entry(1, "hubot", AuditAction::Close),
+            "newest first"
+        );
+        let by = |campaign: Option<i64>, actor: Option<&str>| AuditQuery {
+            campaign: campaign.map(|n| n.try_into().unwrap()),
+            actor: actor.map(str::to_owned),
+            action: None,
+        };
+        assert_eq!(
+            log.page("acme-corp", &by(Some(1), None), 0, 10)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(
+            log.page("acme-corp", &by(Some(1), Some("hubot")), 0, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            log.page("acme-corp", &AuditQuery::default(), 1, 1)
+                .await
+                .unwrap()[0]
+                .action,
+            AuditAction::Edit
+        );
+        assert!(log
+            .page("globex", &AuditQuery::default(), 0, 10)
+            .await
+            .unwrap()
+            .is_empty());
+
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        for sql in [
+            "UPDATE audit_log SET actor = 'someone'",
+            "DELETE FROM audit_log",
+        ] {
+            let refused = sqlx::query(sql).execute(&pool).await;
+            assert!(refused.is_err(), "{sql} on {:?}", s.backend());
+        }
+        pool.close().await;
+    }
+}

@@ -1,0 +1,113 @@
+//! The audit log: every change made through the app, appended and never changed (the schema's
+//! triggers refuse an UPDATE or DELETE, whoever sends it). Read back newest first, by org, with
+//! the audit page's filters.
+
+use super::Store;
+use crate::domain::audit::{AuditAction, AuditEntry, FieldChange};
+use crate::domain::CampaignNumber;
+use chrono::{DateTime, Utc};
+
+/// What the audit page filters on; `None` is "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub campaign: Option<CampaignNumber>,
+    pub actor: Option<String>,
+    pub action: Option<AuditAction>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    store: Store,
+}
+
+type Row = (
+    i64,
+    String,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+fn entry((at, org, number, name, actor, action, changes, error): Row) -> Option<AuditEntry> {
+    Some(AuditEntry {
+        at: DateTime::<Utc>::from_timestamp(at, 0)?,
+        org,
+        campaign: number.and_then(|n| CampaignNumber::try_from(n).ok()),
+        campaign_name: name,
+        actor,
+        action: AuditAction::parse(&action)?,
+        changes: serde_json::from_str::<Vec<FieldChange>>(&changes).unwrap_or_default(),
+        error,
+    })
+}
+
+impl AuditLog {
+    pub(super) fn new(store: Store) -> Self {
+        AuditLog { store }
+    }
+
+    pub async fn append(&self, e: &AuditEntry) -> sqlx::Result<()> {
+        let changes = serde_json::to_string(&e.changes).unwrap_or_else(|_| "[]".to_owned());
+        sqlx::query(
+            "INSERT INTO audit_log
+                 (at, org, campaign_number, campaign_name, actor, action, changes, error)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(e.at.timestamp())
+        .bind(&e.org)
+        .bind(e.campaign.map(CampaignNumber::get))
+        .bind(&e.campaign_name)
+        .bind(&e.actor)
+        .bind(e.action.as_str())
+        .bind(changes)
+        .bind(e.error.clone())
+        .execute(self.store.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Up to `limit` entries of `org` that match `query`, newest first, after skipping `offset`.
+    pub async fn page(
+        &self,
+        org: &str,
+        query: &AuditQuery,
+        offset: i64,
+        limit: i64,
+    ) -> sqlx::Result<Vec<AuditEntry>> {
+        let mut conditions = vec!["org = $1".to_owned()];
+        let mut n = 1;
+        let mut next = |column: &str| {
+            n += 1;
+            format!("{column} = ${n}")
+        };
+        if query.campaign.is_some() {
+            conditions.push(next("campaign_number"));
+        }
+        if query.actor.is_some() {
+            conditions.push(next("actor"));
+        }
+        if query.action.is_some() {
+            conditions.push(next("action"));
+        }
+        let sql = format!(
+            "SELECT at, org, campaign_number, campaign_name, actor, action, changes, error
+             FROM audit_log WHERE {} ORDER BY id DESC LIMIT {limit} OFFSET {offset}",
+            conditions.join(" AND "),
+        );
+        let mut q = sqlx::query_as::<_, Row>(&sql).bind(org);
+        if let Some(c) = query.campaign {
+            q = q.bind(c.get());
+        }
+        if let Some(a) = &query.actor {
+            q = q.bind(a.clone());
+        }
+        if let Some(a) = query.action {
+            q = q.bind(a.as_str());
+        }
+        let rows = q.fetch_all(self.store.pool()).await?;
+        Ok(rows.into_iter().filter_map(entry).collect())
+    }
+}
