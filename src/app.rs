@@ -2,6 +2,7 @@
 
 use crate::components::{layout::Layout, raw_text::page_title};
 use crate::pages::{
+    audit_log::AuditLogPage,
     campaign_detail::CampaignDetailPage,
     campaign_edit::{CampaignDeletePage, CampaignEditPage},
     campaign_list::CampaignListPage,
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signed-out") view=SignedOutPage/>
                     // Async: the whole page (status, title, Open Graph tags) is known before it is sent.
                     <Route path=path!("/orgs/:org/campaigns") view=CampaignListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:org/audit") view=AuditLogPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/new") view=CampaignNewPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/:number") view=CampaignDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/:number/edit") view=CampaignEditPage ssr=SsrMode::Async/>

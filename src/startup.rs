@@ -217,6 +217,10 @@ fn router(state: AppState, sessions: SessionLayer) -> Router {
     let shell_options = state.leptos_options.clone();
     Router::new()
         .merge(auth_routes::routes())
+        .route(
+            "/orgs/{org}/audit.csv",
+            get(crate::api::audit::ssr::export_csv),
+        )
         .leptos_routes_with_context(&state, routes, headers::provide_response_nonce, move || {
             shell(shell_options.clone())
         })

@@ -1,12 +1,47 @@
-//! The audit log, as the campaign server functions write it: one entry for every change sent to
-//! GitHub, with its outcome.
+//! The audit log: one entry for every change the campaign server functions send to GitHub, with
+//! its outcome; read back a page at a time, or as a CSV file, by the org's members.
+
+use crate::domain::audit::{AuditFilter, AuditPage};
+use crate::domain::OrgLogin;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// A page of the org's audit log, filtered as the address says. Members of the org only.
+#[server(endpoint = "audit/list")]
+pub async fn audit_log(
+    org: OrgLogin,
+    #[server(flatten)] filter: AuditFilter,
+) -> Result<AuditPage, AppError> {
+    use super::context::{finish, with_github};
+    finish(
+        async move {
+            let (query, page) = filter.parse().map_err(ssr::refused)?;
+            with_github(|state, token| async move {
+                ssr::members_only(&state.github, &token, &org).await?;
+                ssr::page(&state.store, &org, &query, page).await
+            })
+            .await
+        }
+        .await,
+    )
+}
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use crate::domain::audit::{AuditAction, AuditEntry, FieldChange};
+    use crate::domain::audit::{
+        AuditAction, AuditEntry, AuditFilter, AuditPage, AuditQuery, FieldChange, AUDIT_PAGE_SIZE,
+    };
+    use crate::domain::campaign_form::fields_need_attention;
     use crate::domain::{CampaignNumber, OrgLogin};
-    use crate::error::AppError;
+    use crate::error::{AppError, FieldError};
+    use crate::github::GitHubClient;
     use crate::state::AppState;
+    use crate::store::Store;
+    use axum::extract::{Path, Query, State};
+    use axum::http::header;
+    use axum::response::{IntoResponse, Response};
+    use secrecy::SecretString;
+    use tower_sessions::Session;
 
     /// One change sent to GitHub: what it was, and (once GitHub answered) how it went.
     pub struct Change<'a> {
@@ -35,7 +70,178 @@ pub(crate) mod ssr {
             error: outcome.as_ref().err().map(ToString::to_string),
         };
         if let Err(err) = state.store.audit().append(&entry).await {
-            tracing::error!(error = %err, action = entry.action.as_str(), "could not write the audit log");
+            let action = entry.action.as_str();
+            tracing::error!(error = %err, action, "could not write the audit log");
+        }
+    }
+
+    /// The filter's refused values, each next to its field.
+    pub fn refused(errors: Vec<(&'static str, String)>) -> AppError {
+        let errors = errors
+            .into_iter()
+            .map(|(field, message)| FieldError {
+                field: Some(field.into()),
+                message,
+            })
+            .collect();
+        fields_need_attention(errors)
+    }
+
+    /// The org's audit log is for its members: GitHub lists the org among the user's.
+    pub async fn members_only(
+        github: &GitHubClient,
+        token: &SecretString,
+        org: &OrgLogin,
+    ) -> Result<(), AppError> {
+        let orgs = github.list_orgs_for_user(token, 1_000).await?;
+        if orgs
+            .iter()
+            .any(|o| o.login.eq_ignore_ascii_case(org.as_str()))
+        {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                reason: format!("Only members of {org} can read its audit log."),
+            })
+        }
+    }
+
+    fn unavailable(err: sqlx::Error) -> AppError {
+        tracing::error!(error = %err, "could not read the audit log");
+        AppError::StoreUnavailable
+    }
+
+    pub async fn page(
+        store: &Store,
+        org: &OrgLogin,
+        query: &AuditQuery,
+        page: u32,
+    ) -> Result<AuditPage, AppError> {
+        let size = i64::from(AUDIT_PAGE_SIZE);
+        let offset = i64::from(page - 1) * size;
+        let mut entries = store
+            .audit()
+            .page(org.as_str(), query, offset, size + 1)
+            .await
+            .map_err(unavailable)?;
+        let has_next = entries.len() > AUDIT_PAGE_SIZE as usize;
+        entries.truncate(AUDIT_PAGE_SIZE as usize);
+        Ok(AuditPage {
+            entries,
+            page,
+            has_next,
+        })
+    }
+
+    /// Rows read from the store for each piece of the file.
+    const EXPORT_CHUNK: i64 = 500;
+    const CSV_HEADER: &str =
+        "at,actor,action,campaign_number,campaign_name,changes,outcome,error\r\n";
+
+    /// One CSV field: quoted, quotes doubled, and a value a spreadsheet would run as a formula
+    /// (`=`, `+`, `-`, `@`, tab or carriage return first) made text with a leading `'`.
+    pub fn csv_field(value: &str) -> String {
+        let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+        let value = if formula {
+            format!("'{value}")
+        } else {
+            value.to_owned()
+        };
+        format!("\"{}\"", value.replace('"', "\"\""))
+    }
+
+    fn csv_row(e: &AuditEntry) -> String {
+        let changes: Vec<String> = e
+            .changes
+            .iter()
+            .map(|c| format!("{}: {} -> {}", c.field, c.before, c.after))
+            .collect();
+        let fields = [
+            e.at.to_rfc3339(),
+            e.actor.clone(),
+            e.action.as_str().to_owned(),
+            e.campaign.map(|n| n.to_string()).unwrap_or_default(),
+            e.campaign_name.clone(),
+            changes.join("; "),
+            if e.error.is_some() { "failed" } else { "done" }.to_owned(),
+            e.error.clone().unwrap_or_default(),
+        ];
+        let mut row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>();
+        let last = row.len() - 1;
+        row[last].push_str("\r\n");
+        row.join(",")
+    }
+
+    /// `GET /orgs/{org}/audit.csv`: the filtered log as a file, written a chunk at a time.
+    pub async fn export_csv(
+        State(state): State<AppState>,
+        session: Session,
+        Path(org): Path<String>,
+        Query(filter): Query<AuditFilter>,
+    ) -> Response {
+        let result = async {
+            let org: OrgLogin = org.parse().map_err(|_| AppError::NotFound)?;
+            let (query, _) = filter.parse().map_err(refused)?;
+            let token = crate::auth::session::access_token(&session, &state.tokens()).await?;
+            members_only(&state.github, &token, &org).await?;
+            Ok::<_, AppError>((org, query))
+        }
+        .await;
+        let (org, query) = match result {
+            Ok(ok) => ok,
+            Err(err) => {
+                let status = axum::http::StatusCode::from_u16(err.status_code())
+                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+                return (status, err.to_string()).into_response();
+            }
+        };
+        let file = format!(
+            "attachment; filename=\"{org}-audit-{}.csv\"",
+            chrono::Utc::now().format("%Y-%m-%d")
+        );
+        let log = state.store.audit();
+        let name = org.to_string();
+        let chunks = futures_util::stream::unfold(Some(0i64), move |offset| {
+            let (log, name, query) = (log.clone(), name.clone(), query.clone());
+            async move {
+                let offset = offset?;
+                let rows = log.page(&name, &query, offset, EXPORT_CHUNK).await;
+                let rows = match rows {
+                    Ok(rows) => rows,
+                    Err(err) => return Some((Err(std::io::Error::other(err)), None)),
+                };
+                let mut text = if offset == 0 {
+                    CSV_HEADER.to_owned()
+                } else {
+                    String::new()
+                };
+                text.extend(rows.iter().map(csv_row));
+                let next = (rows.len() as i64 == EXPORT_CHUNK).then_some(offset + EXPORT_CHUNK);
+                Some((Ok(bytes::Bytes::from(text)), next))
+            }
+        });
+        (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, file),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            axum::body::Body::from_stream(chunks),
+        )
+            .into_response()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::csv_field;
+
+        #[test]
+        fn a_value_that_would_run_as_a_formula_is_text() {
+            assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+            for start in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+                assert!(csv_field(start).starts_with("\"'"), "{start:?}");
+            }
+            assert_eq!(csv_field("plain, \"quoted\""), "\"plain, \"\"quoted\"\"\"");
         }
     }
 }

@@ -43,7 +43,8 @@ where
     }
 }
 
-fn set_status(code: u16) {
+/// Sets this response's HTTP status while the page renders on the server.
+pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(status) = http::StatusCode::from_u16(code) {

@@ -38,6 +38,16 @@ pub fn campaigns(org: &OrgLogin) -> String {
     format!("/orgs/{org}/campaigns")
 }
 
+/// `/orgs/{org}/audit`: the changes made to the org's campaigns through this app.
+pub fn audit_log(org: &OrgLogin) -> String {
+    format!("/orgs/{org}/audit")
+}
+
+/// `/orgs/{org}/audit.csv`: the same, as a file.
+pub fn audit_log_csv(org: &OrgLogin) -> String {
+    format!("/orgs/{org}/audit.csv")
+}
+
 /// `/orgs/{org}/campaigns/new`
 pub fn new_campaign(org: &OrgLogin) -> String {
     format!("/orgs/{org}/campaigns/new")

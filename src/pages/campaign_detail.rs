@@ -1,6 +1,7 @@
 //! `/orgs/{org}/campaigns/{number}`: one campaign, with close/reopen, edit and delete. Its title and
 //! Open Graph tags are server-rendered so a link pasted in chat unfurls with the campaign's name.
 
+use crate::api::audit::audit_log;
 use crate::api::campaigns::{get_campaign, SetCampaignState};
 use crate::api::flash::{shown_error, take_failed_form, FailedForm};
 use crate::components::campaign_badges::{Managers, StateBadge};
@@ -8,10 +9,12 @@ use crate::components::dates::{due_text, Due, When};
 use crate::components::error_view::or_error;
 use crate::components::params::{campaign_params, CampaignParams};
 use crate::components::progress_bar::ProgressBar;
+use crate::domain::audit::{AuditFilter, AuditPage};
 use crate::domain::campaign::CampaignView;
 use crate::domain::campaign_fields::{is_safe_link, linkify, Segment};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
+use crate::pages::audit_log::AuditTable;
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -34,15 +37,24 @@ pub fn CampaignDetailPage() -> impl IntoView {
                     _ => Ok(None),
                 }
             };
-            let (c, failed) = futures_util::try_join!(get_campaign(org.clone(), number), failed)?;
-            Ok::<_, AppError>((org, c, failed))
+            // Its own entries in the audit log, beside: the page does without them if they fail.
+            let changes = AuditFilter {
+                campaign: number.to_string(),
+                ..Default::default()
+            };
+            let (main, changes) = futures_util::join!(
+                futures_util::future::try_join(get_campaign(org.clone(), number), failed),
+                audit_log(org.clone(), changes),
+            );
+            let (c, failed) = main?;
+            Ok::<_, AppError>((org, c, failed, changes.ok()))
         },
     );
     let saved = move || query.with(|q| q.get("saved").is_some());
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
-            {move || campaign.get().map(|r| or_error(r, |(org, c, failed)| view! {
-                <CampaignDetail org c set_state failed saved=saved()/>
+            {move || campaign.get().map(|r| or_error(r, |(org, c, failed, changes)| view! {
+                <CampaignDetail org c set_state failed saved=saved() changes/>
             }))}
         </Suspense>
     }
@@ -56,6 +68,8 @@ fn CampaignDetail(
     /// The last close or reopen, when it failed without JavaScript.
     failed: Option<FailedForm>,
     saved: bool,
+    /// The campaign's entries in the audit log (`None` when they could not be read).
+    changes: Option<AuditPage>,
 ) -> impl IntoView {
     let now = Utc::now();
     let due = Due::of(c.open, c.ends_at, now);
@@ -65,6 +79,9 @@ fn CampaignDetail(
         paths::edit_campaign(&org, c.number),
         paths::delete_campaign(&org, c.number),
     );
+    let changes = changes.map(|page| {
+        view! { <ChangesMadeHere org=org.clone() number=c.number page/> }
+    });
     let state_error = shown_error(set_state.value(), failed.as_ref());
     let state_error = move || state_error.get().map(|e| e.to_string());
     view! {
@@ -126,6 +143,31 @@ fn CampaignDetail(
                 <ShareLinks share_url=c.share_url.clone() github_url=c.github_url.clone()/>
             </section>
         </div>
+        {changes}
+    }
+}
+
+/// The campaign's latest entries in the audit log, and the way to all of them.
+#[component]
+fn ChangesMadeHere(
+    org: OrgLogin,
+    number: crate::domain::CampaignNumber,
+    page: AuditPage,
+) -> impl IntoView {
+    const SHOWN: usize = 10;
+    let all = format!("{}?campaign={number}", paths::audit_log(&org));
+    let more = page.entries.len() > SHOWN || page.has_next;
+    let entries: Vec<_> = page.entries.into_iter().take(SHOWN).collect();
+    view! {
+        <section class="card" aria-labelledby="changes-title">
+            <h2 id="changes-title">"Changes made here"</h2>
+            {if entries.is_empty() {
+                view! { <p class="muted">"No changes to this campaign were made through campaigns-admin."</p> }.into_any()
+            } else {
+                view! { <AuditTable org entries/> }.into_any()
+            }}
+            <p><a href=all>{if more { "All changes to this campaign" } else { "In the audit log" }}</a></p>
+        </section>
     }
 }
 

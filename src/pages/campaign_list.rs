@@ -40,7 +40,10 @@ pub fn CampaignListPage() -> impl IntoView {
         <Title text=move || format!("Campaigns · {}", org_text())/>
         <div class="page-head">
             <h1>"Campaigns " <span class="muted">"in " {org_text}</span></h1>
-            {move || org.get().ok().map(|o| view! { <a class="button primary" href=paths::new_campaign(&o)>"New campaign"</a> })}
+            {move || org.get().ok().map(|o| view! {
+                <a class="button" href=paths::audit_log(&o)>"Audit log"</a>
+                <a class="button primary" href=paths::new_campaign(&o)>"New campaign"</a>
+            })}
         </div>
         {move || deleted().map(|number| view! {
             <p class="notice success" role="status">{format!("Campaign #{number} was deleted.")}</p>

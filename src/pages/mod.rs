@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod audit_log;
 pub mod campaign_detail;
 pub mod campaign_edit;
 pub mod campaign_list;

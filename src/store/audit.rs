@@ -3,17 +3,9 @@
 //! the audit page's filters.
 
 use super::Store;
-use crate::domain::audit::{AuditAction, AuditEntry, FieldChange};
+use crate::domain::audit::{AuditAction, AuditEntry, AuditQuery, FieldChange};
 use crate::domain::CampaignNumber;
 use chrono::{DateTime, Utc};
-
-/// What the audit page filters on; `None` is "any".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuditQuery {
-    pub campaign: Option<CampaignNumber>,
-    pub actor: Option<String>,
-    pub action: Option<AuditAction>,
-}
 
 #[derive(Debug, Clone)]
 pub struct AuditLog {

@@ -501,14 +501,13 @@ async fn a_failed_close_or_delete_without_javascript_comes_back_to_its_page_with
         ),
     ] {
         app.emulator.add_fault(unavailable(fault));
+        // The notice, not the audit log's entry for the failed change (which stays).
+        let notice = "class=\"notice error\">GitHub could not be reached";
         let shown = app.failed_post_without_js(api, &pairs, page).await;
-        assert!(
-            shown.contains("GitHub could not be reached"),
-            "{api}: the error is shown"
-        );
+        assert!(shown.contains(notice), "{api}: the error is shown");
         // Once: a reload is the page as it is.
         let (_, again) = html(&app, page).await;
-        assert!(!again.contains("GitHub could not be reached"), "{api}");
+        assert!(!again.contains(notice), "{api}");
     }
     let (status, page) = html(&app, detail).await;
     assert_eq!(status, 200, "nothing was deleted");
@@ -761,7 +760,7 @@ async fn the_manager_field_offers_only_eligible_people() {
 #[tokio::test]
 async fn every_change_made_through_the_app_is_in_the_audit_log_with_its_outcome() {
     use campaigns_admin::domain::audit::AuditAction;
-    use campaigns_admin::store::audit::AuditQuery;
+    use campaigns_admin::domain::audit::AuditQuery;
     let app = signed_in_app().await;
     let (_, body) = call(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
     let old_name = serde_json::from_str::<serde_json::Value>(&body).unwrap()["name"]
@@ -839,4 +838,48 @@ async fn every_change_made_through_the_app_is_in_the_audit_log_with_its_outcome(
         .await
         .unwrap();
     assert!(elsewhere.is_empty());
+}
+
+#[tokio::test]
+async fn the_csv_file_names_the_org_and_day_and_no_cell_runs_as_a_formula() {
+    let app = signed_in_app().await;
+    let hostile = "=HYPERLINK(\"https://evil.example\",\"x\")";
+    let pairs = edit_as_shown(&app, hostile).await;
+    assert_eq!(post_edit(&app, &pairs).await.0, 200);
+    let close = |number| {
+        [
+            ("org", "acme-corp"),
+            ("number", number),
+            ("state", "closed"),
+        ]
+    };
+    assert_eq!(call(&app, "set_state", &close("1")).await.0, 200);
+    assert_eq!(call(&app, "set_state", &close("2")).await.0, 200);
+
+    let res = app
+        .get("/orgs/acme-corp/audit.csv?campaign=1&action=close")
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"acme-corp-audit-{today}.csv\"")
+    );
+    let body = res.text().await.unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "at,actor,action,campaign_number,campaign_name,changes,outcome,error"
+    );
+    assert_eq!(lines.len(), 2, "campaign 1's close only: {body}");
+    assert!(lines[1].contains("\"'=HYPERLINK("), "{body}");
+    for cell in lines[1].split("\",\"") {
+        let cell = cell.trim_start_matches('"');
+        assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell}");
+    }
 }

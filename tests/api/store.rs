@@ -166,8 +166,8 @@ async fn a_failed_migration_names_the_setting_and_the_migration() {
 /// The audit log reads back newest first, filtered, and refuses to be changed, on both backends.
 #[tokio::test]
 async fn the_audit_log_reads_back_newest_first_and_cannot_be_changed() {
+    use campaigns_admin::domain::audit::AuditQuery;
     use campaigns_admin::domain::audit::{AuditAction, AuditEntry, FieldChange};
-    use campaigns_admin::store::audit::AuditQuery;
     let dir = tempfile::tempdir().unwrap();
     for url in [sqlite_url(&dir), fresh_database().await] {
         let s = store::connect(&url).await.unwrap();

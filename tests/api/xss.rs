@@ -136,6 +136,19 @@ async fn text_from_github_is_shown_as_text_on_every_page_that_shows_it() {
         );
     }
 
+    // Changes made through the app: the audit log and each detail page's "Changes made here"
+    // show the campaigns' names.
+    for number in &numbers {
+        let body = format!("org={HOSTILE_ORG}&number={number}&state=closed");
+        let res = app.post("/api/campaigns/set_state", &body).await;
+        assert_eq!(res.status(), 200, "closing #{number}");
+    }
+    let audit = page(&app, &format!("/orgs/{HOSTILE_ORG}/audit")).await;
+    let logged = text_of(&select(&audit, "table.audit")[0]);
+    for p in &payloads {
+        assert!(logged.contains(p.as_str()), "the audit log shows {p:?}");
+    }
+
     for (p, number) in payloads.iter().zip(&numbers) {
         // Detail: name (title, heading, Open Graph), description, contact, managers, teams.
         let detail = page(&app, &format!("{org}/{number}")).await;
