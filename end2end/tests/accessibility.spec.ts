@@ -11,6 +11,8 @@ const pages: { name: string; path: string; ready?: (page: Page) => Promise<void>
   { name: "campaign detail", path: "/orgs/acme-corp/campaigns/1" },
   { name: "edit form", path: "/orgs/acme-corp/campaigns/1/edit" },
   { name: "delete confirmation", path: "/orgs/acme-corp/campaigns/1/delete" },
+  { name: "audit log", path: "/orgs/acme-corp/audit" },
+  { name: "audit log, a refused filter", path: "/orgs/acme-corp/audit?campaign=twelve" },
   {
     name: "create form with the picker loaded",
     path: "/orgs/acme-corp/campaigns/new",

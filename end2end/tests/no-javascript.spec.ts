@@ -21,6 +21,19 @@ test("without JavaScript a campaign can be filtered, edited and closed", async (
   await expect(page).toHaveURL(/\/orgs\/acme-corp\/campaigns\/3$/);
   await expect(page.getByRole("button", { name: "Reopen campaign" })).toBeVisible();
   await expect(page.locator(".badge.closed")).toBeVisible();
+
+  // Both changes are in the campaign's own entries and in the org's audit log, whose filter is
+  // a plain GET form: the result is an address to share.
+  await expect(page.getByRole("heading", { name: "Changes made here" })).toBeVisible();
+  await page.goto("/orgs/acme-corp/audit");
+  await page.getByLabel("Campaign", { exact: true }).fill("3");
+  await page.getByLabel("Action", { exact: true }).selectOption("close");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/\/orgs\/acme-corp\/audit\?campaign=3&person=&action=close$/);
+  const closes = page.locator("table.audit tbody tr", { hasText: "Storefront XSS (no-JS edit)" });
+  await expect(closes.first()).toContainText("close");
+  const actions = await page.locator("table.audit tbody tr td:nth-child(3)").allInnerTexts();
+  expect(new Set(actions)).toEqual(new Set(["close"]));
 });
 
 test("without JavaScript a campaign can be created from the server-rendered alert list", async ({ page }) => {

@@ -86,27 +86,22 @@ fn Filters(org: OrgLogin, filter: AuditFilter, refused: Option<AppError>) -> imp
     let chosen = filter.action.clone();
     view! {
         <form class="filters" method="get" action=paths::audit_log(&org)>
-            <label>
-                "Campaign"
-                <input name="campaign" inputmode="numeric" value=filter.campaign.clone()
-                    aria-invalid=invalid("campaign") aria-describedby=described("campaign")/>
-            </label>
+            <label for="audit-campaign">"Campaign"</label>
+            <input id="audit-campaign" name="campaign" inputmode="numeric" value=filter.campaign.clone()
+                aria-invalid=invalid("campaign") aria-describedby=described("campaign")/>
             {message("campaign")}
-            <label>
-                "Person"
-                <input name="person" value=filter.person.clone() autocomplete="off"
-                    aria-invalid=invalid("person") aria-describedby=described("person")/>
-            </label>
+            <label for="audit-person">"Person"</label>
+            <input id="audit-person" name="person" value=filter.person.clone() autocomplete="off"
+                aria-invalid=invalid("person") aria-describedby=described("person")/>
             {message("person")}
-            <label>
-                "Action"
-                <select name="action" aria-invalid=invalid("action") aria-describedby=described("action")>
-                    <option value="" selected=chosen.is_empty()>"Any"</option>
-                    {AuditAction::ALL.into_iter().map(|a| view! {
-                        <option value=a.as_str() selected=chosen == a.as_str()>{a.as_str()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
+            <label for="audit-action">"Action"</label>
+            <select id="audit-action" name="action"
+                aria-invalid=invalid("action") aria-describedby=described("action")>
+                <option value="" selected=chosen.is_empty()>"Any"</option>
+                {AuditAction::ALL.into_iter().map(|a| view! {
+                    <option value=a.as_str() selected=chosen == a.as_str()>{a.as_str()}</option>
+                }).collect_view()}
+            </select>
             {message("action")}
             {message("page")}
             <button type="submit">"Filter"</button>
