@@ -185,6 +185,20 @@ impl TestApp {
     }
 }
 
+/// Runs `sql` on the database at `url` (SQLite or PostgreSQL), outside any app.
+pub async fn execute_sql(url: &str, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
+/// A `sessions` table made by something else, without the column the first migration indexes:
+/// migrating `url` fails.
+pub async fn break_the_first_migration(url: &str) {
+    execute_sql(url, "CREATE TABLE sessions (other TEXT)").await;
+}
+
 /// How long a test app's graceful shutdown waits for open requests.
 pub const DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
 

@@ -93,14 +93,7 @@ fn a_busy_listen_address_is_reported_with_its_setting() {
 async fn a_failed_migration_stops_start_up_naming_the_setting_and_the_migration() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
-    // A `sessions` table made by something else, without the column the migration indexes.
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-    sqlx::query("CREATE TABLE sessions (other TEXT)")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    crate::helpers::break_the_first_migration(&url).await;
     let (code, stderr) = tokio::task::spawn_blocking(move || {
         run_with(&[
             ("CAMPAIGNS_DATABASE_URL", &url),

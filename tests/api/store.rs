@@ -144,14 +144,7 @@ async fn a_failed_migration_names_the_setting_and_the_migration() {
     let dir = tempfile::tempdir().unwrap();
     for url in [sqlite_url(&dir), fresh_database().await] {
         let s = store::connect(&url).await.unwrap();
-        // A table of that name, made by something else, without the column the index needs.
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-        sqlx::query("CREATE TABLE sessions (other TEXT)")
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
+        crate::helpers::break_the_first_migration(&url).await;
         let err = s
             .migrate()
             .await
