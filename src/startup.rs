@@ -125,8 +125,7 @@ impl Application {
         };
         let oauth = OAuthApp::new(&settings, github.http().clone()).map_err(StartupError::OAuth)?;
         let store = crate::store::open(&settings).await?;
-        let sessions = store.sessions();
-        let session_layer = cookie::layer(sessions.clone(), &settings);
+        let session_layer = cookie::layer(store.sessions(), &settings);
         let settings = Arc::new(settings);
         let state = AppState {
             leptos_options,
@@ -136,7 +135,6 @@ impl Application {
             refreshes: Arc::new(RefreshFlights::default()),
             oauth: Arc::new(oauth),
             store,
-            sessions,
         };
         Ok(Self {
             listener,

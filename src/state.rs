@@ -6,7 +6,7 @@ use crate::auth::session::{SignedIn, TokenKeeper};
 use crate::auth::single_flight::RefreshFlights;
 use crate::github::GitHubClient;
 use crate::settings::Settings;
-use crate::store::{sessions::SessionDb, Store};
+use crate::store::Store;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -20,7 +20,6 @@ pub struct AppState {
     pub refreshes: Arc<RefreshFlights<SignedIn>>,
     pub oauth: Arc<OAuthApp>,
     pub store: Store,
-    pub sessions: SessionDb,
 }
 
 impl AppState {
@@ -31,7 +30,7 @@ impl AppState {
             cipher: &self.cipher,
             refreshes: &self.refreshes,
             oauth: &self.oauth,
-            sessions: &self.sessions,
+            sessions: self.store.sessions(),
         }
     }
 }

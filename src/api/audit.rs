@@ -166,10 +166,8 @@ pub(crate) mod ssr {
             if e.error.is_some() { "failed" } else { "done" }.to_owned(),
             e.error.clone().unwrap_or_default(),
         ];
-        let mut row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>();
-        let last = row.len() - 1;
-        row[last].push_str("\r\n");
-        row.join(",")
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        format!("{}\r\n", row.join(","))
     }
 
     /// `GET /orgs/{org}/audit.csv`: the filtered log as a file, written a chunk at a time.

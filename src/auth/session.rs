@@ -73,7 +73,7 @@ pub struct TokenKeeper<'a> {
     pub cipher: &'a TokenCipher,
     pub refreshes: &'a RefreshFlights<SignedIn>,
     pub oauth: &'a Arc<OAuthApp>,
-    pub sessions: &'a SessionDb,
+    pub sessions: SessionDb,
 }
 
 /// The signed-in user, if any. A session past its absolute `lifetime` is ended here.
