@@ -15,13 +15,14 @@ pub async fn list_campaigns(org: OrgLogin, view: ListView) -> Result<CampaignPag
     finish(
         with_github(|state, token| async move {
             let (items, pages) = ssr::list_inner(&state.github, &token, &org, view).await?;
-            Ok(CampaignPage {
-                campaigns: items
-                    .into_iter()
-                    .map(|c| ssr::view_of(&state.settings, &org, c))
-                    .collect(),
-                pages,
-            })
+            let campaigns: Vec<_> = items
+                .into_iter()
+                .map(|c| ssr::view_of(&state.settings, &org, c))
+                .collect();
+            for c in &campaigns {
+                super::campaign_alerts::ssr::keep_snapshot(&state, &org, c, None);
+            }
+            Ok(CampaignPage { campaigns, pages })
         })
         .await,
     )
@@ -88,7 +89,8 @@ pub async fn create_campaign(
     #[server(flatten)] form: NewCampaignForm,
 ) -> Result<CampaignView, AppError> {
     use super::audit::ssr::{record, Change};
-    use super::context::with_github;
+    use super::campaign_alerts::ssr::{begin_record, finish_record};
+    use super::context::{signed_in, with_github};
     use super::flash::{finish_form, FailedForm};
     use crate::domain::audit::AuditAction;
     let echo = FailedForm {
@@ -98,8 +100,14 @@ pub async fn create_campaign(
     };
     let result = async move {
         let body = ssr::create_body(&form)?;
+        let me = signed_in().await?.user.login;
         with_github(|state, token| async move {
+            // The alert set is recorded first: GitHub never has a campaign we have no record of.
+            let alerts = &body.code_scanning_alerts;
+            let kept = begin_record(&state, &token, &org, &body.name, &me, alerts).await?;
             let result = ssr::create_inner(&state.github, &token, &org, &body).await;
+            let number = result.as_ref().ok().map(|c| c.number.get());
+            finish_record(&state, kept, &result, number).await;
             let change = Change {
                 org: &org,
                 campaign: result.as_ref().ok().map(|c| c.number),
@@ -232,7 +240,7 @@ pub async fn delete_campaign(org: OrgLogin, number: CampaignNumber) -> Result<()
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use super::super::audit::ssr::{record, Change};
     use crate::domain::alert_selection::AlertSelection;
     use crate::domain::audit::AuditAction;

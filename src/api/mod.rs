@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod campaign_alerts;
 pub mod campaigns;
 #[cfg(feature = "ssr")]
 pub mod context;

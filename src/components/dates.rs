@@ -27,44 +27,7 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// Due status of a campaign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Due {
-    Closed,
-    Overdue,
-    DueSoon,
-    OnTrack,
-}
-
-impl Due {
-    pub fn of(open: bool, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Self {
-        if !open {
-            Due::Closed
-        } else if ends_at <= now {
-            Due::Overdue
-        } else if ends_at - now <= chrono::Duration::days(7) {
-            Due::DueSoon
-        } else {
-            Due::OnTrack
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Due::Closed => "Closed",
-            Due::Overdue => "Overdue",
-            Due::DueSoon => "Due soon",
-            Due::OnTrack => "On track",
-        }
-    }
-    pub fn class(self) -> &'static str {
-        match self {
-            Due::Closed => "due closed",
-            Due::Overdue => "due overdue",
-            Due::DueSoon => "due soon",
-            Due::OnTrack => "due on-track",
-        }
-    }
-}
+pub use crate::domain::campaign::Due;
 
 /// "in 5 days" or "overdue by 2 days" for a due date.
 pub fn due_text(open: bool, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> String {

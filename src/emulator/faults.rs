@@ -175,6 +175,14 @@ struct BulkCampaigns {
     count: usize,
 }
 
+/// A new state for an alert (`POST /_emulator/repos/{owner}/{repo}/code-scanning/alerts/{n}`).
+#[derive(Deserialize)]
+struct AlertChange {
+    /// `open`, `fixed` or `dismissed`.
+    state: String,
+    dismissed_reason: Option<String>,
+}
+
 /// Markup payloads to plant in the `hostile-org` organisation (XSS tests).
 #[derive(Deserialize)]
 struct HostileText {
@@ -201,6 +209,21 @@ pub fn control_routes() -> Router<Emulator> {
             get(|State(em): State<Emulator>| async move { Json(em.requests()) }),
         )
         .route("/_emulator/avatars/{file}", get(avatar))
+        .route(
+            "/_emulator/repos/{owner}/{repo}/code-scanning/alerts/{number}",
+            post(
+                |State(em): State<Emulator>,
+                 Path((owner, repo, number)): Path<(String, String, i64)>,
+                 Json(req): Json<AlertChange>| async move {
+                    let reason = req.dismissed_reason.as_deref();
+                    if em.set_alert_state(&owner, &repo, number, &req.state, reason) {
+                        StatusCode::NO_CONTENT
+                    } else {
+                        StatusCode::NOT_FOUND
+                    }
+                },
+            ),
+        )
         .route(
             "/_emulator/hostile",
             post(

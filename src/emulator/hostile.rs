@@ -90,6 +90,7 @@ fn plant(w: &mut World, payloads: &[String]) -> Vec<i64> {
             path: text.clone(),
             line: 1,
             assignee: None,
+            dismissed_reason: None,
         });
         org.campaigns.push(Campaign {
             number: org.next_campaign_number,

@@ -211,7 +211,7 @@ pub fn alert(base: &str, w: &World, o: &Org, a: &Alert, repo_json: &Value) -> Va
         AlertState::Dismissed => (
             None,
             Some(ts(a.updated_at)),
-            Some("won't fix"),
+            Some(a.dismissed_reason.unwrap_or("won't fix")),
             w.users
                 .first()
                 .map(|u| simple_user(base, u))

@@ -207,6 +207,49 @@ impl Emulator {
         true
     }
 
+    /// Fixes, dismisses (with one of GitHub's reasons) or reopens an alert, as a push or a
+    /// person on GitHub would. False when there is no such alert or the state is not one of
+    /// `open`, `fixed`, `dismissed`.
+    pub fn set_alert_state(
+        &self,
+        org: &str,
+        repo: &str,
+        number: i64,
+        state: &str,
+        reason: Option<&str>,
+    ) -> bool {
+        use world::{AlertState, DISMISSED_REASONS};
+        let (state, reason) = match (state, reason) {
+            ("open", _) => (AlertState::Open, None),
+            ("fixed", _) => (AlertState::Fixed, None),
+            ("dismissed", r) => {
+                let r = r.unwrap_or("won't fix");
+                match DISMISSED_REASONS.iter().find(|d| **d == r) {
+                    Some(known) => (AlertState::Dismissed, Some(*known)),
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+        let mut w = self.world();
+        let Some(o) = w.org_index(org).map(|i| &mut w.orgs[i]) else {
+            return false;
+        };
+        let Some(r) = o.repos.iter().position(|r| r.name.eq_ignore_ascii_case(repo)) else {
+            return false;
+        };
+        let Some(a) = o.alerts.iter_mut().find(|a| a.repo == r && a.number == number) else {
+            return false;
+        };
+        a.state = state;
+        a.dismissed_reason = reason;
+        a.updated_at = chrono::Utc::now();
+        if state != AlertState::Open {
+            a.assignee = None;
+        }
+        true
+    }
+
     /// Revokes every refresh token of `login`, as GitHub does when the app's grant is withdrawn
     /// (for tests: the next refresh is refused with `invalid_grant`).
     pub fn revoke_refresh_tokens(&self, login: &str) {

@@ -374,6 +374,8 @@ fn build_org(rng: &mut Rng, world: &World, now: DateTime<Utc>, spec: OrgSpec) ->
             path,
             line: 1 + rng.below(800) as i64,
             assignee,
+            dismissed_reason: (state == AlertState::Dismissed)
+                .then_some(DISMISSED_REASONS[i % DISMISSED_REASONS.len()]),
         });
     }
     Org {
@@ -417,26 +419,34 @@ fn seed_campaigns(world: &mut World, now: DateTime<Utc>, mona: i64, hubot: i64) 
         contact: Option<&'static str>,
         rule_prefix: &'static str,
         take: usize,
+        done_percent: usize,
     }
     let specs = [
-        Spec { org: 0, name: "SQL injection sweep", description: "Fix every SQL injection alert in customer-facing services before the Q1 audit.\nQuestions: #appsec on chat.", manager: mona, teams: &["appsec", "payments"], age_days: 20, due_in_days: 25, open: true, contact: Some("https://chat.example.com/channels/appsec"), rule_prefix: "sql-injection", take: 120 },
-        Spec { org: 0, name: "Critical command injection", description: "Command-line injection findings rated critical. Patch or dismiss with a reason.", manager: hubot, teams: &["platform"], age_days: 9, due_in_days: 4, open: true, contact: Some("mailto:appsec@acme.example"), rule_prefix: "command-line-injection", take: 80 },
-        Spec { org: 0, name: "XSS in the storefront", description: "Cross-site scripting in web-storefront and marketing-site.", manager: mona, teams: &["frontend"], age_days: 40, due_in_days: -3, open: true, contact: None, rule_prefix: "xss", take: 150 },
-        Spec { org: 0, name: "Hard-coded secrets 2025", description: "Remove secrets from source; rotate what leaked.", manager: mona, teams: &[], age_days: 120, due_in_days: -60, open: false, contact: None, rule_prefix: "secret", take: 40 },
-        Spec { org: 0, name: "Path traversal clean-up", description: "Uncontrolled data in path expressions across Java and JavaScript services.", manager: hubot, teams: &["appsec"], age_days: 90, due_in_days: -30, open: false, contact: Some("https://wiki.example.com/appsec/path-traversal"), rule_prefix: "path-injection", take: 60 },
-        Spec { org: 1, name: "Globex logging hygiene", description: "Stop logging sensitive data in clear text.", manager: hubot, teams: &["core"], age_days: 5, due_in_days: 30, open: true, contact: None, rule_prefix: "logging", take: 30 },
+        Spec { org: 0, name: "SQL injection sweep", description: "Fix every SQL injection alert in customer-facing services before the Q1 audit.\nQuestions: #appsec on chat.", manager: mona, teams: &["appsec", "payments"], age_days: 20, due_in_days: 25, open: true, contact: Some("https://chat.example.com/channels/appsec"), rule_prefix: "sql-injection", take: 120, done_percent: 45 },
+        Spec { org: 0, name: "Critical command injection", description: "Command-line injection findings rated critical. Patch or dismiss with a reason.", manager: hubot, teams: &["platform"], age_days: 9, due_in_days: 4, open: true, contact: Some("mailto:appsec@acme.example"), rule_prefix: "command-line-injection", take: 80, done_percent: 15 },
+        Spec { org: 0, name: "XSS in the storefront", description: "Cross-site scripting in web-storefront and marketing-site.", manager: mona, teams: &["frontend"], age_days: 40, due_in_days: -3, open: true, contact: None, rule_prefix: "xss", take: 150, done_percent: 30 },
+        Spec { org: 0, name: "Hard-coded secrets 2025", description: "Remove secrets from source; rotate what leaked.", manager: mona, teams: &[], age_days: 120, due_in_days: -60, open: false, contact: None, rule_prefix: "secret", take: 40, done_percent: 90 },
+        Spec { org: 0, name: "Path traversal clean-up", description: "Uncontrolled data in path expressions across Java and JavaScript services.", manager: hubot, teams: &["appsec"], age_days: 90, due_in_days: -30, open: false, contact: Some("https://wiki.example.com/appsec/path-traversal"), rule_prefix: "path-injection", take: 60, done_percent: 80 },
+        Spec { org: 1, name: "Globex logging hygiene", description: "Stop logging sensitive data in clear text.", manager: hubot, teams: &["core"], age_days: 5, due_in_days: 30, open: true, contact: None, rule_prefix: "logging", take: 30, done_percent: 10 },
     ];
     for s in specs {
         let org = &mut world.orgs[s.org];
         let rules = &world.rules;
-        let alerts: Vec<usize> = org
-            .alerts
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| rules[a.rule].id.contains(s.rule_prefix))
-            .map(|(i, _)| i)
-            .take(s.take)
-            .collect();
+        // Part-way done: about `done_percent` of the campaign's alerts are fixed or dismissed.
+        let matching = |closed: bool| {
+            org.alerts
+                .iter()
+                .enumerate()
+                .filter(move |(_, a)| {
+                    rules[a.rule].id.contains(s.rule_prefix)
+                        && (a.state != AlertState::Open) == closed
+                })
+                .map(|(i, _)| i)
+        };
+        let done = s.take * s.done_percent / 100;
+        let mut alerts: Vec<usize> = matching(true).take(done).collect();
+        alerts.extend(matching(false).take(s.take - alerts.len()));
+        alerts.sort_unstable();
         let created_at = now - Duration::days(s.age_days);
         let ends_at = now + Duration::days(s.due_in_days);
         let number = org.next_campaign_number;

@@ -94,7 +94,12 @@ pub struct Alert {
     pub line: i64,
     /// An assigned open alert counts as "in progress" in campaign stats.
     pub assignee: Option<i64>,
+    /// GitHub's reason, when dismissed: `false positive`, `won't fix`, `used in tests`, `mitigated`.
+    pub dismissed_reason: Option<&'static str>,
 }
+
+/// The reasons GitHub accepts for dismissing an alert.
+pub const DISMISSED_REASONS: [&str; 4] = ["false positive", "won't fix", "used in tests", "mitigated"];
 
 #[derive(Debug, Clone)]
 pub struct Campaign {

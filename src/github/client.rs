@@ -1,6 +1,7 @@
 //! One shared `reqwest` client, built at startup: never follows redirects, sends GitHub's headers and the
 //! user's token, builds URLs only from validated parts, pages through `Link`, and maps statuses to `AppError`.
 
+use super::cache::ConditionalCache;
 use super::link::{is_under, page_number, parse_link_header};
 use super::models::*;
 use crate::domain::{CampaignNumber, OrgLogin};
@@ -26,6 +27,8 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub struct GitHubClient {
     http: reqwest::Client,
     api_url: Url,
+    /// The last answer to each GET, per token, for `If-None-Match`.
+    cache: ConditionalCache,
 }
 
 impl std::fmt::Debug for GitHubClient {
@@ -70,7 +73,11 @@ impl GitHubClient {
 
     /// For tests that need their own timeouts.
     pub fn with_http(http: reqwest::Client, api_url: Url) -> Self {
-        Self { http, api_url }
+        Self {
+            http,
+            api_url,
+            cache: ConditionalCache::default(),
+        }
     }
 
     /// The shared HTTP client (the OAuth exchange uses it too).
@@ -307,6 +314,44 @@ impl GitHubClient {
         })
     }
 
+    /// `repos/list-for-org`: the org's repositories, a page of 100 at a time, until every id in
+    /// `wanted` has been seen (or the list ends). Those found, in GitHub's order.
+    pub async fn find_org_repos(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        wanted: &[i64],
+    ) -> Result<Vec<RepositoryRef>, AppError> {
+        let url = self.url(&["orgs", org.as_str(), "repos"]);
+        let mut missing: std::collections::HashSet<i64> = wanted.iter().copied().collect();
+        let seen: Vec<RepositoryRef> = self
+            .get_while(url, &[("sort", "created")], token, |page: &[RepositoryRef]| {
+                for r in page {
+                    missing.remove(&r.id);
+                }
+                !missing.is_empty()
+            })
+            .await?;
+        Ok(seen.into_iter().filter(|r| wanted.contains(&r.id)).collect())
+    }
+
+    /// `code-scanning/list-alerts-for-repo`: every alert of `owner/repo` (all states), oldest
+    /// first, up to the page that holds alert `up_to` (alert numbers grow with creation).
+    pub async fn list_repo_alerts(
+        &self,
+        token: &SecretString,
+        owner: &OrgLogin,
+        repo: &str,
+        up_to: i64,
+    ) -> Result<Vec<RepoAlert>, AppError> {
+        let url = self.url(&["repos", owner.as_str(), repo, "code-scanning", "alerts"]);
+        let params = [("sort", "created"), ("direction", "asc")];
+        self.get_while(url, &params, token, |page: &[RepoAlert]| {
+            page.iter().all(|a| a.number < up_to)
+        })
+        .await
+    }
+
     fn campaign_url(&self, org: &OrgLogin, number: CampaignNumber) -> Url {
         self.url(&["orgs", org.as_str(), "campaigns", &number.to_string()])
     }
@@ -317,10 +362,30 @@ impl GitHubClient {
     /// base URL, until `cap` items.
     async fn get_all<T: DeserializeOwned>(
         &self,
-        mut url: Url,
+        url: Url,
         params: &[(&str, &str)],
         token: &SecretString,
         cap: usize,
+    ) -> Result<Vec<T>, AppError> {
+        let mut count = 0;
+        let mut items = self
+            .get_while(url, params, token, |page: &[T]| {
+                count += page.len();
+                count < cap
+            })
+            .await?;
+        items.truncate(cap);
+        Ok(items)
+    }
+
+    /// Follows `rel="next"` from the first page (with `per_page=100`) while it stays under the API
+    /// base URL and `more` says so of each page read.
+    async fn get_while<T: DeserializeOwned>(
+        &self,
+        mut url: Url,
+        params: &[(&str, &str)],
+        token: &SecretString,
+        mut more: impl FnMut(&[T]) -> bool,
     ) -> Result<Vec<T>, AppError> {
         {
             let mut q = url.query_pairs_mut();
@@ -346,12 +411,9 @@ impl GitHubClient {
             // An empty page ends the list, whatever `Link` says: a server that kept linking
             // empty pages would otherwise be read forever.
             let empty = page.is_empty();
+            let go_on = more(&page);
             items.extend(page);
-            if items.len() >= cap {
-                items.truncate(cap);
-                break;
-            }
-            if empty || pages >= MAX_PAGES {
+            if !go_on || empty || pages >= MAX_PAGES {
                 break;
             }
         }
@@ -369,6 +431,11 @@ impl GitHubClient {
             .map_err(|_| AppError::NotSignedIn)?;
         auth.set_sensitive(true);
         let path = url.path().to_owned();
+        // A GET asks conditionally when an earlier answer is kept: a 304 costs no rate limit.
+        let kept = (method == Method::GET)
+            .then(|| self.cache.get(token, &url))
+            .flatten();
+        let cache_url = (method == Method::GET).then(|| url.clone());
         let mut req = self
             .http
             .request(method.clone(), url)
@@ -377,6 +444,9 @@ impl GitHubClient {
             .header(AUTHORIZATION, auth);
         if let Some(body) = body {
             req = req.json(body);
+        }
+        if let Some(kept) = &kept {
+            req = req.header(reqwest::header::IF_NONE_MATCH, kept.etag.clone());
         }
         let res = req.send().await.map_err(|e| {
             tracing::warn!(%method, %path, error = %error_chain(&e), "GitHub request failed");
@@ -394,6 +464,18 @@ impl GitHubClient {
             AppError::GitHubUnavailable
         })?;
         tracing::debug!(%method, %path, status = status.as_u16(), %request_id, "GitHub answered");
+        if let (StatusCode::NOT_MODIFIED, Some(kept)) = (status, kept) {
+            return Ok(Answer {
+                status: StatusCode::OK,
+                headers: kept.headers.clone(),
+                body: kept.body.clone(),
+            });
+        }
+        if status == StatusCode::OK {
+            if let Some(url) = &cache_url {
+                self.cache.keep(token, url, &headers, &body);
+            }
+        }
         if status.is_success() {
             return Ok(Answer {
                 status,

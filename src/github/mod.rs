@@ -1,5 +1,6 @@
 //! The typed GitHub REST client (server only): the one place that knows GitHub's URLs.
 
+pub mod cache;
 pub mod client;
 pub mod link;
 pub mod models;

@@ -198,6 +198,27 @@ pub struct CodeScanningAlert {
     pub assignees: Option<Vec<SimpleUser>>,
 }
 
+/// `code-scanning-alert-items`: one repository's alert, as its own list gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoAlert {
+    pub number: i64,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub html_url: String,
+    pub state: Option<AlertState>,
+    #[serde(default)]
+    pub fixed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub dismissed_at: Option<DateTime<Utc>>,
+    /// `false positive`, `won't fix`, `used in tests`, `mitigated`; kept as text.
+    #[serde(default)]
+    pub dismissed_reason: Option<String>,
+    pub rule: AlertRule,
+    pub tool: AlertTool,
+    #[serde(default)]
+    pub most_recent_instance: AlertInstance,
+}
+
 /// The alerts of one repository, as `code_scanning_alerts` in a create request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepositoryAlerts {

@@ -9,12 +9,15 @@
 //! - [`Store::ready`] says whether the database answers now (`/readyz`).
 //! - [`Store::sessions`] is the session table, as `tower-sessions` uses it (see [`sessions`]).
 //! - [`Store::audit`] is the audit log: append an entry, read a page of an org's (see [`audit`]).
+//! - [`Store::campaigns`] keeps each campaign created here with its alerts, and every campaign's
+//!   counts over time (see [`campaigns`]).
 //!
 //! Everything that must hold across instances holds in the database: a session row is the one
 //! copy of a session, and [`sessions::SessionDb::lock`] serialises a token refresh across
 //! instances (a row lock on PostgreSQL).
 
 pub mod audit;
+pub mod campaigns;
 pub mod sessions;
 
 use crate::settings::Settings;
@@ -88,6 +91,7 @@ pub async fn open(settings: &Settings) -> Result<Store, StoreError> {
     let store = connect(&settings.database_url).await?;
     store.migrate().await?;
     store.sessions().clean_up_in_background();
+    store.campaigns().clean_up_in_background();
     Ok(store)
 }
 
@@ -139,6 +143,11 @@ impl Store {
     /// The audit log.
     pub fn audit(&self) -> audit::AuditLog {
         audit::AuditLog::new(self.clone())
+    }
+
+    /// What the app keeps about campaigns: their alert sets and their counts over time.
+    pub fn campaigns(&self) -> campaigns::CampaignRecords {
+        campaigns::CampaignRecords::new(self.clone())
     }
 
     /// The session table.

@@ -40,6 +40,11 @@ pub fn routes() -> Router<Emulator> {
                 .delete(campaigns::delete_campaign),
         )
         .route("/orgs/{org}/code-scanning/alerts", get(alerts::list_alerts))
+        .route("/orgs/{org}/repos", get(orgs::list_repos))
+        .route(
+            "/repos/{owner}/{repo}/code-scanning/alerts",
+            get(alerts::list_repo_alerts),
+        )
 }
 
 /// The authenticated caller of one request.
@@ -164,9 +169,31 @@ impl Emulator {
         let mut res = result.unwrap_or_else(|e| e);
         add_headers(&mut res, &caller, accepted_scopes);
         if method == Method::GET && res.status() == StatusCode::OK {
-            return with_etag(headers, res);
+            let res = with_etag(headers, res);
+            if res.status() == StatusCode::NOT_MODIFIED {
+                // GitHub: a 304 to an authorised conditional request costs no rate limit.
+                self.refund(headers);
+            }
+            return res;
         }
         res
+    }
+
+    /// Gives back the request that `authenticate` charged to the token in `headers`.
+    fn refund(&self, headers: &HeaderMap) {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_owned()));
+        let Some(token) = token else { return };
+        if let Some(record) = self.world().tokens.get_mut(&token) {
+            record.used = record.used.saturating_sub(1);
+        }
+    }
+
+    /// The requests charged to `token` in its current rate-limit window (for tests).
+    pub fn rate_limit_used(&self, token: &str) -> u32 {
+        self.world().tokens.get(token).map_or(0, |t| t.used)
     }
 }
 

@@ -75,3 +75,26 @@ pub(super) async fn list_teams(call: Call, Path(org): Path<String>) -> Response 
         Ok(with_link(ok_json(&Value::Array(page)), link))
     })
 }
+
+/// `repos/list-for-org`: the repositories an org member can see (all of them here), oldest first
+/// unless `direction=desc`.
+pub(super) async fn list_repos(call: Call, Path(org): Path<String>) -> Response {
+    let base = call.em.base().to_owned();
+    let (q, uri) = (&call.query, &call.uri);
+    call.respond("", |caller, w| {
+        let (idx, _) = visible_org(w, caller, &org)?;
+        let p = paging(q)?;
+        let o = &w.orgs[idx];
+        let owner = json::org_as_owner(&base, o);
+        let mut repos: Vec<Value> = o
+            .repos
+            .iter()
+            .map(|r| json::simple_repo(&base, o, r, &owner))
+            .collect();
+        if q.get("direction").map(String::as_str) == Some("desc") {
+            repos.reverse();
+        }
+        let (page, link) = page_of(&repos, &p, &base, uri);
+        Ok(with_link(ok_json(&Value::Array(page)), link))
+    })
+}

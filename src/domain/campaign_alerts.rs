@@ -1,0 +1,366 @@
+//! What is in a campaign: its alerts as GitHub reports them now, their progress per repository,
+//! and the alerts page's filters (`repo`, `state`, `severity`, `rule`, `sort`, `page` in the
+//! address, as typed, so a refused value comes back with its message).
+
+use super::campaign::CampaignView;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Alerts shown on one page of the alerts list.
+pub const ALERTS_PAGE_SIZE: usize = 100;
+
+/// One alert of the campaign, with its live state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignAlert {
+    /// `owner/name`.
+    pub repository: String,
+    pub number: i64,
+    pub rule_id: String,
+    pub rule_name: String,
+    /// Security severity (`critical`…`low`) when the rule has one, else `error`/`warning`/`note`.
+    pub severity: String,
+    /// `open`, `fixed`, `dismissed`, or `unknown` when GitHub's list did not return it.
+    pub state: String,
+    pub dismissed_reason: Option<String>,
+    pub fixed_at: Option<DateTime<Utc>>,
+    pub dismissed_at: Option<DateTime<Utc>>,
+    pub path: String,
+    pub line: Option<i64>,
+    pub html_url: String,
+}
+
+/// How far one repository is: its campaign alerts by state.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RepoProgress {
+    pub repository: String,
+    pub open: i64,
+    pub fixed: i64,
+    pub dismissed: i64,
+}
+
+impl RepoProgress {
+    pub fn total(&self) -> i64 {
+        self.open + self.fixed + self.dismissed
+    }
+
+    /// Share of its alerts still open, in thousandths (the "most behind" order).
+    pub fn open_share(&self) -> i64 {
+        if self.total() == 0 {
+            0
+        } else {
+            self.open * 1000 / self.total()
+        }
+    }
+}
+
+/// Counts per repository of a list of alerts, in repository order.
+pub fn progress_by_repository(alerts: &[CampaignAlert]) -> Vec<RepoProgress> {
+    let mut out: std::collections::BTreeMap<&str, RepoProgress> = Default::default();
+    for a in alerts {
+        let p = out
+            .entry(a.repository.as_str())
+            .or_insert_with(|| RepoProgress {
+                repository: a.repository.clone(),
+                ..Default::default()
+            });
+        match a.state.as_str() {
+            "fixed" => p.fixed += 1,
+            "dismissed" => p.dismissed += 1,
+            "open" => p.open += 1,
+            _ => {}
+        }
+    }
+    out.into_values().collect()
+}
+
+/// The order of the per-repository table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RepoSort {
+    /// Largest share still open first, then most open.
+    Behind,
+    Open,
+    Name,
+}
+
+impl RepoSort {
+    pub const ALL: [RepoSort; 3] = [RepoSort::Behind, RepoSort::Open, RepoSort::Name];
+
+    pub fn value(self) -> &'static str {
+        match self {
+            RepoSort::Behind => "behind",
+            RepoSort::Open => "open",
+            RepoSort::Name => "name",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RepoSort::Behind => "Most behind first",
+            RepoSort::Open => "Most open alerts first",
+            RepoSort::Name => "Name",
+        }
+    }
+
+    pub fn sort(self, repos: &mut [RepoProgress]) {
+        match self {
+            RepoSort::Behind => repos.sort_by(|a, b| {
+                (b.open_share(), b.open, &a.repository).cmp(&(a.open_share(), a.open, &b.repository))
+            }),
+            RepoSort::Open => {
+                repos.sort_by(|a, b| (b.open, &a.repository).cmp(&(a.open, &b.repository)))
+            }
+            RepoSort::Name => repos.sort_by(|a, b| a.repository.cmp(&b.repository)),
+        }
+    }
+}
+
+/// The alerts page's address, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertsFilter {
+    #[serde(default)]
+    pub repo: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub severity: String,
+    #[serde(default)]
+    pub rule: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+/// The filter, checked: `None` is "any".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertsQuery {
+    pub repo: Option<String>,
+    pub state: Option<String>,
+    pub severity: Option<String>,
+    pub rule: Option<String>,
+    pub sort: RepoSort,
+    pub page: usize,
+}
+
+pub const STATES: [&str; 3] = ["open", "fixed", "dismissed"];
+pub const SEVERITIES: [&str; 7] = [
+    "critical", "high", "medium", "low", "error", "warning", "note",
+];
+
+impl AlertsFilter {
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let value = |name: &str| get(name).unwrap_or_default();
+        AlertsFilter {
+            repo: value("repo"),
+            state: value("state"),
+            severity: value("severity"),
+            rule: value("rule"),
+            sort: value("sort"),
+            page: value("page"),
+        }
+    }
+
+    /// The checked filter; each refused value named with its field.
+    pub fn parse(&self) -> Result<AlertsQuery, Vec<(&'static str, String)>> {
+        let mut errors = Vec::new();
+        let text = |v: &str, field: &'static str, max: usize, errors: &mut Vec<_>| {
+            let v = v.trim();
+            if v.is_empty() {
+                None
+            } else if v.chars().count() > max || v.chars().any(char::is_control) {
+                errors.push((field, format!("That is not a {field} of this campaign.")));
+                None
+            } else {
+                Some(v.to_owned())
+            }
+        };
+        let repo = text(&self.repo, "repo", 200, &mut errors);
+        let rule = text(&self.rule, "rule", 200, &mut errors);
+        let one_of = |v: &str, allowed: &[&str], field: &'static str, errors: &mut Vec<_>| {
+            match v.trim() {
+                "" => None,
+                v if allowed.contains(&v) => Some(v.to_owned()),
+                _ => {
+                    errors.push((field, format!("Choose a {field} from the list.")));
+                    None
+                }
+            }
+        };
+        let state = one_of(&self.state, &STATES, "state", &mut errors);
+        let severity = one_of(&self.severity, &SEVERITIES, "severity", &mut errors);
+        let sort = match self.sort.trim() {
+            "" => RepoSort::Behind,
+            s => RepoSort::ALL
+                .into_iter()
+                .find(|o| o.value() == s)
+                .unwrap_or_else(|| {
+                    errors.push(("sort", "Choose an order from the list.".into()));
+                    RepoSort::Behind
+                }),
+        };
+        let page = match self.page.trim() {
+            "" => 1,
+            p => match p.parse::<usize>() {
+                Ok(n) if (1..=1_000).contains(&n) => n,
+                _ => {
+                    errors.push(("page", "Not a page of this list.".into()));
+                    1
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(AlertsQuery {
+            repo,
+            state,
+            severity,
+            rule,
+            sort,
+            page,
+        })
+    }
+
+    /// The query string for this filter on `page` (empty values left out), with its `?`.
+    pub fn query_on(&self, page: usize) -> String {
+        let page = if page <= 1 {
+            String::new()
+        } else {
+            page.to_string()
+        };
+        let pairs = [
+            ("repo", self.repo.trim()),
+            ("state", self.state.trim()),
+            ("severity", self.severity.trim()),
+            ("rule", self.rule.trim()),
+            ("sort", self.sort.trim()),
+            ("page", page.as_str()),
+        ];
+        let parts: Vec<String> = pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", super::paths::query_value(v)))
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+}
+
+impl AlertsQuery {
+    pub fn matches(&self, a: &CampaignAlert) -> bool {
+        let is = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+        is(&self.repo, &a.repository)
+            && is(&self.state, &a.state)
+            && is(&self.severity, &a.severity)
+            && is(&self.rule, &a.rule_id)
+    }
+}
+
+/// The detail page: the campaign as GitHub has it, whether it was created here, and its
+/// counts over time (oldest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignDetail {
+    pub campaign: CampaignView,
+    pub record: Option<RecordInfo>,
+    pub history: Vec<super::history::Snapshot>,
+}
+
+/// Who created a campaign through this app, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordInfo {
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub alerts: usize,
+}
+
+/// The alerts page: the campaign, its per-repository progress, one page of its filtered alerts,
+/// and the values the filters offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignAlerts {
+    pub campaign: CampaignView,
+    /// `None`: created outside campaigns-admin, so its alerts are unknown.
+    pub record: Option<RecordInfo>,
+    pub repos: Vec<RepoProgress>,
+    pub alerts: Vec<CampaignAlert>,
+    /// Alerts that match the filter, over all pages.
+    pub matching: usize,
+    pub page: usize,
+    pub rules: Vec<String>,
+    /// Repositories GitHub would not list the alerts of (their alerts show as `unknown`).
+    pub unreadable: Vec<String>,
+}
+
+impl CampaignAlerts {
+    pub fn pages(&self) -> usize {
+        self.matching.div_ceil(ALERTS_PAGE_SIZE).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(repo: &str, state: &str) -> CampaignAlert {
+        CampaignAlert {
+            repository: repo.into(),
+            number: 1,
+            rule_id: "js/xss".into(),
+            rule_name: "XSS".into(),
+            severity: "high".into(),
+            state: state.into(),
+            dismissed_reason: None,
+            fixed_at: None,
+            dismissed_at: None,
+            path: "a.js".into(),
+            line: Some(1),
+            html_url: String::new(),
+        }
+    }
+
+    #[test]
+    fn repositories_most_behind_come_first() {
+        let alerts = [
+            alert("o/a", "open"),
+            alert("o/a", "fixed"),
+            alert("o/b", "open"),
+            alert("o/b", "open"),
+            alert("o/c", "dismissed"),
+            alert("o/c", "unknown"),
+        ];
+        let mut repos = progress_by_repository(&alerts);
+        assert_eq!(repos[2].dismissed, 1);
+        RepoSort::Behind.sort(&mut repos);
+        let order: Vec<_> = repos.iter().map(|r| r.repository.as_str()).collect();
+        assert_eq!(order, ["o/b", "o/a", "o/c"]);
+        RepoSort::Name.sort(&mut repos);
+        assert_eq!(repos[0].repository, "o/a");
+    }
+
+    #[test]
+    fn a_filter_names_what_it_refuses_and_round_trips() {
+        let f = AlertsFilter {
+            state: "closed".into(),
+            severity: "urgent".into(),
+            page: "0".into(),
+            ..Default::default()
+        };
+        let fields: Vec<_> = f.parse().unwrap_err().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["state", "severity", "page"]);
+        let f = AlertsFilter {
+            repo: "acme/web app".into(),
+            state: "open".into(),
+            rule: "js/xss".into(),
+            ..Default::default()
+        };
+        let q = f.parse().unwrap();
+        assert!(q.matches(&CampaignAlert {
+            repository: "acme/web app".into(),
+            ..alert("x", "open")
+        }));
+        assert!(!q.matches(&alert("acme/other", "open")));
+        assert_eq!(f.query_on(2), "?repo=acme%2Fweb%20app&state=open&rule=js%2Fxss&page=2");
+    }
+}

@@ -1,0 +1,297 @@
+//! What the app keeps about campaigns that GitHub does not: the alert set of each campaign created
+//! here, and the campaign's counts over time.
+//!
+//! A create is recorded in two steps around GitHub's answer: [`CampaignRecords::begin`] writes
+//! the record and its alerts (one transaction) before the request is sent, then
+//! [`CampaignRecords::bind`] gives it the number GitHub chose, or [`CampaignRecords::discard`]
+//! removes it when GitHub refused. A record left pending (GitHub's answer was lost) is claimed by
+//! the first read of a campaign of the same name created at about the same time
+//! ([`CampaignRecords::find`]).
+
+use super::Store;
+use crate::domain::campaign_alerts::RepoProgress;
+use crate::domain::history::Snapshot;
+use chrono::{DateTime, Duration, Utc};
+
+#[derive(Debug, Clone)]
+pub struct CampaignRecords {
+    store: Store,
+}
+
+/// One alert of a recorded campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedAlert {
+    pub repository_id: i64,
+    /// `owner/name`.
+    pub repository: String,
+    pub number: i64,
+}
+
+/// A campaign created through the app, with its alerts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub alerts: Vec<RecordedAlert>,
+}
+
+/// How far apart GitHub's `created_at` and ours may be for a pending record to be claimed.
+const CLAIM_WINDOW: i64 = 15 * 60;
+
+impl CampaignRecords {
+    pub(super) fn new(store: Store) -> Self {
+        CampaignRecords { store }
+    }
+
+    /// Records a campaign about to be created, with its alerts; its id, for `bind` or `discard`.
+    pub async fn begin(
+        &self,
+        org: &str,
+        name: &str,
+        created_by: &str,
+        alerts: &[RecordedAlert],
+    ) -> sqlx::Result<i64> {
+        let mut tx = self.store.begin_write().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO campaign_records (org, campaign_number, name, created_by, created_at)
+             VALUES ($1, NULL, $2, $3, $4) RETURNING id",
+        )
+        .bind(org.to_ascii_lowercase())
+        .bind(name)
+        .bind(created_by)
+        .bind(Utc::now().timestamp())
+        .fetch_one(&mut *tx)
+        .await?;
+        for a in alerts {
+            sqlx::query(
+                "INSERT INTO campaign_alerts (record_id, repository_id, repository, alert_number)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(a.repository_id)
+            .bind(&a.repository)
+            .bind(a.number)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Gives a pending record the number GitHub chose.
+    pub async fn bind(&self, id: i64, number: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE campaign_records SET campaign_number = $1 WHERE id = $2")
+            .bind(number)
+            .bind(id)
+            .execute(self.store.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a pending record (GitHub refused the create).
+    pub async fn discard(&self, id: i64) -> sqlx::Result<()> {
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query("DELETE FROM campaign_alerts WHERE record_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM campaign_records WHERE id = $1 AND campaign_number IS NULL")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// The record of campaign `number`, if it was created here. A pending record of the same
+    /// name, begun within `CLAIM_WINDOW` of GitHub's `created_at`, is claimed for it first.
+    pub async fn find(
+        &self,
+        org: &str,
+        number: i64,
+        name: &str,
+        created_at: DateTime<Utc>,
+    ) -> sqlx::Result<Option<Record>> {
+        let org = org.to_ascii_lowercase();
+        let mut row: Option<(i64, String, i64)> = sqlx::query_as(
+            "SELECT id, created_by, created_at FROM campaign_records
+             WHERE org = $1 AND campaign_number = $2",
+        )
+        .bind(&org)
+        .bind(number)
+        .fetch_optional(self.store.pool())
+        .await?;
+        if row.is_none() {
+            row = self.claim(&org, number, name, created_at).await?;
+        }
+        let Some((id, created_by, at)) = row else {
+            return Ok(None);
+        };
+        let alerts: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT repository_id, repository, alert_number FROM campaign_alerts
+             WHERE record_id = $1 ORDER BY repository, alert_number",
+        )
+        .bind(id)
+        .fetch_all(self.store.pool())
+        .await?;
+        Ok(Some(Record {
+            created_by,
+            created_at: DateTime::from_timestamp(at, 0).unwrap_or_default(),
+            alerts: alerts
+                .into_iter()
+                .map(|(repository_id, repository, number)| RecordedAlert {
+                    repository_id,
+                    repository,
+                    number,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn claim(
+        &self,
+        org: &str,
+        number: i64,
+        name: &str,
+        created_at: DateTime<Utc>,
+    ) -> sqlx::Result<Option<(i64, String, i64)>> {
+        let t = created_at.timestamp();
+        let pending: Option<(i64, String, i64)> = sqlx::query_as(
+            "SELECT id, created_by, created_at FROM campaign_records
+             WHERE org = $1 AND campaign_number IS NULL AND name = $2
+               AND created_at BETWEEN $3 AND $4
+             ORDER BY id LIMIT 1",
+        )
+        .bind(org)
+        .bind(name)
+        .bind(t - CLAIM_WINDOW)
+        .bind(t + CLAIM_WINDOW)
+        .fetch_optional(self.store.pool())
+        .await?;
+        let Some(pending) = pending else {
+            return Ok(None);
+        };
+        // Two readers may claim at once: the unique (org, number) index lets one win.
+        let claimed = sqlx::query(
+            "UPDATE campaign_records SET campaign_number = $1
+             WHERE id = $2 AND campaign_number IS NULL",
+        )
+        .bind(number)
+        .bind(pending.0)
+        .execute(self.store.pool())
+        .await;
+        match claimed {
+            Ok(done) if done.rows_affected() == 1 => {
+                tracing::info!(org, number, "a pending campaign record was claimed");
+                Ok(Some(pending))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Keeps a campaign's counts (and its repositories' when known), unless one was kept in the
+    /// same hour (whose repositories are then filled in if it had none).
+    pub async fn snapshot(
+        &self,
+        org: &str,
+        number: i64,
+        s: &Snapshot,
+        repos: Option<&[RepoProgress]>,
+    ) -> sqlx::Result<()> {
+        let repos = repos.and_then(|r| serde_json::to_string(r).ok());
+        sqlx::query(
+            "INSERT INTO campaign_snapshots
+                 (org, campaign_number, hour, taken_at, open_count, in_progress_count,
+                  closed_count, repositories)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (org, campaign_number, hour) DO UPDATE SET repositories =
+                 COALESCE(campaign_snapshots.repositories, excluded.repositories)",
+        )
+        .bind(org.to_ascii_lowercase())
+        .bind(number)
+        .bind(s.at.timestamp().div_euclid(3600))
+        .bind(s.at.timestamp())
+        .bind(s.open)
+        .bind(s.in_progress)
+        .bind(s.closed)
+        .bind(repos)
+        .execute(self.store.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A campaign's snapshots since `since`, oldest first.
+    pub async fn history(
+        &self,
+        org: &str,
+        number: i64,
+        since: DateTime<Utc>,
+    ) -> sqlx::Result<Vec<Snapshot>> {
+        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT taken_at, open_count, in_progress_count, closed_count
+             FROM campaign_snapshots
+             WHERE org = $1 AND campaign_number = $2 AND taken_at >= $3
+             ORDER BY hour",
+        )
+        .bind(org.to_ascii_lowercase())
+        .bind(number)
+        .bind(since.timestamp())
+        .fetch_all(self.store.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(at, open, in_progress, closed)| {
+                Some(Snapshot {
+                    at: DateTime::from_timestamp(at, 0)?,
+                    open,
+                    in_progress,
+                    closed,
+                })
+            })
+            .collect())
+    }
+
+    /// Whether any snapshot of the org's campaigns is kept (demo seeding runs once).
+    pub async fn has_history(&self, org: &str) -> sqlx::Result<bool> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT campaign_number FROM campaign_snapshots WHERE org = $1 LIMIT 1")
+                .bind(org.to_ascii_lowercase())
+                .fetch_optional(self.store.pool())
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// Runs `forget_stale` every hour, for as long as the app runs.
+    pub fn clean_up_in_background(self) {
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = self.forget_stale().await {
+                    tracing::warn!(error = %e, "could not remove stale campaign records");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            }
+        });
+    }
+
+    /// Removes pending records older than a day: their create never reached GitHub, or nobody
+    /// has read the campaign since.
+    pub async fn forget_stale(&self) -> sqlx::Result<u64> {
+        let before = (Utc::now() - Duration::days(1)).timestamp();
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM campaign_alerts WHERE record_id IN
+                 (SELECT id FROM campaign_records WHERE campaign_number IS NULL AND created_at < $1)",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+        let gone = sqlx::query(
+            "DELETE FROM campaign_records WHERE campaign_number IS NULL AND created_at < $1",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(gone)
+    }
+}
