@@ -3,6 +3,7 @@
 use crate::components::{layout::Layout, raw_text::page_title};
 use crate::pages::{
     audit_log::AuditLogPage,
+    campaign_alerts::CampaignAlertsPage,
     campaign_detail::CampaignDetailPage,
     campaign_edit::{CampaignDeletePage, CampaignEditPage},
     campaign_list::CampaignListPage,
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs/:org/audit") view=AuditLogPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/new") view=CampaignNewPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/:number") view=CampaignDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:org/campaigns/:number/alerts") view=CampaignAlertsPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/:number/edit") view=CampaignEditPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/:number/delete") view=CampaignDeletePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in-failed") view=SignInFailedPage/>

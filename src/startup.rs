@@ -125,6 +125,11 @@ impl Application {
         };
         let oauth = OAuthApp::new(&settings, github.http().clone()).map_err(StartupError::OAuth)?;
         let store = crate::store::open(&settings).await?;
+        if let Some(handle) = &emulator {
+            if let Err(e) = crate::demo::seed_store(&store, handle.emulator()).await {
+                tracing::warn!(error = %e, "could not seed demo mode's history");
+            }
+        }
         let session_layer = cookie::layer(store.sessions(), &settings);
         let settings = Arc::new(settings);
         let state = AppState {
@@ -219,6 +224,7 @@ fn router(state: AppState, sessions: SessionLayer) -> Router {
             "/orgs/{org}/audit.csv",
             get(crate::api::audit::ssr::export_csv),
         )
+        .merge(crate::api::export::ssr::routes())
         .leptos_routes_with_context(&state, routes, headers::provide_response_nonce, move || {
             shell(shell_options.clone())
         })

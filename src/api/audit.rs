@@ -28,6 +28,7 @@ pub async fn audit_log(
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
+    use crate::api::export::ssr::csv_line;
     use crate::domain::audit::{
         AuditAction, AuditEntry, AuditFilter, AuditPage, AuditQuery, FieldChange, AUDIT_PAGE_SIZE,
     };
@@ -138,18 +139,6 @@ pub(crate) mod ssr {
     const CSV_HEADER: &str =
         "at,actor,action,campaign_number,campaign_name,changes,outcome,error\r\n";
 
-    /// One CSV field: quoted, quotes doubled, and a value a spreadsheet would run as a formula
-    /// (`=`, `+`, `-`, `@`, tab or carriage return first) made text with a leading `'`.
-    pub fn csv_field(value: &str) -> String {
-        let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-        let value = if formula {
-            format!("'{value}")
-        } else {
-            value.to_owned()
-        };
-        format!("\"{}\"", value.replace('"', "\"\""))
-    }
-
     fn csv_row(e: &AuditEntry) -> String {
         let changes: Vec<String> = e
             .changes
@@ -166,8 +155,7 @@ pub(crate) mod ssr {
             if e.error.is_some() { "failed" } else { "done" }.to_owned(),
             e.error.clone().unwrap_or_default(),
         ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        format!("{}\r\n", row.join(","))
+        csv_line(fields)
     }
 
     /// `GET /orgs/{org}/audit.csv`: the filtered log as a file, written a chunk at a time.
@@ -227,19 +215,5 @@ pub(crate) mod ssr {
             axum::body::Body::from_stream(chunks),
         )
             .into_response()
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::csv_field;
-
-        #[test]
-        fn a_value_that_would_run_as_a_formula_is_text() {
-            assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-            for start in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-                assert!(csv_field(start).starts_with("\"'"), "{start:?}");
-            }
-            assert_eq!(csv_field("plain, \"quoted\""), "\"plain, \"\"quoted\"\"\"");
-        }
     }
 }

@@ -96,7 +96,10 @@ pub(crate) mod ssr {
     ) -> Result<Option<Record>, AppError> {
         let records = state.store.campaigns();
         let number = c.number.get();
-        (records.find(org.as_str(), number, &c.name, c.created_at).await).map_err(unavailable)
+        (records
+            .find(org.as_str(), number, &c.name, c.created_at)
+            .await)
+            .map_err(unavailable)
     }
 
     pub async fn history_of(
@@ -190,7 +193,7 @@ pub(crate) mod ssr {
     ) -> (Vec<CampaignAlert>, Vec<String>) {
         let mut alerts = Vec::new();
         let mut unreadable = Vec::new();
-        let mut reads = repository_reads(github, token, org, recorded);
+        let mut reads = repository_reads(github.clone(), token.clone(), org.clone(), recorded);
         while let Some((repo, result)) = reads.next().await {
             match result {
                 Ok(rows) => alerts.extend(rows),
@@ -204,24 +207,31 @@ pub(crate) mod ssr {
         (alerts, unreadable)
     }
 
+    /// A repository's campaign alerts, live (`Ok`) or `unknown` because GitHub would not list them.
+    pub type RepositoryRead = Result<Vec<CampaignAlert>, Vec<CampaignAlert>>;
+
     /// One read a repository: its campaign alerts with live states (`Err` with them `unknown`
     /// when GitHub would not list them), as each repository finishes.
-    pub fn repository_reads<'a>(
-        github: &'a GitHubClient,
-        token: &'a SecretString,
-        org: &'a OrgLogin,
+    pub fn repository_reads(
+        github: GitHubClient,
+        token: SecretString,
+        org: OrgLogin,
         recorded: &[RecordedAlert],
-    ) -> impl futures_util::Stream<Item = (String, Result<Vec<CampaignAlert>, Vec<CampaignAlert>>)> + 'a
-    {
+    ) -> impl futures_util::Stream<Item = (String, RepositoryRead)> + Send + 'static {
         let mut by_repo: BTreeMap<String, Vec<i64>> = BTreeMap::new();
         for a in recorded {
-            by_repo.entry(a.repository.clone()).or_default().push(a.number);
+            by_repo
+                .entry(a.repository.clone())
+                .or_default()
+                .push(a.number);
         }
         futures_util::stream::iter(by_repo)
-            .map(move |(repo, numbers)| async move {
+            .map(move |(repo, numbers)| {
+                let (github, token, org) = (github.clone(), token.clone(), org.clone());
+                async move {
                 let name = repo.rsplit('/').next().unwrap_or(&repo).to_owned();
                 let up_to = numbers.iter().copied().max().unwrap_or(0);
-                match github.list_repo_alerts(token, org, &name, up_to).await {
+                match github.list_repo_alerts(&token, &org, &name, up_to).await {
                     Ok(live) => {
                         let rows = rows_of(&repo, &numbers, live);
                         (repo, Ok(rows))
@@ -231,6 +241,7 @@ pub(crate) mod ssr {
                         let rows = rows_of(&repo, &numbers, Vec::new());
                         (repo, Err(rows))
                     }
+                }
                 }
             })
             .buffer_unordered(IN_FLIGHT)

@@ -8,4 +8,5 @@ pub mod campaign_alerts;
 pub mod campaigns;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod export;
 pub mod flash;

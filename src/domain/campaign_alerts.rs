@@ -104,7 +104,11 @@ impl RepoSort {
     pub fn sort(self, repos: &mut [RepoProgress]) {
         match self {
             RepoSort::Behind => repos.sort_by(|a, b| {
-                (b.open_share(), b.open, &a.repository).cmp(&(a.open_share(), a.open, &b.repository))
+                (b.open_share(), b.open, &a.repository).cmp(&(
+                    a.open_share(),
+                    a.open,
+                    &b.repository,
+                ))
             }),
             RepoSort::Open => {
                 repos.sort_by(|a, b| (b.open, &a.repository).cmp(&(a.open, &b.repository)))
@@ -176,16 +180,15 @@ impl AlertsFilter {
         };
         let repo = text(&self.repo, "repo", 200, &mut errors);
         let rule = text(&self.rule, "rule", 200, &mut errors);
-        let one_of = |v: &str, allowed: &[&str], field: &'static str, errors: &mut Vec<_>| {
-            match v.trim() {
+        let one_of =
+            |v: &str, allowed: &[&str], field: &'static str, errors: &mut Vec<_>| match v.trim() {
                 "" => None,
                 v if allowed.contains(&v) => Some(v.to_owned()),
                 _ => {
                     errors.push((field, format!("Choose a {field} from the list.")));
                     None
                 }
-            }
-        };
+            };
         let state = one_of(&self.state, &STATES, "state", &mut errors);
         let severity = one_of(&self.severity, &SEVERITIES, "severity", &mut errors);
         let sort = match self.sort.trim() {
@@ -361,6 +364,9 @@ mod tests {
             ..alert("x", "open")
         }));
         assert!(!q.matches(&alert("acme/other", "open")));
-        assert_eq!(f.query_on(2), "?repo=acme%2Fweb%20app&state=open&rule=js%2Fxss&page=2");
+        assert_eq!(
+            f.query_on(2),
+            "?repo=acme%2Fweb%20app&state=open&rule=js%2Fxss&page=2"
+        );
     }
 }

@@ -26,9 +26,7 @@ pub fn thin(points: Vec<Snapshot>, max: usize) -> Vec<Snapshot> {
         return points;
     }
     let last = points.len() - 1;
-    (0..max)
-        .map(|i| points[i * last / (max - 1)])
-        .collect()
+    (0..max).map(|i| points[i * last / (max - 1)]).collect()
 }
 
 /// Where the straight line through the snapshots leads.

@@ -48,6 +48,21 @@ pub fn audit_log_csv(org: &OrgLogin) -> String {
     format!("/orgs/{org}/audit.csv")
 }
 
+/// `/orgs/{org}/campaigns.{format}`: the campaign list as a file (`csv` or `json`).
+pub fn campaigns_file(org: &OrgLogin, format: &str) -> String {
+    format!("/orgs/{org}/campaigns.{format}")
+}
+
+/// `/orgs/{org}/campaigns/{number}/alerts`: the campaign's alerts and per-repository progress.
+pub fn campaign_alerts(org: &OrgLogin, number: CampaignNumber) -> String {
+    format!("{}/alerts", campaign(org, number))
+}
+
+/// `/orgs/{org}/campaigns/{number}/alerts.{format}`: the same alerts as a file.
+pub fn campaign_alerts_file(org: &OrgLogin, number: CampaignNumber, format: &str) -> String {
+    format!("{}/alerts.{format}", campaign(org, number))
+}
+
 /// `/orgs/{org}/campaigns/new`
 pub fn new_campaign(org: &OrgLogin) -> String {
     format!("/orgs/{org}/campaigns/new")

@@ -235,10 +235,18 @@ impl Emulator {
         let Some(o) = w.org_index(org).map(|i| &mut w.orgs[i]) else {
             return false;
         };
-        let Some(r) = o.repos.iter().position(|r| r.name.eq_ignore_ascii_case(repo)) else {
+        let Some(r) = o
+            .repos
+            .iter()
+            .position(|r| r.name.eq_ignore_ascii_case(repo))
+        else {
             return false;
         };
-        let Some(a) = o.alerts.iter_mut().find(|a| a.repo == r && a.number == number) else {
+        let Some(a) = o
+            .alerts
+            .iter_mut()
+            .find(|a| a.repo == r && a.number == number)
+        else {
             return false;
         };
         a.state = state;

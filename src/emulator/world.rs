@@ -99,7 +99,8 @@ pub struct Alert {
 }
 
 /// The reasons GitHub accepts for dismissing an alert.
-pub const DISMISSED_REASONS: [&str; 4] = ["false positive", "won't fix", "used in tests", "mitigated"];
+pub const DISMISSED_REASONS: [&str; 4] =
+    ["false positive", "won't fix", "used in tests", "mitigated"];
 
 #[derive(Debug, Clone)]
 pub struct Campaign {

@@ -81,7 +81,10 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(ETAG, HeaderValue::from_static("W/\"1\""));
         cache.keep(&mona, &url, &headers, &Bytes::from_static(b"[1]"));
-        assert_eq!(cache.get(&mona, &url).unwrap().body, Bytes::from_static(b"[1]"));
+        assert_eq!(
+            cache.get(&mona, &url).unwrap().body,
+            Bytes::from_static(b"[1]")
+        );
         assert!(cache.get(&hubot, &url).is_none());
         let other = Url::parse("https://api.github.com/orgs/acme/campaigns?page=2").unwrap();
         assert!(cache.get(&mona, &other).is_none());

@@ -325,14 +325,22 @@ impl GitHubClient {
         let url = self.url(&["orgs", org.as_str(), "repos"]);
         let mut missing: std::collections::HashSet<i64> = wanted.iter().copied().collect();
         let seen: Vec<RepositoryRef> = self
-            .get_while(url, &[("sort", "created")], token, |page: &[RepositoryRef]| {
-                for r in page {
-                    missing.remove(&r.id);
-                }
-                !missing.is_empty()
-            })
+            .get_while(
+                url,
+                &[("sort", "created")],
+                token,
+                |page: &[RepositoryRef]| {
+                    for r in page {
+                        missing.remove(&r.id);
+                    }
+                    !missing.is_empty()
+                },
+            )
             .await?;
-        Ok(seen.into_iter().filter(|r| wanted.contains(&r.id)).collect())
+        Ok(seen
+            .into_iter()
+            .filter(|r| wanted.contains(&r.id))
+            .collect())
     }
 
     /// `code-scanning/list-alerts-for-repo`: every alert of `owner/repo` (all states), oldest

@@ -2,19 +2,22 @@
 //! Open Graph tags are server-rendered so a link pasted in chat unfurls with the campaign's name.
 
 use crate::api::audit::audit_log;
-use crate::api::campaigns::{get_campaign, SetCampaignState};
+use crate::api::campaign_alerts::load_campaign_detail;
+use crate::api::campaigns::SetCampaignState;
 use crate::api::flash::{shown_error, take_failed_form, FailedForm};
+use crate::components::burndown::Burndown;
 use crate::components::campaign_badges::{Managers, StateBadge};
 use crate::components::dates::{due_text, Due, When};
 use crate::components::error_view::or_error;
 use crate::components::params::{campaign_params, CampaignParams};
 use crate::components::progress_bar::ProgressBar;
 use crate::domain::audit::{AuditFilter, AuditPage};
-use crate::domain::campaign::CampaignView;
+use crate::domain::campaign_alerts::CampaignDetail;
 use crate::domain::campaign_fields::{is_safe_link, linkify, Segment};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use crate::pages::audit_log::AuditTable;
+use crate::pages::campaign_alerts::CampaignTabs;
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -43,7 +46,7 @@ pub fn CampaignDetailPage() -> impl IntoView {
                 ..Default::default()
             };
             let (main, changes) = futures_util::join!(
-                futures_util::future::try_join(get_campaign(org.clone(), number), failed),
+                futures_util::future::try_join(load_campaign_detail(org.clone(), number), failed),
                 audit_log(org.clone(), changes),
             );
             let (c, failed) = main?;
@@ -53,17 +56,17 @@ pub fn CampaignDetailPage() -> impl IntoView {
     let saved = move || query.with(|q| q.get("saved").is_some());
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
-            {move || campaign.get().map(|r| or_error(r, |(org, c, failed, changes)| view! {
-                <CampaignDetail org c set_state failed saved=saved() changes/>
+            {move || campaign.get().map(|r| or_error(r, |(org, detail, failed, changes)| view! {
+                <CampaignDetailView org detail set_state failed saved=saved() changes/>
             }))}
         </Suspense>
     }
 }
 
 #[component]
-fn CampaignDetail(
+fn CampaignDetailView(
     org: OrgLogin,
-    c: CampaignView,
+    detail: CampaignDetail,
     set_state: ServerAction<SetCampaignState>,
     /// The last close or reopen, when it failed without JavaScript.
     failed: Option<FailedForm>,
@@ -71,8 +74,31 @@ fn CampaignDetail(
     /// The campaign's entries in the audit log (`None` when they could not be read).
     changes: Option<AuditPage>,
 ) -> impl IntoView {
+    let CampaignDetail {
+        campaign: c,
+        record,
+        history,
+    } = detail;
     let now = Utc::now();
     let due = Due::of(c.open, c.ends_at, now);
+    let alerts = paths::campaign_alerts(&org, c.number);
+    let origin = match record {
+        Some(r) => view! {
+            <p class="muted">
+                "Created in campaigns-admin by " <b>{r.created_by}</b> " with " {r.alerts.to_string()}
+                " alerts: " <a href=alerts.clone()>"see which are fixed, and which repositories are behind"</a> "."
+            </p>
+        }
+        .into_any(),
+        None => view! {
+            <p class="muted">
+                "Created outside campaigns-admin: GitHub shares only its counts, so its alerts are unknown here."
+            </p>
+        }
+        .into_any(),
+    };
+    let start = c.published_at.unwrap_or(c.created_at);
+    let tabs_org = org.clone();
     let og_description: String = c.description.chars().take(200).collect();
     let (list, edit, delete) = (
         paths::campaigns(&org),
@@ -111,6 +137,7 @@ fn CampaignDetail(
             </div>
         </div>
         {move || state_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+        <CampaignTabs org=tabs_org number=c.number current="overview"/>
         <div class="detail-grid">
             <section class="card" aria-labelledby="about-title">
                 <h2 id="about-title">"About"</h2>
@@ -139,10 +166,15 @@ fn CampaignDetail(
                     Some(p) => view! { <ProgressBar progress=p detailed=true/> }.into_any(),
                     None => view! { <p class="muted">"GitHub reports no alert counts for this campaign."</p> }.into_any(),
                 }}
+                {origin}
                 <h2>"Share"</h2>
                 <ShareLinks share_url=c.share_url.clone() github_url=c.github_url.clone()/>
             </section>
         </div>
+        <section class="card" aria-labelledby="burndown-heading">
+            <h2 id="burndown-heading">"Burndown"</h2>
+            <Burndown history start ends_at=c.ends_at/>
+        </section>
         {changes}
     }
 }

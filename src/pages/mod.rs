@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod audit_log;
+pub mod campaign_alerts;
 pub mod campaign_detail;
 pub mod campaign_edit;
 pub mod campaign_list;

@@ -35,6 +35,32 @@ pub struct Record {
     pub alerts: Vec<RecordedAlert>,
 }
 
+/// The hour's snapshot of a campaign; an hour already kept keeps its counts, and gains the
+/// repositories' when it had none.
+fn insert_snapshot(
+    org: &str,
+    number: i64,
+    s: &Snapshot,
+    repos: Option<String>,
+) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments<'static>> {
+    sqlx::query(
+        "INSERT INTO campaign_snapshots
+             (org, campaign_number, hour, taken_at, open_count, in_progress_count,
+              closed_count, repositories)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (org, campaign_number, hour) DO UPDATE SET repositories =
+             COALESCE(campaign_snapshots.repositories, excluded.repositories)",
+    )
+    .bind(org.to_ascii_lowercase())
+    .bind(number)
+    .bind(s.at.timestamp().div_euclid(3600))
+    .bind(s.at.timestamp())
+    .bind(s.open)
+    .bind(s.in_progress)
+    .bind(s.closed)
+    .bind(repos)
+}
+
 /// How far apart GitHub's `created_at` and ours may be for a pending record to be claimed.
 const CLAIM_WINDOW: i64 = 15 * 60;
 
@@ -198,24 +224,9 @@ impl CampaignRecords {
         repos: Option<&[RepoProgress]>,
     ) -> sqlx::Result<()> {
         let repos = repos.and_then(|r| serde_json::to_string(r).ok());
-        sqlx::query(
-            "INSERT INTO campaign_snapshots
-                 (org, campaign_number, hour, taken_at, open_count, in_progress_count,
-                  closed_count, repositories)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (org, campaign_number, hour) DO UPDATE SET repositories =
-                 COALESCE(campaign_snapshots.repositories, excluded.repositories)",
-        )
-        .bind(org.to_ascii_lowercase())
-        .bind(number)
-        .bind(s.at.timestamp().div_euclid(3600))
-        .bind(s.at.timestamp())
-        .bind(s.open)
-        .bind(s.in_progress)
-        .bind(s.closed)
-        .bind(repos)
-        .execute(self.store.pool())
-        .await?;
+        insert_snapshot(org, number, s, repos)
+            .execute(self.store.pool())
+            .await?;
         Ok(())
     }
 
@@ -248,6 +259,22 @@ impl CampaignRecords {
                 })
             })
             .collect())
+    }
+
+    /// Writes a campaign's earlier snapshots at once (demo mode's seeded history).
+    pub async fn seed_history(
+        &self,
+        org: &str,
+        number: i64,
+        points: &[Snapshot],
+    ) -> sqlx::Result<()> {
+        let mut tx = self.store.begin_write().await?;
+        for s in points {
+            insert_snapshot(org, number, s, None)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
     }
 
     /// Whether any snapshot of the org's campaigns is kept (demo seeding runs once).
