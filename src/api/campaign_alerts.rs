@@ -229,7 +229,8 @@ pub(crate) mod ssr {
             .map(move |(repo, numbers)| {
                 let (github, token, org) = (github.clone(), token.clone(), org.clone());
                 async move {
-                let name = repo.rsplit('/').next().unwrap_or(&repo).to_owned();
+                // `owner/name`: the owner is the org, whose login has no slash.
+                let name = repo.split_once('/').map_or(repo.as_str(), |(_, n)| n).to_owned();
                 let up_to = numbers.iter().copied().max().unwrap_or(0);
                 match github.list_repo_alerts(&token, &org, &name, up_to).await {
                     Ok(live) => {

@@ -3,6 +3,7 @@
 //! description. One test binary keeps link times down.
 
 mod audit_log;
+mod campaign_alerts;
 mod campaign_create;
 mod campaign_pages;
 mod contract;

@@ -242,3 +242,99 @@ async fn the_audit_log_reads_back_newest_first_and_cannot_be_changed() {
         pool.close().await;
     }
 }
+
+/// A campaign's record: begun before the create, bound to GitHub's number, discarded when GitHub
+/// refused, claimed by name and time when the answer was lost; snapshots at most hourly. On both
+/// backends.
+#[tokio::test]
+async fn campaign_records_bind_discard_and_claim_and_snapshots_stay_hourly() {
+    use campaigns_admin::domain::history::Snapshot;
+    use campaigns_admin::store::campaigns::RecordedAlert;
+    let (_dir, stores) = both().await;
+    for s in stores {
+        let records = s.campaigns();
+        let alert = |repo: &str, number| RecordedAlert {
+            repository_id: 7,
+            repository: repo.to_owned(),
+            number,
+        };
+        let alerts = [alert("acme/web", 1), alert("acme/web", 2)];
+        let now = chrono::Utc::now();
+
+        let bound = records
+            .begin("Acme", "Bound", "mona", &alerts)
+            .await
+            .unwrap();
+        records.bind(bound, 11).await.unwrap();
+        let found = records
+            .find("acme", 11, "Bound", now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((found.created_by.as_str(), found.alerts.len()), ("mona", 2));
+        assert_eq!(found.alerts[1], alert("acme/web", 2));
+
+        let refused = records
+            .begin("acme", "Refused", "mona", &alerts)
+            .await
+            .unwrap();
+        records.discard(refused).await.unwrap();
+        assert!(records
+            .find("acme", 12, "Refused", now)
+            .await
+            .unwrap()
+            .is_none());
+
+        // GitHub's answer was lost: the record waits, and the campaign's first read claims it,
+        // if its name and time match.
+        records
+            .begin("acme", "Lost", "hubot", &alerts)
+            .await
+            .unwrap();
+        let later = now + chrono::Duration::hours(2);
+        assert!(records
+            .find("acme", 13, "Lost", later)
+            .await
+            .unwrap()
+            .is_none());
+        assert!(records
+            .find("acme", 13, "Other", now)
+            .await
+            .unwrap()
+            .is_none());
+        let claimed = records
+            .find("acme", 13, "Lost", now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(claimed.created_by, "hubot");
+        assert!(
+            records
+                .find("acme", 14, "Lost", now)
+                .await
+                .unwrap()
+                .is_none(),
+            "claimed once"
+        );
+
+        let at = |minutes: i64, open: i64| Snapshot {
+            at: chrono::DateTime::from_timestamp(1_800_000_000 + minutes * 60, 0).unwrap(),
+            open,
+            in_progress: 0,
+            closed: 10 - open,
+        };
+        let since = chrono::DateTime::from_timestamp(0, 0).unwrap();
+        records.snapshot("acme", 11, &at(0, 9), None).await.unwrap();
+        records
+            .snapshot("acme", 11, &at(20, 8), None)
+            .await
+            .unwrap();
+        records
+            .snapshot("acme", 11, &at(61, 7), None)
+            .await
+            .unwrap();
+        let history = records.history("acme", 11, since).await.unwrap();
+        let open: Vec<i64> = history.iter().map(|p| p.open).collect();
+        assert_eq!(open, [9, 7], "one an hour, the first of each kept");
+    }
+}
