@@ -70,3 +70,22 @@ test("without JavaScript a campaign can be created from the server-rendered aler
   const sum = legend.map((t) => Number(t.replace(/[^\d]/g, ""))).reduce((a, b) => a + b, 0);
   expect(sum).toBe(2);
 });
+
+test("without JavaScript a campaign's alerts are filtered with the plain form, and a refused value comes back", async ({ page }) => {
+  await signInAt(page, "/orgs/acme-corp/campaigns/1");
+  await page.getByRole("link", { name: "Alerts and repositories" }).click();
+  await expect(page.getByRole("heading", { name: "Progress by repository" })).toBeVisible();
+  await page.getByLabel("State", { exact: true }).selectOption("dismissed");
+  await page.getByLabel("Repositories", { exact: true }).selectOption("name");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/\/alerts\?repo=&state=dismissed&severity=&rule=&sort=name$/);
+  const states = await page.locator("table.alerts tbody .alert-state").allInnerTexts();
+  expect(states.length).toBeGreaterThan(0);
+  for (const s of states) expect(s).toMatch(/^dismissed \(/);
+  const repos = await page.locator("table.repos tbody th").allInnerTexts();
+  expect(repos).toEqual([...repos].sort());
+
+  await page.goto("/orgs/acme-corp/campaigns/1/alerts?severity=urgent");
+  await expect(page.locator("#alerts-severity-error")).toHaveText("Choose a severity from the list.");
+  await expect(page.getByLabel("Severity", { exact: true })).toHaveValue("urgent");
+});

@@ -65,6 +65,13 @@ fn Filters(org: OrgLogin, view: Signal<ListView>) -> impl IntoView {
             {list_select::<Direction>(view, "Order", "direction", |v| v.direction)}
             {list_select::<PageSize>(view, "Per page", "per_page", |v| v.per_page)}
             <button type="submit">"Apply"</button>
+            // Every campaign in the chosen state, not only this page's, with its counts.
+            {["csv", "json"].map(|format| {
+                let label = format!("Download {}", format.to_uppercase());
+                let file = paths::campaigns_file(&org, format);
+                let href = move || format!("{file}?state={}", view.get().state.value());
+                view! { <a href=href download>{label}</a> }
+            })}
         </form>
     }
 }
