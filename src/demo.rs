@@ -19,6 +19,7 @@ struct Seeded {
     number: i64,
     name: String,
     manager: String,
+    created_at: chrono::DateTime<Utc>,
     alerts: Vec<RecordedAlert>,
     snapshots: Vec<Snapshot>,
 }
@@ -40,7 +41,7 @@ pub async fn seed_store(store: &Store, emulator: &Emulator) -> sqlx::Result<()> 
         for s in seeded.iter().filter(|s| s.org == org) {
             if s.name != CREATED_ON_GITHUB {
                 let id = records
-                    .begin(&s.org, &s.name, &s.manager, &s.alerts)
+                    .begin_at(&s.org, &s.name, &s.manager, &s.alerts, s.created_at)
                     .await?;
                 records.bind(id, s.number).await?;
             }
@@ -99,6 +100,7 @@ fn seeded(w: &World) -> Vec<Seeded> {
                 number: c.number,
                 name: c.name.clone(),
                 manager,
+                created_at: c.created_at,
                 alerts,
                 snapshots,
             });

@@ -68,7 +68,7 @@ fn chart(history: &[Snapshot], start: DateTime<Utc>, ends_at: DateTime<Utc>) -> 
             <text class="tick" x=LEFT - 6.0 y=base + 4.0 text-anchor="end">"0"</text>
             <text class="tick" x=LEFT y=HEIGHT - 8.0>{day(start.min(first.at))}</text>
             <line class="due" x1=due_x y1=TOP x2=due_x y2=base/>
-            <text class="tick" x=due_x y=HEIGHT - 8.0 text-anchor="middle">"due " {day(ends_at)}</text>
+            <text class="tick" x=due_x y=HEIGHT - 8.0 text-anchor="end">"due " {day(ends_at)}</text>
             <line class="ideal" x1=x(first.at) y1=y(first.remaining()) x2=due_x y2=base/>
             <polyline class="remaining" points=line.join(" ")/>
             <circle class="now" cx=x(last.at) cy=y(last.remaining()) r="3.5"/>

@@ -86,19 +86,25 @@ impl FaultRule {
     }
 }
 
-/// Records the request, then applies the first matching fault, if any.
+/// Applies the first matching fault, if any, and records the request with its answer's status.
 pub async fn middleware(State(em): State<Emulator>, req: Request, next: Next) -> Response {
-    let method = req.method().as_str().to_owned();
-    let path = req.uri().path().to_owned();
-    em.record(LoggedRequest {
-        method: method.clone(),
-        path: path.clone(),
+    let mut logged = LoggedRequest {
+        method: req.method().as_str().to_owned(),
+        path: req.uri().path().to_owned(),
         query: req.uri().query().unwrap_or_default().to_owned(),
         authorized: req.headers().contains_key(header::AUTHORIZATION),
-    });
+        status: 0,
+    };
+    let res = answer(&em, &logged.method, &logged.path, req, next).await;
+    logged.status = res.status().as_u16();
+    em.record(logged);
+    res
+}
+
+async fn answer(em: &Emulator, method: &str, path: &str, req: Request, next: Next) -> Response {
     let rule = {
         let mut faults = super::lock(&em.inner.faults);
-        let found = faults.iter_mut().position(|f| f.matches(&method, &path));
+        let found = faults.iter_mut().position(|f| f.matches(method, path));
         found.map(|i| {
             let rule = faults[i].clone();
             if let Some(times) = faults[i].times.as_mut() {

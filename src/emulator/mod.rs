@@ -52,6 +52,9 @@ pub struct LoggedRequest {
     pub path: String,
     pub query: String,
     pub authorized: bool,
+    /// The answer's status (304: a conditional request that cost no rate limit).
+    #[serde(default)]
+    pub status: u16,
 }
 
 /// The emulator's shared state. Cheap to clone.

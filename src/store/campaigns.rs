@@ -69,13 +69,27 @@ impl CampaignRecords {
         CampaignRecords { store }
     }
 
-    /// Records a campaign about to be created, with its alerts; its id, for `bind` or `discard`.
+    /// Records a campaign about to be created (now), with its alerts; its id, for `bind` or
+    /// `discard`.
     pub async fn begin(
         &self,
         org: &str,
         name: &str,
         created_by: &str,
         alerts: &[RecordedAlert],
+    ) -> sqlx::Result<i64> {
+        self.begin_at(org, name, created_by, alerts, Utc::now())
+            .await
+    }
+
+    /// The same, created at `at` (demo mode's seeded campaigns).
+    pub async fn begin_at(
+        &self,
+        org: &str,
+        name: &str,
+        created_by: &str,
+        alerts: &[RecordedAlert],
+        at: DateTime<Utc>,
     ) -> sqlx::Result<i64> {
         let mut tx = self.store.begin_write().await?;
         let (id,): (i64,) = sqlx::query_as(
@@ -85,7 +99,7 @@ impl CampaignRecords {
         .bind(org.to_ascii_lowercase())
         .bind(name)
         .bind(created_by)
-        .bind(Utc::now().timestamp())
+        .bind(at.timestamp())
         .fetch_one(&mut *tx)
         .await?;
         for a in alerts {
