@@ -54,7 +54,7 @@ test("a security manager sees a campaign's alerts, its repositories' progress an
   const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
   expect(csv.suggestedFilename()).toMatch(/^acme-corp-campaign-1-alerts-\d{4}-\d{2}-\d{2}\.csv$/);
   const text = await (await csv.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8"));
-  expect(text.split("\r\n")[0]).toBe('"repository","number","rule_id","rule_name","severity","state","dismissed_reason","fixed_at","dismissed_at","path","line","html_url"');
+  expect(text.split("\r\n")[0]).toBe("repository,number,rule_id,rule_name,severity,state,dismissed_reason,fixed_at,dismissed_at,path,line,html_url");
   expect(text).toContain(`"${repository}","${number}"`);
 });
 

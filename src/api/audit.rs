@@ -28,7 +28,7 @@ pub async fn audit_log(
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use crate::api::export::ssr::csv_line;
+    use crate::api::export::ssr::{self as export, Format, Row};
     use crate::domain::audit::{
         AuditAction, AuditEntry, AuditFilter, AuditPage, AuditQuery, FieldChange, AUDIT_PAGE_SIZE,
     };
@@ -39,9 +39,9 @@ pub(crate) mod ssr {
     use crate::state::AppState;
     use crate::store::Store;
     use axum::extract::{Path, Query, State};
-    use axum::http::header;
-    use axum::response::{IntoResponse, Response};
+    use axum::response::Response;
     use secrecy::SecretString;
+    use serde_json::json;
     use tower_sessions::Session;
 
     /// One change sent to GitHub: what it was, and (once GitHub answered) how it went.
@@ -136,26 +136,33 @@ pub(crate) mod ssr {
 
     /// Rows read from the store for each piece of the file.
     const EXPORT_CHUNK: i64 = 500;
-    const CSV_HEADER: &str =
-        "at,actor,action,campaign_number,campaign_name,changes,outcome,error\r\n";
+    const COLUMNS: &[&str] = &[
+        "at",
+        "actor",
+        "action",
+        "campaign_number",
+        "campaign_name",
+        "changes",
+        "outcome",
+        "error",
+    ];
 
-    fn csv_row(e: &AuditEntry) -> String {
+    fn row(e: &AuditEntry) -> Row {
         let changes: Vec<String> = e
             .changes
             .iter()
             .map(|c| format!("{}: {} -> {}", c.field, c.before, c.after))
             .collect();
-        let fields = [
-            e.at.to_rfc3339(),
-            e.actor.clone(),
-            e.action.as_str().to_owned(),
-            e.campaign.map(|n| n.to_string()).unwrap_or_default(),
-            e.campaign_name.clone(),
-            changes.join("; "),
-            if e.error.is_some() { "failed" } else { "done" }.to_owned(),
-            e.error.clone().unwrap_or_default(),
-        ];
-        csv_line(fields)
+        vec![
+            json!(e.at.to_rfc3339()),
+            json!(e.actor),
+            json!(e.action.as_str()),
+            json!(e.campaign.map(|n| n.get())),
+            json!(e.campaign_name),
+            json!(changes.join("; ")),
+            json!(if e.error.is_some() { "failed" } else { "done" }),
+            json!(e.error),
+        ]
     }
 
     /// `GET /orgs/{org}/audit.csv`: the filtered log as a file, written a chunk at a time.
@@ -165,7 +172,7 @@ pub(crate) mod ssr {
         Path(org): Path<String>,
         Query(filter): Query<AuditFilter>,
     ) -> Response {
-        let result = async {
+        let started = async {
             let org: OrgLogin = org.parse().map_err(|_| AppError::NotFound)?;
             let (query, _) = filter.parse().map_err(refused)?;
             let token = crate::auth::session::access_token(&session, &state.tokens()).await?;
@@ -173,47 +180,25 @@ pub(crate) mod ssr {
             Ok::<_, AppError>((org, query))
         }
         .await;
-        let (org, query) = match result {
+        let (org, query) = match started {
             Ok(ok) => ok,
-            Err(err) => {
-                let status = axum::http::StatusCode::from_u16(err.status_code())
-                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                return (status, err.to_string()).into_response();
-            }
+            Err(err) => return export::refused(err),
         };
-        let file = format!(
-            "attachment; filename=\"{org}-audit-{}.csv\"",
-            chrono::Utc::now().format("%Y-%m-%d")
-        );
-        let log = state.store.audit();
-        let name = org.to_string();
+        let (log, name) = (state.store.audit(), org.to_string());
         let chunks = futures_util::stream::unfold(Some(0i64), move |offset| {
             let (log, name, query) = (log.clone(), name.clone(), query.clone());
             async move {
                 let offset = offset?;
-                let rows = log.page(&name, &query, offset, EXPORT_CHUNK).await;
-                let rows = match rows {
-                    Ok(rows) => rows,
-                    Err(err) => return Some((Err(std::io::Error::other(err)), None)),
-                };
-                let mut text = if offset == 0 {
-                    CSV_HEADER.to_owned()
-                } else {
-                    String::new()
-                };
-                text.extend(rows.iter().map(csv_row));
-                let next = (rows.len() as i64 == EXPORT_CHUNK).then_some(offset + EXPORT_CHUNK);
-                Some((Ok(bytes::Bytes::from(text)), next))
+                match log.page(&name, &query, offset, EXPORT_CHUNK).await {
+                    Ok(rows) => {
+                        let next =
+                            (rows.len() as i64 == EXPORT_CHUNK).then_some(offset + EXPORT_CHUNK);
+                        Some((Ok(rows.iter().map(row).collect()), next))
+                    }
+                    Err(err) => Some((Err(unavailable(err)), None)),
+                }
             }
         });
-        (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, file),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
-            axum::body::Body::from_stream(chunks),
-        )
-            .into_response()
+        export::file(Format::Csv, format!("{org}-audit"), COLUMNS, chunks)
     }
 }

@@ -3,10 +3,30 @@
 use crate::domain::campaign::Progress;
 use leptos::prelude::*;
 
+/// A bar of `segments` (`seg` class, count), the share `percent` beside it, and `label` for
+/// those who cannot see it.
+#[component]
+pub fn SegmentedBar(
+    segments: Vec<(&'static str, i64)>,
+    percent: i64,
+    label: String,
+) -> impl IntoView {
+    let total = segments.iter().map(|(_, n)| n).sum::<i64>().max(1) as f64;
+    view! {
+        <div class="progress" role="img" aria-label=label.clone() title=label>
+            <div class="progress-track">
+                {segments.into_iter().map(|(class, n)| {
+                    let width = format!("width: {:.2}%", n as f64 * 100.0 / total);
+                    view! { <span class=format!("seg {class}") style=width></span> }
+                }).collect_view()}
+            </div>
+            <span class="progress-percent">{format!("{percent}%")}</span>
+        </div>
+    }
+}
+
 #[component]
 pub fn ProgressBar(progress: Progress, #[prop(optional)] detailed: bool) -> impl IntoView {
-    let total = progress.total().max(1) as f64;
-    let width = |n: i64| format!("width: {:.2}%", n as f64 * 100.0 / total);
     let label = format!(
         "{}% closed: {} closed, {} in progress, {} open",
         progress.closed_percent(),
@@ -14,15 +34,13 @@ pub fn ProgressBar(progress: Progress, #[prop(optional)] detailed: bool) -> impl
         progress.in_progress,
         progress.open
     );
+    let segments = vec![
+        ("closed", progress.closed),
+        ("in-progress", progress.in_progress),
+        ("open", progress.open),
+    ];
     view! {
-        <div class="progress" role="img" aria-label=label.clone() title=label>
-            <div class="progress-track">
-                <span class="seg closed" style=width(progress.closed)></span>
-                <span class="seg in-progress" style=width(progress.in_progress)></span>
-                <span class="seg open" style=width(progress.open)></span>
-            </div>
-            <span class="progress-percent">{format!("{}%", progress.closed_percent())}</span>
-        </div>
+        <SegmentedBar segments percent=progress.closed_percent() label/>
         {detailed.then(|| view! {
             <ul class="progress-legend">
                 <li><span class="dot closed"></span>{format!("{} closed", progress.closed)}</li>

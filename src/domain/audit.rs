@@ -165,16 +165,7 @@ impl AuditFilter {
             ("action", self.action.trim()),
             ("page", if page == "1" { "" } else { page.as_str() }),
         ];
-        let parts: Vec<String> = pairs
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", super::paths::query_value(v)))
-            .collect();
-        if parts.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", parts.join("&"))
-        }
+        super::paths::query_string(&pairs)
     }
 }
 

@@ -23,6 +23,20 @@ pub fn query_value(value: &str) -> String {
     utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
+/// `?k=v&…` of the pairs whose value is not empty, each value encoded; empty when none is.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", query_value(v)))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
 /// A path of this app as a query value (`?next=`): its slashes stay readable.
 fn path_as_query_value(path: &str) -> String {
     utf8_percent_encode(path, PATH_IN_QUERY).to_string()

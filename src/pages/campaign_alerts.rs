@@ -7,7 +7,7 @@ use crate::api::campaign_alerts::load_campaign_alerts;
 use crate::components::dates::When;
 use crate::components::error_view::{set_status, ErrorView};
 use crate::components::params::{campaign_params, CampaignParams};
-use crate::components::progress_bar::ProgressBar;
+use crate::components::progress_bar::{ProgressBar, SegmentedBar};
 use crate::domain::campaign_alerts::{
     AlertsFilter, CampaignAlert, CampaignAlerts, RepoProgress, RepoSort, SEVERITIES, STATES,
 };
@@ -259,23 +259,17 @@ fn RepoTable(repos: Vec<RepoProgress>) -> impl IntoView {
 /// Fixed (green), dismissed (grey), open (red), with the share done.
 #[component]
 fn RepoBar(r: RepoProgress) -> impl IntoView {
-    let total = r.total().max(1) as f64;
-    let width = |n: i64| format!("width: {:.2}%", n as f64 * 100.0 / total);
     let done = (r.fixed + r.dismissed) * 100 / r.total().max(1);
     let label = format!(
         "{done}% done: {} fixed, {} dismissed, {} open",
         r.fixed, r.dismissed, r.open
     );
-    view! {
-        <div class="progress" role="img" aria-label=label.clone() title=label>
-            <div class="progress-track">
-                <span class="seg closed" style=width(r.fixed)></span>
-                <span class="seg dismissed" style=width(r.dismissed)></span>
-                <span class="seg open" style=width(r.open)></span>
-            </div>
-            <span class="progress-percent">{format!("{done}%")}</span>
-        </div>
-    }
+    let segments = vec![
+        ("closed", r.fixed),
+        ("dismissed", r.dismissed),
+        ("open", r.open),
+    ];
+    view! { <SegmentedBar segments percent=done label/> }
 }
 
 #[component]

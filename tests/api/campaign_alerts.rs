@@ -2,20 +2,13 @@
 //! per-repository progress, snapshots and the burndown, and the CSV and JSON files. The create
 //! and alerts tests run on SQLite and on PostgreSQL.
 
+use crate::campaign_create::{call, due};
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 use crate::postgres::fresh_database;
 use campaigns_admin::domain::alert::AlertBatch;
 use campaigns_admin::emulator::FaultRule;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use scraper::{Html, Selector};
-
-async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, String) {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    let res = app.post(&format!("/api/{f}"), &body).await;
-    (res.status().as_u16(), res.text().await.unwrap())
-}
 
 /// The first page (100) of the org's open alerts, as the picker reads them.
 async fn open_alerts(app: &TestApp, org: &str) -> AlertBatch {
@@ -29,20 +22,22 @@ async fn open_alerts(app: &TestApp, org: &str) -> AlertBatch {
     serde_json::from_str(&body).unwrap()
 }
 
-/// Creates a campaign in `org` from `alerts` (`repo_id:number`); its number.
-async fn create(app: &TestApp, org: &str, name: &str, alerts: &[String]) -> i64 {
-    let due = (Utc::now() + Duration::days(30))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
-    let joined = alerts.join(" ");
-    let form = [
+/// The create form's fields for a campaign of `alerts` (`repo_id:number`, space-separated).
+fn form<'a>(org: &'a str, name: &'a str, due: &'a str, alerts: &'a str) -> [(&'a str, &'a str); 6] {
+    [
         ("org", org),
         ("name", name),
         ("description", "What is in it."),
-        ("ends_at", due.as_str()),
+        ("ends_at", due),
         ("tz_offset", "0"),
-        ("alerts", joined.as_str()),
-    ];
+        ("alerts", alerts),
+    ]
+}
+
+/// Creates a campaign in `org` from `alerts`; its number.
+async fn create(app: &TestApp, org: &str, name: &str, alerts: &[String]) -> i64 {
+    let (due, joined) = (due(), alerts.join(" "));
+    let form = form(org, name, &due, &joined);
     let (status, body) = call(app, "campaigns/create", &form).await;
     assert_eq!(status, 200, "{body}");
     let created: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -146,7 +141,7 @@ async fn alerts_page_on(app: TestApp) {
     );
     let csv = csv.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "\"repository\",\"number\",\"rule_id\",\"rule_name\",\"severity\",\"state\",\"dismissed_reason\",\"fixed_at\",\"dismissed_at\",\"path\",\"line\",\"html_url\"");
+    assert_eq!(lines[0], "repository,number,rule_id,rule_name,severity,state,dismissed_reason,fixed_at,dismissed_at,path,line,html_url");
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(lines[1].contains("\"false positive\""));
     let json = app.get(&format!("{path}.json")).await;
@@ -184,17 +179,8 @@ async fn a_refused_create_leaves_no_record_and_an_unreachable_store_creates_noth
     let before = count(&app, "SELECT COUNT(*) FROM campaign_records").await;
     app.emulator
         .add_fault(FaultRule::status_once("/orgs/acme-corp/campaigns", 422).for_method("POST"));
-    let due = (Utc::now() + Duration::days(30))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
-    let joined = keys.join(" ");
-    let form = [
-        ("org", "acme-corp"),
-        ("name", "Refused"),
-        ("description", "d"),
-        ("ends_at", due.as_str()),
-        ("alerts", joined.as_str()),
-    ];
+    let (due, joined) = (due(), keys.join(" "));
+    let form = form("acme-corp", "Refused", &due, &joined);
     let (status, _) = call(&app, "campaigns/create", &form).await;
     assert_eq!(status, 422);
     assert_eq!(
@@ -382,7 +368,7 @@ async fn the_campaign_list_downloads_with_counts_and_formulas_made_text() {
     );
     let text = csv.text().await.unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "\"number\",\"name\",\"state\",\"due_status\",\"ends_at\",\"created_at\",\"closed_at\",\"managers\",\"team_managers\",\"open_alerts\",\"in_progress_alerts\",\"closed_alerts\",\"url\"");
+    assert_eq!(lines[0], "number,name,state,due_status,ends_at,created_at,closed_at,managers,team_managers,open_alerts,in_progress_alerts,closed_alerts,url");
     // Five seeded campaigns in acme-corp, and the new one.
     assert_eq!(lines.len(), 7, "{text}");
     assert!(text.contains("\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"click\"\")\""));

@@ -7,7 +7,8 @@ use campaigns_admin::emulator::FaultRule;
 use campaigns_admin::error::AppError;
 use chrono::{Duration, Utc};
 
-async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, String) {
+/// A server function called as a form post: its status and body.
+pub async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, String) {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish();
@@ -42,7 +43,8 @@ async fn load_all(app: &TestApp, org: &str) -> AlertBatch {
     first
 }
 
-fn due() -> String {
+/// A due date 30 days ahead, as the form's field takes it.
+pub fn due() -> String {
     (Utc::now() + Duration::days(30))
         .format("%Y-%m-%dT%H:%M")
         .to_string()
