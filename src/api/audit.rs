@@ -15,7 +15,7 @@ pub async fn audit_log(
     use super::context::{finish, with_github};
     finish(
         async move {
-            let (query, page) = filter.parse().map_err(ssr::refused)?;
+            let (query, page) = filter.parse().map_err(super::context::filter_refused)?;
             with_github(|state, token| async move {
                 ssr::members_only(&state.github, &token, &org).await?;
                 ssr::page(&state.store, &org, &query, page).await
@@ -28,13 +28,13 @@ pub async fn audit_log(
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use crate::api::export::ssr::{self as export, Format, Row};
+    use crate::api::context::filter_refused;
+    use crate::api::files::{self, Format, Row};
     use crate::domain::audit::{
         AuditAction, AuditEntry, AuditFilter, AuditPage, AuditQuery, FieldChange, AUDIT_PAGE_SIZE,
     };
-    use crate::domain::campaign_form::fields_need_attention;
     use crate::domain::{CampaignNumber, OrgLogin};
-    use crate::error::{AppError, FieldError};
+    use crate::error::AppError;
     use crate::github::GitHubClient;
     use crate::state::AppState;
     use crate::store::Store;
@@ -74,18 +74,6 @@ pub(crate) mod ssr {
             let action = entry.action.as_str();
             tracing::error!(error = %err, action, "could not write the audit log");
         }
-    }
-
-    /// The filter's refused values, each next to its field.
-    pub fn refused(errors: Vec<(&'static str, String)>) -> AppError {
-        let errors = errors
-            .into_iter()
-            .map(|(field, message)| FieldError {
-                field: Some(field.into()),
-                message,
-            })
-            .collect();
-        fields_need_attention(errors)
     }
 
     /// The org's audit log is for its members: GitHub lists the org among the user's.
@@ -174,7 +162,7 @@ pub(crate) mod ssr {
     ) -> Response {
         let started = async {
             let org: OrgLogin = org.parse().map_err(|_| AppError::NotFound)?;
-            let (query, _) = filter.parse().map_err(refused)?;
+            let (query, _) = filter.parse().map_err(filter_refused)?;
             let token = crate::auth::session::access_token(&session, &state.tokens()).await?;
             members_only(&state.github, &token, &org).await?;
             Ok::<_, AppError>((org, query))
@@ -182,7 +170,7 @@ pub(crate) mod ssr {
         .await;
         let (org, query) = match started {
             Ok(ok) => ok,
-            Err(err) => return export::refused(err),
+            Err(err) => return files::not_started(err),
         };
         let (log, name) = (state.store.audit(), org.to_string());
         let chunks = futures_util::stream::unfold(Some(0i64), move |offset| {
@@ -199,6 +187,6 @@ pub(crate) mod ssr {
                 }
             }
         });
-        export::file(Format::Csv, format!("{org}-audit"), COLUMNS, chunks)
+        files::file(Format::Csv, format!("{org}-audit"), COLUMNS, chunks)
     }
 }

@@ -17,7 +17,7 @@ pub async fn load_campaign_detail(
     finish(
         with_github(|state, token| async move {
             let c = state.github.get_campaign(&token, &org, number).await?;
-            let campaign = super::campaigns::ssr::view_of(&state.settings, &org, c);
+            let campaign = super::views::view_of(&state.settings, &org, c);
             ssr::keep_snapshot(&state, &org, &campaign, None);
             let (record, history) = tokio::join!(
                 ssr::record_of(&state, &org, &campaign),
@@ -43,7 +43,7 @@ pub async fn load_campaign_alerts(
     use super::context::{finish, with_github};
     finish(
         async move {
-            let query = filter.parse().map_err(super::audit::ssr::refused)?;
+            let query = filter.parse().map_err(super::context::filter_refused)?;
             with_github(|state, token| async move {
                 ssr::alerts_page(&state, &token, &org, number, &query).await
             })
@@ -146,7 +146,7 @@ pub(crate) mod ssr {
         query: &AlertsQuery,
     ) -> Result<CampaignAlerts, AppError> {
         let c = state.github.get_campaign(token, org, number).await?;
-        let campaign = super::super::campaigns::ssr::view_of(&state.settings, org, c);
+        let campaign = super::super::views::view_of(&state.settings, org, c);
         let record = record_of(state, org, &campaign).await?;
         let (alerts, unreadable) = match &record {
             Some(r) => live_alerts(&state.github, token, org, &r.alerts).await,

@@ -17,7 +17,7 @@ pub async fn list_campaigns(org: OrgLogin, view: ListView) -> Result<CampaignPag
             let (items, pages) = ssr::list_inner(&state.github, &token, &org, view).await?;
             let campaigns: Vec<_> = items
                 .into_iter()
-                .map(|c| ssr::view_of(&state.settings, &org, c))
+                .map(|c| super::views::view_of(&state.settings, &org, c))
                 .collect();
             for c in &campaigns {
                 super::campaign_alerts::ssr::keep_snapshot(&state, &org, c, None);
@@ -34,7 +34,7 @@ pub async fn get_campaign(org: OrgLogin, number: CampaignNumber) -> Result<Campa
     finish(
         with_github(|state, token| async move {
             let c = state.github.get_campaign(&token, &org, number).await?;
-            Ok(ssr::view_of(&state.settings, &org, c))
+            Ok(super::views::view_of(&state.settings, &org, c))
         })
         .await,
     )
@@ -242,12 +242,10 @@ pub async fn delete_campaign(org: OrgLogin, number: CampaignNumber) -> Result<()
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::super::audit::ssr::{record, Change};
+    use super::super::views::{person, view_of};
     use crate::domain::alert_selection::AlertSelection;
     use crate::domain::audit::AuditAction;
-    use crate::domain::campaign::{
-        CampaignView, ManagerChoices, PageNumbers, Person, Progress, TeamRef,
-    };
-    use crate::domain::campaign_fields::web_url_or_empty;
+    use crate::domain::campaign::{CampaignView, ManagerChoices, PageNumbers, Person, TeamRef};
     use crate::domain::campaign_form::{
         fields_need_attention, CampaignDraft, EditCampaignForm, NewCampaignForm,
     };
@@ -256,8 +254,7 @@ pub(crate) mod ssr {
     use crate::domain::{paths, CampaignNumber, OrgLogin};
     use crate::error::{AppError, FieldError};
     use crate::github::models::{
-        CampaignListQuery, CampaignState, CampaignSummary, CreateCampaignBody, SimpleUser,
-        UpdateCampaignBody,
+        CampaignListQuery, CampaignState, CampaignSummary, CreateCampaignBody, UpdateCampaignBody,
     };
     use crate::github::GitHubClient;
     use crate::settings::Settings;
@@ -265,38 +262,6 @@ pub(crate) mod ssr {
     use chrono::Utc;
     use futures_util::StreamExt;
     use secrecy::SecretString;
-
-    pub fn view_of(settings: &Settings, org: &OrgLogin, c: CampaignSummary) -> CampaignView {
-        let public = settings.public_url.as_str().trim_end_matches('/');
-        CampaignView {
-            number: c.number,
-            name: c.name.unwrap_or_else(|| format!("Campaign #{}", c.number)),
-            description: c.description,
-            open: c.state != CampaignState::Closed,
-            managers: c.managers.into_iter().map(person).collect(),
-            team_managers: c
-                .team_managers
-                .into_iter()
-                .map(|t| TeamRef {
-                    slug: t.slug,
-                    name: t.name,
-                })
-                .collect(),
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-            published_at: c.published_at,
-            ends_at: c.ends_at,
-            closed_at: c.closed_at,
-            contact_link: c.contact_link,
-            progress: c.alert_stats.map(|s| Progress {
-                open: s.open_count,
-                in_progress: s.in_progress_count,
-                closed: s.closed_count,
-            }),
-            github_url: crate::github::web::campaign_url(&settings.github.web_url, org, c.number),
-            share_url: format!("{public}{}", paths::campaign(org, c.number)),
-        }
-    }
 
     /// Sends the browser to the campaign's page (`query` added; a plain form post follows it),
     /// answering with the campaign as GitHub now has it.
@@ -308,13 +273,6 @@ pub(crate) mod ssr {
     ) -> CampaignView {
         leptos_axum::redirect(&format!("{}{query}", paths::campaign(org, c.number)));
         view_of(settings, org, c)
-    }
-
-    fn person(u: SimpleUser) -> Person {
-        Person {
-            login: u.login,
-            avatar_url: web_url_or_empty(u.avatar_url),
-        }
     }
 
     pub async fn list_inner(

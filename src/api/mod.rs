@@ -9,4 +9,8 @@ pub mod campaigns;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod export;
+#[cfg(feature = "ssr")]
+pub mod files;
 pub mod flash;
+#[cfg(feature = "ssr")]
+pub mod views;
