@@ -40,6 +40,15 @@ test("a security manager sees a campaign's alerts, its repositories' progress an
   const name = (await firstOpen.locator("td").first().innerText()).trim();
   const [repository, number] = name.split(" #");
   await setAlertState(page, repository, Number(number), "fixed");
+  try {
+    await filterAndExport(page, name, repository, number);
+  } finally {
+    // The other specs count the demo's open alerts: leave them as they were.
+    await setAlertState(page, repository, Number(number), "open");
+  }
+});
+
+async function filterAndExport(page: Page, name: string, repository: string, number: string) {
   await page.getByLabel("State", { exact: true }).selectOption("fixed");
   await page.getByLabel("Repository", { exact: true }).selectOption(repository);
   await page.getByRole("button", { name: "Filter" }).click();
@@ -56,7 +65,7 @@ test("a security manager sees a campaign's alerts, its repositories' progress an
   const text = await (await csv.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8"));
   expect(text.split("\r\n")[0]).toBe("repository,number,rule_id,rule_name,severity,state,dismissed_reason,fixed_at,dismissed_at,path,line,html_url");
   expect(text).toContain(`"${repository}","${number}"`);
-});
+}
 
 test("the campaign list downloads with formulas made text, and changes made here are in the audit log", async ({ page }) => {
   await signInAt(page, "/orgs/acme-corp/campaigns");
