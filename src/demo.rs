@@ -87,7 +87,8 @@ fn seeded(w: &World) -> Vec<Seeded> {
                         closed,
                     }
                 })
-                .filter(|s| s.at <= now)
+                // Before this hour: the first view now keeps the live counts.
+                .filter(|s| s.at.timestamp().div_euclid(3600) < now.timestamp().div_euclid(3600))
                 .collect();
             let manager = c
                 .managers

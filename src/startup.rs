@@ -103,6 +103,7 @@ impl Application {
                     profile: settings.demo.profile,
                     tokens_file: Some(settings.data_dir.join("emulator-tokens.json")),
                     list_stats: settings.demo.list_stats,
+                    rate_limit: settings.demo.rate_limit,
                 };
                 let handle = emulator::spawn(addr, config)
                     .await

@@ -43,6 +43,8 @@ pub struct EmulatorConfig {
     /// Put `alert_stats` in campaign list items too. GitHub's own list example has none (only a
     /// single campaign's answer does), so off is the faithful default; on tests the other case.
     pub list_stats: bool,
+    /// Requests an hour per user (GitHub's is 5,000; benchmarks raise it).
+    pub rate_limit: u32,
 }
 
 /// One request as the emulator saw it (never the token itself).

@@ -57,8 +57,6 @@ pub fn mint_access_token(
             user_id,
             scopes,
             expires_at: expires_in.map(|d| now + d),
-            window_reset: now + Duration::hours(1),
-            used: 0,
         },
     );
     token

@@ -169,7 +169,12 @@ pub struct Token {
     pub user_id: i64,
     pub scopes: Vec<String>,
     pub expires_at: Option<DateTime<Utc>>,
-    /// Per-token rate limit window.
+}
+
+/// A user's rate-limit window: GitHub counts a user's requests together, whichever of their
+/// tokens sent them.
+#[derive(Debug, Clone, Copy)]
+pub struct Usage {
     pub window_reset: DateTime<Utc>,
     pub used: u32,
 }
@@ -191,6 +196,8 @@ pub struct World {
     pub used_codes: HashSet<String>,
     pub tokens: HashMap<String, Token>,
     pub refresh_tokens: HashMap<String, RefreshToken>,
+    /// Each user's rate-limit window, by user id.
+    pub usage: HashMap<i64, Usage>,
 }
 
 impl World {

@@ -428,6 +428,10 @@ impl GitHubClient {
         Ok(items)
     }
 
+    /// Sends one request. A GET that failed on the way (no connection, a dropped one) or met
+    /// GitHub's 502, 503 or 504 is sent again, up to twice, after a short jittered wait; nothing
+    /// else is retried: never a 4xx, never a timeout (the user has waited long enough), never a
+    /// request that changes something (a second create would be a second campaign).
     async fn send<B: Serialize + ?Sized>(
         &self,
         method: Method,
@@ -435,8 +439,36 @@ impl GitHubClient {
         token: &SecretString,
         body: Option<&B>,
     ) -> Result<Answer, AppError> {
+        use backon::{ExponentialBuilder, Retryable};
+        if method != Method::GET {
+            return (self.send_once(method, url, token, body).await).map_err(|f| f.error);
+        }
+        let retries = ExponentialBuilder::default()
+            .with_min_delay(std::time::Duration::from_millis(200))
+            .with_max_delay(std::time::Duration::from_secs(1))
+            .with_max_times(2)
+            .with_jitter();
+        let path = url.path().to_owned();
+        let attempt = || self.send_once(Method::GET, url.clone(), token, body);
+        attempt
+            .retry(retries)
+            .when(|f: &Failure| f.transient)
+            .notify(|f, wait| {
+                tracing::info!(%path, error = %f.error, wait_ms = wait.as_millis() as u64, "retrying a GET to GitHub");
+            })
+            .await
+            .map_err(|f| f.error)
+    }
+
+    async fn send_once<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        url: Url,
+        token: &SecretString,
+        body: Option<&B>,
+    ) -> Result<Answer, Failure> {
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-            .map_err(|_| AppError::NotSignedIn)?;
+            .map_err(|_| Failure::final_(AppError::NotSignedIn))?;
         auth.set_sensitive(true);
         let path = url.path().to_owned();
         // A GET asks conditionally when an earlier answer is kept: a 304 costs no rate limit.
@@ -458,7 +490,10 @@ impl GitHubClient {
         }
         let res = req.send().await.map_err(|e| {
             tracing::warn!(%method, %path, error = %error_chain(&e), "GitHub request failed");
-            AppError::GitHubUnavailable
+            Failure {
+                error: AppError::GitHubUnavailable,
+                transient: !e.is_timeout(),
+            }
         })?;
         let status = res.status();
         let headers = res.headers().clone();
@@ -467,9 +502,12 @@ impl GitHubClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-")
             .to_owned();
-        let body = read_capped(res).await.map_err(|e| {
+        let body = read_capped(res).await.map_err(|(e, transient)| {
             tracing::warn!(%method, %path, %request_id, error = %e, "reading GitHub's answer failed");
-            AppError::GitHubUnavailable
+            Failure {
+                error: AppError::GitHubUnavailable,
+                transient,
+            }
         })?;
         tracing::debug!(%method, %path, status = status.as_u16(), %request_id, "GitHub answered");
         if let (StatusCode::NOT_MODIFIED, Some(kept)) = (status, kept) {
@@ -493,7 +531,25 @@ impl GitHubClient {
         }
         let err = map_error(status, &headers, &body);
         tracing::info!(%method, %path, status = status.as_u16(), %request_id, error = ?err, "GitHub refused the request");
-        Err(err)
+        Err(Failure {
+            error: err,
+            transient: matches!(status.as_u16(), 502..=504),
+        })
+    }
+}
+
+/// A request that did not succeed, and whether sending it again may help.
+struct Failure {
+    error: AppError,
+    transient: bool,
+}
+
+impl Failure {
+    fn final_(error: AppError) -> Self {
+        Failure {
+            error,
+            transient: false,
+        }
     }
 }
 
@@ -506,18 +562,25 @@ pub enum ClientError {
     CaFile(String),
 }
 
-/// The body, unless it is longer than `MAX_BODY_BYTES` (said up front or found while reading).
-async fn read_capped(mut res: reqwest::Response) -> Result<bytes::Bytes, String> {
+/// The body, unless it is longer than `MAX_BODY_BYTES` (said up front or found while reading);
+/// else why not, and whether reading again may help (a dropped connection, not a timeout).
+async fn read_capped(mut res: reqwest::Response) -> Result<bytes::Bytes, (String, bool)> {
+    let too_large = || {
+        (
+            format!("the answer is larger than {MAX_BODY_BYTES} bytes"),
+            false,
+        )
+    };
     if res
         .content_length()
         .is_some_and(|n| n > MAX_BODY_BYTES as u64)
     {
-        return Err(format!("the answer is larger than {MAX_BODY_BYTES} bytes"));
+        return Err(too_large());
     }
     let mut body = bytes::BytesMut::new();
-    while let Some(chunk) = res.chunk().await.map_err(|e| error_chain(&e))? {
+    while let Some(chunk) = (res.chunk().await).map_err(|e| (error_chain(&e), !e.is_timeout()))? {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(format!("the answer is larger than {MAX_BODY_BYTES} bytes"));
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }

@@ -84,6 +84,8 @@ pub struct DemoSettings {
     pub expiring_tokens: bool,
     /// The emulator puts `alert_stats` in list items (GitHub's list example has none).
     pub list_stats: bool,
+    /// The emulator's requests an hour per user: GitHub's 5,000 unless a benchmark raises it.
+    pub rate_limit: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -330,6 +332,21 @@ mod tests {
             &env(&[("CAMPAIGNS_GITHUB_TIMEOUT_SECS", "soon")]),
         ));
         assert!(text.contains("CAMPAIGNS_GITHUB_TIMEOUT_SECS"), "{text}");
+        let text = err_text(Settings::from_sources(
+            "x",
+            None,
+            &env(&[("CAMPAIGNS_DEMO_RATE_LIMIT", "0")]),
+        ));
+        assert!(text.contains("CAMPAIGNS_DEMO_RATE_LIMIT"), "{text}");
+    }
+
+    #[test]
+    fn the_emulators_rate_limit_is_githubs_unless_a_benchmark_raises_it() {
+        let s = Settings::from_sources("x", None, &env(&[])).unwrap();
+        assert_eq!(s.demo.rate_limit, 5_000);
+        let raised = env(&[("CAMPAIGNS_DEMO_RATE_LIMIT", "10000000")]);
+        let s = Settings::from_sources("x", None, &raised).unwrap();
+        assert_eq!(s.demo.rate_limit, 10_000_000);
     }
 
     #[test]

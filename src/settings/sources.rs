@@ -32,6 +32,7 @@ pub(super) const KEYS: &[(&str, &str)] = &[
     ("demo.profile", "standard"),
     ("demo.expiring_tokens", "false"),
     ("demo.list_stats", "false"),
+    ("demo.rate_limit", "5000"),
 ];
 
 /// Secrets: environment (or `<NAME>_FILE`) only.

@@ -233,6 +233,10 @@ fn demo(src: &Sources) -> Result<DemoSettings, SettingsError> {
         )?,
         expiring_tokens: src.parse("demo.expiring_tokens", "`true` or `false`")?,
         list_stats: src.parse("demo.list_stats", "`true` or `false`")?,
+        rate_limit: match src.parse::<u32>("demo.rate_limit", "a number of requests an hour")? {
+            0 => return Err(bad("demo.rate_limit", "must be at least 1".to_owned())),
+            n => n,
+        },
     })
 }
 

@@ -224,8 +224,11 @@ async fn an_unknown_campaign_is_a_404_page() {
 #[tokio::test]
 async fn github_trouble_becomes_a_page_that_says_when_to_retry() {
     let app = signed_in_app().await;
-    app.emulator
-        .add_fault(FaultRule::status_once("/orgs/acme-corp/campaigns", 503));
+    // Lasting past the client's two retries.
+    app.emulator.add_fault(FaultRule {
+        times: Some(3),
+        ..FaultRule::status_once("/orgs/acme-corp/campaigns", 503)
+    });
     let (status, page) = html(&app, "/orgs/acme-corp/campaigns").await;
     assert_eq!(status, 503);
     assert!(page.contains("GitHub is unavailable") && page.contains("Try again"));

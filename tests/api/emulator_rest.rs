@@ -1,7 +1,7 @@
 //! The client against the emulator: GitHub's REST semantics, validation, pagination and faults.
 
 use crate::helpers::spawn_emulator;
-use campaigns_admin::domain::OrgLogin;
+use campaigns_admin::domain::{CampaignNumber, OrgLogin};
 use campaigns_admin::emulator::{FaultAction, FaultRule};
 use campaigns_admin::error::AppError;
 use campaigns_admin::github::models::*;
@@ -721,6 +721,29 @@ async fn responses_carry_rate_limit_headers_and_etags_give_304() {
         .unwrap();
     assert_eq!(again.status(), 304);
     assert!(again.bytes().await.unwrap().is_empty());
+    // As on GitHub, the 304 to an authorised conditional request cost nothing.
+    assert_eq!(em.emulator().rate_limit_used(&token), 1);
+}
+
+#[tokio::test]
+async fn a_users_tokens_share_one_rate_limit_as_on_github() {
+    let em = spawn_emulator().await;
+    let first = em.emulator().issue_token("mona", &["read:org"]).unwrap();
+    let second = em.emulator().issue_token("mona", &["read:org"]).unwrap();
+    let other = em.emulator().issue_token("hubot", &["read:org"]).unwrap();
+    let http = reqwest::Client::new();
+    let used = |token: &str| {
+        let req = http.get(em.url("/user")).bearer_auth(token.to_owned());
+        async move {
+            req.send().await.unwrap().headers()["x-ratelimit-used"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_eq!(used(&first).await, "1");
+    assert_eq!(used(&second).await, "2");
+    assert_eq!(used(&other).await, "1");
 }
 
 #[tokio::test]
@@ -745,6 +768,7 @@ async fn injected_faults_map_to_the_right_errors_and_clear() {
                 secondary: false,
             },
             AppError::GitHubUnavailable,
+            true,
         ),
         (
             FaultAction::Status {
@@ -753,6 +777,7 @@ async fn injected_faults_map_to_the_right_errors_and_clear() {
                 secondary: false,
             },
             AppError::GitHubUnavailable,
+            false,
         ),
         (
             FaultAction::Status {
@@ -763,6 +788,7 @@ async fn injected_faults_map_to_the_right_errors_and_clear() {
             AppError::RateLimited {
                 retry_after_secs: 12,
             },
+            false,
         ),
         (
             FaultAction::Status {
@@ -773,25 +799,70 @@ async fn injected_faults_map_to_the_right_errors_and_clear() {
             AppError::RateLimited {
                 retry_after_secs: 40,
             },
+            false,
         ),
-        (FaultAction::Drop, AppError::GitHubUnavailable),
-        (FaultAction::Malformed, AppError::GitHubUnavailable),
+        (FaultAction::Drop, AppError::GitHubUnavailable, true),
+        (FaultAction::Malformed, AppError::GitHubUnavailable, false),
     ];
-    for (action, expected) in cases {
+    for (action, expected, retried) in cases {
+        // A GET is sent up to three times when the fault may pass (502–504, a dropped
+        // connection): a fault that lasts that long is the user's error.
+        let times = if retried { 3 } else { 1 };
         em.emulator().add_fault(FaultRule {
             path_prefix: Some("/user".into()),
             action: Some(action.clone()),
-            times: Some(1),
+            times: Some(times),
             ..Default::default()
         });
+        let sent = em.emulator().requests().len();
         let err = em.client.get_authenticated_user(&t).await.unwrap_err();
         assert_eq!(err, expected, "{action:?}");
-        // Used up after one request.
+        assert_eq!(
+            em.emulator().requests().len() - sent,
+            times as usize,
+            "{action:?}"
+        );
+        // Used up.
         assert!(
             em.client.get_authenticated_user(&t).await.is_ok(),
             "{action:?} should be used up"
         );
     }
+}
+
+#[tokio::test]
+async fn a_get_that_meets_a_passing_fault_is_sent_again_and_succeeds() {
+    let em = spawn_emulator().await;
+    let t = em.mona();
+    for action in [
+        FaultAction::Status {
+            status: 502,
+            retry_after: None,
+            secondary: false,
+        },
+        FaultAction::Drop,
+    ] {
+        em.emulator().add_fault(FaultRule {
+            path_prefix: Some("/user".into()),
+            action: Some(action.clone()),
+            times: Some(2),
+            ..Default::default()
+        });
+        let sent = em.emulator().requests().len();
+        let user = em.client.get_authenticated_user(&t).await;
+        assert_eq!(user.unwrap().login, "mona", "{action:?}");
+        assert_eq!(em.emulator().requests().len() - sent, 3, "{action:?}");
+    }
+    // A 404 is an answer, not trouble: asked once.
+    let sent = em.emulator().requests().len();
+    let missing = CampaignNumber::new(999).unwrap();
+    let err = em
+        .client
+        .get_campaign(&t, &acme(), missing)
+        .await
+        .unwrap_err();
+    assert_eq!(err, AppError::NotFound);
+    assert_eq!(em.emulator().requests().len() - sent, 1);
 }
 
 #[tokio::test]
@@ -852,12 +923,13 @@ async fn faults_can_be_switched_over_http_and_requests_are_logged() {
         .iter()
         .filter(|r| r.path == "/orgs/acme-corp/campaigns")
         .all(|r| r.authorized));
-    assert_eq!(
-        log.iter()
-            .filter(|r| r.path == "/orgs/acme-corp/campaigns")
-            .count(),
-        2
-    );
+    // Three tries against the lasting 502 (each logged with its status), then one that passed.
+    let statuses: Vec<u16> = log
+        .iter()
+        .filter(|r| r.path == "/orgs/acme-corp/campaigns")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [502, 502, 502, 200]);
 }
 
 /// #11's sixth bug: GitHub takes only organization owners and security managers as a campaign's

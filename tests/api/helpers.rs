@@ -341,6 +341,7 @@ pub async fn spawn_emulator_with(expiring_tokens: bool) -> TestEmulator {
         profile: campaigns_admin::settings::SeedProfile::Standard,
         tokens_file: None,
         list_stats: false,
+        rate_limit: 5_000,
     };
     let handle = spawn("127.0.0.1:0".parse().unwrap(), config)
         .await

@@ -53,6 +53,7 @@ async fn two_instances(database_url: &str, expiring_tokens: bool) -> Pair {
             profile: first.demo.profile,
             tokens_file: None,
             list_stats: false,
+            rate_limit: 5_000,
         },
     )
     .await

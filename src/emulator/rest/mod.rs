@@ -19,7 +19,6 @@ use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-const RATE_LIMIT: u32 = 5_000;
 pub(super) const DOCS: &str = "https://docs.github.com/rest";
 pub(super) const CAMPAIGN_DOCS: &str = "https://docs.github.com/rest/campaigns/campaigns";
 
@@ -88,7 +87,8 @@ pub(super) fn field_error(field: &str, code: &str, message: impl Into<String>) -
 }
 
 impl Emulator {
-    /// Checks the token and charges the per-token rate limit (5,000 an hour).
+    /// Checks the token and charges its user's rate limit (`rate_limit` an hour, GitHub's 5,000
+    /// by default), which all of the user's tokens share.
     fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, Response> {
         let token = headers
             .get(header::AUTHORIZATION)
@@ -107,34 +107,45 @@ impl Emulator {
             ));
         };
         let now = Utc::now();
+        let limit = self.config().rate_limit;
         let mut w = self.world();
-        let Some(t) = w.tokens.get_mut(token) else {
+        let Some(t) = w.tokens.get(token) else {
             return Err(error(StatusCode::UNAUTHORIZED, "Bad credentials", DOCS));
         };
         if t.expires_at.is_some_and(|e| e <= now) {
             return Err(error(StatusCode::UNAUTHORIZED, "Bad credentials", DOCS));
         }
-        if t.window_reset <= now {
-            t.window_reset = now + Duration::hours(1);
-            t.used = 0;
+        let (user_id, scopes) = (t.user_id, t.scopes.clone());
+        let usage = w.usage.entry(user_id).or_insert(Usage {
+            window_reset: now + Duration::hours(1),
+            used: 0,
+        });
+        if usage.window_reset <= now {
+            *usage = Usage {
+                window_reset: now + Duration::hours(1),
+                used: 0,
+            };
         }
-        let exhausted = t.used >= RATE_LIMIT;
+        let exhausted = usage.used >= limit;
         if !exhausted {
-            t.used += 1;
+            usage.used += 1;
         }
         let limit_headers = [
-            ("x-ratelimit-limit", RATE_LIMIT.to_string()),
+            ("x-ratelimit-limit", limit.to_string()),
             (
                 "x-ratelimit-remaining",
-                RATE_LIMIT.saturating_sub(t.used).to_string(),
+                limit.saturating_sub(usage.used).to_string(),
             ),
-            ("x-ratelimit-used", t.used.to_string()),
-            ("x-ratelimit-reset", t.window_reset.timestamp().to_string()),
+            ("x-ratelimit-used", usage.used.to_string()),
+            (
+                "x-ratelimit-reset",
+                usage.window_reset.timestamp().to_string(),
+            ),
             ("x-ratelimit-resource", "core".to_owned()),
         ];
         let caller = Caller {
-            user_id: t.user_id,
-            scopes: t.scopes.clone(),
+            user_id,
+            scopes,
             limit_headers,
         };
         if exhausted {
@@ -186,14 +197,20 @@ impl Emulator {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_owned()));
         let Some(token) = token else { return };
-        if let Some(record) = self.world().tokens.get_mut(&token) {
-            record.used = record.used.saturating_sub(1);
+        let mut w = self.world();
+        let Some(user) = w.tokens.get(&token).map(|t| t.user_id) else {
+            return;
+        };
+        if let Some(usage) = w.usage.get_mut(&user) {
+            usage.used = usage.used.saturating_sub(1);
         }
     }
 
-    /// The requests charged to `token` in its current rate-limit window (for tests).
+    /// The requests charged to `token`'s user in the current rate-limit window (for tests).
     pub fn rate_limit_used(&self, token: &str) -> u32 {
-        self.world().tokens.get(token).map_or(0, |t| t.used)
+        let w = self.world();
+        let user = w.tokens.get(token).map(|t| t.user_id);
+        user.and_then(|u| w.usage.get(&u)).map_or(0, |u| u.used)
     }
 }
 
