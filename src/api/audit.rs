@@ -82,7 +82,7 @@ pub(crate) mod ssr {
         token: &SecretString,
         org: &OrgLogin,
     ) -> Result<(), AppError> {
-        let orgs = github.list_orgs_for_user(token, 1_000).await?;
+        let orgs = github.list_orgs_for_user(token).await?;
         if orgs
             .iter()
             .any(|o| o.login.eq_ignore_ascii_case(org.as_str()))

@@ -37,13 +37,13 @@ mod ssr {
         github: &GitHubClient,
         token: &SecretString,
     ) -> Result<Vec<OrgSummary>, AppError> {
-        let orgs = github.list_orgs_for_user(token, 1_000).await?;
+        let orgs = github.list_orgs_for_user(token).await?;
         Ok(orgs
-            .into_iter()
+            .iter()
             .map(|o| OrgSummary {
-                login: o.login,
-                avatar_url: web_url_or_empty(o.avatar_url),
-                description: o.description.filter(|d| !d.is_empty()),
+                login: o.login.clone(),
+                avatar_url: web_url_or_empty(o.avatar_url.clone()),
+                description: o.description.clone().filter(|d| !d.is_empty()),
             })
             .collect())
     }

@@ -181,6 +181,13 @@ struct BulkCampaigns {
     count: usize,
 }
 
+/// A token for a demo user, as if they had signed in (benchmarks call GitHub's side directly).
+#[derive(Deserialize)]
+struct TokenRequest {
+    login: String,
+    scopes: Vec<String>,
+}
+
 /// A new state for an alert (`POST /_emulator/repos/{owner}/{repo}/code-scanning/alerts/{n}`).
 #[derive(Deserialize)]
 struct AlertChange {
@@ -215,6 +222,18 @@ pub fn control_routes() -> Router<Emulator> {
             get(|State(em): State<Emulator>| async move { Json(em.requests()) }),
         )
         .route("/_emulator/avatars/{file}", get(avatar))
+        .route(
+            "/_emulator/tokens",
+            post(
+                |State(em): State<Emulator>, Json(req): Json<TokenRequest>| async move {
+                    let scopes: Vec<&str> = req.scopes.iter().map(String::as_str).collect();
+                    match em.issue_token(&req.login, &scopes) {
+                        Some(token) => Json(serde_json::json!({ "token": token })).into_response(),
+                        None => StatusCode::NOT_FOUND.into_response(),
+                    }
+                },
+            ),
+        )
         .route(
             "/_emulator/repos/{owner}/{repo}/code-scanning/alerts/{number}",
             post(

@@ -41,9 +41,13 @@ impl Default for ConditionalCache {
     }
 }
 
+/// A token's SHA-256: what caches key a user's answers by, never the token itself.
+pub fn token_key(token: &SecretString) -> [u8; 32] {
+    Sha256::digest(token.expose_secret().as_bytes()).into()
+}
+
 fn key(token: &SecretString, url: &Url) -> Key {
-    let digest: [u8; 32] = Sha256::digest(token.expose_secret().as_bytes()).into();
-    (digest, url.as_str().to_owned())
+    (token_key(token), url.as_str().to_owned())
 }
 
 impl ConditionalCache {

@@ -12,6 +12,7 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::sync::Arc;
 use url::Url;
 
 pub const API_VERSION: &str = "2022-11-28";
@@ -29,7 +30,13 @@ pub struct GitHubClient {
     api_url: Url,
     /// The last answer to each GET, per token, for `If-None-Match`.
     cache: ConditionalCache,
+    /// Each token's organisations for `USER_ORGS_FRESH`: every page's header, the home page and
+    /// the members-only checks ask, often at once; one request answers them all.
+    user_orgs: moka::future::Cache<[u8; 32], Arc<Vec<OrganizationSimple>>>,
 }
+
+/// How long a user's list of organisations is taken as it was.
+const USER_ORGS_FRESH: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl std::fmt::Debug for GitHubClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -77,6 +84,10 @@ impl GitHubClient {
             http,
             api_url,
             cache: ConditionalCache::default(),
+            user_orgs: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(USER_ORGS_FRESH)
+                .build(),
         }
     }
 
@@ -144,14 +155,22 @@ impl GitHubClient {
         decode(answer)
     }
 
-    /// `orgs/list-for-authenticated-user`: `GET /user/orgs`, every page up to `cap` items.
+    /// `orgs/list-for-authenticated-user`: `GET /user/orgs`, every page up to 1,000 items. Calls
+    /// made at once with one token share one request, and its answer serves for
+    /// `USER_ORGS_FRESH`.
     pub async fn list_orgs_for_user(
         &self,
         token: &SecretString,
-        cap: usize,
-    ) -> Result<Vec<OrganizationSimple>, AppError> {
-        self.get_all(self.url(&["user", "orgs"]), &[], token, cap)
+    ) -> Result<Arc<Vec<OrganizationSimple>>, AppError> {
+        let read = async {
+            let url = self.url(&["user", "orgs"]);
+            (self.get_all(url, &[], token, 1_000).await).map(Arc::new)
+        };
+        let key = super::cache::token_key(token);
+        self.user_orgs
+            .try_get_with(key, read)
             .await
+            .map_err(|e: Arc<AppError>| (*e).clone())
     }
 
     /// `orgs/list-members`: `GET /orgs/{org}/members`, every page up to `cap` items.

@@ -87,15 +87,30 @@ async fn an_expired_token_is_not_signed_in() {
 }
 
 #[tokio::test]
+async fn a_users_organisations_are_asked_for_once_however_many_ask_at_once() {
+    let em = spawn_emulator().await;
+    let (mona, hubot) = (em.mona(), em.token("hubot", &["read:org"]));
+    let asks = (0..5).map(|_| em.client.list_orgs_for_user(&mona));
+    let answers = futures_util::future::join_all(asks).await;
+    assert!(answers.iter().all(|a| a.as_ref().unwrap().len() == 2));
+    em.client.list_orgs_for_user(&mona).await.unwrap();
+    let hubots = em.client.list_orgs_for_user(&hubot).await.unwrap();
+    assert_eq!(hubots.len(), 2);
+    let asked = em.emulator().requests();
+    let asked = asked.iter().filter(|r| r.path == "/user/orgs").count();
+    assert_eq!(asked, 2, "one request for mona's six asks, one for hubot's");
+}
+
+#[tokio::test]
 async fn orgs_are_listed_only_with_the_read_org_scope() {
     let em = spawn_emulator().await;
-    let orgs = em.client.list_orgs_for_user(&em.mona(), 100).await.unwrap();
+    let orgs = em.client.list_orgs_for_user(&em.mona()).await.unwrap();
     let logins: Vec<_> = orgs.iter().map(|o| o.login.as_str()).collect();
     assert_eq!(logins, ["acme-corp", "globex"]);
     let without = em.token("mona", &["security_events"]);
     assert!(em
         .client
-        .list_orgs_for_user(&without, 100)
+        .list_orgs_for_user(&without)
         .await
         .unwrap()
         .is_empty());
