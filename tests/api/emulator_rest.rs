@@ -89,16 +89,30 @@ async fn an_expired_token_is_not_signed_in() {
 #[tokio::test]
 async fn a_users_organisations_are_asked_for_once_however_many_ask_at_once() {
     let em = spawn_emulator().await;
-    let (mona, hubot) = (em.mona(), em.token("hubot", &["read:org"]));
+    let (mona, octocat) = (em.mona(), em.token("octocat", &["read:org"]));
     let asks = (0..5).map(|_| em.client.list_orgs_for_user(&mona));
     let answers = futures_util::future::join_all(asks).await;
     assert!(answers.iter().all(|a| a.as_ref().unwrap().len() == 2));
     em.client.list_orgs_for_user(&mona).await.unwrap();
-    let hubots = em.client.list_orgs_for_user(&hubot).await.unwrap();
-    assert_eq!(hubots.len(), 2);
+    // Another user's answer is their own, never one kept for someone else.
+    let theirs = em.client.list_orgs_for_user(&octocat).await.unwrap();
+    let logins: Vec<&str> = theirs.iter().map(|o| o.login.as_str()).collect();
+    assert_eq!(logins, ["acme-corp"]);
     let asked = em.emulator().requests();
     let asked = asked.iter().filter(|r| r.path == "/user/orgs").count();
-    assert_eq!(asked, 2, "one request for mona's six asks, one for hubot's");
+    assert_eq!(
+        asked, 2,
+        "one request for mona's six asks, one for octocat's"
+    );
+    // Conditional requests too: each token's kept answer is its own.
+    for _ in 0..2 {
+        assert_eq!(
+            em.client.get_authenticated_user(&mona).await.unwrap().login,
+            "mona"
+        );
+        let other = em.client.get_authenticated_user(&octocat).await.unwrap();
+        assert_eq!(other.login, "octocat");
+    }
 }
 
 #[tokio::test]
