@@ -28,7 +28,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tower_http::compression::CompressionLayer;
 use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
 /// Why the server could not start. Each names what to fix.
@@ -276,35 +275,7 @@ fn router(state: AppState, sessions: SessionLayer) -> Router {
             SecurityHeaders::new(&state.settings),
             headers::middleware,
         ))
-        .layer(CompressionLayer::new().compress_when(StaticAssets))
         .with_state(state)
-}
-
-/// What is compressed (brotli or gzip, as the browser accepts): the bundle, its script and the
-/// stylesheet. Pages are not: they reflect what the address says beside what only the user may
-/// read, the pattern a compression side channel (BREACH) needs.
-#[derive(Clone, Copy)]
-struct StaticAssets;
-
-impl tower_http::compression::Predicate for StaticAssets {
-    fn should_compress<B>(&self, response: &http::Response<B>) -> bool
-    where
-        B: axum::body::HttpBody,
-    {
-        let kind = response
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        [
-            "application/wasm",
-            "text/javascript",
-            "application/javascript",
-            "text/css",
-        ]
-        .iter()
-        .any(|t| kind.starts_with(t))
-    }
 }
 
 /// A server function that fails before its body runs (a missing or unreadable argument) is

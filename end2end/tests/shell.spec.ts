@@ -25,21 +25,6 @@ test.describe("app shell", () => {
     await expect(nav).toBeHidden();
   });
 
-  test("the bundle travels compressed, the pages do not", async ({ page, request }) => {
-    await page.goto("/signed-out");
-    const wasm = await page.locator("link[rel=preload][as=fetch]").getAttribute("href");
-    const script = await page.locator("link[rel=modulepreload]").getAttribute("href");
-    for (const file of [wasm!, script!]) {
-      for (const [encoding, expected] of [["br", "br"], ["gzip", "gzip"], ["identity", undefined]] as const) {
-        const res = await request.get(file, { headers: { "accept-encoding": encoding } });
-        expect(res.status(), file).toBe(200);
-        expect(res.headers()["content-encoding"], `${file} asked with ${encoding}`).toBe(expected);
-      }
-    }
-    const page_ = await request.get("/signed-out", { headers: { "accept-encoding": "br, gzip" } });
-    expect(page_.headers()["content-encoding"]).toBeUndefined();
-  });
-
   test("an unknown address is a real 404 page", async ({ page }) => {
     await signInAt(page, "/");
     const response = await page.goto("/no/such/page");
