@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bootstrap fmt lint unit e2e bench release clean-data
+.PHONY: run test bootstrap fmt lint unit e2e bench soak release clean-data
 
 bootstrap:
 	@scripts/bootstrap
@@ -30,6 +30,10 @@ e2e:
 ## Performance figures for the alert picker (release build, 10,000+ alerts)
 bench: bootstrap
 	scripts/bench
+
+## The load and fault suite for ten minutes (LOAD_SECONDS=…), printing its figures
+soak: bootstrap
+	scripts/with-postgres cargo nextest run --features ssr --run-ignored only -E 'test(=load::soak)' --no-capture
 
 ## Optimised build; wasm-opt is binaryen from npm (Debian's 108 breaks the bundle)
 release: bootstrap

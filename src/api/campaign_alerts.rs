@@ -63,7 +63,9 @@ pub(crate) mod ssr {
     use crate::domain::history::{thin, Snapshot};
     use crate::domain::{CampaignNumber, OrgLogin};
     use crate::error::AppError;
-    use crate::github::models::{AlertState, RepoAlert, RepositoryAlerts};
+    use crate::github::models::{
+        AlertState, CampaignListQuery, CampaignSummary, RepoAlert, RepositoryAlerts,
+    };
     use crate::github::GitHubClient;
     use crate::state::AppState;
     use crate::store::campaigns::{Record, RecordedAlert};
@@ -298,6 +300,41 @@ pub(crate) mod ssr {
             line: location.start_line,
             html_url: crate::domain::campaign_fields::web_url_or_empty(a.html_url),
         }
+    }
+
+    /// The campaign an earlier create of `name` made although its answer was lost (a timeout,
+    /// a dropped connection), if GitHub's newest campaigns show it: sending the form again
+    /// lands on that campaign, claimed for its pending record, instead of making a second one.
+    pub async fn landed_already(
+        state: &AppState,
+        token: &SecretString,
+        org: &OrgLogin,
+        name: &str,
+    ) -> Result<Option<CampaignSummary>, AppError> {
+        let records = state.store.campaigns();
+        let since = records.pending_since(org.as_str(), name).await;
+        let Some(since) = since.map_err(unavailable)? else {
+            return Ok(None);
+        };
+        let newest = CampaignListQuery {
+            sort: Some("created".into()),
+            direction: Some("desc".into()),
+            per_page: Some(30),
+            ..Default::default()
+        };
+        let page = state.github.list_campaigns(token, org, &newest).await?;
+        // GitHub's clock and ours may differ by a little.
+        let earliest = since - chrono::Duration::minutes(1);
+        for c in page.items {
+            if c.name.as_deref() != Some(name) || c.created_at < earliest {
+                continue;
+            }
+            let found = records.find(org.as_str(), c.number.get(), name, c.created_at);
+            if found.await.map_err(unavailable)?.is_some() {
+                return Ok(Some(c));
+            }
+        }
+        Ok(None)
     }
 
     /// Records the alert set of a campaign about to be created (with its repositories' names,

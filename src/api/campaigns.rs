@@ -89,7 +89,7 @@ pub async fn create_campaign(
     #[server(flatten)] form: NewCampaignForm,
 ) -> Result<CampaignView, AppError> {
     use super::audit::ssr::{record, Change};
-    use super::campaign_alerts::ssr::{begin_record, finish_record};
+    use super::campaign_alerts::ssr::{begin_record, finish_record, landed_already};
     use super::context::{signed_in, with_github};
     use super::flash::{finish_form, FailedForm};
     use crate::domain::audit::AuditAction;
@@ -102,6 +102,9 @@ pub async fn create_campaign(
         let body = ssr::create_body(&form)?;
         let me = signed_in().await?.user.login;
         with_github(|state, token| async move {
+            if let Some(c) = landed_already(&state, &token, &org, &body.name).await? {
+                return Ok(ssr::go_to_campaign(&state.settings, &org, c, "?created=1"));
+            }
             // The alert set is recorded first: GitHub never has a campaign we have no record of.
             let alerts = &body.code_scanning_alerts;
             let kept = begin_record(&state, &token, &org, &body.name, &me, alerts).await?;

@@ -31,6 +31,9 @@ pub enum FaultAction {
     Drop,
     /// Answer 200 with a body that is not JSON.
     Malformed,
+    /// Carry the request out, then hold the answer back for `latency_ms` (past the client's
+    /// timeout, the change is made but its answer is lost).
+    AnswerLate,
 }
 
 /// Which requests a fault applies to, how much latency it adds and what it does.
@@ -86,18 +89,38 @@ impl FaultRule {
     }
 }
 
+/// A request to log once answered, or with status 0 when the client left before the answer.
+struct Logging {
+    em: Emulator,
+    request: Option<LoggedRequest>,
+}
+
+impl Drop for Logging {
+    fn drop(&mut self) {
+        if let Some(request) = self.request.take() {
+            self.em.record(request);
+        }
+    }
+}
+
 /// Applies the first matching fault, if any, and records the request with its answer's status.
 pub async fn middleware(State(em): State<Emulator>, req: Request, next: Next) -> Response {
-    let mut logged = LoggedRequest {
+    let request = LoggedRequest {
         method: req.method().as_str().to_owned(),
         path: req.uri().path().to_owned(),
         query: req.uri().query().unwrap_or_default().to_owned(),
         authorized: req.headers().contains_key(header::AUTHORIZATION),
         status: 0,
     };
-    let res = answer(&em, &logged.method, &logged.path, req, next).await;
-    logged.status = res.status().as_u16();
-    em.record(logged);
+    let (method, path) = (request.method.clone(), request.path.clone());
+    let mut logging = Logging {
+        em: em.clone(),
+        request: Some(request),
+    };
+    let res = answer(&em, &method, &path, req, next).await;
+    if let Some(request) = logging.request.as_mut() {
+        request.status = res.status().as_u16();
+    }
     res
 }
 
@@ -119,11 +142,16 @@ async fn answer(em: &Emulator, method: &str, path: &str, req: Request, next: Nex
     let Some(rule) = rule else {
         return next.run(req).await;
     };
-    if rule.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(rule.latency_ms)).await;
+    let latency = Duration::from_millis(rule.latency_ms);
+    if rule.action == Some(FaultAction::AnswerLate) {
+        // The change is made even when the client has stopped waiting for it.
+        let res = tokio::spawn(next.run(req)).await;
+        tokio::time::sleep(latency).await;
+        return res.unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
     }
+    tokio::time::sleep(latency).await;
     match rule.action {
-        None => next.run(req).await,
+        None | Some(FaultAction::AnswerLate) => next.run(req).await,
         Some(FaultAction::Status {
             status,
             retry_after,

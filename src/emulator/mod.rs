@@ -54,7 +54,8 @@ pub struct LoggedRequest {
     pub path: String,
     pub query: String,
     pub authorized: bool,
-    /// The answer's status (304: a conditional request that cost no rate limit).
+    /// The answer's status (304: a conditional request that cost no rate limit; 0: the client
+    /// left before the answer).
     #[serde(default)]
     pub status: u16,
 }

@@ -45,11 +45,12 @@ pub fn CampaignDetailPage() -> impl IntoView {
                 campaign: number.to_string(),
                 ..Default::default()
             };
-            let (main, changes) = futures_util::join!(
-                futures_util::future::try_join(load_campaign_detail(org.clone(), number), failed),
+            let (c, changes) = futures_util::join!(
+                load_campaign_detail(org.clone(), number),
                 audit_log(org.clone(), changes),
             );
-            let (c, failed) = main?;
+            // Taken once the page can show it: a view that fails keeps it for the next.
+            let (c, failed) = (c?, failed.await?);
             Ok::<_, AppError>((org, c, failed, changes.ok()))
         },
     );

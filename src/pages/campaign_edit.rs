@@ -20,11 +20,12 @@ pub fn CampaignEditPage() -> impl IntoView {
         move || params.get(),
         |params| async move {
             let CampaignParams { org, number } = params?;
-            let (failed, c, choices) = futures_util::try_join!(
-                take_failed_form(format!("edit:{org}/{number}")),
+            let (c, choices) = futures_util::try_join!(
                 get_campaign(org.clone(), number),
                 load_manager_choices(org.clone()),
             )?;
+            // Taken once the form can show it: a view that fails keeps it for the next.
+            let failed = take_failed_form(format!("edit:{org}/{number}")).await?;
             Ok::<_, AppError>((org, c, choices, failed))
         },
     );
@@ -112,10 +113,8 @@ pub fn CampaignDeletePage() -> impl IntoView {
         |params| async move {
             let CampaignParams { org, number } = params?;
             // A delete that failed without JavaScript comes back here with its error.
-            let (c, failed) = futures_util::try_join!(
-                get_campaign(org.clone(), number),
-                take_failed_form(format!("delete:{org}/{number}")),
-            )?;
+            let c = get_campaign(org.clone(), number).await?;
+            let failed = take_failed_form(format!("delete:{org}/{number}")).await?;
             Ok::<_, AppError>((org, c, failed))
         },
     );

@@ -26,10 +26,9 @@ pub fn CampaignNewPage() -> impl IntoView {
         move || org.get(),
         |org| async move {
             let org = org?;
-            let (ctx, failed) = futures_util::try_join!(
-                new_campaign_context(org.clone()),
-                take_failed_form(format!("create:{org}")),
-            )?;
+            let ctx = new_campaign_context(org.clone()).await?;
+            // Taken once the form can show it: a view that fails keeps it for the next.
+            let failed = take_failed_form(format!("create:{org}")).await?;
             Ok::<_, AppError>((org, ctx, failed))
         },
     );

@@ -142,6 +142,26 @@ impl CampaignRecords {
         tx.commit().await
     }
 
+    /// When the oldest pending record of `name` still claimable was begun: a create of that name
+    /// whose answer was lost in the last `CLAIM_WINDOW`.
+    pub async fn pending_since(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> sqlx::Result<Option<DateTime<Utc>>> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT created_at FROM campaign_records
+             WHERE org = $1 AND name = $2 AND campaign_number IS NULL AND created_at >= $3
+             ORDER BY created_at LIMIT 1",
+        )
+        .bind(org.to_ascii_lowercase())
+        .bind(name)
+        .bind(Utc::now().timestamp() - CLAIM_WINDOW)
+        .fetch_optional(self.store.pool())
+        .await?;
+        Ok(row.and_then(|(t,)| DateTime::from_timestamp(t, 0)))
+    }
+
     /// The record of campaign `number`, if it was created here. A pending record of the same
     /// name, begun within `CLAIM_WINDOW` of GitHub's `created_at`, is claimed for it first.
     pub async fn find(

@@ -1,9 +1,9 @@
 //! Creating a campaign through the server functions: alert loading, validation, grouping by
 //! repository, GitHub's 422 mapped to fields, the limits, and no duplicate on failure.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 use campaigns_admin::domain::alert::{AlertBatch, AlertRow};
-use campaigns_admin::emulator::FaultRule;
+use campaigns_admin::emulator::{FaultAction, FaultRule};
 use campaigns_admin::error::AppError;
 use chrono::{Duration, Utc};
 
@@ -290,6 +290,56 @@ async fn a_failed_create_is_not_retried_and_creates_nothing() {
         .count();
     assert_eq!(posts, 1, "the server never retries a POST");
     assert_eq!(open_campaigns(&app).await, before);
+}
+
+#[tokio::test]
+async fn a_create_sent_again_after_its_answer_was_lost_lands_on_the_campaign_it_made() {
+    let app = spawn_app_with(&[("CAMPAIGNS_GITHUB_TIMEOUT_SECS", "1")]).await;
+    app.sign_in("mona").await;
+    let before = open_campaigns(&app).await;
+    // GitHub makes the campaign, but its answer comes after the app stopped waiting.
+    app.emulator.add_fault(FaultRule {
+        method: Some("POST".into()),
+        path_prefix: Some("/orgs/acme-corp/campaigns".into()),
+        latency_ms: 1500,
+        action: Some(FaultAction::AnswerLate),
+        times: Some(1),
+    });
+    let due = due();
+    let batch = load_pages(&app, "acme-corp", 1, 1).await;
+    let one = format!("{}:{}", batch.alerts[0].repo_id, batch.alerts[0].number);
+    let form = create_form("Answer lost on the way", &due, &one);
+    let (status, body) = call(&app, "campaigns/create", &form).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(open_campaigns(&app).await, before + 1, "GitHub made it");
+
+    // The person sends the form again, as the message says.
+    let (status, body) = call(&app, "campaigns/create", &form).await;
+    assert_eq!(status, 200, "{body}");
+    let landed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(open_campaigns(&app).await, before + 1, "no second campaign");
+    let posts = app
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/orgs/acme-corp/campaigns")
+        .count();
+    assert_eq!(
+        posts, 1,
+        "the second send did not ask GitHub to create again"
+    );
+    let page = format!("/orgs/acme-corp/campaigns/{}", landed["number"]);
+    let page = app.get(&page).await.text().await.unwrap();
+    assert!(
+        page.contains("Created in campaigns-admin by"),
+        "its alerts were recorded and are known"
+    );
+
+    // Another campaign of another name is still created as usual.
+    let form = create_form("A different one", &due, &one);
+    let (status, _) = call(&app, "campaigns/create", &form).await;
+    assert_eq!(status, 200);
+    assert_eq!(open_campaigns(&app).await, before + 2);
 }
 
 /// The first alert of the server-rendered list, `repo_id:number`.

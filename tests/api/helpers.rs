@@ -93,51 +93,32 @@ impl TestApp {
         self.get(page).await.text().await.unwrap()
     }
 
+    /// This app's browser (its client and cookies).
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: self.client.clone(),
+            cookies: self.cookies.clone(),
+        }
+    }
+
     /// Starts a sign-in at `/auth/login?next=…` and returns GitHub's authorize URL.
     pub async fn start_sign_in(&self, next: &str) -> url::Url {
-        let res = self
-            .client
-            .get(self.url("/auth/login"))
-            .query(&[("next", next)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            res.status(),
-            303,
-            "sign-in starts with a redirect to GitHub"
-        );
-        url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap()
+        self.browser().start_sign_in(&self.url(""), next).await
     }
 
     /// Approves the emulator's consent page for `login`; returns the callback URL it sends back to.
     pub async fn consent(&self, authorize: &url::Url, login: &str) -> String {
-        let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
-        form.push(("login".into(), login.into()));
-        form.push(("decision".into(), "authorize".into()));
-        let res = self
-            .client
-            .post(authorize.as_str().split('?').next().unwrap())
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 303);
-        res.headers()["location"].to_str().unwrap().to_owned()
+        self.browser().consent(authorize, login).await
     }
 
     /// Follows the callback; returns where the app sends the browser next.
     pub async fn finish_sign_in(&self, callback: &str) -> String {
-        let res = self.client.get(callback).send().await.unwrap();
-        assert_eq!(res.status(), 303, "the callback redirects");
-        res.headers()["location"].to_str().unwrap().to_owned()
+        self.browser().finish_sign_in(callback).await
     }
 
     /// The whole round trip for `login`, landing on `next`.
     pub async fn sign_in_to(&self, login: &str, next: &str) -> String {
-        let authorize = self.start_sign_in(next).await;
-        let callback = self.consent(&authorize, login).await;
-        self.finish_sign_in(&callback).await
+        self.browser().sign_in_at(&self.url(""), login, next).await
     }
 
     pub async fn sign_in(&self, login: &str) {
@@ -261,6 +242,53 @@ impl Browser {
             .expect("a test HTTP client");
         Browser { client, cookies }
     }
+
+    /// Starts a sign-in at `/auth/login?next=…` and returns GitHub's authorize URL.
+    pub async fn start_sign_in(&self, base: &str, next: &str) -> url::Url {
+        let res = self
+            .client
+            .get(format!("{base}/auth/login"))
+            .query(&[("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            303,
+            "sign-in starts with a redirect to GitHub"
+        );
+        url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap()
+    }
+
+    /// Approves the emulator's consent page for `login`; returns the callback URL it sends back to.
+    pub async fn consent(&self, authorize: &url::Url, login: &str) -> String {
+        let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+        form.push(("login".into(), login.into()));
+        form.push(("decision".into(), "authorize".into()));
+        let res = self
+            .client
+            .post(authorize.as_str().split('?').next().unwrap())
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        res.headers()["location"].to_str().unwrap().to_owned()
+    }
+
+    /// Follows the callback; returns where the app sends the browser next.
+    pub async fn finish_sign_in(&self, callback: &str) -> String {
+        let res = self.client.get(callback).send().await.unwrap();
+        assert_eq!(res.status(), 303, "the callback redirects");
+        res.headers()["location"].to_str().unwrap().to_owned()
+    }
+
+    /// The whole round trip for `login` at the app at `base`, landing on `next`.
+    pub async fn sign_in_at(&self, base: &str, login: &str, next: &str) -> String {
+        let authorize = self.start_sign_in(base, next).await;
+        let callback = self.consent(&authorize, login).await;
+        self.finish_sign_in(&callback).await
+    }
 }
 
 /// Serves a built app until `stop`; `emulator` is the GitHub it talks to, `browser` the client
@@ -353,4 +381,36 @@ pub async fn spawn_emulator_with(expiring_tokens: bool) -> TestEmulator {
         .unwrap();
     let client = campaigns_admin::github::GitHubClient::with_http(http, handle.url());
     TestEmulator { handle, client }
+}
+
+/// A port free now (for an app that must come back on the same address after a restart).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A standalone emulator for apps built from `settings` (instances that share it, or an app
+/// restarted while it keeps running), with `rate_limit` requests an hour per user.
+pub async fn emulator_for(
+    settings: &Settings,
+    expiring_tokens: bool,
+    rate_limit: u32,
+) -> campaigns_admin::emulator::EmulatorHandle {
+    use campaigns_admin::emulator::{spawn, EmulatorConfig};
+    let config = EmulatorConfig {
+        client_id: settings.github.client_id.clone(),
+        client_secret: settings.github.client_secret.clone(),
+        callback_url: settings.redirect_uri(),
+        expiring_tokens,
+        profile: settings.demo.profile,
+        tokens_file: None,
+        list_stats: false,
+        rate_limit,
+    };
+    spawn("127.0.0.1:0".parse().unwrap(), config)
+        .await
+        .expect("the emulator starts")
 }

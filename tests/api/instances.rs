@@ -1,9 +1,9 @@
 //! Two app instances on one PostgreSQL behave as one app: sessions, sign-out and token refresh
 //! hold across them, and both heal by themselves when the database comes back.
 
-use crate::helpers::{serve, test_settings, Browser, TestApp};
+use crate::helpers::{emulator_for, free_port, serve, test_settings, Browser, TestApp};
 use crate::postgres::{fresh_database, PrivateServer};
-use campaigns_admin::emulator::{spawn, EmulatorConfig, EmulatorHandle};
+use campaigns_admin::emulator::EmulatorHandle;
 use campaigns_admin::startup::Application;
 
 /// Two instances behind one public URL (the first's address, as a balancer would show them),
@@ -13,14 +13,6 @@ struct Pair {
     b: TestApp,
     _emulator: EmulatorHandle,
     _dirs: [tempfile::TempDir; 2],
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn two_instances(database_url: &str, expiring_tokens: bool) -> Pair {
@@ -42,22 +34,7 @@ async fn two_instances(database_url: &str, expiring_tokens: bool) -> Pair {
             ],
         )
     };
-    let first = settings(0);
-    let emulator = spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        EmulatorConfig {
-            client_id: first.github.client_id.clone(),
-            client_secret: first.github.client_secret.clone(),
-            callback_url: first.redirect_uri(),
-            expiring_tokens,
-            profile: first.demo.profile,
-            tokens_file: None,
-            list_stats: false,
-            rate_limit: 5_000,
-        },
-    )
-    .await
-    .expect("the emulator starts");
+    let emulator = emulator_for(&settings(0), expiring_tokens, 5_000).await;
     let browser = Browser::new();
     let mut apps = Vec::new();
     for i in 0..2 {

@@ -12,6 +12,7 @@ mod emulator_rest;
 mod github_client;
 mod helpers;
 mod instances;
+mod load;
 mod postgres;
 mod security;
 mod shell;
