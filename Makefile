@@ -35,9 +35,9 @@ bench: bootstrap
 soak: bootstrap
 	scripts/with-postgres cargo nextest run --features ssr --run-ignored only -E 'test(=load::soak)' --no-capture
 
-## Optimised build; wasm-opt is binaryen from npm (Debian's 108 breaks the bundle)
+## Optimised build, the bundle named by content and precompressed (scripts/release)
 release: bootstrap
-	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
+	scripts/release
 
 clean-data:
 	rm -rf target/data target/e2e-data

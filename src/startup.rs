@@ -2,6 +2,7 @@
 //! router with the Leptos routes, and serves it until SIGTERM or Ctrl-C.
 
 use crate::app::{shell, App};
+use crate::assets::Bundle;
 use crate::auth::{
     self, cookie, cookie::SessionLayer, crypto::TokenCipher, oauth::OAuthApp,
     routes as auth_routes, single_flight::RefreshFlights,
@@ -115,7 +116,8 @@ impl Application {
             (Mode::GitHub, _) => None,
         };
 
-        let leptos_options = leptos_options(addr)?;
+        let mut leptos_options = leptos_options(addr)?;
+        let bundle = Bundle::find(&mut leptos_options);
         let github = GitHubClient::new(&settings.github)?;
         let cipher = match &settings.session.key {
             Some(key) => TokenCipher::from_base64(key).map_err(StartupError::SessionKey)?,
@@ -144,7 +146,7 @@ impl Application {
         };
         Ok(Self {
             listener,
-            router: router(state, session_layer),
+            router: router(state, session_layer, bundle),
             addr,
             settings,
             emulator,
@@ -216,7 +218,7 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// How long a graceful shutdown waits for requests in flight.
 pub const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
 
-fn router(state: AppState, sessions: SessionLayer) -> Router {
+fn router(state: AppState, sessions: SessionLayer, bundle: Bundle) -> Router {
     let routes = generate_route_list(App);
     let shell_options = state.leptos_options.clone();
     Router::new()
@@ -272,7 +274,7 @@ fn router(state: AppState, sessions: SessionLayer) -> Router {
             }),
         )
         .layer(middleware::from_fn_with_state(
-            SecurityHeaders::new(&state.settings),
+            SecurityHeaders::new(&state.settings, bundle),
             headers::middleware,
         ))
         .with_state(state)

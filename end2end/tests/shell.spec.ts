@@ -25,6 +25,24 @@ test.describe("app shell", () => {
     await expect(nav).toBeHidden();
   });
 
+  test("the bundle is revalidated, never kept stale, and pages are never stored", async ({ page, request }) => {
+    // This build names its files without a content hash (release builds hash them and serve
+    // them as immutable: make bench prints their Cache-Control).
+    const response = await page.goto("/signed-out");
+    expect(response?.headers()["cache-control"]).toBe("no-store");
+    const css = await page.locator("link[rel=stylesheet]").getAttribute("href");
+    const js = await page.locator("link[rel=modulepreload]").getAttribute("href");
+    for (const path of [css, js]) {
+      expect(path).toMatch(/^\/pkg\/campaigns-admin\./);
+      const asset = await request.get(path!);
+      expect(asset.status()).toBe(200);
+      expect(asset.headers()["cache-control"]).toBe("no-cache");
+    }
+    const missing = await request.get("/pkg/no-such-file.js");
+    expect(missing.status()).toBe(404);
+    expect(missing.headers()["cache-control"]).toBe("no-store");
+  });
+
   test("an unknown address is a real 404 page", async ({ page }) => {
     await signInAt(page, "/");
     const response = await page.goto("/no/such/page");

@@ -1,5 +1,6 @@
 //! Fault injection and the request log. Tests switch faults on and off, in process or over HTTP:
-//! `POST /_emulator/faults` (a `FaultRule` as JSON), `DELETE /_emulator/faults`, `GET /_emulator/requests`.
+//! `POST /_emulator/faults` (a `FaultRule` as JSON), `DELETE /_emulator/faults`, `GET /_emulator/requests`
+//! (`DELETE` empties it).
 
 use super::{json::error_body, Emulator, LoggedRequest};
 use axum::{
@@ -247,7 +248,12 @@ pub fn control_routes() -> Router<Emulator> {
         )
         .route(
             "/_emulator/requests",
-            get(|State(em): State<Emulator>| async move { Json(em.requests()) }),
+            get(|State(em): State<Emulator>| async move { Json(em.requests()) }).delete(
+                |State(em): State<Emulator>| async move {
+                    em.clear_requests();
+                    StatusCode::NO_CONTENT
+                },
+            ),
         )
         .route("/_emulator/avatars/{file}", get(avatar))
         .route(

@@ -130,6 +130,11 @@ impl Emulator {
         lock(&self.inner.log).clone()
     }
 
+    /// Empties the request log (a benchmark counts one page view's requests).
+    pub fn clear_requests(&self) {
+        lock(&self.inner.log).clear();
+    }
+
     fn record(&self, req: LoggedRequest) {
         let mut log = lock(&self.inner.log);
         if log.len() >= 10_000 {

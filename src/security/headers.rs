@@ -1,12 +1,13 @@
 //! Security headers on every response: a strict Content-Security-Policy whose script nonce is
 //! made per response and handed to Leptos (its hydration and resource scripts carry it), plus
 //! COOP, CORP, Permissions-Policy, HSTS over https, and `Cache-Control: no-store` on everything
-//! but static files.
+//! but static files (whose caching the bundle decides: `crate::assets`).
 
+use crate::assets::Bundle;
 use crate::settings::Settings;
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderMap, HeaderName, HeaderValue},
+    http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode},
     middleware::Next,
     response::Response,
 };
@@ -24,10 +25,11 @@ pub struct SecurityHeaders {
     /// The CSP with `{nonce}` where each response's nonce goes.
     policy: Arc<str>,
     hsts: bool,
+    bundle: Arc<Bundle>,
 }
 
 impl SecurityHeaders {
-    pub fn new(settings: &Settings) -> Self {
+    pub fn new(settings: &Settings, bundle: Bundle) -> Self {
         // Avatars come from GitHub's avatar host, or from the GitHub (Enterprise) host itself.
         let mut images = vec![
             "'self'".to_owned(),
@@ -50,6 +52,7 @@ impl SecurityHeaders {
         SecurityHeaders {
             policy: policy.into(),
             hsts: settings.public_url.scheme() == "https",
+            bundle: Arc::new(bundle),
         }
     }
 
@@ -85,7 +88,8 @@ pub async fn middleware(
     next: Next,
 ) -> Response {
     let nonce = new_nonce();
-    let cacheable = static_file(req.uri().path());
+    let cache =
+        static_file(req.uri().path()).then(|| headers.bundle.cache_control(req.uri().path()));
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -117,9 +121,11 @@ pub async fn middleware(
             "max-age=31536000; includeSubDomains",
         );
     }
-    if !cacheable {
+    let found = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
+    match cache {
+        Some(cache) if found => set(res.headers_mut(), header::CACHE_CONTROL, cache),
         // Signed-in pages and answers must not outlive the session in any cache.
-        set(h, header::CACHE_CONTROL, "no-store");
+        _ => set(res.headers_mut(), header::CACHE_CONTROL, "no-store"),
     }
     res
 }

@@ -5,6 +5,12 @@
 //! record by an older generation of it (a stale copy cannot undo a token refresh that finished
 //! meanwhile, here or on another instance). `tower-sessions-sqlx-store`'s stores upsert on save,
 //! which would bring a signed-out session back; hence this one.
+//!
+//! Every request asks to save (its activity moves the expiry on), but a save that would write
+//! the same data again with an expiry less than `EXPIRY_STEP` later than the one stored is
+//! skipped: browsing costs one write a minute per session instead of one a request (the
+//! profile of the list page under load showed the write, SQLite's fsync included, as the
+//! largest part of the app's own time). A session may so end up to `EXPIRY_STEP` sooner.
 
 use super::{Backend, Store};
 use tower_sessions::session::{Id, Record};
@@ -16,10 +22,22 @@ pub const USER_KEY: &str = "signed_in";
 
 /// How often each instance deletes expired sessions.
 const CLEAN_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+/// The least an unchanged session's expiry moves on by in one write, in seconds.
+const EXPIRY_STEP: i64 = 60;
 
 #[derive(Debug, Clone)]
 pub struct SessionDb {
     store: Store,
+    /// What this instance last read or wrote of each session: a hash of its data, its expiry.
+    seen: moka::sync::Cache<Id, (u64, i64)>,
+    hasher: std::hash::RandomState,
+}
+
+/// The record's data, hashed the same whatever order its map holds the keys in.
+fn data_hash(hasher: &std::hash::RandomState, record: &Record) -> u64 {
+    use std::hash::BuildHasher;
+    let ordered: std::collections::BTreeMap<_, _> = record.data.iter().collect();
+    hasher.hash_one(serde_json::to_string(&ordered).unwrap_or_default())
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
@@ -58,7 +76,29 @@ fn merged(stored: &Record, incoming: &Record) -> Record {
 
 impl SessionDb {
     pub(super) fn new(store: Store) -> Self {
-        SessionDb { store }
+        let seen = moka::sync::Cache::builder()
+            .max_capacity(100_000)
+            .time_to_idle(std::time::Duration::from_secs(3600))
+            .build();
+        SessionDb {
+            store,
+            seen,
+            hasher: std::hash::RandomState::new(),
+        }
+    }
+
+    /// Notes what the stored row of `record` now holds.
+    fn note(&self, record: &Record, expiry: i64) {
+        let hash = data_hash(&self.hasher, record);
+        self.seen.insert(record.id, (hash, expiry));
+    }
+
+    /// Whether writing `record` would change only its expiry, and by less than `EXPIRY_STEP`.
+    fn unchanged(&self, record: &Record) -> bool {
+        self.seen.get(&record.id).is_some_and(|(hash, expiry)| {
+            record.expiry_date.unix_timestamp() - expiry < EXPIRY_STEP
+                && hash == data_hash(&self.hasher, record)
+        })
     }
 
     /// The stored record of `id`, read inside `tx`, locked until it ends (see `Store::for_update`).
@@ -105,7 +145,9 @@ impl SessionDb {
             Err(_) => record.clone(),
         };
         Self::write(&mut tx, &write).await?;
-        tx.commit().await.map_err(backend)
+        tx.commit().await.map_err(backend)?;
+        self.note(&write, write.expiry_date.unix_timestamp());
+        Ok(())
     }
 
     /// The session's stored record, held against every other instance's [`SessionDb::lock`] and
@@ -121,7 +163,7 @@ impl SessionDb {
         };
         let stored = match &mut tx {
             Some(tx) => self.read_locked(tx, id).await?,
-            None => self.read(id).await?,
+            None => self.read(id).await?.map(|(data, _)| data),
         };
         let record = stored.as_deref().map(decode).transpose()?;
         Ok(LockedSession {
@@ -131,9 +173,10 @@ impl SessionDb {
         })
     }
 
-    async fn read(&self, id: &Id) -> session_store::Result<Option<String>> {
+    /// The stored record of `id` and its expiry, unless it expired.
+    async fn read(&self, id: &Id) -> session_store::Result<Option<(String, i64)>> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1 AND expiry_date > $2")
+        sqlx::query_as("SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2")
             .bind(id.to_string())
             .bind(now)
             .fetch_optional(self.store.pool())
@@ -192,6 +235,7 @@ impl SessionStore for SessionDb {
             .await
             .map_err(backend)?;
             if done.rows_affected() == 1 {
+                self.note(record, record.expiry_date.unix_timestamp());
                 return Ok(());
             }
             record.id = Id::default();
@@ -199,6 +243,9 @@ impl SessionStore for SessionDb {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        if self.unchanged(record) {
+            return Ok(());
+        }
         // Every request saves, and a navigation cancels the requests in flight: a save dropped
         // inside its transaction would return its connection to the pool still holding SQLite's
         // write lock. So the save runs on its own task, to its commit, whatever the request does.
@@ -209,10 +256,16 @@ impl SessionStore for SessionDb {
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
-        self.read(session_id).await?.map(|d| decode(&d)).transpose()
+        let Some((data, expiry)) = self.read(session_id).await? else {
+            return Ok(None);
+        };
+        let record = decode(&data)?;
+        self.note(&record, expiry);
+        Ok(Some(record))
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
+        self.seen.invalidate(session_id);
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(session_id.to_string())
             .execute(self.store.pool())
@@ -274,8 +327,10 @@ mod tests {
         let mut r = record(Some(1), "x");
         r.expiry_date = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
         store.create(&mut r).await.unwrap();
-        for _ in 0..50 {
-            // Polled until it is under way, then dropped, as a cancelled request drops it.
+        for i in 0..50 {
+            // Polled until it is under way, then dropped, as a cancelled request drops it. Each
+            // changes the record: an unchanged one is not written at all.
+            r.data.insert("flash".to_owned(), serde_json::json!(i));
             let mut save = Box::pin(store.save(&r));
             for _ in 0..3 {
                 if (&mut save).now_or_never().is_some() {
@@ -284,8 +339,68 @@ mod tests {
                 tokio::task::yield_now().await;
             }
         }
+        r.data.insert("flash".to_owned(), serde_json::json!("last"));
         let done = tokio::time::timeout(std::time::Duration::from_secs(3), store.save(&r)).await;
         assert!(matches!(done, Ok(Ok(()))), "{done:?}");
+        let (data, _) = store.read(&r.id).await.unwrap().unwrap();
+        assert_eq!(decode(&data).unwrap().data["flash"], "last");
+    }
+
+    /// Every request asks to save; one that changes nothing but a slightly later expiry writes
+    /// nothing, on this instance or after another one read the row.
+    #[tokio::test]
+    async fn an_unchanged_session_is_written_at_most_once_a_minute() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
+        let db = crate::store::connect(&url).await.unwrap();
+        db.migrate().await.unwrap();
+        let store = db.sessions();
+        let start = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+        let mut r = record(Some(1), "x");
+        r.expiry_date = start;
+        store.create(&mut r).await.unwrap();
+        let stored_expiry =
+            |store: SessionDb, id: Id| async move { store.read(&id).await.unwrap().unwrap().1 };
+
+        r.expiry_date = start + time::Duration::seconds(30);
+        store.save(&r).await.unwrap();
+        assert_eq!(
+            stored_expiry(store.clone(), r.id).await,
+            start.unix_timestamp(),
+            "skipped"
+        );
+
+        r.expiry_date = start + time::Duration::seconds(61);
+        store.save(&r).await.unwrap();
+        let moved = (start + time::Duration::seconds(61)).unix_timestamp();
+        assert_eq!(
+            stored_expiry(store.clone(), r.id).await,
+            moved,
+            "a minute on: written"
+        );
+
+        r.data
+            .insert("flash".to_owned(), serde_json::json!("changed"));
+        store.save(&r).await.unwrap();
+        let (data, _) = store.read(&r.id).await.unwrap().unwrap();
+        assert_eq!(
+            decode(&data).unwrap().data["flash"],
+            "changed",
+            "a change: written"
+        );
+
+        // Another instance (its own SessionDb) that loads the row knows its expiry: an old one
+        // (aged by the clean-up tests, or written long ago) is moved on at the next save.
+        sqlx::query("UPDATE sessions SET expiry_date = $1")
+            .bind(start.unix_timestamp() - 600)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let other = db.sessions();
+        let mut loaded = other.load(&r.id).await.unwrap().unwrap();
+        loaded.expiry_date = start;
+        other.save(&loaded).await.unwrap();
+        assert_eq!(stored_expiry(other, r.id).await, start.unix_timestamp());
     }
 
     #[test]

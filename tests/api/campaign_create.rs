@@ -65,6 +65,15 @@ fn create_form<'a>(name: &'a str, due: &'a str, alerts: &'a str) -> Vec<(&'a str
     ]
 }
 
+/// How many creates reached GitHub.
+fn creates_sent(app: &TestApp) -> usize {
+    app.emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/orgs/acme-corp/campaigns")
+        .count()
+}
+
 async fn open_campaigns(app: &TestApp) -> usize {
     let (_, body) = call(app, "campaigns/new_context", &[("org", "acme-corp")]).await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -282,12 +291,7 @@ async fn a_failed_create_is_not_retried_and_creates_nothing() {
     let (status, body) = call(&app, "campaigns/create", &create_form("Flaky", &due, &one)).await;
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("git_hub_unavailable"), "{body}");
-    let posts = app
-        .emulator
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST" && r.path == "/orgs/acme-corp/campaigns")
-        .count();
+    let posts = creates_sent(&app);
     assert_eq!(posts, 1, "the server never retries a POST");
     assert_eq!(open_campaigns(&app).await, before);
 }
@@ -318,12 +322,7 @@ async fn a_create_sent_again_after_its_answer_was_lost_lands_on_the_campaign_it_
     assert_eq!(status, 200, "{body}");
     let landed: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(open_campaigns(&app).await, before + 1, "no second campaign");
-    let posts = app
-        .emulator
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST" && r.path == "/orgs/acme-corp/campaigns")
-        .count();
+    let posts = creates_sent(&app);
     assert_eq!(
         posts, 1,
         "the second send did not ask GitHub to create again"

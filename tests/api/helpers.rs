@@ -262,9 +262,19 @@ impl Browser {
 
     /// Approves the emulator's consent page for `login`; returns the callback URL it sends back to.
     pub async fn consent(&self, authorize: &url::Url, login: &str) -> String {
+        self.decide(authorize, &[("login", login), ("decision", "authorize")])
+            .await
+    }
+
+    /// Answers the emulator's consent page with `fields`; returns the callback URL it sends
+    /// back to.
+    pub async fn decide(&self, authorize: &url::Url, fields: &[(&str, &str)]) -> String {
         let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
-        form.push(("login".into(), login.into()));
-        form.push(("decision".into(), "authorize".into()));
+        form.extend(
+            fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
         let res = self
             .client
             .post(authorize.as_str().split('?').next().unwrap())

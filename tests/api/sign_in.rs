@@ -134,16 +134,10 @@ async fn a_missing_wrong_or_replayed_state_never_exchanges_the_code() {
 async fn cancelling_on_github_says_so_and_exchanges_nothing() {
     let app = spawn_app().await;
     let authorize = app.start_sign_in("/").await;
-    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
-    form.push(("decision".into(), "cancel".into()));
-    let res = app
-        .client
-        .post(authorize.as_str().split('?').next().unwrap())
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let callback = res.headers()["location"].to_str().unwrap().to_owned();
+    let callback = app
+        .browser()
+        .decide(&authorize, &[("decision", "cancel")])
+        .await;
     assert!(callback.contains("error=access_denied"));
     assert_failed_without_exchange(&app, &callback, "denied").await;
 }
