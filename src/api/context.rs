@@ -4,10 +4,19 @@
 use crate::auth::session;
 use crate::error::AppError;
 use crate::state::AppState;
-use leptos::prelude::{expect_context, use_context};
+use leptos::prelude::use_context;
 use secrecy::SecretString;
 use std::future::Future;
 use tower_sessions::Session;
+
+/// The app's state. It is missing only when the request a server function runs for is gone (a
+/// page's data still loading after the browser went away): an error then, not a panic.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::debug!("a server function ran after its request ended");
+        AppError::Internal
+    })
+}
 
 pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(|e| {
@@ -23,7 +32,7 @@ where
     F: FnOnce(AppState, SecretString) -> Fut,
     Fut: Future<Output = Result<T, AppError>>,
 {
-    let state = expect_context::<AppState>();
+    let state = app_state()?;
     let session = session().await?;
     let token = session::access_token(&session, &state.tokens()).await?;
     let result = call(state, token).await;
@@ -36,7 +45,7 @@ where
 
 /// The signed-in user's record, or `NotSignedIn`.
 pub async fn signed_in() -> Result<session::SignedIn, AppError> {
-    let state = expect_context::<AppState>();
+    let state = app_state()?;
     session::signed_in(&session().await?, state.settings.session.lifetime)
         .await?
         .ok_or(AppError::NotSignedIn)

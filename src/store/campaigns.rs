@@ -61,6 +61,22 @@ fn insert_snapshot(
     .bind(repos)
 }
 
+/// The hours whose snapshot this instance has kept: (org, campaign, Unix hour) → whether it has
+/// the repositories' counts. Every view of a campaign keeps one; only the first of the hour writes.
+#[derive(Debug, Clone)]
+pub(super) struct Kept(moka::sync::Cache<(String, i64, i64), bool>);
+
+impl Default for Kept {
+    fn default() -> Self {
+        Kept(
+            moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(std::time::Duration::from_secs(2 * 3600))
+                .build(),
+        )
+    }
+}
+
 /// How far apart GitHub's `created_at` and ours may be for a pending record to be claimed.
 const CLAIM_WINDOW: i64 = 15 * 60;
 
@@ -257,10 +273,22 @@ impl CampaignRecords {
         s: &Snapshot,
         repos: Option<&[RepoProgress]>,
     ) -> sqlx::Result<()> {
+        let hour = (
+            org.to_ascii_lowercase(),
+            number,
+            s.at.timestamp().div_euclid(3600),
+        );
+        let with_repos = repos.is_some();
+        let kept = &self.store.snapshots_kept.0;
+        // Kept already, and nothing to add: the write would change nothing.
+        if kept.get(&hour).is_some_and(|had| had || !with_repos) {
+            return Ok(());
+        }
         let repos = repos.and_then(|r| serde_json::to_string(r).ok());
         insert_snapshot(org, number, s, repos)
             .execute(self.store.pool())
             .await?;
+        kept.insert(hour, with_repos);
         Ok(())
     }
 

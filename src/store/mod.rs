@@ -79,6 +79,10 @@ pub enum StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// What this instance knows the database already holds, to skip writing it again (a
+    /// hint: forgetting only costs the write that would have been made anyway).
+    sessions_seen: sessions::Seen,
+    snapshots_kept: campaigns::Kept,
 }
 
 /// Opens the database named by `database_url`, applies the migrations, and starts the periodic
@@ -113,7 +117,12 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
         .connect(url)
         .await
         .map_err(|e| StoreError::Connect(e.to_string()))?;
-    Ok(Store { pool, backend })
+    Ok(Store {
+        pool,
+        backend,
+        sessions_seen: sessions::Seen::default(),
+        snapshots_kept: campaigns::Kept::default(),
+    })
 }
 
 /// Creates the SQLite file when missing and puts it in WAL mode (kept in the file, so every later

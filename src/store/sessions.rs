@@ -28,16 +28,35 @@ const EXPIRY_STEP: i64 = 60;
 #[derive(Debug, Clone)]
 pub struct SessionDb {
     store: Store,
-    /// What this instance last read or wrote of each session: a hash of its data, its expiry.
-    seen: moka::sync::Cache<Id, (u64, i64)>,
+}
+
+/// What this instance last read or wrote of each session: a hash of its data, its expiry.
+#[derive(Debug, Clone)]
+pub(super) struct Seen {
+    sessions: moka::sync::Cache<Id, (u64, i64)>,
     hasher: std::hash::RandomState,
 }
 
-/// The record's data, hashed the same whatever order its map holds the keys in.
-fn data_hash(hasher: &std::hash::RandomState, record: &Record) -> u64 {
-    use std::hash::BuildHasher;
-    let ordered: std::collections::BTreeMap<_, _> = record.data.iter().collect();
-    hasher.hash_one(serde_json::to_string(&ordered).unwrap_or_default())
+impl Default for Seen {
+    fn default() -> Self {
+        Seen {
+            sessions: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(std::time::Duration::from_secs(3600))
+                .build(),
+            hasher: std::hash::RandomState::new(),
+        }
+    }
+}
+
+impl Seen {
+    /// The record's data, hashed the same whatever order its map holds the keys in.
+    fn hash(&self, record: &Record) -> u64 {
+        use std::hash::BuildHasher;
+        let ordered: std::collections::BTreeMap<_, _> = record.data.iter().collect();
+        self.hasher
+            .hash_one(serde_json::to_string(&ordered).unwrap_or_default())
+    }
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
@@ -76,28 +95,20 @@ fn merged(stored: &Record, incoming: &Record) -> Record {
 
 impl SessionDb {
     pub(super) fn new(store: Store) -> Self {
-        let seen = moka::sync::Cache::builder()
-            .max_capacity(100_000)
-            .time_to_idle(std::time::Duration::from_secs(3600))
-            .build();
-        SessionDb {
-            store,
-            seen,
-            hasher: std::hash::RandomState::new(),
-        }
+        SessionDb { store }
     }
 
     /// Notes what the stored row of `record` now holds.
     fn note(&self, record: &Record, expiry: i64) {
-        let hash = data_hash(&self.hasher, record);
-        self.seen.insert(record.id, (hash, expiry));
+        let seen = &self.store.sessions_seen;
+        seen.sessions.insert(record.id, (seen.hash(record), expiry));
     }
 
     /// Whether writing `record` would change only its expiry, and by less than `EXPIRY_STEP`.
     fn unchanged(&self, record: &Record) -> bool {
-        self.seen.get(&record.id).is_some_and(|(hash, expiry)| {
-            record.expiry_date.unix_timestamp() - expiry < EXPIRY_STEP
-                && hash == data_hash(&self.hasher, record)
+        let seen = &self.store.sessions_seen;
+        seen.sessions.get(&record.id).is_some_and(|(hash, expiry)| {
+            record.expiry_date.unix_timestamp() - expiry < EXPIRY_STEP && hash == seen.hash(record)
         })
     }
 
@@ -265,7 +276,7 @@ impl SessionStore for SessionDb {
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        self.seen.invalidate(session_id);
+        self.store.sessions_seen.sessions.invalidate(session_id);
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(session_id.to_string())
             .execute(self.store.pool())
@@ -389,14 +400,14 @@ mod tests {
             "a change: written"
         );
 
-        // Another instance (its own SessionDb) that loads the row knows its expiry: an old one
-        // (aged by the clean-up tests, or written long ago) is moved on at the next save.
+        // Another instance that loads the row knows its expiry: an old one (aged by the
+        // clean-up tests, or written long ago) is moved on at the next save.
         sqlx::query("UPDATE sessions SET expiry_date = $1")
             .bind(start.unix_timestamp() - 600)
             .execute(db.pool())
             .await
             .unwrap();
-        let other = db.sessions();
+        let other = crate::store::connect(&url).await.unwrap().sessions();
         let mut loaded = other.load(&r.id).await.unwrap().unwrap();
         loaded.expiry_date = start;
         other.save(&loaded).await.unwrap();

@@ -710,3 +710,48 @@ async fn soak() {
         .unwrap_or(600);
     load_and_faults(None, seconds).await;
 }
+
+/// A browser that leaves a page before it is rendered (a click elsewhere, a closed tab) leaves
+/// the page's data loading on the server: what still runs must not panic for want of the request.
+#[tokio::test]
+async fn pages_left_before_they_are_done_panic_nothing() {
+    let panics = Arc::new(AtomicUsize::new(0));
+    {
+        let panics = panics.clone();
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            panics.fetch_add(1, Ordering::SeqCst);
+            previous(info);
+        }));
+    }
+    let app = crate::helpers::spawn_app().await;
+    app.sign_in("mona").await;
+    // GitHub answers slowly enough for the browser to leave in between.
+    app.emulator.add_fault(FaultRule {
+        path_prefix: Some(format!("/orgs/{ORG}/campaigns")),
+        latency_ms: 150,
+        ..Default::default()
+    });
+    for path in [
+        "/orgs/acme-corp/campaigns/1",
+        "/orgs/acme-corp/campaigns/1/edit",
+        "/orgs/acme-corp/campaigns/new",
+    ] {
+        for wait_ms in [20, 80, 160, 250] {
+            let left = app
+                .client
+                .get(app.url(path))
+                .timeout(Duration::from_millis(wait_ms))
+                .send()
+                .await;
+            assert!(
+                left.is_err() || wait_ms >= 160,
+                "{path} answered within {wait_ms} ms"
+            );
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(panics.load(Ordering::SeqCst), 0, "nothing panicked");
+    app.emulator.clear_faults();
+    assert_eq!(app.get("/orgs/acme-corp/campaigns/1").await.status(), 200);
+}
