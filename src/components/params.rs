@@ -32,6 +32,16 @@ pub fn org_param() -> Memo<Result<OrgLogin, AppError>> {
     })
 }
 
+/// The organisation's name as text (empty when the address has none), for titles and headings.
+/// The server writes the page's title after the page itself: when the browser has gone away by
+/// then, the page's values are gone too, and the title is empty rather than a panic.
+pub fn org_text(org: Memo<Result<OrgLogin, AppError>>) -> impl Fn() -> String + Copy {
+    move || {
+        org.try_with(|o| o.as_ref().map(ToString::to_string).unwrap_or_default())
+            .unwrap_or_default()
+    }
+}
+
 /// The page's organisation and campaign number, or `NotFound`.
 pub fn campaign_params() -> Memo<Result<CampaignParams, AppError>> {
     let params = use_params::<CampaignParams>();

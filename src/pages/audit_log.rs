@@ -5,7 +5,7 @@
 use crate::api::audit::audit_log;
 use crate::components::dates::When;
 use crate::components::error_view::ErrorView;
-use crate::components::params::org_param;
+use crate::components::params::{org_param, org_text};
 use crate::domain::audit::{AuditAction, AuditEntry, AuditFilter, AuditPage};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
@@ -26,7 +26,7 @@ pub fn AuditLogPage() -> impl IntoView {
             Ok::<_, AppError>((org, filter, page))
         },
     );
-    let org_text = move || org.with(|o| o.as_ref().map(ToString::to_string).unwrap_or_default());
+    let org_text = org_text(org);
     view! {
         <Title text=move || format!("Audit log · {}", org_text())/>
         <div class="page-head">

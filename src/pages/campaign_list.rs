@@ -5,7 +5,7 @@ use crate::api::campaigns::list_campaigns;
 use crate::components::campaign_badges::{Managers, StateBadge};
 use crate::components::dates::{due_text, Due, When};
 use crate::components::error_view::or_error;
-use crate::components::params::org_param;
+use crate::components::params::{org_param, org_text};
 use crate::components::progress_bar::ProgressBar;
 use crate::domain::campaign::{CampaignPage, CampaignView, PageNumbers};
 use crate::domain::list_view::{Choice, Direction, ListView, PageSize, SortKey, StateFilter};
@@ -34,7 +34,7 @@ pub fn CampaignListPage() -> impl IntoView {
             Ok::<_, crate::error::AppError>((org, view, page))
         },
     );
-    let org_text = move || org.with(|o| o.as_ref().map(ToString::to_string).unwrap_or_default());
+    let org_text = org_text(org);
 
     view! {
         <Title text=move || format!("Campaigns · {}", org_text())/>

@@ -7,7 +7,7 @@ use crate::api::flash::{shown_error, take_failed_form, FailedForm};
 use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
 use crate::components::campaign_fields::CampaignFormFields;
 use crate::components::error_view::or_error;
-use crate::components::params::org_param;
+use crate::components::params::{org_param, org_text};
 use crate::domain::alert_filter::AlertFilter;
 use crate::domain::alert_selection::AlertKey;
 use crate::domain::campaign::CreateFormContext;
@@ -32,7 +32,7 @@ pub fn CampaignNewPage() -> impl IntoView {
             Ok::<_, AppError>((org, ctx, failed))
         },
     );
-    let org_text = move || org.with(|o| o.as_ref().map(ToString::to_string).unwrap_or_default());
+    let org_text = org_text(org);
     view! {
         <Title text=move || format!("New campaign · {}", org_text())/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
