@@ -18,8 +18,9 @@ pub fn cookie_name(secure: bool) -> &'static str {
 }
 
 /// HttpOnly, SameSite=Lax (Strict would drop the cookie on the way back from GitHub and on links
-/// opened from chat), Path=/, Secure over https. Every request counts as activity: each saves,
-/// which is safe because a save never brings a session back.
+/// opened from chat), Path=/, Secure over https. Every request counts as activity: each asks to
+/// save, which is safe because a save never brings a session back; the store writes an unchanged
+/// session at most once a minute (`store::sessions`).
 pub fn layer(store: SessionDb, settings: &Settings) -> SessionLayer {
     let secure = settings.session.cookie_secure;
     let inactivity = time::Duration::seconds(settings.session.inactivity.as_secs() as i64);
