@@ -510,18 +510,23 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// Counts the panics of every thread of this test's process from now on (nextest runs each test
+/// in a process of its own), still printing them.
+fn count_panics() -> Arc<AtomicUsize> {
+    let panics = Arc::new(AtomicUsize::new(0));
+    let counter = panics.clone();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        previous(info);
+    }));
+    panics
+}
+
 /// Runs the suite for `seconds` with the store at `database_url` (SQLite when `None`), and
 /// checks what it promises.
 async fn load_and_faults(database_url: Option<&str>, seconds: u64) {
-    let panics = Arc::new(AtomicUsize::new(0));
-    {
-        let panics = panics.clone();
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            panics.fetch_add(1, Ordering::SeqCst);
-            previous(info);
-        }));
-    }
+    let panics = count_panics();
     let mut rig = Rig::new(database_url).await;
     let open = rig
         .github_json(&format!("/orgs/{ORG}/campaigns?state=open&per_page=100"))
@@ -715,15 +720,7 @@ async fn soak() {
 /// the page's data loading on the server: what still runs must not panic for want of the request.
 #[tokio::test]
 async fn pages_left_before_they_are_done_panic_nothing() {
-    let panics = Arc::new(AtomicUsize::new(0));
-    {
-        let panics = panics.clone();
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            panics.fetch_add(1, Ordering::SeqCst);
-            previous(info);
-        }));
-    }
+    let panics = count_panics();
     let app = crate::helpers::spawn_app().await;
     app.sign_in("mona").await;
     // GitHub answers slowly enough for the browser to leave in between.
