@@ -92,6 +92,7 @@ pub async fn middleware(
         static_file(req.uri().path()).then(|| headers.bundle.cache_control(req.uri().path()));
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
+    let found = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
     let h = res.headers_mut();
     if let Some(policy) = headers.policy_with(&nonce) {
         h.insert(header::CONTENT_SECURITY_POLICY, policy);
@@ -121,11 +122,10 @@ pub async fn middleware(
             "max-age=31536000; includeSubDomains",
         );
     }
-    let found = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
     match cache {
-        Some(cache) if found => set(res.headers_mut(), header::CACHE_CONTROL, cache),
+        Some(cache) if found => set(h, header::CACHE_CONTROL, cache),
         // Signed-in pages and answers must not outlive the session in any cache.
-        _ => set(res.headers_mut(), header::CACHE_CONTROL, "no-store"),
+        _ => set(h, header::CACHE_CONTROL, "no-store"),
     }
     res
 }

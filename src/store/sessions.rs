@@ -324,16 +324,22 @@ mod tests {
         }
     }
 
+    /// A migrated SQLite store in a temporary folder (kept while the first value lives), its URL.
+    async fn fresh_store() -> (tempfile::TempDir, String, crate::store::Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
+        let db = crate::store::connect(&url).await.unwrap();
+        db.migrate().await.unwrap();
+        (dir, url, db)
+    }
+
     /// Saves cut short (every request saves, and a navigation cancels the fetches in flight) must
     /// not leave the write lock taken: a save dropped inside its transaction left it open on its
     /// pooled connection, and every later save waited out the busy timeout and failed.
     #[tokio::test]
     async fn a_save_cut_short_leaves_no_lock_behind() {
         use futures_util::FutureExt;
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
-        let db = crate::store::connect(&url).await.unwrap();
-        db.migrate().await.unwrap();
+        let (_dir, _, db) = fresh_store().await;
         let store = db.sessions();
         let mut r = record(Some(1), "x");
         r.expiry_date = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
@@ -361,10 +367,7 @@ mod tests {
     /// nothing, on this instance or after another one read the row.
     #[tokio::test]
     async fn an_unchanged_session_is_written_at_most_once_a_minute() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("app.db").display());
-        let db = crate::store::connect(&url).await.unwrap();
-        db.migrate().await.unwrap();
+        let (_dir, url, db) = fresh_store().await;
         let store = db.sessions();
         let start = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
         let mut r = record(Some(1), "x");
