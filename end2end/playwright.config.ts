@@ -15,7 +15,8 @@ const chromiumArgs = [
 export default defineConfig({
   testDir: "./tests",
   globalSetup: "./global-setup.ts",
-  timeout: 30_000,
+  // A debug build hydrates slowly: a page with the picker takes seconds on two cores.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,

@@ -10,6 +10,7 @@ use crate::pages::{
     campaign_new::CampaignNewPage,
     home::HomePage,
     not_found::NotFound,
+    org_overview::OrgOverviewPage,
     sign_in_failed::SignInFailedPage,
     signed_out::SignedOutPage,
 };
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/signed-out") view=SignedOutPage/>
                     // Async: the whole page (status, title, Open Graph tags) is known before it is sent.
+                    <Route path=path!("/orgs/:org") view=OrgOverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns") view=CampaignListPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/audit") view=AuditLogPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/new") view=CampaignNewPage ssr=SsrMode::Async/>

@@ -44,7 +44,7 @@ async function visitClean(page: Page, url: string, dialogs: string[]) {
 
 test.describe("hostile text and the content security policy", () => {
   test("no payload from GitHub runs on any page, with the page hydrated", async ({ page, request }) => {
-    test.setTimeout(240_000);
+    test.setTimeout(360_000);
     const planted = await request.post(`${emulator}/_emulator/hostile`, { data: { payloads } });
     expect(planted.ok()).toBeTruthy();
     const numbers: number[] = await planted.json();
@@ -52,6 +52,7 @@ test.describe("hostile text and the content security policy", () => {
     const dialogs = await watch(page);
     await signInAt(page, "/");
     await visitClean(page, "/", dialogs);
+    await visitClean(page, "/orgs/hostile-org", dialogs);
     await visitClean(page, `${hostile}?state=all&per_page=100`, dialogs);
     for (const [i, n] of numbers.entries()) {
       await visitClean(page, `${hostile}/${n}`, dialogs);
@@ -68,10 +69,12 @@ test.describe("hostile text and the content security policy", () => {
   });
 
   test("the main pages run under the CSP without a single violation", async ({ page }) => {
+    test.setTimeout(180_000);
     const dialogs = await watch(page);
     await signInAt(page, "/");
     for (const url of [
       "/",
+      "/orgs/acme-corp",
       "/orgs/acme-corp/campaigns",
       "/orgs/acme-corp/campaigns/1",
       "/orgs/acme-corp/campaigns/1/edit",

@@ -78,7 +78,7 @@ pub(crate) mod ssr {
     /// Points the burndown is drawn from, at most.
     const HISTORY_POINTS: usize = 200;
 
-    fn unavailable(err: sqlx::Error) -> AppError {
+    pub fn unavailable(err: sqlx::Error) -> AppError {
         tracing::error!(error = %err, "could not read the campaign records");
         AppError::StoreUnavailable
     }

@@ -361,17 +361,27 @@ pub(crate) mod ssr {
         Ok(ManagerChoices { managers, teams })
     }
 
-    pub async fn open_campaigns(
+    /// The org's open campaigns, in one list call (GitHub allows ten open), as listed: an item
+    /// without counts stays so.
+    pub async fn list_open(
         github: &GitHubClient,
         token: &SecretString,
         org: &OrgLogin,
-    ) -> Result<usize, AppError> {
+    ) -> Result<Vec<CampaignSummary>, AppError> {
         let q = CampaignListQuery {
             state: Some(CampaignState::Open),
             per_page: Some(100),
             ..Default::default()
         };
-        Ok(github.list_campaigns(token, org, &q).await?.items.len())
+        Ok(github.list_campaigns(token, org, &q).await?.items)
+    }
+
+    pub async fn open_campaigns(
+        github: &GitHubClient,
+        token: &SecretString,
+        org: &OrgLogin,
+    ) -> Result<usize, AppError> {
+        Ok(list_open(github, token, org).await?.len())
     }
 
     /// The create request for a posted form: every field and the selection checked, every

@@ -12,5 +12,6 @@ pub mod export;
 #[cfg(feature = "ssr")]
 pub mod files;
 pub mod flash;
+pub mod overview;
 #[cfg(feature = "ssr")]
 pub mod views;

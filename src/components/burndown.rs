@@ -1,8 +1,9 @@
 //! A campaign's burndown: the alerts not yet closed over time, as server-rendered SVG (readable
 //! without JavaScript), the straight line to zero by the due date beside it, and a sentence that
-//! says the same for those who cannot see it.
+//! says the same for those who cannot see it; and the org's own line, drawn the same way.
 
 use crate::domain::history::{pace, summary, Pace, Snapshot};
+use crate::domain::overview::{history_summary, OrgPoint};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -39,39 +40,105 @@ pub fn Burndown(
 }
 
 fn chart(history: &[Snapshot], start: DateTime<Utc>, ends_at: DateTime<Utc>) -> impl IntoView {
-    let first = history[0];
-    let last = history[history.len() - 1];
-    let t0 = start.min(first.at).timestamp() as f64;
-    let t1 = ends_at.max(last.at).timestamp() as f64;
-    let span = (t1 - t0).max(3600.0);
-    let top = history
-        .iter()
-        .map(Snapshot::remaining)
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let x = |t: DateTime<Utc>| LEFT + (t.timestamp() as f64 - t0) / span * (WIDTH - LEFT - RIGHT);
-    let y = |n: i64| TOP + (1.0 - n as f64 / top) * (HEIGHT - TOP - BOTTOM);
-    let line: Vec<String> = history
-        .iter()
-        .map(|p| format!("{:.1},{:.1}", x(p.at), y(p.remaining())))
-        .collect();
-    let (base, due_x) = (y(0), x(ends_at));
-    let day = |t: DateTime<Utc>| t.format("%-d %b").to_string();
+    let (first, last) = (history[0], history[history.len() - 1]);
+    let top = history.iter().map(Snapshot::remaining).max().unwrap_or(0);
+    let frame = Frame::new(start.min(first.at), ends_at.max(last.at), top);
+    let points: Vec<_> = history.iter().map(|p| (p.at, p.remaining())).collect();
+    let (base, due_x) = (frame.y(0), frame.x(ends_at));
     view! {
         <svg class="burndown-chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img"
             aria-labelledby="burndown-title" aria-describedby="burndown-summary">
             <title id="burndown-title">"Burndown: alerts not yet closed, over time"</title>
-            <line class="axis" x1=LEFT y1=TOP x2=LEFT y2=base/>
-            <line class="axis" x1=LEFT y1=base x2=WIDTH - RIGHT y2=base/>
-            <text class="tick" x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end">{top.to_string()}</text>
-            <text class="tick" x=LEFT - 6.0 y=base + 4.0 text-anchor="end">"0"</text>
-            <text class="tick" x=LEFT y=HEIGHT - 8.0>{day(start.min(first.at))}</text>
+            {frame.axes()}
             <line class="due" x1=due_x y1=TOP x2=due_x y2=base/>
             <text class="tick" x=due_x y=HEIGHT - 8.0 text-anchor="end">"due " {day(ends_at)}</text>
-            <line class="ideal" x1=x(first.at) y1=y(first.remaining()) x2=due_x y2=base/>
-            <polyline class="remaining" points=line.join(" ")/>
-            <circle class="now" cx=x(last.at) cy=y(last.remaining()) r="3.5"/>
+            <line class="ideal" x1=frame.x(first.at) y1=frame.y(first.remaining()) x2=due_x y2=base/>
+            {frame.line(&points)}
         </svg>
+    }
+}
+
+/// The org's alerts not yet closed across its campaigns over time (server-rendered SVG), and a
+/// sentence saying the same.
+#[component]
+pub fn OrgTrend(history: Vec<OrgPoint>) -> impl IntoView {
+    let text = history_summary(&history);
+    let chart = match (history.first(), history.last()) {
+        (Some(first), Some(last)) => {
+            let top = history.iter().map(|p| p.remaining).max().unwrap_or(0);
+            let frame = Frame::new(first.at, last.at, top);
+            let points: Vec<_> = history.iter().map(|p| (p.at, p.remaining)).collect();
+            Some(view! {
+                <svg class="burndown-chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img"
+                    aria-labelledby="trend-title" aria-describedby="trend-summary">
+                    <title id="trend-title">"Alerts not yet closed across the org's campaigns, over time"</title>
+                    {frame.axes()}
+                    <text class="tick" x=WIDTH - RIGHT y=HEIGHT - 8.0 text-anchor="end">{day(last.at)}</text>
+                    {frame.line(&points)}
+                </svg>
+            })
+        }
+        _ => None,
+    };
+    view! {
+        <figure class="burndown">
+            {chart}
+            <figcaption><span id="trend-summary">{text}</span></figcaption>
+        </figure>
+    }
+}
+
+fn day(t: DateTime<Utc>) -> String {
+    t.format("%-d %b").to_string()
+}
+
+/// A chart's scale: time from `from` to `to` across, counts from 0 to `top` up.
+struct Frame {
+    from: DateTime<Utc>,
+    span: f64,
+    top: i64,
+}
+
+impl Frame {
+    fn new(from: DateTime<Utc>, to: DateTime<Utc>, top: i64) -> Self {
+        let span = ((to - from).num_seconds() as f64).max(3600.0);
+        Frame {
+            from,
+            span,
+            top: top.max(1),
+        }
+    }
+
+    fn x(&self, t: DateTime<Utc>) -> f64 {
+        LEFT + (t - self.from).num_seconds() as f64 / self.span * (WIDTH - LEFT - RIGHT)
+    }
+
+    fn y(&self, n: i64) -> f64 {
+        TOP + (1.0 - n as f64 / self.top as f64) * (HEIGHT - TOP - BOTTOM)
+    }
+
+    /// Both axes, the top and zero counts, the first day.
+    fn axes(&self) -> impl IntoView {
+        let base = self.y(0);
+        view! {
+            <line class="axis" x1=LEFT y1=TOP x2=LEFT y2=base/>
+            <line class="axis" x1=LEFT y1=base x2=WIDTH - RIGHT y2=base/>
+            <text class="tick" x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end">{self.top.to_string()}</text>
+            <text class="tick" x=LEFT - 6.0 y=base + 4.0 text-anchor="end">"0"</text>
+            <text class="tick" x=LEFT y=HEIGHT - 8.0>{day(self.from)}</text>
+        }
+    }
+
+    /// The counts as a line, the last one marked.
+    fn line(&self, points: &[(DateTime<Utc>, i64)]) -> impl IntoView {
+        let coords: Vec<String> = points
+            .iter()
+            .map(|(t, n)| format!("{:.1},{:.1}", self.x(*t), self.y(*n)))
+            .collect();
+        let (at, n) = points.last().copied().unwrap_or((self.from, 0));
+        view! {
+            <polyline class="remaining" points=coords.join(" ")/>
+            <circle class="now" cx=self.x(at) cy=self.y(n) r="3.5"/>
+        }
     }
 }

@@ -81,7 +81,7 @@ fn HeaderSlots(user: CurrentUser) -> impl IntoView {
                         Ok(list) if !list.is_empty() => view! {
                             <ul>
                                 {list.into_iter().map(|o| {
-                                    let href = format!("/orgs/{}/campaigns", o.login);
+                                    let href = format!("/orgs/{}", o.login);
                                     view! { <li><a href=href>{o.login}</a></li> }
                                 }).collect_view()}
                             </ul>

@@ -21,7 +21,7 @@ impl Snapshot {
 }
 
 /// At most `max` of `points`, evenly spread, the first and the last always kept.
-pub fn thin(points: Vec<Snapshot>, max: usize) -> Vec<Snapshot> {
+pub fn thin<T: Copy>(points: Vec<T>, max: usize) -> Vec<T> {
     if points.len() <= max || max < 2 {
         return points;
     }

@@ -14,6 +14,7 @@ mod campaign_number;
 pub mod history;
 pub mod list_view;
 mod org_login;
+pub mod overview;
 pub mod paths;
 pub mod user;
 

@@ -47,6 +47,11 @@ pub fn sign_in_then(here: &str) -> String {
     format!("/auth/login?next={}", path_as_query_value(here))
 }
 
+/// `/orgs/{org}`: the org at a glance, where choosing an org leads.
+pub fn org(org: &OrgLogin) -> String {
+    format!("/orgs/{org}")
+}
+
 /// `/orgs/{org}/campaigns`
 pub fn campaigns(org: &OrgLogin) -> String {
     format!("/orgs/{org}/campaigns")

@@ -41,6 +41,7 @@ pub fn CampaignListPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Campaigns " <span class="muted">"in " {org_text}</span></h1>
             {move || org.get().ok().map(|o| view! {
+                <a class="button" href=paths::org(&o)>"Overview"</a>
                 <a class="button" href=paths::audit_log(&o)>"Audit log"</a>
                 <a class="button primary" href=paths::new_campaign(&o)>"New campaign"</a>
             })}
@@ -49,6 +50,9 @@ pub fn CampaignListPage() -> impl IntoView {
             <p class="notice success" role="status">{format!("Campaign #{number} was deleted.")}</p>
         })}
         {move || org.get().ok().map(|o| view! { <Filters org=o view=view.into()/> })}
+        <p class="muted api-note">
+            "Drafts made on GitHub's own pages do not appear here: GitHub's API does not list them."
+        </p>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading campaigns…"</p> }>
             {move || campaigns.get().map(|r| or_error(r, |(org, view, page)| view! { <CampaignTable org view page/> }))}
         </Suspense>

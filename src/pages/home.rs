@@ -46,7 +46,7 @@ fn OrgList(orgs: Vec<OrgSummary>) -> impl IntoView {
             {orgs
                 .into_iter()
                 .map(|o| {
-                    let href = format!("/orgs/{}/campaigns", o.login);
+                    let href = format!("/orgs/{}", o.login);
                     view! {
                         <li class="card org-card">
                             <img src=o.avatar_url.clone() alt="" width="40" height="40" class="avatar"/>

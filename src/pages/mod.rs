@@ -8,5 +8,6 @@ pub mod campaign_list;
 pub mod campaign_new;
 pub mod home;
 pub mod not_found;
+pub mod org_overview;
 pub mod sign_in_failed;
 pub mod signed_out;

@@ -323,6 +323,40 @@ impl CampaignRecords {
             .collect())
     }
 
+    /// Every snapshot of the org's campaigns since `since`, with its campaign's number, oldest
+    /// first.
+    pub async fn org_history(
+        &self,
+        org: &str,
+        since: DateTime<Utc>,
+    ) -> sqlx::Result<Vec<(i64, Snapshot)>> {
+        let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT campaign_number, taken_at, open_count, in_progress_count, closed_count
+             FROM campaign_snapshots
+             WHERE org = $1 AND taken_at >= $2
+             ORDER BY taken_at",
+        )
+        .bind(org.to_ascii_lowercase())
+        .bind(since.timestamp())
+        .fetch_all(self.store.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(number, at, open, in_progress, closed)| {
+                let at = DateTime::from_timestamp(at, 0)?;
+                Some((
+                    number,
+                    Snapshot {
+                        at,
+                        open,
+                        in_progress,
+                        closed,
+                    },
+                ))
+            })
+            .collect())
+    }
+
     /// Writes a campaign's earlier snapshots at once (demo mode's seeded history).
     pub async fn seed_history(
         &self,

@@ -13,6 +13,7 @@ mod github_client;
 mod helpers;
 mod instances;
 mod load;
+mod overview;
 mod postgres;
 mod security;
 mod shell;

@@ -28,7 +28,7 @@ fn live_markup(html: &str) -> Vec<String> {
     for el in doc.root_element().descendent_elements() {
         let v = el.value();
         let name = v.name();
-        // The one SVG the app draws: the detail page's burndown.
+        // The one SVG the app draws: a campaign's burndown and the org's chart.
         let ours = name == "svg" && v.attr("class") == Some("burndown-chart");
         if FOREIGN.contains(&name) && !ours {
             found.push(format!("a <{name}> element"));
@@ -138,6 +138,27 @@ async fn text_from_github_is_shown_as_text_on_every_page_that_shows_it() {
         );
     }
 
+    // The overview: the open campaigns' names, their managers and teams.
+    let overview = page(&app, &format!("/orgs/{HOSTILE_ORG}")).await;
+    let open: Vec<String> = select(&overview, "a.campaign-link")
+        .iter()
+        .map(text_of)
+        .collect();
+    let loads: Vec<String> = select(&overview, "table.loads td")
+        .iter()
+        .map(text_of)
+        .collect();
+    for p in &payloads {
+        assert!(
+            open.contains(p),
+            "the overview shows the campaign {p:?} as text"
+        );
+        assert!(
+            loads.contains(p),
+            "the overview counts the manager and team {p:?}"
+        );
+    }
+
     // Changes made through the app: the audit log and each detail page's "Changes made here"
     // show the campaigns' names.
     for number in &numbers {
@@ -242,9 +263,14 @@ async fn text_from_github_is_shown_as_text_on_every_page_that_shows_it() {
 async fn a_title_from_the_address_is_text_too() {
     let app = spawn_app().await;
     app.sign_in("mona").await;
-    let hostile = "/orgs/%3C%2Ftitle%3E%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E/campaigns";
-    let res = app.get(hostile).await;
-    let html = res.text().await.unwrap();
-    assert!(live_markup(&html).is_empty(), "{:#?}", live_markup(&html));
-    assert!(!html.contains("</title><script>"));
+    let hostile = "/orgs/%3C%2Ftitle%3E%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E";
+    for path in [format!("{hostile}/campaigns"), hostile.to_owned()] {
+        let html = app.get(&path).await.text().await.unwrap();
+        assert!(
+            live_markup(&html).is_empty(),
+            "{path}: {:#?}",
+            live_markup(&html)
+        );
+        assert!(!html.contains("</title><script>"), "{path}");
+    }
 }

@@ -1,0 +1,35 @@
+//! The org overview's server function: one GitHub list call for the open campaigns (conditional,
+//! so a repeat costs no rate limit) and the app's own snapshots for the chart.
+
+use crate::domain::overview::OrgOverview;
+use crate::domain::OrgLogin;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "orgs/overview")]
+pub async fn load_org_overview(org: OrgLogin) -> Result<OrgOverview, AppError> {
+    use super::context::{finish, with_github};
+    finish(
+        with_github(|state, token| async move {
+            let open = super::campaigns::ssr::list_open(&state.github, &token, &org).await?;
+            let open: Vec<_> = open
+                .into_iter()
+                .map(|c| super::views::view_of(&state.settings, &org, c))
+                .collect();
+            for c in &open {
+                super::campaign_alerts::ssr::keep_snapshot(&state, &org, c, None);
+            }
+            // The chart reaches back 90 days.
+            let now = chrono::Utc::now();
+            let since = now - chrono::Duration::days(90);
+            let snapshots = state
+                .store
+                .campaigns()
+                .org_history(org.as_str(), since)
+                .await;
+            let snapshots = snapshots.map_err(super::campaign_alerts::ssr::unavailable)?;
+            Ok(OrgOverview::new(open, snapshots, now))
+        })
+        .await,
+    )
+}
