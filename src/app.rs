@@ -8,6 +8,7 @@ use crate::pages::{
     campaign_edit::{CampaignDeletePage, CampaignEditPage},
     campaign_list::CampaignListPage,
     campaign_new::CampaignNewPage,
+    draft::SharedDraftPage,
     home::HomePage,
     not_found::NotFound,
     org_overview::OrgOverviewPage,
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs/:org") view=OrgOverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns") view=CampaignListPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/audit") view=AuditLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:org/drafts/:id") view=SharedDraftPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/new") view=CampaignNewPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/:number") view=CampaignDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/orgs/:org/campaigns/:number/alerts") view=CampaignAlertsPage ssr=SsrMode::Async/>

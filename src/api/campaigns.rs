@@ -88,11 +88,8 @@ pub async fn create_campaign(
     org: OrgLogin,
     #[server(flatten)] form: NewCampaignForm,
 ) -> Result<CampaignView, AppError> {
-    use super::audit::ssr::{record, Change};
-    use super::campaign_alerts::ssr::{begin_record, finish_record, landed_already};
     use super::context::{signed_in, with_github};
     use super::flash::{finish_form, FailedForm};
-    use crate::domain::audit::AuditAction;
     let echo = FailedForm {
         generate_issues: form.generate_issues(),
         alerts: form.chosen_alerts(),
@@ -102,29 +99,12 @@ pub async fn create_campaign(
         let body = ssr::create_body(&form)?;
         let me = signed_in().await?.user.login;
         with_github(|state, token| async move {
-            if let Some(c) = landed_already(&state, &token, &org, &body.name).await? {
-                return Ok(ssr::go_to_campaign(&state.settings, &org, c, "?created=1"));
+            let c = ssr::create_recorded(&state, &token, &org, &me, &body).await?;
+            // Made from a draft (opened in this form): the draft has become this campaign.
+            if let Some(id) = form.draft() {
+                super::drafts::ssr::published(&state, &org, id).await;
             }
-            // The alert set is recorded first: GitHub never has a campaign we have no record of.
-            let alerts = &body.code_scanning_alerts;
-            let kept = begin_record(&state, &token, &org, &body.name, &me, alerts).await?;
-            let result = ssr::create_inner(&state.github, &token, &org, &body).await;
-            let number = result.as_ref().ok().map(|c| c.number.get());
-            finish_record(&state, kept, &result, number).await;
-            let change = Change {
-                org: &org,
-                campaign: result.as_ref().ok().map(|c| c.number),
-                campaign_name: body.name.clone(),
-                action: AuditAction::Create,
-                changes: body.field_changes(),
-            };
-            record(&state, change, &result).await;
-            Ok(ssr::go_to_campaign(
-                &state.settings,
-                &org,
-                result?,
-                "?created=1",
-            ))
+            Ok(ssr::go_to_campaign(&state.settings, &org, c, "?created=1"))
         })
         .await
     }
@@ -405,6 +385,36 @@ pub(crate) mod ssr {
                 Err(fields_need_attention(errors))
             }
         }
+    }
+
+    /// Creates the campaign of `body` as `me`, with its alert set recorded first and an audit
+    /// entry after: a create whose answer was lost before lands on the campaign it made.
+    pub async fn create_recorded(
+        state: &AppState,
+        token: &SecretString,
+        org: &OrgLogin,
+        me: &str,
+        body: &CreateCampaignBody,
+    ) -> Result<CampaignSummary, AppError> {
+        use super::super::campaign_alerts::ssr::{begin_record, finish_record, landed_already};
+        if let Some(c) = landed_already(state, token, org, &body.name).await? {
+            return Ok(c);
+        }
+        // The alert set is recorded first: GitHub never has a campaign we have no record of.
+        let alerts = &body.code_scanning_alerts;
+        let kept = begin_record(state, token, org, &body.name, me, alerts).await?;
+        let result = create_inner(&state.github, token, org, body).await;
+        let number = result.as_ref().ok().map(|c| c.number.get());
+        finish_record(state, kept, &result, number).await;
+        let change = Change {
+            org,
+            campaign: result.as_ref().ok().map(|c| c.number),
+            campaign_name: body.name.clone(),
+            action: AuditAction::Create,
+            changes: body.field_changes(),
+        };
+        record(state, change, &result).await;
+        result
     }
 
     pub async fn create_inner(

@@ -105,7 +105,7 @@ mod ssr {
     }
 
     /// The page of `form` (`create:{org}`, or `edit:`, `state:` (close/reopen) or `delete:` with
-    /// `{org}/{number}`); `None` when the post named no valid organisation or campaign, so nothing
+    /// `{org}/{number}`, or `draft:{org}/{id}`: a comment, publish or discard); `None` when the post named no valid organisation or campaign, so nothing
     /// unchecked reaches a `Location` header.
     fn page_of(form: &str) -> Option<String> {
         let (kind, rest) = form.split_once(':')?;
@@ -114,6 +114,10 @@ mod ssr {
         }
         let (org, number) = rest.split_once('/')?;
         let org = OrgLogin::parse(org).ok()?;
+        if kind == "draft" {
+            let id = crate::domain::draft::DraftId::parse(number).ok()?;
+            return Some(paths::draft(&org, id));
+        }
         let number = CampaignNumber::parse(number).ok()?;
         match kind {
             "edit" => Some(paths::edit_campaign(&org, number)),

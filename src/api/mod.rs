@@ -8,6 +8,7 @@ pub mod campaign_alerts;
 pub mod campaigns;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod drafts;
 pub mod export;
 #[cfg(feature = "ssr")]
 pub mod files;

@@ -51,9 +51,15 @@ pub struct NewCampaignForm {
     pub alerts: String,
     /// The server-rendered list's ticked alerts (without JavaScript).
     pub picked: Vec<String>,
+    /// The draft this form was opened from (its number), if any: saving updates it, creating
+    /// publishes it.
+    pub draft: String,
 }
 
 impl NewCampaignForm {
+    pub fn draft(&self) -> Option<super::draft::DraftId> {
+        super::draft::DraftId::parse(&self.draft).ok()
+    }
     pub fn generate_issues(&self) -> bool {
         !self.generate_issues.is_empty()
     }

@@ -11,6 +11,7 @@ pub mod campaign_alerts;
 pub mod campaign_fields;
 pub mod campaign_form;
 mod campaign_number;
+pub mod draft;
 pub mod history;
 pub mod list_view;
 mod org_login;

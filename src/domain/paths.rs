@@ -87,6 +87,16 @@ pub fn new_campaign(org: &OrgLogin) -> String {
     format!("/orgs/{org}/campaigns/new")
 }
 
+/// `/orgs/{org}/drafts/{id}`: a draft, to share with the org's members.
+pub fn draft(org: &OrgLogin, id: super::draft::DraftId) -> String {
+    format!("/orgs/{org}/drafts/{id}")
+}
+
+/// `/orgs/{org}/campaigns/new?draft={id}`: the create form, filled in from a draft.
+pub fn edit_draft(org: &OrgLogin, id: super::draft::DraftId) -> String {
+    format!("/orgs/{org}/campaigns/new?draft={id}")
+}
+
 /// `/orgs/{org}/campaigns/{number}`
 pub fn campaign(org: &OrgLogin, number: CampaignNumber) -> String {
     format!("/orgs/{org}/campaigns/{number}")

@@ -4,6 +4,7 @@
 use crate::api::campaigns::list_campaigns;
 use crate::components::campaign_badges::{Managers, StateBadge};
 use crate::components::dates::{due_text, Due, When};
+use crate::components::drafts::Drafts;
 use crate::components::error_view::or_error;
 use crate::components::params::{org_param, org_text};
 use crate::components::progress_bar::ProgressBar;
@@ -24,6 +25,12 @@ pub fn CampaignListPage() -> impl IntoView {
         query.with(|q| {
             q.get("deleted")
                 .and_then(|n| CampaignNumber::parse(&n).ok())
+        })
+    };
+    let discarded = move || {
+        query.with(|q| {
+            q.get("discarded")
+                .and_then(|n| crate::domain::draft::DraftId::parse(&n).ok())
         })
     };
     let campaigns = Resource::new(
@@ -49,13 +56,15 @@ pub fn CampaignListPage() -> impl IntoView {
         {move || deleted().map(|number| view! {
             <p class="notice success" role="status">{format!("Campaign #{number} was deleted.")}</p>
         })}
+        {move || discarded().map(|id| view! {
+            <p class="notice success" role="status">{format!("Draft {id} was discarded.")}</p>
+        })}
         {move || org.get().ok().map(|o| view! { <Filters org=o view=view.into()/> })}
-        <p class="muted api-note">
-            "Drafts made on GitHub's own pages do not appear here: GitHub's API does not list them."
-        </p>
+
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading campaigns…"</p> }>
             {move || campaigns.get().map(|r| or_error(r, |(org, view, page)| view! { <CampaignTable org view page/> }))}
         </Suspense>
+        {move || org.get().ok().map(|o| view! { <Drafts org=o/> })}
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::api::alerts::{search_alerts, SERVER_LIST_MAX};
 use crate::api::campaigns::{new_campaign_context, CreateCampaign};
+use crate::api::drafts::{load_draft, SaveDraft};
 use crate::api::flash::{shown_error, take_failed_form, FailedForm};
 use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
 use crate::components::campaign_fields::CampaignFormFields;
@@ -12,9 +13,11 @@ use crate::domain::alert_filter::AlertFilter;
 use crate::domain::alert_selection::AlertKey;
 use crate::domain::campaign::CreateFormContext;
 use crate::domain::campaign_form::{unplaced_messages, FIELDS};
+use crate::domain::draft::{Draft, DraftId};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 use std::collections::BTreeSet;
@@ -22,22 +25,44 @@ use std::collections::BTreeSet;
 #[component]
 pub fn CampaignNewPage() -> impl IntoView {
     let org = org_param();
+    // `?draft={id}`: the form opens filled in from that draft.
+    let draft =
+        use_query_map().with_untracked(|q| q.get("draft").and_then(|d| DraftId::parse(&d).ok()));
     let context = Resource::new(
         move || org.get(),
-        |org| async move {
+        move |org| async move {
             let org = org?;
             let ctx = new_campaign_context(org.clone()).await?;
+            let draft = match draft {
+                Some(id) => Some(load_draft(org.clone(), id).await?.draft),
+                None => None,
+            };
             // Taken once the form can show it: a view that fails keeps it for the next.
             let failed = take_failed_form(format!("create:{org}")).await?;
-            Ok::<_, AppError>((org, ctx, failed))
+            // What the form starts with: the post that just failed, else the draft.
+            let start = failed.or_else(|| draft.as_ref().map(from_draft));
+            Ok::<_, AppError>((org, ctx, start, draft.map(|d| d.id)))
         },
     );
     let org_text = org_text(org);
     view! {
         <Title text=move || format!("New campaign · {}", org_text())/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
-            {move || context.get().map(|r| or_error(r, |(org, ctx, failed)| view! { <NewCampaignForm org ctx failed/> }))}
+            {move || context.get().map(|r| or_error(r, |(org, ctx, failed, draft)| view! { <NewCampaignForm org ctx failed draft/> }))}
         </Suspense>
+    }
+}
+
+/// A draft as the form's starting values: no form name, as no post of it failed.
+fn from_draft(d: &Draft) -> FailedForm {
+    FailedForm {
+        generate_issues: d.form.generate_issues(),
+        alerts: d.form.chosen_alerts(),
+        error: AppError::Invalid {
+            message: String::new(),
+            errors: Vec::new(),
+        },
+        ..FailedForm::new(String::new(), d.form.fields.clone())
     }
 }
 
@@ -45,10 +70,14 @@ pub fn CampaignNewPage() -> impl IntoView {
 fn NewCampaignForm(
     org: OrgLogin,
     ctx: CreateFormContext,
-    /// The last post of this form, when it failed without JavaScript.
+    /// What the form starts with: the last post of this form when it failed without
+    /// JavaScript, or the draft it was opened from.
     failed: Option<FailedForm>,
+    /// The draft it was opened from: saving updates it, creating publishes it.
+    draft: Option<DraftId>,
 ) -> impl IntoView {
     let action = ServerAction::<CreateCampaign>::new();
+    let save = ServerAction::<SaveDraft>::new();
     let url_query = use_query_map();
     let (server_list, filter) = url_query.with_untracked(|q| {
         (
@@ -78,7 +107,21 @@ fn NewCampaignForm(
             .filter_map(|k| AlertKey::decode(k))
             .collect::<BTreeSet<_>>(),
     );
-    let error = shown_error(action.value(), failed.as_ref());
+    // The error of whichever button was used last.
+    // A draft's values come without an error (and without a form name).
+    let created = shown_error(
+        action.value(),
+        failed.as_ref().filter(|f| !f.form.is_empty()),
+    );
+    let saved = shown_error(save.value(), None);
+    let saving = RwSignal::new(false);
+    let error = Signal::derive(move || {
+        if saving.get() {
+            saved.get()
+        } else {
+            created.get()
+        }
+    });
     // Messages shown next to their field: the campaign's fields and the selection.
     let placed: Vec<&str> = FIELDS.iter().copied().chain(["alerts"]).collect();
     let general = move || error.get().map(|e| unplaced_messages(&e, &placed));
@@ -90,7 +133,27 @@ fn NewCampaignForm(
             .filter(|_| selected.with(BTreeSet::is_empty))
             .or_else(|| error.get().and_then(|e| e.field_message("alerts")))
     });
+    // Without JavaScript the button posts the form to the draft's server function itself.
+    let save_as_draft = move |ev: leptos::ev::MouseEvent| {
+        saving.set(true);
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::form::FromFormData;
+            use leptos::wasm_bindgen::JsCast;
+            let form = document()
+                .get_element_by_id("new-campaign")
+                .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlFormElement>().ok());
+            let data = form.and_then(|f| leptos::web_sys::FormData::new_with_form(&f).ok());
+            if let Some(input) = data.and_then(|d| SaveDraft::from_form_data(&d).ok()) {
+                ev.prevent_default();
+                save.dispatch(input);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
     let check_selection = move |ev: leptos::ev::MouseEvent| {
+        saving.set(false);
         if server_list {
             return;
         }
@@ -126,6 +189,7 @@ fn NewCampaignForm(
         <ActionForm action=action attr:class="form wide" attr:id="new-campaign">
             <input type="hidden" name="org" value=org.to_string()/>
             <input type="hidden" name="alerts" prop:value=encoded/>
+            {draft.map(|id| view! { <input type="hidden" name="draft" value=id.to_string()/> })}
             <CampaignFormFields initial=failed.as_ref().map(|f| f.values.clone()).unwrap_or_default() choices=ctx.choices error/>
             <label class="check">
                 <input type="checkbox" name="generate_issues" value="on" checked=failed.as_ref().is_some_and(|f| f.generate_issues)/>
@@ -156,8 +220,18 @@ fn NewCampaignForm(
                         }
                     }}
                 </button>
+                <button type="submit" id="save-draft" formaction=SaveDraft::url() formnovalidate
+                    disabled=move || save.pending().get() on:click=save_as_draft>
+                    {move || if save.pending().get() { "Saving…" } else if draft.is_some() { "Save draft" } else { "Save as draft" }}
+                </button>
                 <a class="button" href=list>"Cancel"</a>
             </div>
+            {draft.map(|id| view! {
+                <p class="muted">
+                    "Editing a draft: " <a href=paths::draft(&org, id)>"back to the draft"</a>
+                    ". Creating the campaign publishes it and removes the draft."
+                </p>
+            })}
         </ActionForm>
     }
 }

@@ -6,6 +6,7 @@ use crate::api::overview::load_org_overview;
 use crate::components::burndown::OrgTrend;
 use crate::components::campaign_badges::Managers;
 use crate::components::dates::{due_text, Due, When};
+use crate::components::drafts::Drafts;
 use crate::components::error_view::or_error;
 use crate::components::params::{org_param, org_text};
 use crate::components::progress_bar::ProgressBar;
@@ -63,6 +64,7 @@ fn Overview(org: OrgLogin, overview: OrgOverview) -> impl IntoView {
             <h2 id="open-title">"Open campaigns"</h2>
             <OpenCampaigns org=org.clone() overview=overview.clone() now/>
         </section>
+        <Drafts org=org.clone()/>
         <div class="columns">
             <section class="card" aria-labelledby="managers-title">
                 <h2 id="managers-title">"Per manager"</h2>

@@ -11,6 +11,7 @@
 //! - [`Store::audit`] is the audit log: append an entry, read a page of an org's (see [`audit`]).
 //! - [`Store::campaigns`] keeps each campaign created here with its alerts, and every campaign's
 //!   counts over time (see [`campaigns`]).
+//! - [`Store::drafts`] keeps drafts and their comments (see [`drafts`]).
 //!
 //! Everything that must hold across instances holds in the database: a session row is the one
 //! copy of a session, and [`sessions::SessionDb::lock`] serialises a token refresh across
@@ -18,6 +19,7 @@
 
 pub mod audit;
 pub mod campaigns;
+pub mod drafts;
 pub mod sessions;
 
 use crate::settings::Settings;
@@ -160,6 +162,10 @@ impl Store {
     }
 
     /// The session table.
+    pub fn drafts(&self) -> drafts::Drafts {
+        drafts::Drafts::new(self.clone())
+    }
+
     pub fn sessions(&self) -> sessions::SessionDb {
         sessions::SessionDb::new(self.clone())
     }

@@ -17,7 +17,7 @@ pub async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, Strin
 }
 
 /// One `alerts/load` call: `pages` pages from `from`.
-async fn load_pages(app: &TestApp, org: &str, from: u32, pages: u32) -> AlertBatch {
+pub async fn load_pages(app: &TestApp, org: &str, from: u32, pages: u32) -> AlertBatch {
     let (from, pages) = (from.to_string(), pages.to_string());
     let (status, body) = call(
         app,

@@ -7,6 +7,7 @@ mod campaign_alerts;
 mod campaign_create;
 mod campaign_pages;
 mod contract;
+mod drafts;
 mod emulator_oauth;
 mod emulator_rest;
 mod github_client;
