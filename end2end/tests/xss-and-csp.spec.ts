@@ -11,13 +11,16 @@ const payloads: string[] = JSON.parse(
 const emulator = process.env.E2E_EMULATOR_URL ?? "http://127.0.0.1:3110";
 const hostile = "/orgs/hostile-org/campaigns";
 
-/** Records CSP violations and dialogs from the first script on every page. */
+/** Records CSP violations, dialogs and uncaught errors from the first script on every page. */
 async function watch(page: Page) {
   const dialogs: string[] = [];
   page.on("dialog", async (d) => {
     dialogs.push(d.message());
     await d.dismiss();
   });
+  // A panic in the browser (a hydration mismatch, say) leaves a page that looks right but whose
+  // links and buttons no longer work: it counts as much as a payload that ran.
+  page.on("pageerror", (e) => dialogs.push(`page error: ${e.message}`));
   await page.addInitScript(() => {
     const w = window as unknown as { __violations: string[] };
     w.__violations = [];

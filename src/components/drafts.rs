@@ -1,20 +1,16 @@
 //! The org's drafts, as the list page and the overview show them: each links to its shared page.
+//! Each page loads them with its own data, in one resource.
 
-use crate::api::drafts::list_drafts;
 use crate::components::dates::When;
 use crate::domain::draft::DraftSummary;
 use crate::domain::{paths, OrgLogin};
+use crate::error::AppError;
 use leptos::prelude::*;
 
+/// The org's drafts as its page loaded them (an error in their place when they could not be
+/// read: the page around them still shows).
 #[component]
-pub fn Drafts(org: OrgLogin) -> impl IntoView {
-    let drafts = Resource::new(
-        {
-            let org = org.clone();
-            move || org.clone()
-        },
-        list_drafts,
-    );
+pub fn Drafts(org: OrgLogin, drafts: Result<Vec<DraftSummary>, AppError>) -> impl IntoView {
     view! {
         <section class="card drafts" aria-labelledby="drafts-title">
             <h2 id="drafts-title">"Drafts"</h2>
@@ -22,12 +18,10 @@ pub fn Drafts(org: OrgLogin) -> impl IntoView {
                 "Drafts saved here, for the org's members to review before they are published. "
                 "Drafts made on GitHub's own pages do not appear here: GitHub's API does not list them."
             </p>
-            <Suspense fallback=|| view! { <p class="loading">"Loading drafts…"</p> }>
-                {move || drafts.get().map(|r| match r {
-                    Ok(list) => view! { <DraftTable org=org.clone() list/> }.into_any(),
-                    Err(e) => view! { <p class="notice error">{e.to_string()}</p> }.into_any(),
-                })}
-            </Suspense>
+            {match drafts {
+                Ok(list) => view! { <DraftTable org list/> }.into_any(),
+                Err(e) => view! { <p class="notice error">{e.to_string()}</p> }.into_any(),
+            }}
         </section>
     }
 }

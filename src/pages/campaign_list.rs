@@ -2,6 +2,7 @@
 //! string, so a copied link reproduces the view; everything works as plain GET forms and links.
 
 use crate::api::campaigns::list_campaigns;
+use crate::api::drafts::list_drafts;
 use crate::components::campaign_badges::{Managers, StateBadge};
 use crate::components::dates::{due_text, Due, When};
 use crate::components::drafts::Drafts;
@@ -37,8 +38,9 @@ pub fn CampaignListPage() -> impl IntoView {
         move || (org.get(), view.get()),
         |(org, view)| async move {
             let org = org?;
-            let page = list_campaigns(org.clone(), view).await?;
-            Ok::<_, crate::error::AppError>((org, view, page))
+            let (page, drafts) =
+                futures_util::join!(list_campaigns(org.clone(), view), list_drafts(org.clone()));
+            Ok::<_, crate::error::AppError>((org, view, page?, drafts))
         },
     );
     let org_text = org_text(org);
@@ -62,9 +64,11 @@ pub fn CampaignListPage() -> impl IntoView {
         {move || org.get().ok().map(|o| view! { <Filters org=o view=view.into()/> })}
 
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading campaigns…"</p> }>
-            {move || campaigns.get().map(|r| or_error(r, |(org, view, page)| view! { <CampaignTable org view page/> }))}
+            {move || campaigns.get().map(|r| or_error(r, |(org, view, page, drafts)| view! {
+                <CampaignTable org=org.clone() view page/>
+                <Drafts org drafts/>
+            }))}
         </Suspense>
-        {move || org.get().ok().map(|o| view! { <Drafts org=o/> })}
     }
 }
 

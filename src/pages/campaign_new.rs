@@ -9,6 +9,7 @@ use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
 use crate::components::campaign_fields::CampaignFormFields;
 use crate::components::error_view::or_error;
 use crate::components::params::{org_param, org_text};
+use crate::domain::alert::AlertRow;
 use crate::domain::alert_filter::AlertFilter;
 use crate::domain::alert_selection::AlertKey;
 use crate::domain::campaign::CreateFormContext;
@@ -28,11 +29,26 @@ pub fn CampaignNewPage() -> impl IntoView {
     // `?draft={id}`: the form opens filled in from that draft.
     let draft =
         use_query_map().with_untracked(|q| q.get("draft").and_then(|d| DraftId::parse(&d).ok()));
+    // `?picker=server`: the server-rendered alert list, filtered by the address.
+    let query = use_query_map();
+    let listing = Memo::new(move |_| {
+        query.with(|q| {
+            (q.get("picker").as_deref() == Some("server"))
+                .then(|| AlertFilter::from_query(|k| q.get(k)))
+        })
+    });
     let context = Resource::new(
-        move || org.get(),
-        move |org| async move {
+        move || (org.get(), listing.get()),
+        move |(org, listing)| async move {
             let org = org?;
-            let ctx = new_campaign_context(org.clone()).await?;
+            let rows = async {
+                match listing {
+                    Some(filter) => Some(search_alerts(org.clone(), filter).await),
+                    None => None,
+                }
+            };
+            let (ctx, rows) = futures_util::join!(new_campaign_context(org.clone()), rows);
+            let ctx = ctx?;
             let draft = match draft {
                 Some(id) => Some(load_draft(org.clone(), id).await?.draft),
                 None => None,
@@ -41,14 +57,14 @@ pub fn CampaignNewPage() -> impl IntoView {
             let failed = take_failed_form(format!("create:{org}")).await?;
             // What the form starts with: the post that just failed, else the draft.
             let start = failed.or_else(|| draft.as_ref().map(from_draft));
-            Ok::<_, AppError>((org, ctx, start, draft.map(|d| d.id)))
+            Ok::<_, AppError>((org, ctx, start, draft.map(|d| d.id), rows))
         },
     );
     let org_text = org_text(org);
     view! {
         <Title text=move || format!("New campaign · {}", org_text())/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
-            {move || context.get().map(|r| or_error(r, |(org, ctx, failed, draft)| view! { <NewCampaignForm org ctx failed draft/> }))}
+            {move || context.get().map(|r| or_error(r, |(org, ctx, failed, draft, rows)| view! { <NewCampaignForm org ctx failed draft rows/> }))}
         </Suspense>
     }
 }
@@ -75,6 +91,8 @@ fn NewCampaignForm(
     failed: Option<FailedForm>,
     /// The draft it was opened from: saving updates it, creating publishes it.
     draft: Option<DraftId>,
+    /// The server-rendered list's alerts and how many match (`?picker=server` only).
+    rows: Option<Result<(Vec<AlertRow>, usize), AppError>>,
 ) -> impl IntoView {
     let action = ServerAction::<CreateCampaign>::new();
     let save = ServerAction::<SaveDraft>::new();
@@ -188,15 +206,17 @@ fn NewCampaignForm(
         {server_list.then(|| view! { <ServerFilters org=org.clone() filter=filter.clone()/> })}
         <ActionForm action=action attr:class="form wide" attr:id="new-campaign">
             <input type="hidden" name="org" value=org.to_string()/>
-            <input type="hidden" name="alerts" prop:value=encoded/>
+            // The picker's selection, in the server's HTML too (a draft opened without
+            // JavaScript keeps it); the server-rendered list sends its own ticks instead.
+            {(!server_list).then(|| view! { <input type="hidden" name="alerts" value=encoded/> })}
             {draft.map(|id| view! { <input type="hidden" name="draft" value=id.to_string()/> })}
             <CampaignFormFields initial=failed.as_ref().map(|f| f.values.clone()).unwrap_or_default() choices=ctx.choices error/>
             <label class="check">
                 <input type="checkbox" name="generate_issues" value="on" checked=failed.as_ref().is_some_and(|f| f.generate_issues)/>
                 " Create one tracking issue per repository"
             </label>
-            {if server_list {
-                view! { <ServerAlertList org=org.clone() filter=filter.clone() error=alerts_error kept=kept_alerts.clone()/> }.into_any()
+            {if let Some(rows) = rows {
+                view! { <ServerAlertList rows error=alerts_error kept=kept_alerts.clone()/> }.into_any()
             } else {
                 view! {
                     <noscript>
@@ -259,22 +279,16 @@ fn ServerFilters(org: OrgLogin, filter: AlertFilter) -> impl IntoView {
 /// Checkboxes for the first matching alerts, rendered on the server (works without JavaScript).
 #[component]
 fn ServerAlertList(
-    org: OrgLogin,
-    filter: AlertFilter,
+    rows: Result<(Vec<AlertRow>, usize), AppError>,
     #[prop(into)] error: Signal<Option<String>>,
     /// Alerts chosen in a post that failed: ticked again, or kept hidden when not listed.
     kept: Vec<String>,
 ) -> impl IntoView {
-    let rows = Resource::new(
-        move || (org.clone(), filter.clone()),
-        |(org, filter)| search_alerts(org, filter),
-    );
     view! {
         <section class="picker" aria-labelledby="server-list-title">
             <h2 id="server-list-title">"Alerts"</h2>
             {move || error.get().map(|e| view! { <p class="field-error" id="alerts-error" role="alert">{e}</p> })}
-            <Suspense fallback=|| view! { <p class="loading">"Loading alerts…"</p> }>
-                {move || rows.get().map(|r| or_error(r, |(rows, total)| {
+                {or_error(rows, |(rows, total)| {
                     let listed: BTreeSet<String> = rows.iter().map(|a| a.key().encode()).collect();
                     let unlisted: Vec<String> = kept.iter().filter(|k| !listed.contains(*k)).cloned().collect();
                     view! {
@@ -304,8 +318,7 @@ fn ServerAlertList(
                         }).collect_view()}
                     </ul>
                     }
-                }))}
-            </Suspense>
+                })}
         </section>
     }
 }

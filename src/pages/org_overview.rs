@@ -2,6 +2,7 @@
 //! progress (overdue and due within 7 days first), what they add up to, who runs them, and the
 //! org's alerts not yet closed over time, from one GitHub list call and the app's own snapshots.
 
+use crate::api::drafts::list_drafts;
 use crate::api::overview::load_org_overview;
 use crate::components::burndown::OrgTrend;
 use crate::components::campaign_badges::Managers;
@@ -10,8 +11,10 @@ use crate::components::drafts::Drafts;
 use crate::components::error_view::or_error;
 use crate::components::params::{org_param, org_text};
 use crate::components::progress_bar::ProgressBar;
+use crate::domain::draft::DraftSummary;
 use crate::domain::overview::{Load, OpenCampaign, OrgOverview, OPEN_LIMIT};
 use crate::domain::{paths, OrgLogin};
+use crate::error::AppError;
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,8 +26,9 @@ pub fn OrgOverviewPage() -> impl IntoView {
         move || org.get(),
         |org| async move {
             let org = org?;
-            let overview = load_org_overview(org.clone()).await?;
-            Ok::<_, crate::error::AppError>((org, overview))
+            let (overview, drafts) =
+                futures_util::join!(load_org_overview(org.clone()), list_drafts(org.clone()));
+            Ok::<_, crate::error::AppError>((org, overview?, drafts))
         },
     );
     let org_text = org_text(org);
@@ -39,13 +43,17 @@ pub fn OrgOverviewPage() -> impl IntoView {
             })}
         </div>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the overview…"</p> }>
-            {move || overview.get().map(|r| or_error(r, |(org, overview)| view! { <Overview org overview/> }))}
+            {move || overview.get().map(|r| or_error(r, |(org, overview, drafts)| view! { <Overview org overview drafts/> }))}
         </Suspense>
     }
 }
 
 #[component]
-fn Overview(org: OrgLogin, overview: OrgOverview) -> impl IntoView {
+fn Overview(
+    org: OrgLogin,
+    overview: OrgOverview,
+    drafts: Result<Vec<DraftSummary>, AppError>,
+) -> impl IntoView {
     let now = Utc::now();
     let t = overview.totals;
     let full = overview.campaigns.len() >= OPEN_LIMIT;
@@ -64,7 +72,7 @@ fn Overview(org: OrgLogin, overview: OrgOverview) -> impl IntoView {
             <h2 id="open-title">"Open campaigns"</h2>
             <OpenCampaigns org=org.clone() overview=overview.clone() now/>
         </section>
-        <Drafts org=org.clone()/>
+        <Drafts org=org.clone() drafts/>
         <div class="columns">
             <section class="card" aria-labelledby="managers-title">
                 <h2 id="managers-title">"Per manager"</h2>

@@ -338,3 +338,53 @@ async fn campaign_records_bind_discard_and_claim_and_snapshots_stay_hourly() {
         assert_eq!(open, [9, 7], "one an hour, the first of each kept");
     }
 }
+
+#[tokio::test]
+async fn a_draft_is_kept_listed_commented_held_once_and_removed() {
+    use campaigns_admin::domain::campaign_form::NewCampaignForm;
+    let (_dir, stores) = both().await;
+    for db in stores {
+        let drafts = db.drafts();
+        let mut form = NewCampaignForm {
+            alerts: "1:1 1:2".into(),
+            ..Default::default()
+        };
+        form.fields.name = "SQLi".into();
+        let id = drafts.create("Acme", &form, "mona").await.unwrap();
+        let list = drafts.list("acme").await.unwrap();
+        assert_eq!(
+            (list.len(), list[0].alerts, list[0].name.as_str()),
+            (1, 2, "SQLi")
+        );
+        assert!(
+            drafts.get("other", id).await.unwrap().is_none(),
+            "another org's link finds nothing"
+        );
+
+        form.fields.description = "changed".into();
+        assert!(drafts.update("acme", id, &form, "hubot").await.unwrap());
+        assert!(drafts
+            .comment("acme", id, "hubot", "looks good")
+            .await
+            .unwrap());
+        assert!(!drafts.comment("other", id, "hubot", "no").await.unwrap());
+        let d = drafts.get("acme", id).await.unwrap().unwrap();
+        assert_eq!(d.form, form);
+        assert_eq!(
+            (d.created_by.as_str(), d.updated_by.as_str()),
+            ("mona", "hubot")
+        );
+        assert_eq!(d.comments[0].body, "looks good");
+
+        assert!(drafts.hold("acme", id).await.unwrap());
+        assert!(
+            !drafts.hold("acme", id).await.unwrap(),
+            "one publish at a time"
+        );
+        drafts.release("acme", id).await.unwrap();
+        assert!(drafts.hold("acme", id).await.unwrap());
+        assert!(drafts.remove("acme", id).await.unwrap());
+        assert!(drafts.get("acme", id).await.unwrap().is_none());
+        assert!(!drafts.remove("acme", id).await.unwrap());
+    }
+}

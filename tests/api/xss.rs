@@ -274,3 +274,69 @@ async fn a_title_from_the_address_is_text_too() {
         assert!(!html.contains("</title><script>"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn text_typed_into_a_draft_is_shown_as_text_wherever_the_draft_shows() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let payloads = payloads();
+    for p in &payloads {
+        // A name has at most 50 characters; everything else takes the payload whole.
+        let name: String = p.chars().take(50).collect();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("org", "acme-corp"),
+                ("name", name.as_str()),
+                ("description", p.as_str()),
+                ("ends_at", p.as_str()),
+                ("manager", p.as_str()),
+                ("team_managers[0]", p.as_str()),
+                ("contact_link", p.as_str()),
+            ])
+            .finish();
+        let res = app.post("/api/drafts/save", &body).await;
+        assert_eq!(res.status(), 200, "{p:?}");
+        let id = res.text().await.unwrap();
+        let comment = format!(
+            "org=acme-corp&id={id}&body={}",
+            url::form_urlencoded::byte_serialize(p.as_bytes()).collect::<String>()
+        );
+        assert_eq!(
+            app.post("/api/drafts/comment", &comment).await.status(),
+            200
+        );
+
+        let draft = page(&app, &format!("/orgs/acme-corp/drafts/{id}")).await;
+        assert_eq!(
+            text_of(&select(&draft, "title")[0]),
+            format!("Draft: {name} · campaigns-admin")
+        );
+        assert_eq!(text_of(&select(&draft, "dd.description")[0]), *p);
+        // A comment is kept trimmed.
+        assert_eq!(text_of(&select(&draft, ".comment-body")[0]), p.trim());
+        let fields = text_of(&select(&draft, "dl.fields")[0]);
+        assert!(
+            fields.contains(p.as_str()),
+            "the draft shows {p:?} as typed"
+        );
+
+        let edit = page(&app, &format!("/orgs/acme-corp/campaigns/new?draft={id}")).await;
+        assert_eq!(text_of(&select(&edit, "textarea#description")[0]), *p);
+        assert_eq!(
+            select(&edit, "input#name")[0].value().attr("value"),
+            Some(name.as_str())
+        );
+    }
+    // The lists of drafts name every one as text.
+    for path in ["/orgs/acme-corp/campaigns", "/orgs/acme-corp"] {
+        let list = page(&app, path).await;
+        let names: Vec<String> = select(&list, "a.draft-link").iter().map(text_of).collect();
+        for p in &payloads {
+            let name: String = p.chars().take(50).collect();
+            assert!(
+                names.contains(&name),
+                "{path} lists the draft {name:?} as text"
+            );
+        }
+    }
+}
