@@ -42,7 +42,7 @@ test.describe("create a campaign", () => {
     await signInAt(page, "/orgs/acme-corp/campaigns/new");
     const form = new NewCampaignPage(page);
     await form.waitForAlerts();
-    await page.getByRole("button", { name: "Critical and high" }).click();
+    await page.getByRole("button", { name: "Critical and high", exact: true }).click();
     await form.filter("Tool", "Bandit");
     await form.selectAllMatching();
     const selected = await form.selectedCount().innerText();

@@ -42,7 +42,7 @@ test("a campaign can be created with the keyboard alone", async ({ page }) => {
   await expect(appsec).toBeChecked();
 
   // The picker: a starting point, then "select all matching", both with the keyboard.
-  await tabTo(page, page.getByRole("button", { name: "Critical and high" }));
+  await tabTo(page, page.getByRole("button", { name: "Critical and high", exact: true }));
   await page.keyboard.press("Enter");
   await tabTo(page, page.getByLabel("Repository", { exact: true }));
   await page.keyboard.press("ArrowDown");

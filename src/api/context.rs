@@ -2,6 +2,7 @@
 //! and the HTTP status its error means.
 
 use crate::auth::session;
+use crate::domain::OrgLogin;
 use crate::error::AppError;
 use crate::state::AppState;
 use leptos::prelude::use_context;
@@ -41,6 +42,26 @@ where
         session::end(&session).await;
     }
     result
+}
+
+/// Refuses a user GitHub does not list as a member of `org` (asked of GitHub, never taken from a
+/// link): its drafts and templates are the org's own.
+pub async fn member_of(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+) -> Result<(), AppError> {
+    let orgs = state.github.list_orgs_for_user(token).await?;
+    if orgs
+        .iter()
+        .any(|o| o.login.eq_ignore_ascii_case(org.as_str()))
+    {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden {
+            reason: format!("Only members of {org} can see and change its drafts and templates."),
+        })
+    }
 }
 
 /// The signed-in user's record, or `NotSignedIn`.

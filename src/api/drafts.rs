@@ -29,7 +29,7 @@ pub async fn save_draft(
         form.draft = String::new();
         let me = signed_in().await?.user.login;
         with_github(|state, token| async move {
-            ssr::member_of(&state, &token, &org).await?;
+            super::context::member_of(&state, &token, &org).await?;
             let drafts = state.store.drafts();
             let id = match opened {
                 Some(id) => {
@@ -61,7 +61,7 @@ pub async fn list_drafts(org: OrgLogin) -> Result<Vec<DraftSummary>, AppError> {
     use super::context::{finish, with_github};
     finish(
         with_github(|state, token| async move {
-            ssr::member_of(&state, &token, &org).await?;
+            super::context::member_of(&state, &token, &org).await?;
             (state.store.drafts().list(org.as_str()).await).map_err(ssr::unavailable)
         })
         .await,
@@ -93,7 +93,7 @@ pub async fn comment_on_draft(org: OrgLogin, id: DraftId, body: String) -> Resul
         let body = crate::domain::draft::comment_body(&body)?;
         let me = signed_in().await?.user.login;
         with_github(|state, token| async move {
-            ssr::member_of(&state, &token, &org).await?;
+            super::context::member_of(&state, &token, &org).await?;
             let added = state
                 .store
                 .drafts()
@@ -165,7 +165,7 @@ pub async fn discard_draft(org: OrgLogin, id: DraftId) -> Result<(), AppError> {
     use super::flash::{finish_form, FailedForm};
     let echo = FailedForm::new(format!("draft:{org}/{id}"), Default::default());
     let result = with_github(|state, token| async move {
-        ssr::member_of(&state, &token, &org).await?;
+        super::context::member_of(&state, &token, &org).await?;
         let removed = state.store.drafts().remove(org.as_str(), id).await;
         if !removed.map_err(ssr::unavailable)? {
             return Err(AppError::NotFound);
@@ -193,25 +193,6 @@ pub(crate) mod ssr {
         AppError::StoreUnavailable
     }
 
-    /// Refuses a user GitHub does not list as a member of `org`: its drafts are the org's own.
-    pub async fn member_of(
-        state: &AppState,
-        token: &SecretString,
-        org: &OrgLogin,
-    ) -> Result<(), AppError> {
-        let orgs = state.github.list_orgs_for_user(token).await?;
-        if orgs
-            .iter()
-            .any(|o| o.login.eq_ignore_ascii_case(org.as_str()))
-        {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden {
-                reason: format!("Only members of {org} can see and change its drafts."),
-            })
-        }
-    }
-
     /// The org's draft `id`, for a member.
     pub async fn draft_of(
         state: &AppState,
@@ -219,7 +200,7 @@ pub(crate) mod ssr {
         org: &OrgLogin,
         id: DraftId,
     ) -> Result<Draft, AppError> {
-        member_of(state, token, org).await?;
+        crate::api::context::member_of(state, token, org).await?;
         let found = state.store.drafts().get(org.as_str(), id).await;
         found.map_err(unavailable)?.ok_or(AppError::NotFound)
     }

@@ -14,5 +14,6 @@ pub mod export;
 pub mod files;
 pub mod flash;
 pub mod overview;
+pub mod templates;
 #[cfg(feature = "ssr")]
 pub mod views;

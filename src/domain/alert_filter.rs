@@ -24,15 +24,29 @@ pub struct AlertFilter {
     pub path: String,
     /// Free text, searched in the rule's name and id, the path and the repository.
     pub q: String,
+    /// Whole days: only alerts opened at least this long ago.
+    pub older_than: String,
 }
 
 /// The filters' names in the URL query, in the order the query lists them.
-pub const QUERY_NAMES: [&str; 7] = ["repo", "severity", "tool", "rule", "cwe", "path", "q"];
+pub const QUERY_NAMES: [&str; 8] = [
+    "repo",
+    "severity",
+    "tool",
+    "rule",
+    "cwe",
+    "path",
+    "q",
+    "older_than",
+];
+
+/// The most days the age filter takes (about ten years).
+pub const MAX_AGE_DAYS: i64 = 3_650;
 
 impl AlertFilter {
     /// The filters a URL query names (`get` reads one of its parameters).
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
-        let [repo, severity, tool, rule, cwe, path, q] =
+        let [repo, severity, tool, rule, cwe, path, q, older_than] =
             QUERY_NAMES.map(|name| get(name).unwrap_or_default());
         AlertFilter {
             repo,
@@ -42,10 +56,11 @@ impl AlertFilter {
             cwe,
             path,
             q,
+            older_than,
         }
     }
 
-    fn values(&self) -> [&String; 7] {
+    fn values(&self) -> [&String; 8] {
         [
             &self.repo,
             &self.severity,
@@ -54,7 +69,22 @@ impl AlertFilter {
             &self.cwe,
             &self.path,
             &self.q,
+            &self.older_than,
         ]
+    }
+
+    /// The age filter in whole days, when it is one: 1 to `MAX_AGE_DAYS`. Anything else (a
+    /// typo in an address, say) filters nothing, and `age_problem` says why.
+    pub fn older_than_days(&self) -> Option<i64> {
+        let days = self.older_than.trim().parse::<i64>().ok()?;
+        (1..=MAX_AGE_DAYS).contains(&days).then_some(days)
+    }
+
+    /// Why the age filter is not used, for a message beside it.
+    pub fn age_problem(&self) -> Option<String> {
+        (!self.older_than.trim().is_empty() && self.older_than_days().is_none()).then(|| {
+            format!("“Older than” takes a whole number of days, 1 to {MAX_AGE_DAYS}: it is not applied.")
+        })
     }
 
     /// The filters that are set, as query pairs in a fixed order.
@@ -83,6 +113,9 @@ impl AlertFilter {
             cwes: parse_cwe_list(&self.cwe),
             path: self.path.trim().to_lowercase(),
             text: self.q.trim().to_lowercase(),
+            opened_before: self
+                .older_than_days()
+                .map(|d| chrono::Utc::now() - chrono::Duration::days(d)),
         }
     }
 
@@ -148,6 +181,8 @@ pub struct AlertMatcher {
     cwes: Vec<String>,
     path: String,
     text: String,
+    /// Only alerts opened at or before this moment (the age filter).
+    opened_before: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl AlertMatcher {
@@ -168,6 +203,7 @@ impl AlertMatcher {
                     .any(|c| self.cwes.iter().any(|w| w.eq_ignore_ascii_case(c))))
             && (self.path.is_empty() || s.path.contains(&self.path))
             && (self.text.is_empty() || s.texts().iter().any(|t| t.contains(&self.text)))
+            && self.opened_before.is_none_or(|t| a.created_at <= t)
     }
 }
 
@@ -223,6 +259,23 @@ mod tests {
             f.rule = "js/sql-injection".into();
             f.tool = "Semgrep".into();
         }));
+    }
+
+    #[test]
+    fn the_age_filter_keeps_alerts_opened_long_enough_ago() {
+        let mut old = row("web", "high", &[], "a.js");
+        old.created_at = chrono::Utc::now() - chrono::Duration::days(120);
+        let new = row("web", "high", &[], "a.js");
+        assert!(passes(&old, |f| f.older_than = "90".into()));
+        assert!(!passes(&new, |f| f.older_than = " 90 ".into()));
+        // Not a number of days: nothing is filtered, and the filter says so.
+        assert!(passes(&new, |f| f.older_than = "ninety".into()));
+        let typo = AlertFilter {
+            older_than: "0".into(),
+            ..Default::default()
+        };
+        assert!(typo.age_problem().is_some());
+        assert!(AlertFilter::default().age_problem().is_none());
     }
 
     /// The three ways the two old filters disagreed (#11's fifth bug).

@@ -17,6 +17,7 @@ pub mod list_view;
 mod org_login;
 pub mod overview;
 pub mod paths;
+pub mod template;
 pub mod user;
 
 pub use campaign_number::CampaignNumber;

@@ -5,16 +5,18 @@ use crate::api::alerts::{search_alerts, SERVER_LIST_MAX};
 use crate::api::campaigns::{new_campaign_context, CreateCampaign};
 use crate::api::drafts::{load_draft, SaveDraft};
 use crate::api::flash::{shown_error, take_failed_form, FailedForm};
+use crate::api::templates::list_templates;
 use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
 use crate::components::campaign_fields::CampaignFormFields;
 use crate::components::error_view::or_error;
 use crate::components::params::{org_param, org_text};
 use crate::domain::alert::AlertRow;
-use crate::domain::alert_filter::AlertFilter;
+use crate::domain::alert_filter::{AlertFilter, MAX_AGE_DAYS};
 use crate::domain::alert_selection::AlertKey;
 use crate::domain::campaign::CreateFormContext;
 use crate::domain::campaign_form::{unplaced_messages, FIELDS};
 use crate::domain::draft::{Draft, DraftId};
+use crate::domain::template::{built_in, Template};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -47,8 +49,14 @@ pub fn CampaignNewPage() -> impl IntoView {
                     None => None,
                 }
             };
-            let (ctx, rows) = futures_util::join!(new_campaign_context(org.clone()), rows);
+            let (ctx, rows, templates) = futures_util::join!(
+                new_campaign_context(org.clone()),
+                rows,
+                list_templates(org.clone())
+            );
             let ctx = ctx?;
+            // Without the saved ones (the store is down), the built-in templates still serve.
+            let templates = templates.unwrap_or_else(|_| built_in());
             let draft = match draft {
                 Some(id) => Some(load_draft(org.clone(), id).await?.draft),
                 None => None,
@@ -57,14 +65,14 @@ pub fn CampaignNewPage() -> impl IntoView {
             let failed = take_failed_form(format!("create:{org}")).await?;
             // What the form starts with: the post that just failed, else the draft.
             let start = failed.or_else(|| draft.as_ref().map(from_draft));
-            Ok::<_, AppError>((org, ctx, start, draft.map(|d| d.id), rows))
+            Ok::<_, AppError>((org, ctx, start, draft.map(|d| d.id), rows, templates))
         },
     );
     let org_text = org_text(org);
     view! {
         <Title text=move || format!("New campaign · {}", org_text())/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
-            {move || context.get().map(|r| or_error(r, |(org, ctx, failed, draft, rows)| view! { <NewCampaignForm org ctx failed draft rows/> }))}
+            {move || context.get().map(|r| or_error(r, |(org, ctx, failed, draft, rows, templates)| view! { <NewCampaignForm org ctx failed draft rows templates/> }))}
         </Suspense>
     }
 }
@@ -93,6 +101,8 @@ fn NewCampaignForm(
     draft: Option<DraftId>,
     /// The server-rendered list's alerts and how many match (`?picker=server` only).
     rows: Option<Result<(Vec<AlertRow>, usize), AppError>>,
+    /// The org's templates: the picker's starting points.
+    templates: Vec<Template>,
 ) -> impl IntoView {
     let action = ServerAction::<CreateCampaign>::new();
     let save = ServerAction::<SaveDraft>::new();
@@ -203,7 +213,7 @@ fn NewCampaignForm(
             </p>
         })}
         {move || general().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
-        {server_list.then(|| view! { <ServerFilters org=org.clone() filter=filter.clone()/> })}
+        {server_list.then(|| view! { <ServerFilters org=org.clone() filter=filter.clone() draft templates=templates.clone()/> })}
         <ActionForm action=action attr:class="form wide" attr:id="new-campaign">
             <input type="hidden" name="org" value=org.to_string()/>
             // The picker's selection, in the server's HTML too (a draft opened without
@@ -226,7 +236,7 @@ fn NewCampaignForm(
                             " instead."
                         </p>
                     </noscript>
-                    <AlertPicker org=org.clone() selected error=alerts_error submit="create-campaign"/>
+                    <AlertPicker org=org.clone() selected error=alerts_error submit="create-campaign" templates=templates.clone()/>
                 }.into_any()
             }}
             <div class="form-actions sticky">
@@ -258,20 +268,50 @@ fn NewCampaignForm(
 
 /// The alert filters of the server-rendered list: a plain GET form, outside the create form.
 #[component]
-fn ServerFilters(org: OrgLogin, filter: AlertFilter) -> impl IntoView {
+fn ServerFilters(
+    org: OrgLogin,
+    filter: AlertFilter,
+    draft: Option<DraftId>,
+    templates: Vec<Template>,
+) -> impl IntoView {
     let query = filter;
+    let problem = query.age_problem();
+    // Each template as a link to the list it filters (the draft kept).
+    let template_links = templates
+        .into_iter()
+        .map(|t| {
+            let mut pairs: Vec<(&str, String)> = vec![("picker", "server".into())];
+            pairs.extend(t.filter.query());
+            pairs.extend(draft.map(|id| ("draft", id.to_string())));
+            let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let href = format!(
+                "{}{}",
+                paths::new_campaign(&org),
+                paths::query_string(&refs)
+            );
+            view! { <a class="button" href=href>{t.label}</a> }
+        })
+        .collect_view();
     view! {
+        <div class="presets" role="group" aria-label="Templates">
+            <span class="muted">"Start from: "</span>
+            {template_links}
+        </div>
         <form class="filters" method="get" action=paths::new_campaign(&org)>
             <input type="hidden" name="picker" value="server"/>
+            // Filtering keeps the draft the form was opened from.
+            {draft.map(|id| view! { <input type="hidden" name="draft" value=id.to_string()/> })}
             <label>"Repository" <input type="text" name="repo" value=query.repo/></label>
             <label>"Severity" <input type="text" name="severity" value=query.severity placeholder="critical+high"/></label>
             <label>"Tool" <input type="text" name="tool" value=query.tool placeholder="CodeQL"/></label>
             <label>"Rule id" <input type="text" name="rule" value=query.rule placeholder="js/sql-injection"/></label>
             <label>"CWE" <input type="text" name="cwe" value=query.cwe placeholder="CWE-89, CWE-79"/></label>
             <label>"Path contains" <input type="text" name="path" value=query.path/></label>
-            <label>"Search" <input type="search" name="q" value=query.q/></label>
+            <label>"Search" <input type="search" name="q" value=query.q.clone()/></label>
+            <label>"Older than (days)" <input type="number" name="older_than" min="1" max=MAX_AGE_DAYS value=query.older_than.clone()/></label>
             <button type="submit">"Filter alerts"</button>
         </form>
+        {problem.map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
         <p class="muted">"Filter first, then fill in the campaign and tick the alerts: filtering reloads the page."</p>
     }
 }

@@ -12,6 +12,7 @@
 //! - [`Store::campaigns`] keeps each campaign created here with its alerts, and every campaign's
 //!   counts over time (see [`campaigns`]).
 //! - [`Store::drafts`] keeps drafts and their comments (see [`drafts`]).
+//! - [`Store::templates`] keeps the templates an org's members saved (see [`templates`]).
 //!
 //! Everything that must hold across instances holds in the database: a session row is the one
 //! copy of a session, and [`sessions::SessionDb::lock`] serialises a token refresh across
@@ -21,6 +22,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod drafts;
 pub mod sessions;
+pub mod templates;
 
 use crate::settings::Settings;
 use sqlx::any::AnyPoolOptions;
@@ -164,6 +166,10 @@ impl Store {
     /// The session table.
     pub fn drafts(&self) -> drafts::Drafts {
         drafts::Drafts::new(self.clone())
+    }
+
+    pub fn templates(&self) -> templates::Templates {
+        templates::Templates::new(self.clone())
     }
 
     pub fn sessions(&self) -> sessions::SessionDb {

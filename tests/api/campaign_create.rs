@@ -553,6 +553,7 @@ async fn the_picker_and_the_server_rendered_list_select_the_same_alerts() {
             cwe: cwe.unwrap_or_default(),
             path: path.unwrap_or_default(),
             q: q.unwrap_or_default(),
+            older_than: String::new(),
         });
 
     let mut runner = TestRunner::new(Config {

@@ -21,5 +21,6 @@ mod shell;
 mod sign_in;
 mod startup_errors;
 mod store;
+mod templates;
 mod tls;
 mod xss;

@@ -388,3 +388,40 @@ async fn a_draft_is_kept_listed_commented_held_once_and_removed() {
         assert!(!drafts.remove("acme", id).await.unwrap());
     }
 }
+
+#[tokio::test]
+async fn a_template_is_kept_per_org_replaced_by_label_and_removed() {
+    use campaigns_admin::domain::alert_filter::AlertFilter;
+    use campaigns_admin::domain::template::Template;
+    let (_dir, stores) = both().await;
+    for db in stores {
+        let templates = db.templates();
+        let mut t = Template {
+            id: None,
+            label: "SQLi in prod".into(),
+            filter: AlertFilter {
+                cwe: "CWE-89".into(),
+                older_than: "90".into(),
+                ..Default::default()
+            },
+            name_pattern: "SQLi {date}".into(),
+            description_pattern: "Fix it.".into(),
+            saved_by: None,
+        };
+        let id = templates.save("Acme", &t, "mona").await.unwrap().unwrap();
+        t.filter.path = "prod/".into();
+        let again = templates.save("acme", &t, "hubot").await.unwrap().unwrap();
+        assert_eq!(id, again, "the same label is replaced, not repeated");
+        let list = templates.list("acme").await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].filter, t.filter);
+        assert_eq!(list[0].saved_by.as_deref(), Some("hubot"));
+        assert!(templates.list("other").await.unwrap().is_empty());
+        assert!(
+            !templates.remove("other", id).await.unwrap(),
+            "another org's id"
+        );
+        assert!(templates.remove("acme", id).await.unwrap());
+        assert!(templates.list("acme").await.unwrap().is_empty());
+    }
+}

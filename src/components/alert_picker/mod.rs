@@ -5,6 +5,7 @@
 
 mod list;
 mod load;
+mod templates;
 
 use crate::domain::alert::{severity_rank, AlertRow};
 use crate::domain::alert_filter::AlertFilter;
@@ -68,8 +69,11 @@ pub fn AlertPicker(
     /// need not Tab through every alert row.
     #[prop(optional)]
     submit: Option<&'static str>,
+    /// The org's templates: the picker's starting points.
+    templates: Vec<crate::domain::template::Template>,
 ) -> impl IntoView {
     let loading = load::Loading::new();
+    let org_for_templates = org.clone();
     loading.start(org);
     let load::Loading {
         alerts,
@@ -82,9 +86,12 @@ pub fn AlertPicker(
     let url_query = leptos_router::hooks::use_query_map();
     let filters =
         RwSignal::new(url_query.with_untracked(|q| AlertFilter::from_query(|k| q.get(k))));
+    // The draft the form was opened from stays in the address.
+    let draft = url_query.with_untracked(|q| q.get("draft"));
     // After the first run, every filter change shows in the address bar.
     Effect::new(move |first_done: Option<bool>| {
-        let query = filters.with(AlertFilter::query);
+        let mut query = filters.with(AlertFilter::query);
+        query.extend(draft.clone().map(|d| ("draft", d)));
         if first_done.is_some() {
             show_in_url(&query);
         }
@@ -144,16 +151,6 @@ pub fn AlertPicker(
         }
     };
 
-    let preset = move |apply: fn(&mut AlertFilter)| {
-        move |_| {
-            limit.set(ROWS_STEP);
-            filters.update(|f| {
-                *f = AlertFilter::default();
-                apply(f);
-            })
-        }
-    };
-
     view! {
         <section class="picker" aria-labelledby="picker-title">
             <div class="picker-head">
@@ -163,13 +160,7 @@ pub fn AlertPicker(
                 </p>
                 <button type="button" on:click=move |_| generation.update(|g| *g += 1) disabled=move || !loaded.get()>"Refresh"</button>
             </div>
-            <div class="presets" role="group" aria-label="Starting points">
-                <span class="muted">"Start from: "</span>
-                <button type="button" on:click=preset(|f| f.severity = "critical+high".into())>"Critical and high"</button>
-                <button type="button" on:click=preset(|f| f.cwe = "CWE-89, CWE-78, CWE-79".into())>"Injection (CWE-89, CWE-78, CWE-79)"</button>
-                <button type="button" on:click=preset(|f| f.cwe = "CWE-798, CWE-259, CWE-312".into())>"Secrets and clear text"</button>
-                <button type="button" on:click=preset(|_| ())>"No filters"</button>
-            </div>
+            <templates::TemplateBar org=org_for_templates templates filters on_apply=move || limit.set(ROWS_STEP)/>
             <div class="picker-filters">
                 {filter_select(filters, set_filter(|f, v| f.repo = v), "Repository", "All repositories", None, repos, |f| &f.repo)}
                 {filter_select(filters, set_filter(|f, v| f.severity = v), "Severity", "Any severity", Some(("critical+high", "Critical and high")), severities, |f| &f.severity)}
@@ -178,7 +169,9 @@ pub fn AlertPicker(
                 {filter_input(filters, set_filter(|f, v| f.cwe = v), "CWE", "text", "CWE-89, CWE-79", |f| &f.cwe)}
                 {filter_input(filters, set_filter(|f, v| f.path = v), "Path contains", "text", "src/api", |f| &f.path)}
                 {filter_input(filters, set_filter(|f, v| f.q = v), "Search", "search", "rule, path, repository", |f| &f.q)}
+                {filter_input(filters, set_filter(|f, v| f.older_than = v), "Older than (days)", "number", "90", |f| &f.older_than)}
             </div>
+            {move || filters.with(AlertFilter::age_problem).map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
             <div class="selection-bar" role="region" aria-label="Selection">
                 <strong class="selected-count">{move || format!("{} selected", fmt_count(selected.with(BTreeSet::len)))}</strong>
                 <span class="muted">{move || format!(" (at most {}) · {} matching the filters", fmt_count(MAX_ALERTS), fmt_count(matching.with(Vec::len)))}</span>

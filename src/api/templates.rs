@@ -1,0 +1,75 @@
+//! Template server functions: the org's templates (built in, then saved), save one, remove one.
+//! Members of the org only, as GitHub lists them.
+
+use crate::domain::template::{Template, TemplateForm};
+use crate::domain::OrgLogin;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The built-in templates, then the org's saved ones by label.
+#[server(endpoint = "templates/list")]
+pub async fn list_templates(org: OrgLogin) -> Result<Vec<Template>, AppError> {
+    use super::context::{finish, member_of, with_github};
+    finish(
+        with_github(|state, token| async move {
+            member_of(&state, &token, &org).await?;
+            let saved = state.store.templates().list(org.as_str()).await;
+            let mut all = crate::domain::template::built_in();
+            all.extend(saved.map_err(super::campaign_alerts::ssr::unavailable)?);
+            Ok(all)
+        })
+        .await,
+    )
+}
+
+/// Saves the picker's filters and the form's patterns as a template of the org (replacing one
+/// of the same label): the template as kept.
+#[server(endpoint = "templates/save")]
+pub async fn save_template(
+    org: OrgLogin,
+    #[server(flatten)] form: TemplateForm,
+) -> Result<Template, AppError> {
+    use super::context::{finish, member_of, signed_in, with_github};
+    finish(
+        async move {
+            let mut template = form.parse()?;
+            let me = signed_in().await?.user.login;
+            with_github(|state, token| async move {
+                member_of(&state, &token, &org).await?;
+                let saved = state
+                    .store
+                    .templates()
+                    .save(org.as_str(), &template, &me)
+                    .await;
+                let Some(id) = saved.map_err(super::campaign_alerts::ssr::unavailable)? else {
+                    return Err(AppError::invalid(
+                        "label",
+                        "This org keeps 100 templates at most: remove one first.",
+                    ));
+                };
+                template.id = Some(id);
+                template.saved_by = Some(me);
+                Ok(template)
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// Removes one of the org's saved templates.
+#[server(endpoint = "templates/remove")]
+pub async fn remove_template(org: OrgLogin, id: i64) -> Result<(), AppError> {
+    use super::context::{finish, member_of, with_github};
+    finish(
+        with_github(|state, token| async move {
+            member_of(&state, &token, &org).await?;
+            let removed = state.store.templates().remove(org.as_str(), id).await;
+            match removed.map_err(super::campaign_alerts::ssr::unavailable)? {
+                true => Ok(()),
+                false => Err(AppError::NotFound),
+            }
+        })
+        .await,
+    )
+}
