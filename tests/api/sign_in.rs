@@ -50,7 +50,7 @@ async fn the_full_round_trip_signs_in_and_shows_the_user() {
         "the header shows the user"
     );
     assert!(
-        html.contains("href=\"/orgs/acme-corp/campaigns\""),
+        html.contains("href=\"/orgs/acme-corp\""),
         "the home page lists the orgs"
     );
     assert!(html.contains("Sign out"));
@@ -319,7 +319,7 @@ async fn a_restart_keeps_the_user_signed_in() {
     let html = res.text().await.unwrap();
     assert!(html.contains("class=\"login\">mona<"));
     assert!(
-        html.contains("href=\"/orgs/acme-corp/campaigns\""),
+        html.contains("href=\"/orgs/acme-corp\""),
         "the stored token still works"
     );
 }
