@@ -17,7 +17,8 @@ pub async fn audit_log(
         async move {
             let (query, page) = filter.parse().map_err(super::context::filter_refused)?;
             with_github(|state, token| async move {
-                ssr::members_only(&state.github, &token, &org).await?;
+                super::context::member_of(&state.github, &token, &org, "read its audit log")
+                    .await?;
                 ssr::page(&state.store, &org, &query, page).await
             })
             .await
@@ -35,12 +36,10 @@ pub(crate) mod ssr {
     };
     use crate::domain::{CampaignNumber, OrgLogin};
     use crate::error::AppError;
-    use crate::github::GitHubClient;
     use crate::state::AppState;
     use crate::store::Store;
     use axum::extract::{Path, Query, State};
     use axum::response::Response;
-    use secrecy::SecretString;
     use serde_json::json;
     use tower_sessions::Session;
 
@@ -73,25 +72,6 @@ pub(crate) mod ssr {
         if let Err(err) = state.store.audit().append(&entry).await {
             let action = entry.action.as_str();
             tracing::error!(error = %err, action, "could not write the audit log");
-        }
-    }
-
-    /// The org's audit log is for its members: GitHub lists the org among the user's.
-    pub async fn members_only(
-        github: &GitHubClient,
-        token: &SecretString,
-        org: &OrgLogin,
-    ) -> Result<(), AppError> {
-        let orgs = github.list_orgs_for_user(token).await?;
-        if orgs
-            .iter()
-            .any(|o| o.login.eq_ignore_ascii_case(org.as_str()))
-        {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden {
-                reason: format!("Only members of {org} can read its audit log."),
-            })
         }
     }
 
@@ -164,7 +144,8 @@ pub(crate) mod ssr {
             let org: OrgLogin = org.parse().map_err(|_| AppError::NotFound)?;
             let (query, _) = filter.parse().map_err(filter_refused)?;
             let token = crate::auth::session::access_token(&session, &state.tokens()).await?;
-            members_only(&state.github, &token, &org).await?;
+            crate::api::context::member_of(&state.github, &token, &org, "read its audit log")
+                .await?;
             Ok::<_, AppError>((org, query))
         }
         .await;

@@ -45,13 +45,15 @@ where
 }
 
 /// Refuses a user GitHub does not list as a member of `org` (asked of GitHub, never taken from a
-/// link): its drafts and templates are the org's own.
+/// link), saying that only members can `what` ("read its audit log"): what the app keeps for an
+/// org (its audit log, drafts and templates) is the org's own.
 pub async fn member_of(
-    state: &AppState,
+    github: &crate::github::GitHubClient,
     token: &SecretString,
     org: &OrgLogin,
+    what: &str,
 ) -> Result<(), AppError> {
-    let orgs = state.github.list_orgs_for_user(token).await?;
+    let orgs = github.list_orgs_for_user(token).await?;
     if orgs
         .iter()
         .any(|o| o.login.eq_ignore_ascii_case(org.as_str()))
@@ -59,7 +61,7 @@ pub async fn member_of(
         Ok(())
     } else {
         Err(AppError::Forbidden {
-            reason: format!("Only members of {org} can see and change its drafts and templates."),
+            reason: format!("Only members of {org} can {what}."),
         })
     }
 }

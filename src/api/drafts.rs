@@ -11,6 +11,10 @@ use leptos::prelude::*;
 
 /// Keeps the create form as a draft: a new one, or over the draft it was opened from. Needs a
 /// name; nothing else is checked until it is published.
+/// What only the org's members may do with its drafts.
+#[cfg(feature = "ssr")]
+const DRAFTS: &str = "see and change its drafts";
+
 #[server(endpoint = "drafts/save")]
 pub async fn save_draft(
     org: OrgLogin,
@@ -29,7 +33,7 @@ pub async fn save_draft(
         form.draft = String::new();
         let me = signed_in().await?.user.login;
         with_github(|state, token| async move {
-            super::context::member_of(&state, &token, &org).await?;
+            super::context::member_of(&state.github, &token, &org, DRAFTS).await?;
             let drafts = state.store.drafts();
             let id = match opened {
                 Some(id) => {
@@ -61,7 +65,7 @@ pub async fn list_drafts(org: OrgLogin) -> Result<Vec<DraftSummary>, AppError> {
     use super::context::{finish, with_github};
     finish(
         with_github(|state, token| async move {
-            super::context::member_of(&state, &token, &org).await?;
+            super::context::member_of(&state.github, &token, &org, DRAFTS).await?;
             (state.store.drafts().list(org.as_str()).await).map_err(ssr::unavailable)
         })
         .await,
@@ -93,7 +97,7 @@ pub async fn comment_on_draft(org: OrgLogin, id: DraftId, body: String) -> Resul
         let body = crate::domain::draft::comment_body(&body)?;
         let me = signed_in().await?.user.login;
         with_github(|state, token| async move {
-            super::context::member_of(&state, &token, &org).await?;
+            super::context::member_of(&state.github, &token, &org, DRAFTS).await?;
             let added = state
                 .store
                 .drafts()
@@ -165,7 +169,7 @@ pub async fn discard_draft(org: OrgLogin, id: DraftId) -> Result<(), AppError> {
     use super::flash::{finish_form, FailedForm};
     let echo = FailedForm::new(format!("draft:{org}/{id}"), Default::default());
     let result = with_github(|state, token| async move {
-        super::context::member_of(&state, &token, &org).await?;
+        super::context::member_of(&state.github, &token, &org, DRAFTS).await?;
         let removed = state.store.drafts().remove(org.as_str(), id).await;
         if !removed.map_err(ssr::unavailable)? {
             return Err(AppError::NotFound);
@@ -200,7 +204,7 @@ pub(crate) mod ssr {
         org: &OrgLogin,
         id: DraftId,
     ) -> Result<Draft, AppError> {
-        crate::api::context::member_of(state, token, org).await?;
+        crate::api::context::member_of(&state.github, token, org, super::DRAFTS).await?;
         let found = state.store.drafts().get(org.as_str(), id).await;
         found.map_err(unavailable)?.ok_or(AppError::NotFound)
     }

@@ -12,7 +12,7 @@ pub async fn list_templates(org: OrgLogin) -> Result<Vec<Template>, AppError> {
     use super::context::{finish, member_of, with_github};
     finish(
         with_github(|state, token| async move {
-            member_of(&state, &token, &org).await?;
+            member_of(&state.github, &token, &org, "use its templates").await?;
             let saved = state.store.templates().list(org.as_str()).await;
             let mut all = crate::domain::template::built_in();
             all.extend(saved.map_err(super::campaign_alerts::ssr::unavailable)?);
@@ -35,7 +35,7 @@ pub async fn save_template(
             let mut template = form.parse()?;
             let me = signed_in().await?.user.login;
             with_github(|state, token| async move {
-                member_of(&state, &token, &org).await?;
+                member_of(&state.github, &token, &org, "use its templates").await?;
                 let saved = state
                     .store
                     .templates()
@@ -63,7 +63,7 @@ pub async fn remove_template(org: OrgLogin, id: i64) -> Result<(), AppError> {
     use super::context::{finish, member_of, with_github};
     finish(
         with_github(|state, token| async move {
-            member_of(&state, &token, &org).await?;
+            member_of(&state.github, &token, &org, "use its templates").await?;
             let removed = state.store.templates().remove(org.as_str(), id).await;
             match removed.map_err(super::campaign_alerts::ssr::unavailable)? {
                 true => Ok(()),

@@ -66,7 +66,7 @@ fn create_form<'a>(name: &'a str, due: &'a str, alerts: &'a str) -> Vec<(&'a str
 }
 
 /// How many creates reached GitHub.
-fn creates_sent(app: &TestApp) -> usize {
+pub fn creates_sent(app: &TestApp) -> usize {
     app.emulator
         .requests()
         .iter()

@@ -2,7 +2,7 @@
 //! colleague through their link, commented on, edited and published once; refused to anyone
 //! GitHub does not list as a member of the org; and all of it without JavaScript.
 
-use crate::campaign_create::{call, due, load_pages};
+use crate::campaign_create::{call, creates_sent, due, load_pages};
 use crate::helpers::{spawn_app, TestApp};
 
 /// `count` alerts of acme-corp, `repo_id:number`, with their repositories' names.
@@ -40,14 +40,6 @@ fn draft_form<'a>(
         ("team_managers[0]", "appsec"),
         ("alerts", alerts),
     ]
-}
-
-fn creates_sent(app: &TestApp) -> usize {
-    app.emulator
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST" && r.path == "/orgs/acme-corp/campaigns")
-        .count()
 }
 
 async fn page(app: &TestApp, path: &str) -> (u16, String) {
