@@ -115,6 +115,22 @@ pub(crate) mod ssr {
         Ok(thin(points.map_err(unavailable)?, HISTORY_POINTS))
     }
 
+    /// GitHub's campaigns as the pages show them, each one's counts kept as read now.
+    pub fn viewed(
+        state: &AppState,
+        org: &OrgLogin,
+        items: Vec<crate::github::models::CampaignSummary>,
+    ) -> Vec<CampaignView> {
+        let views: Vec<CampaignView> = items
+            .into_iter()
+            .map(|c| super::super::views::view_of(&state.settings, org, c))
+            .collect();
+        for c in &views {
+            keep_snapshot(state, org, c, None);
+        }
+        views
+    }
+
     /// Keeps the campaign's counts as read now, without making the reader wait for the store.
     pub fn keep_snapshot(
         state: &AppState,

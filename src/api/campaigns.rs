@@ -15,13 +15,7 @@ pub async fn list_campaigns(org: OrgLogin, view: ListView) -> Result<CampaignPag
     finish(
         with_github(|state, token| async move {
             let (items, pages) = ssr::list_inner(&state.github, &token, &org, view).await?;
-            let campaigns: Vec<_> = items
-                .into_iter()
-                .map(|c| super::views::view_of(&state.settings, &org, c))
-                .collect();
-            for c in &campaigns {
-                super::campaign_alerts::ssr::keep_snapshot(&state, &org, c, None);
-            }
+            let campaigns = super::campaign_alerts::ssr::viewed(&state, &org, items);
             Ok(CampaignPage { campaigns, pages })
         })
         .await,
@@ -102,7 +96,7 @@ pub async fn create_campaign(
             let c = ssr::create_recorded(&state, &token, &org, &me, &body).await?;
             // Made from a draft (opened in this form): the draft has become this campaign.
             if let Some(id) = form.draft() {
-                super::drafts::ssr::published(&state, &org, id).await;
+                ssr::draft_published(&state, &org, id).await;
             }
             Ok(ssr::go_to_campaign(&state.settings, &org, c, "?created=1"))
         })
@@ -415,6 +409,17 @@ pub(crate) mod ssr {
         };
         record(state, change, &result).await;
         result
+    }
+
+    /// Removes a draft that became a campaign; a failure leaves it listed, and is logged.
+    pub async fn draft_published(
+        state: &AppState,
+        org: &OrgLogin,
+        id: crate::domain::draft::DraftId,
+    ) {
+        if let Err(e) = state.store.drafts().remove(org.as_str(), id).await {
+            tracing::warn!(error = %e, draft = id.get(), "could not remove a published draft");
+        }
     }
 
     pub async fn create_inner(

@@ -140,7 +140,7 @@ pub async fn publish_draft(org: OrgLogin, id: DraftId) -> Result<CampaignView, A
                 super::campaigns::ssr::create_recorded(&state, &token, &org, &me, &body).await;
             match created {
                 Ok(c) => {
-                    ssr::published(&state, &org, id).await;
+                    super::campaigns::ssr::draft_published(&state, &org, id).await;
                     Ok(super::campaigns::ssr::go_to_campaign(
                         &state.settings,
                         &org,
@@ -207,13 +207,6 @@ pub(crate) mod ssr {
         crate::api::context::member_of(&state.github, token, org, super::DRAFTS).await?;
         let found = state.store.drafts().get(org.as_str(), id).await;
         found.map_err(unavailable)?.ok_or(AppError::NotFound)
-    }
-
-    /// Removes a draft that became a campaign; a failure leaves it listed, and is logged.
-    pub async fn published(state: &AppState, org: &OrgLogin, id: DraftId) {
-        if let Err(e) = state.store.drafts().remove(org.as_str(), id).await {
-            tracing::warn!(error = %e, draft = id.get(), "could not remove a published draft");
-        }
     }
 
     /// The draft's alerts that are no longer open on GitHub, read repository by repository;

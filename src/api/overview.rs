@@ -12,13 +12,7 @@ pub async fn load_org_overview(org: OrgLogin) -> Result<OrgOverview, AppError> {
     finish(
         with_github(|state, token| async move {
             let open = super::campaigns::ssr::list_open(&state.github, &token, &org).await?;
-            let open: Vec<_> = open
-                .into_iter()
-                .map(|c| super::views::view_of(&state.settings, &org, c))
-                .collect();
-            for c in &open {
-                super::campaign_alerts::ssr::keep_snapshot(&state, &org, c, None);
-            }
+            let open = super::campaign_alerts::ssr::viewed(&state, &org, open);
             // The chart reaches back 90 days.
             let now = chrono::Utc::now();
             let since = now - chrono::Duration::days(90);

@@ -57,8 +57,8 @@ pub struct NewCampaignForm {
 }
 
 impl NewCampaignForm {
-    pub fn draft(&self) -> Option<super::draft::DraftId> {
-        super::draft::DraftId::parse(&self.draft).ok()
+    pub fn draft(&self) -> Option<super::draft_id::DraftId> {
+        super::draft_id::DraftId::parse(&self.draft).ok()
     }
     pub fn generate_issues(&self) -> bool {
         !self.generate_issues.is_empty()

@@ -12,6 +12,7 @@ pub mod campaign_fields;
 pub mod campaign_form;
 mod campaign_number;
 pub mod draft;
+mod draft_id;
 pub mod history;
 pub mod list_view;
 mod org_login;
