@@ -94,3 +94,24 @@ test.describe("without JavaScript", () => {
     await closeIt(page);
   });
 });
+
+test("someone outside the org cannot open a draft by its link", async ({ page, browser }) => {
+  // mona (a member of globex) saves a draft there.
+  await signInAt(page, "/orgs/globex/campaigns");
+  const saved = await page.request.post("/api/drafts/save", {
+    headers: { origin: new URL(page.url()).origin },
+    form: { org: "globex", name: "Globex only (draft)", description: "Members only." },
+  });
+  expect(saved.status()).toBe(200);
+  const link = `/orgs/globex/drafts/${(await saved.text()).trim()}`;
+  await page.goto(link);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Globex only (draft)");
+
+  // octocat, a member of acme-corp only, has the link: GitHub says they are not in globex.
+  const outsider = await (await browser.newContext()).newPage();
+  await signInAt(outsider, "/", "octocat");
+  const response = await outsider.goto(link);
+  expect(response?.status()).toBe(403);
+  await expect(outsider.getByRole("alert")).toContainText("Only members of globex");
+  await expect(outsider.getByText("Globex only (draft)")).toHaveCount(0);
+});
