@@ -33,7 +33,15 @@ pub struct GitHubClient {
     /// Each token's organisations for `USER_ORGS_FRESH`: every page's header, the home page and
     /// the members-only checks ask, often at once; one request answers them all.
     user_orgs: moka::future::Cache<[u8; 32], Arc<Vec<OrganizationSimple>>>,
+    /// Requests to GitHub under way at once, over all users (`MAX_IN_FLIGHT`).
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
+
+/// The most requests this instance has under way at GitHub at once. GitHub asks integrators to
+/// stay well under 100 concurrent requests (its secondary rate limits), and each answer is held in
+/// memory until it is read: fifty people opening alerts pages at once (eight repositories each)
+/// wait their turn rather than hold 400 answers.
+pub const MAX_IN_FLIGHT: usize = 32;
 
 /// How long a user's list of organisations is taken as it was.
 const USER_ORGS_FRESH: std::time::Duration = std::time::Duration::from_secs(30);
@@ -88,6 +96,7 @@ impl GitHubClient {
                 .max_capacity(10_000)
                 .time_to_live(USER_ORGS_FRESH)
                 .build(),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
         }
     }
 
@@ -507,6 +516,8 @@ impl GitHubClient {
         if let Some(kept) = &kept {
             req = req.header(reqwest::header::IF_NONE_MATCH, kept.etag.clone());
         }
+        // Never closed: the client owns the semaphore for its whole life.
+        let _permit = self.in_flight.acquire().await.ok();
         let res = req.send().await.map_err(|e| {
             tracing::warn!(%method, %path, error = %error_chain(&e), "GitHub request failed");
             Failure {
@@ -590,18 +601,21 @@ async fn read_capped(mut res: reqwest::Response) -> Result<bytes::Bytes, (String
             false,
         )
     };
-    if res
-        .content_length()
-        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
-    {
+    let said = res.content_length();
+    if said.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(too_large());
     }
-    let mut body = bytes::BytesMut::new();
+    // Sized up front when GitHub says the length: a body grown by doubling would keep up to twice
+    // its size for as long as the conditional cache keeps it.
+    let mut body = bytes::BytesMut::with_capacity(said.map_or(0, |n| n as usize));
     while let Some(chunk) = (res.chunk().await).map_err(|e| (error_chain(&e), !e.is_timeout()))? {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
+    }
+    if body.capacity() > body.len() {
+        return Ok(bytes::Bytes::copy_from_slice(&body));
     }
     Ok(body.freeze())
 }

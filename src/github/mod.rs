@@ -6,4 +6,4 @@ pub mod link;
 pub mod models;
 pub mod web;
 
-pub use client::{map_error, GitHubClient, API_VERSION, MAX_PER_PAGE, USER_AGENT};
+pub use client::{map_error, GitHubClient, API_VERSION, MAX_IN_FLIGHT, MAX_PER_PAGE, USER_AGENT};

@@ -639,3 +639,43 @@ async fn unknown_fields_and_enum_values_do_not_fail_a_response() {
     assert_eq!(page.items[0].state, CampaignState::Unknown);
     assert_eq!(page.items[0].contact_link, None);
 }
+
+#[tokio::test]
+async fn no_more_than_max_in_flight_requests_are_under_way_at_once() {
+    use campaigns_admin::github::MAX_IN_FLIGHT;
+    const DELAY: Duration = Duration::from_millis(400);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(campaign_json(1))
+                .set_delay(DELAY),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+    let (token, org) = (token(), org());
+    // Twice the limit, all at once: the second half waits for the first to be answered.
+    let started = std::time::Instant::now();
+    let calls = (1..=2 * MAX_IN_FLIGHT as i64).map(|n| {
+        let (client, token, org) = (&client, &token, &org);
+        async move {
+            client
+                .get_campaign(token, org, CampaignNumber::new(n).unwrap())
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    assert!(answers.iter().all(Result::is_ok));
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        2 * MAX_IN_FLIGHT
+    );
+    assert!(
+        started.elapsed() >= 2 * DELAY,
+        "{} requests answered after {} ms each took {:?}: more than {MAX_IN_FLIGHT} were under way at once",
+        2 * MAX_IN_FLIGHT,
+        DELAY.as_millis(),
+        started.elapsed()
+    );
+}
