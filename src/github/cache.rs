@@ -12,7 +12,7 @@ use std::sync::Arc;
 use url::Url;
 
 /// The most bytes of answers kept, over all users.
-const MAX_BYTES: u64 = 32 * 1024 * 1024;
+const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Cached {
