@@ -3,8 +3,8 @@
 use campaigns_admin::{settings::Settings, startup::Application, telemetry};
 
 /// mimalloc rather than the system allocator: a page is rendered through many short-lived
-/// strings, and glibc's malloc spent a fifth of the server's time on them under load and kept
-/// the memory of load peaks (make bench: figures 2 and 3).
+/// strings, and glibc's malloc spent a fifth of the server's time on them under load (make bench:
+/// figures 1 and 2 improved). It holds more memory at rest than glibc did (figure 3).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
