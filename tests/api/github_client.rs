@@ -679,3 +679,79 @@ async fn no_more_than_max_in_flight_requests_are_under_way_at_once() {
         started.elapsed()
     );
 }
+
+fn repo_alert(number: i64) -> serde_json::Value {
+    json!({
+        "number": number,
+        "created_at": "2024-02-14T12:29:18Z",
+        "html_url": format!("https://github.com/acme/web/security/code-scanning/{number}"),
+        "state": if number % 2 == 0 { "fixed" } else { "open" },
+        "rule": {"id": "js/xss", "name": "XSS", "security_severity_level": "high"},
+        "tool": {"name": "CodeQL"},
+        "most_recent_instance": {"ref": "refs/heads/main", "location": {"path": "a.js", "start_line": 1}},
+    })
+}
+
+#[tokio::test]
+async fn a_repositorys_alerts_are_read_up_to_the_highest_wanted_and_only_the_wanted_kept() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    // Pages of 3, oldest first: 1-3, 4-6, 7-9, 10-12. The highest wanted, 8, is on page 3.
+    for page in 1..=4i64 {
+        let items: Vec<_> = (page * 3 - 2..=page * 3).map(repo_alert).collect();
+        let next = format!(
+            "<{base}/repos/acme/web/code-scanning/alerts?sort=created&direction=asc&per_page=100&page={}>; rel=\"next\"",
+            page + 1
+        );
+        let m = Mock::given(method("GET"))
+            .and(path("/repos/acme/web/code-scanning/alerts"))
+            .and(query_param("sort", "created"))
+            .and(query_param("direction", "asc"));
+        let m = if page == 1 {
+            m.and(|r: &Request| !r.url.query_pairs().any(|(k, _)| k == "page"))
+        } else {
+            m.and(query_param("page", page.to_string().as_str()))
+        };
+        m.respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!(items))
+                .insert_header("link", next.as_str()),
+        )
+        .mount(&server)
+        .await;
+    }
+    let wanted = [2, 5, 8].into_iter().collect();
+    let alerts = client_for(&server)
+        .list_repo_alerts(&token(), &org(), "web", &wanted)
+        .await
+        .unwrap();
+    let read: Vec<_> = alerts
+        .iter()
+        .map(|a| (a.number, a.state, a.html_url.as_str()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (
+                2,
+                Some(AlertState::Fixed),
+                "https://github.com/acme/web/security/code-scanning/2"
+            ),
+            (
+                5,
+                Some(AlertState::Open),
+                "https://github.com/acme/web/security/code-scanning/5"
+            ),
+            (
+                8,
+                Some(AlertState::Fixed),
+                "https://github.com/acme/web/security/code-scanning/8"
+            ),
+        ]
+    );
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        3,
+        "page 4 is not read"
+    );
+}

@@ -16,6 +16,7 @@ mod instances;
 mod load;
 mod overview;
 mod postgres;
+mod process;
 mod security;
 mod shell;
 mod sign_in;

@@ -1,0 +1,43 @@
+//! The running binary as the kernel sees it.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `THP_enabled` of a process, from `/proc/<pid>/status`; `None` once it has exited.
+fn thp_enabled(pid: u32) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("THP_enabled:"))
+        .map(|v| v.trim().to_owned())
+}
+
+#[test]
+fn the_server_runs_without_transparent_huge_pages() {
+    assert!(
+        thp_enabled(std::process::id()).is_some(),
+        "this kernel reports THP_enabled in /proc/<pid>/status"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_campaigns-admin"))
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("CAMPAIGNS_LOG", "error")
+        .env("CAMPAIGNS_LISTEN_ADDR", "127.0.0.1:0")
+        .env("CAMPAIGNS_DEMO_EMULATOR_ADDR", "127.0.0.1:0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    // The switch is the first thing main does; before it, the flag is the parent's (on).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = thp_enabled(child.id());
+    while seen.as_deref() != Some("0") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        seen = thp_enabled(child.id());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(seen.as_deref(), Some("0"), "THP_enabled of the server");
+}
