@@ -249,8 +249,8 @@ pub(crate) mod ssr {
                 async move {
                 // `owner/name`: the owner is the org, whose login has no slash.
                 let name = repo.split_once('/').map_or(repo.as_str(), |(_, n)| n).to_owned();
-                let wanted = numbers.iter().copied().collect();
-                match github.list_repo_alerts(&token, &org, &name, &wanted).await {
+                let up_to = numbers.iter().copied().max().unwrap_or(0);
+                match github.list_repo_alerts(&token, &org, &name, up_to).await {
                     Ok(live) => {
                         let rows = rows_of(&repo, &numbers, live);
                         (repo, Ok(rows))

@@ -12,8 +12,6 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::value::RawValue;
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use url::Url;
 
@@ -373,40 +371,19 @@ impl GitHubClient {
             .collect())
     }
 
-    /// `code-scanning/list-alerts-for-repo`: the alerts of `owner/repo` numbered in `wanted` (all
-    /// states), read oldest first up to the page that holds the highest of them (alert numbers
-    /// grow with creation). Of each page only the wanted alerts are read whole: a campaign's
-    /// few alerts sit among hundreds, and reading every one was most of an alerts page's time.
+    /// `code-scanning/list-alerts-for-repo`: every alert of `owner/repo` (all states), oldest
+    /// first, up to the page that holds alert `up_to` (alert numbers grow with creation).
     pub async fn list_repo_alerts(
         &self,
         token: &SecretString,
         owner: &OrgLogin,
         repo: &str,
-        wanted: &BTreeSet<i64>,
+        up_to: i64,
     ) -> Result<Vec<RepoAlert>, AppError> {
-        #[derive(serde::Deserialize)]
-        struct Numbered {
-            number: i64,
-        }
-        let up_to = wanted.last().copied().unwrap_or(0);
         let url = self.url(&["repos", owner.as_str(), repo, "code-scanning", "alerts"]);
         let params = [("sort", "created"), ("direction", "asc")];
-        self.read_pages(url, &params, token, |body| {
-            let page: Vec<&RawValue> = serde_json::from_slice(body)?;
-            let mut kept = Vec::new();
-            let mut more = true;
-            for item in &page {
-                let Numbered { number } = serde_json::from_str(item.get())?;
-                more &= number < up_to;
-                if wanted.contains(&number) {
-                    kept.push(serde_json::from_str(item.get())?);
-                }
-            }
-            Ok(PageRead {
-                kept,
-                len: page.len(),
-                more,
-            })
+        self.get_while(url, &params, token, |page: &[RepoAlert]| {
+            page.iter().all(|a| a.number < up_to)
         })
         .await
     }
@@ -441,30 +418,10 @@ impl GitHubClient {
     /// base URL and `more` says so of each page read.
     async fn get_while<T: DeserializeOwned>(
         &self,
-        url: Url,
-        params: &[(&str, &str)],
-        token: &SecretString,
-        mut more: impl FnMut(&[T]) -> bool,
-    ) -> Result<Vec<T>, AppError> {
-        self.read_pages(url, params, token, |body| {
-            let page: Vec<T> = serde_json::from_slice(body)?;
-            Ok(PageRead {
-                len: page.len(),
-                more: more(&page),
-                kept: page,
-            })
-        })
-        .await
-    }
-
-    /// Follows `rel="next"` from the first page (with `per_page=100`) while it stays under the API
-    /// base URL and `read` says to go on; what `read` keeps of each page, in order.
-    async fn read_pages<T>(
-        &self,
         mut url: Url,
         params: &[(&str, &str)],
         token: &SecretString,
-        mut read: impl FnMut(&[u8]) -> serde_json::Result<PageRead<T>>,
+        mut more: impl FnMut(&[T]) -> bool,
     ) -> Result<Vec<T>, AppError> {
         {
             let mut q = url.query_pairs_mut();
@@ -486,11 +443,13 @@ impl GitHubClient {
                 }
                 ok
             });
-            let page = read(body_of(&answer)).map_err(|e| unreadable(&answer, &e))?;
+            let page: Vec<T> = decode(answer)?;
             // An empty page ends the list, whatever `Link` says: a server that kept linking
             // empty pages would otherwise be read forever.
-            items.extend(page.kept);
-            if !page.more || page.len == 0 || pages >= MAX_PAGES {
+            let empty = page.is_empty();
+            let go_on = more(&page);
+            items.extend(page);
+            if !go_on || empty || pages >= MAX_PAGES {
                 break;
             }
         }
@@ -676,28 +635,15 @@ fn alert_params(query: &AlertListQuery) -> Vec<(&'static str, &str)> {
 }
 
 fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, AppError> {
-    serde_json::from_slice(body_of(&answer)).map_err(|e| unreadable(&answer, &e))
-}
-
-/// An answer's JSON: `null` for one without a body.
-fn body_of(answer: &Answer) -> &[u8] {
-    if answer.status == StatusCode::NO_CONTENT || answer.body.is_empty() {
+    let body: &[u8] = if answer.status == StatusCode::NO_CONTENT || answer.body.is_empty() {
         b"null"
     } else {
         &answer.body
-    }
-}
-
-fn unreadable(answer: &Answer, e: &serde_json::Error) -> AppError {
-    tracing::warn!(status = answer.status.as_u16(), error = %e, "GitHub's answer could not be read");
-    AppError::GitHubUnavailable
-}
-
-/// What a list's reader keeps of one page, how many items the page had, and whether to go on.
-struct PageRead<T> {
-    kept: Vec<T>,
-    len: usize,
-    more: bool,
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        tracing::warn!(status = answer.status.as_u16(), error = %e, "GitHub's answer could not be read");
+        AppError::GitHubUnavailable
+    })
 }
 
 fn next_link(headers: &HeaderMap) -> Option<Url> {
