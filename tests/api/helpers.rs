@@ -184,6 +184,17 @@ pub async fn break_the_first_migration(url: &str) {
 pub const DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Settings as demo mode would have them, on free ports, plus `extra` environment overrides.
+/// The real server binary, run in `dir` with nothing of this process's environment but a `PATH`:
+/// the settings are the caller's `env` alone.
+pub fn server_binary(dir: &std::path::Path, env: &[(&str, &str)]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_campaigns-admin"));
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin");
+    cmd.envs(env.iter().copied());
+    cmd
+}
+
 pub fn test_settings(data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Settings {
     let mut env = BTreeMap::from([
         ("CAMPAIGNS_MODE".to_owned(), "demo".to_owned()),

@@ -1,6 +1,7 @@
 //! The running binary as the kernel sees it.
 
-use std::process::{Command, Stdio};
+use crate::helpers::server_binary;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// `THP_enabled` of a process, from `/proc/<pid>/status`; `None` once it has exited.
@@ -19,17 +20,18 @@ fn the_server_runs_without_transparent_huge_pages() {
         "this kernel reports THP_enabled in /proc/<pid>/status"
     );
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_campaigns-admin"))
-        .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("CAMPAIGNS_LOG", "error")
-        .env("CAMPAIGNS_LISTEN_ADDR", "127.0.0.1:0")
-        .env("CAMPAIGNS_DEMO_EMULATOR_ADDR", "127.0.0.1:0")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary runs");
+    let mut child = server_binary(
+        dir.path(),
+        &[
+            ("CAMPAIGNS_LOG", "error"),
+            ("CAMPAIGNS_LISTEN_ADDR", "127.0.0.1:0"),
+            ("CAMPAIGNS_DEMO_EMULATOR_ADDR", "127.0.0.1:0"),
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("the binary runs");
     // The switch is the first thing main does; before it, the flag is the parent's (on).
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut seen = thp_enabled(child.id());

@@ -1,17 +1,12 @@
 //! Bad settings stop the real binary with a non-zero exit and one line naming the setting.
 
-use std::process::Command;
+use crate::helpers::server_binary;
 
 fn run_with(env: &[(&str, &str)]) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_campaigns-admin"));
-    cmd.current_dir(dir.path())
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("the binary runs");
+    let out = server_binary(dir.path(), env)
+        .output()
+        .expect("the binary runs");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     (out.status.code().unwrap_or(-1), stderr)
 }
