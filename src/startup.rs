@@ -143,6 +143,7 @@ impl Application {
             refreshes: Arc::new(RefreshFlights::default()),
             oauth: Arc::new(oauth),
             store,
+            managers: Default::default(),
         };
         Ok(Self {
             listener,

@@ -1,5 +1,6 @@
 //! `AppState`: what every handler and server function can reach. Built once at startup.
 
+use crate::auth::access::Managers;
 use crate::auth::crypto::TokenCipher;
 use crate::auth::oauth::OAuthApp;
 use crate::auth::session::{SignedIn, TokenKeeper};
@@ -20,6 +21,8 @@ pub struct AppState {
     pub refreshes: Arc<RefreshFlights<SignedIn>>,
     pub oauth: Arc<OAuthApp>,
     pub store: Store,
+    /// Who manages which org's campaigns, as GitHub answered lately (`auth::access`).
+    pub managers: Managers,
 }
 
 impl AppState {

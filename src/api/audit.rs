@@ -17,8 +17,7 @@ pub async fn audit_log(
         async move {
             let (query, page) = filter.parse().map_err(super::context::filter_refused)?;
             with_github(|state, token| async move {
-                super::context::member_of(&state.github, &token, &org, "read its audit log")
-                    .await?;
+                super::context::require_manager(&state, &token, &org, "read its audit log").await?;
                 ssr::page(&state.store, &org, &query, page).await
             })
             .await
@@ -37,6 +36,7 @@ pub(crate) mod ssr {
     use crate::domain::{CampaignNumber, OrgLogin};
     use crate::error::AppError;
     use crate::state::AppState;
+    use crate::store::audit::Position;
     use crate::store::Store;
     use axum::extract::{Path, Query, State};
     use axum::response::Response;
@@ -54,11 +54,29 @@ pub(crate) mod ssr {
 
     /// Appends the change and its outcome to the audit log. The change is made by then, so a
     /// log that cannot be written does not undo it: it is logged as an error instead.
+    ///
+    /// Only people allowed to make the change leave an entry: an attempt GitHub refused as not
+    /// signed in, forbidden or not found (a stranger's, or a member's without the role) goes to
+    /// the server log, never into the org's log, which nobody may then fill with rows.
     pub async fn record<T>(state: &AppState, change: Change<'_>, outcome: &Result<T, AppError>) {
         let actor = match super::super::context::signed_in().await {
             Ok(user) => user.user.login,
             Err(_) => String::new(),
         };
+        if let Err(
+            refused @ (AppError::NotSignedIn | AppError::Forbidden { .. } | AppError::NotFound),
+        ) = outcome
+        {
+            tracing::warn!(
+                org = %change.org,
+                campaign = change.campaign.map(|n| n.get()),
+                action = change.action.as_str(),
+                %actor,
+                error = %refused,
+                "GitHub refused a change: not written to the org's audit log"
+            );
+            return;
+        }
         let entry = AuditEntry {
             at: chrono::Utc::now(),
             org: change.org.to_string(),
@@ -88,11 +106,14 @@ pub(crate) mod ssr {
     ) -> Result<AuditPage, AppError> {
         let size = i64::from(AUDIT_PAGE_SIZE);
         let offset = i64::from(page - 1) * size;
-        let mut entries = store
+        let mut entries: Vec<AuditEntry> = store
             .audit()
-            .page(org.as_str(), query, offset, size + 1)
+            .page(org, query, Position::Skip(offset), size + 1)
             .await
-            .map_err(unavailable)?;
+            .map_err(unavailable)?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
         let has_next = entries.len() > AUDIT_PAGE_SIZE as usize;
         entries.truncate(AUDIT_PAGE_SIZE as usize);
         Ok(AuditPage {
@@ -144,7 +165,7 @@ pub(crate) mod ssr {
             let org: OrgLogin = org.parse().map_err(|_| AppError::NotFound)?;
             let (query, _) = filter.parse().map_err(filter_refused)?;
             let token = crate::auth::session::access_token(&session, &state.tokens()).await?;
-            crate::api::context::member_of(&state.github, &token, &org, "read its audit log")
+            crate::api::context::require_manager(&state, &token, &org, "read its audit log")
                 .await?;
             Ok::<_, AppError>((org, query))
         }
@@ -153,21 +174,31 @@ pub(crate) mod ssr {
             Ok(ok) => ok,
             Err(err) => return files::not_started(err),
         };
-        let (log, name) = (state.store.audit(), org.to_string());
-        let chunks = futures_util::stream::unfold(Some(0i64), move |offset| {
+        let (log, name) = (state.store.audit(), org.clone());
+        let chunks = futures_util::stream::unfold(Some(Position::Skip(0)), move |at| {
             let (log, name, query) = (log.clone(), name.clone(), query.clone());
             async move {
-                let offset = offset?;
-                match log.page(&name, &query, offset, EXPORT_CHUNK).await {
+                match log.page(&name, &query, at?, EXPORT_CHUNK).await {
                     Ok(rows) => {
-                        let next =
-                            (rows.len() as i64 == EXPORT_CHUNK).then_some(offset + EXPORT_CHUNK);
-                        Some((Ok(rows.iter().map(row).collect()), next))
+                        let next = match rows.last() {
+                            Some((id, _)) if rows.len() as i64 == EXPORT_CHUNK => {
+                                Some(Position::Before(*id))
+                            }
+                            _ => None,
+                        };
+                        Some((Ok(rows.iter().map(|(_, e)| row(e)).collect()), next))
                     }
                     Err(err) => Some((Err(unavailable(err)), None)),
                 }
             }
         });
-        files::file(Format::Csv, format!("{org}-audit"), COLUMNS, chunks)
+        let deadline = state.settings.limits.request_timeout;
+        files::file(
+            Format::Csv,
+            format!("{org}-audit"),
+            COLUMNS,
+            chunks,
+            deadline,
+        )
     }
 }

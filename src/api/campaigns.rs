@@ -9,12 +9,22 @@ use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// What the org's campaign list needs, said when GitHub answers 404 (which it does for a member
+/// without the role as for a stranger).
+#[cfg(feature = "ssr")]
+pub(crate) const SEE: &str = "see its security campaigns";
+
 #[server(endpoint = "campaigns/list")]
 pub async fn list_campaigns(org: OrgLogin, view: ListView) -> Result<CampaignPage, AppError> {
     use super::context::{finish, with_github};
+    use crate::auth::access::not_found_as_role;
     finish(
         with_github(|state, token| async move {
-            let (items, pages) = ssr::list_inner(&state.github, &token, &org, view).await?;
+            let (items, pages) = match ssr::list_inner(&state.github, &token, &org, view).await {
+                Ok(listed) => listed,
+                Err(e) => return Err(not_found_as_role(&state.github, &token, e, &org, SEE).await),
+            };
+            state.managers.seen_managing(&token, &org).await;
             let campaigns = super::campaign_alerts::ssr::viewed(&state, &org, items);
             Ok(CampaignPage { campaigns, pages })
         })
@@ -391,6 +401,8 @@ pub(crate) mod ssr {
         body: &CreateCampaignBody,
     ) -> Result<CampaignSummary, AppError> {
         use super::super::campaign_alerts::ssr::{begin_record, finish_record, landed_already};
+        // The alert set is kept before GitHub is asked: only for someone who may create here.
+        crate::api::context::require_manager(state, token, org, "create its campaigns").await?;
         if let Some(c) = landed_already(state, token, org, &body.name).await? {
             return Ok(c);
         }

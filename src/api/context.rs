@@ -44,26 +44,19 @@ where
     result
 }
 
-/// Refuses a user GitHub does not list as a member of `org` (asked of GitHub, never taken from a
-/// link), saying that only members can `what` ("read its audit log"): what the app keeps for an
-/// org (its audit log, drafts and templates) is the org's own.
-pub async fn member_of(
-    github: &crate::github::GitHubClient,
+/// Refuses anyone but an owner or security manager of `org` (asked of GitHub with the user's
+/// token, never taken from a link), saying that only they can `what`: what the app keeps for an
+/// org is as private as the org's campaigns (`auth::access`).
+pub async fn require_manager(
+    state: &AppState,
     token: &SecretString,
     org: &OrgLogin,
     what: &str,
 ) -> Result<(), AppError> {
-    let orgs = github.list_orgs_for_user(token).await?;
-    if orgs
-        .iter()
-        .any(|o| o.login.eq_ignore_ascii_case(org.as_str()))
-    {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden {
-            reason: format!("Only members of {org} can {what}."),
-        })
-    }
+    state
+        .managers
+        .require(&state.github, token, org, what)
+        .await
 }
 
 /// The signed-in user's record, or `NotSignedIn`.

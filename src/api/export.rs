@@ -13,6 +13,7 @@ pub(crate) mod ssr {
     use crate::domain::list_view::{ListView, PageSize, StateFilter};
     use crate::domain::{CampaignNumber, OrgLogin};
     use crate::error::AppError;
+    use crate::github::client::MAX_PAGES;
     use crate::state::AppState;
     use axum::extract::{Path, Query, State};
     use axum::response::Response;
@@ -117,7 +118,10 @@ pub(crate) mod ssr {
             Ok(ok) => ok,
             Err(err) => return not_started(err),
         };
-        let name = format!("{org}-campaigns");
+        let (name, deadline) = (
+            format!("{org}-campaigns"),
+            state.settings.limits.request_timeout,
+        );
         let pages = futures_util::stream::unfold(Some((1u32, Some(first))), move |cursor| {
             let (state, token, org) = (state.clone(), token.clone(), org.clone());
             async move {
@@ -134,11 +138,15 @@ pub(crate) mod ssr {
                     .into_iter()
                     .map(|c| campaign_row(&view_of(&state.settings, &org, c), now))
                     .collect();
-                let next = links.next.filter(|m| *m > n).map(|m| (m, None));
+                // GitHub's next page, within the client's page cap like every other list.
+                let next = links
+                    .next
+                    .filter(|m| *m > n && *m as usize <= MAX_PAGES)
+                    .map(|m| (m, None));
                 Some((Ok(rows), next))
             }
         });
-        file(format, name, CAMPAIGN_COLUMNS, pages)
+        file(format, name, CAMPAIGN_COLUMNS, pages, deadline)
     }
 
     const ALERT_COLUMNS: &[&str] = &[
@@ -208,6 +216,12 @@ pub(crate) mod ssr {
             alerts.retain(|a| query.matches(a));
             Ok(alerts.into_iter().map(alert_row).collect())
         });
-        file(format, name, ALERT_COLUMNS, chunks)
+        file(
+            format,
+            name,
+            ALERT_COLUMNS,
+            chunks,
+            state.settings.limits.request_timeout,
+        )
     }
 }

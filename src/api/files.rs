@@ -82,13 +82,17 @@ fn encode(format: Format, columns: &[&str], rows: &[Row], first: bool) -> String
 }
 
 /// A file answer: its name, its header (CSV) or brackets (JSON), and each chunk of rows as it
-/// comes. A chunk that fails ends the body early, so the download is seen to be incomplete.
+/// comes. A chunk that fails ends the body early, so the download is seen to be incomplete; so
+/// does a file still being written after `deadline` (the request limit, which ends a request
+/// only until its answer starts: the body is this function's to bound).
 pub fn file(
     format: Format,
     name: String,
     columns: &'static [&'static str],
     chunks: impl Stream<Item = Result<Vec<Row>, AppError>> + Send + 'static,
+    deadline: std::time::Duration,
 ) -> Response {
+    let until = tokio::time::Instant::now() + deadline;
     let head = match format {
         // The column names are ours, fixed: no quoting needed.
         Format::Csv => format!("{}\r\n", columns.join(",")),
@@ -112,6 +116,17 @@ pub fn file(
         .chain(body)
         .chain(futures_util::stream::once(async move {
             Ok(bytes::Bytes::from(tail))
+        }))
+        .take_until(tokio::time::sleep_until(until))
+        .chain(futures_util::stream::once(async move {
+            if tokio::time::Instant::now() >= until {
+                tracing::warn!("a download ran past the request limit: cut short");
+                Err(std::io::Error::other(
+                    "the file took longer than the request limit",
+                ))
+            } else {
+                Ok(bytes::Bytes::new())
+            }
         }));
     let disposition = format!(
         "attachment; filename=\"{name}-{}.{}\"",

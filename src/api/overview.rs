@@ -9,9 +9,17 @@ use leptos::prelude::*;
 #[server(endpoint = "orgs/overview")]
 pub async fn load_org_overview(org: OrgLogin) -> Result<OrgOverview, AppError> {
     use super::context::{finish, with_github};
+    use crate::auth::access::not_found_as_role;
     finish(
         with_github(|state, token| async move {
-            let open = super::campaigns::ssr::list_open(&state.github, &token, &org).await?;
+            let open = match super::campaigns::ssr::list_open(&state.github, &token, &org).await {
+                Ok(open) => open,
+                Err(e) => {
+                    let (github, what) = (&state.github, super::campaigns::SEE);
+                    return Err(not_found_as_role(github, &token, e, &org, what).await);
+                }
+            };
+            state.managers.seen_managing(&token, &org).await;
             let open = super::campaign_alerts::ssr::viewed(&state, &org, open);
             // The chart reaches back 90 days.
             let now = chrono::Utc::now();

@@ -9,10 +9,10 @@ use leptos::prelude::*;
 /// The built-in templates, then the org's saved ones by label.
 #[server(endpoint = "templates/list")]
 pub async fn list_templates(org: OrgLogin) -> Result<Vec<Template>, AppError> {
-    use super::context::{finish, member_of, with_github};
+    use super::context::{finish, require_manager, with_github};
     finish(
         with_github(|state, token| async move {
-            member_of(&state.github, &token, &org, "use its templates").await?;
+            require_manager(&state, &token, &org, "use its templates").await?;
             let saved = state.store.templates().list(org.as_str()).await;
             let mut all = crate::domain::template::built_in();
             all.extend(saved.map_err(super::campaign_alerts::ssr::unavailable)?);
@@ -29,13 +29,13 @@ pub async fn save_template(
     org: OrgLogin,
     #[server(flatten)] form: TemplateForm,
 ) -> Result<Template, AppError> {
-    use super::context::{finish, member_of, signed_in, with_github};
+    use super::context::{finish, require_manager, signed_in, with_github};
     finish(
         async move {
             let mut template = form.parse()?;
             let me = signed_in().await?.user.login;
             with_github(|state, token| async move {
-                member_of(&state.github, &token, &org, "use its templates").await?;
+                require_manager(&state, &token, &org, "use its templates").await?;
                 let saved = state
                     .store
                     .templates()
@@ -60,10 +60,10 @@ pub async fn save_template(
 /// Removes one of the org's saved templates.
 #[server(endpoint = "templates/remove")]
 pub async fn remove_template(org: OrgLogin, id: i64) -> Result<(), AppError> {
-    use super::context::{finish, member_of, with_github};
+    use super::context::{finish, require_manager, with_github};
     finish(
         with_github(|state, token| async move {
-            member_of(&state.github, &token, &org, "use its templates").await?;
+            require_manager(&state, &token, &org, "use its templates").await?;
             let removed = state.store.templates().remove(org.as_str(), id).await;
             match removed.map_err(super::campaign_alerts::ssr::unavailable)? {
                 true => Ok(()),

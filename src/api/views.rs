@@ -29,11 +29,9 @@ pub fn view_of(settings: &Settings, org: &OrgLogin, c: CampaignSummary) -> Campa
         ends_at: c.ends_at,
         closed_at: c.closed_at,
         contact_link: c.contact_link,
-        progress: c.alert_stats.map(|s| Progress {
-            open: s.open_count,
-            in_progress: s.in_progress_count,
-            closed: s.closed_count,
-        }),
+        progress: c
+            .alert_stats
+            .map(|s| Progress::counted(s.open_count, s.in_progress_count, s.closed_count)),
         github_url: crate::github::web::campaign_url(&settings.github.web_url, org, c.number),
         share_url: format!("{public}{}", paths::campaign(org, c.number)),
     }

@@ -1,6 +1,7 @@
 //! Sign-in with GitHub (server only): the OAuth routes, the typed session, token encryption and
 //! refresh, and the two guards (pages need a session; state changes must come from this origin).
 
+pub mod access;
 pub mod cookie;
 pub mod crypto;
 pub mod oauth;

@@ -6,13 +6,13 @@ use super::oauth::{OAuthApp, TokenSet};
 use super::single_flight::RefreshFlights;
 use crate::domain::user::CurrentUser;
 use crate::error::AppError;
+use crate::store::sessions::SessionDb;
 pub use crate::store::sessions::USER_KEY;
-use crate::store::sessions::{LockedSession, SessionDb};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use tower_sessions::session::Id;
+use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store;
 use tower_sessions::Session;
 
@@ -183,7 +183,15 @@ pub async fn access_token(
     })
 }
 
-/// One token refresh, done while the session's stored row is locked against every instance.
+/// How long a token refresh holds its session's lease: past the GitHub client's timeout, so a
+/// lease outlives the refresh it covers, and a lease whose instance died frees itself.
+const REFRESH_LEASE_SECONDS: i64 = 30;
+/// How often a request that found the lease taken looks for the refreshed token.
+const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// One token refresh per session across every instance, under the session's lease (a column of
+/// its row, taken and given back in one statement each): no connection or row lock is held while
+/// GitHub answers, so slow refreshes cannot take an instance's database connections.
 struct Refresh {
     sessions: SessionDb,
     cipher: TokenCipher,
@@ -195,15 +203,55 @@ struct Refresh {
 
 impl Refresh {
     /// The stored sign-in as refreshed, by this call or by another request (on any instance)
-    /// that held the lock first. `NotSignedIn` when the session is gone or GitHub refuses.
+    /// that held the lease first. `NotSignedIn` when the session is gone or GitHub refuses.
     async fn run(self) -> Result<SignedIn, AppError> {
-        let locked = self.sessions.lock(&self.id).await.map_err(internal)?;
-        let Some(stored) = stored_sign_in(&locked) else {
-            return Err(AppError::NotSignedIn);
+        let give_up = tokio::time::Instant::now()
+            + std::time::Duration::from_secs(REFRESH_LEASE_SECONDS as u64 + 5);
+        loop {
+            let taken = (self.sessions)
+                .take_refresh_lease(&self.id, REFRESH_LEASE_SECONDS)
+                .await
+                .map_err(internal)?;
+            let outcome = self.refreshed_or_refresh(taken).await;
+            if taken {
+                if let Err(e) = self.sessions.release_refresh_lease(&self.id).await {
+                    // It runs out by itself.
+                    tracing::warn!(error = %e, "could not give a token refresh's lease back");
+                }
+            }
+            match outcome {
+                Some(done) => return done,
+                None if tokio::time::Instant::now() >= give_up => {
+                    return Err(AppError::GitHubUnavailable)
+                }
+                // Another request refreshes: its token is read as soon as it is stored.
+                None => tokio::time::sleep(LEASE_POLL).await,
+            }
+        }
+    }
+
+    /// The sign-in refreshed since the request saw it expire; else, holding the lease, this
+    /// refresh's outcome; else (another holds it) `None`.
+    async fn refreshed_or_refresh(&self, leased: bool) -> Option<Result<SignedIn, AppError>> {
+        let record = match self.sessions.stored(&self.id).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return Some(Err(AppError::NotSignedIn)),
+            Err(e) => return Some(Err(internal(e))),
+        };
+        let Some(stored) = sign_in_of(&record) else {
+            return Some(Err(AppError::NotSignedIn));
         };
         if stored.generation > self.seen && !needs_refresh(&stored) {
-            return Ok(stored);
+            return Some(Ok(stored));
         }
+        if !leased {
+            return None;
+        }
+        Some(self.refresh(record, stored).await)
+    }
+
+    /// Spends the stored refresh token and stores its successors.
+    async fn refresh(&self, mut record: Record, stored: SignedIn) -> Result<SignedIn, AppError> {
         let spent = stored.refresh_token.as_ref().ok_or(AppError::NotSignedIn)?;
         let plain = self
             .cipher
@@ -217,16 +265,15 @@ impl Refresh {
             generation: stored.generation + 1,
             ..stored
         };
-        let mut record = locked.record().cloned().ok_or(AppError::NotSignedIn)?;
         let value = serde_json::to_value(&updated).map_err(|_| AppError::Internal)?;
         record.data.insert(USER_KEY.to_owned(), value);
-        locked.write(&record).await.map_err(internal)?;
+        self.sessions.save_now(&record).await.map_err(internal)?;
         Ok(updated)
     }
 }
 
-fn stored_sign_in(locked: &LockedSession) -> Option<SignedIn> {
-    let value = locked.record()?.data.get(USER_KEY)?;
+fn sign_in_of(record: &Record) -> Option<SignedIn> {
+    let value = record.data.get(USER_KEY)?;
     serde_json::from_value(value.clone()).ok()
 }
 

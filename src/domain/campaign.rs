@@ -22,9 +22,34 @@ pub struct Progress {
     pub closed: i64,
 }
 
+/// The most alerts one count is taken to hold: GitHub caps a campaign at 1,000, so anything
+/// near `i64::MAX` is a broken answer, and bounding it keeps every sum and projection in range.
+pub const COUNT_MAX: i64 = 1_000_000_000;
+
 impl Progress {
+    /// GitHub's three counts, each kept within `0..=COUNT_MAX`.
+    pub fn counted(open: i64, in_progress: i64, closed: i64) -> Self {
+        let bound = |n: i64| n.clamp(0, COUNT_MAX);
+        Progress {
+            open: bound(open),
+            in_progress: bound(in_progress),
+            closed: bound(closed),
+        }
+    }
+
     pub fn total(&self) -> i64 {
-        self.open + self.in_progress + self.closed
+        self.open
+            .saturating_add(self.in_progress)
+            .saturating_add(self.closed)
+    }
+
+    /// Both sets of counts, added without overflow.
+    pub fn plus(self, other: Progress) -> Progress {
+        Progress {
+            open: self.open.saturating_add(other.open),
+            in_progress: self.in_progress.saturating_add(other.in_progress),
+            closed: self.closed.saturating_add(other.closed),
+        }
     }
     /// Whole percent of alerts closed.
     pub fn closed_percent(&self) -> i64 {

@@ -40,7 +40,9 @@ pub struct RepoProgress {
 
 impl RepoProgress {
     pub fn total(&self) -> i64 {
-        self.open + self.fixed + self.dismissed
+        self.open
+            .saturating_add(self.fixed)
+            .saturating_add(self.dismissed)
     }
 
     /// Share of its alerts still open, in thousandths (the "most behind" order).

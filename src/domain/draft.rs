@@ -17,6 +17,10 @@ const FIELD_MAX: usize = 2_000;
 
 pub use super::draft_id::DraftId;
 
+/// Pages of the org's closed alerts (100 a page, most recently changed first) a draft page reads
+/// at most to name the chosen alerts closed since the draft was saved.
+pub const CLOSED_SINCE_PAGES: u32 = 10;
+
 /// A draft as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftSummary {
@@ -44,7 +48,13 @@ pub struct Draft {
     pub created_at: DateTime<Utc>,
     pub updated_by: String,
     pub updated_at: DateTime<Utc>,
+    /// One more with every save: the publish form posts it back, so a draft changed after it
+    /// was read is not published unseen.
+    pub revision: i64,
+    /// A page of the thread, oldest first (the newest page unless the address asks for older).
     pub comments: Vec<DraftComment>,
+    /// Where the older comments start, when there are any: the `before` of their page.
+    pub older_comments: Option<i64>,
 }
 
 /// A draft's alert that is no longer open on GitHub.
@@ -63,6 +73,9 @@ pub struct DraftPage {
     pub draft: Draft,
     /// Alerts of the selection closed since (`None`: GitHub could not be asked).
     pub closed: Option<Vec<ClosedAlert>>,
+    /// More alerts of the org were closed since the draft was saved than a page reads
+    /// ([`CLOSED_SINCE_PAGES`]): `closed` names those among the most recent.
+    pub closed_budget_spent: bool,
 }
 
 /// A create form made fit to keep as a draft: it needs a valid name; its selection is kept as

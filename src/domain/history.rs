@@ -14,9 +14,9 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Alerts not yet closed.
+    /// Alerts not yet closed (never below zero, whatever was stored).
     pub fn remaining(&self) -> i64 {
-        self.open + self.in_progress
+        self.open.saturating_add(self.in_progress).max(0)
     }
 }
 
@@ -68,8 +68,12 @@ pub fn pace(points: &[Snapshot], ends_at: DateTime<Utc>) -> Pace {
     if slope >= 0.0 {
         return Pace::Behind { finish: None };
     }
-    let seconds = (last.remaining() as f64 / -slope).min(3.0e9) as i64;
-    let finish = last.at + Duration::seconds(seconds);
+    // Within about a century: a line that barely slopes would otherwise reach past what a date
+    // can hold.
+    let seconds = (last.remaining() as f64 / -slope).clamp(0.0, 3.0e9) as i64;
+    let Some(finish) = last.at.checked_add_signed(Duration::seconds(seconds)) else {
+        return Pace::Behind { finish: None };
+    };
     if finish <= ends_at {
         Pace::OnTrack { finish }
     } else {
@@ -160,5 +164,31 @@ mod tests {
         assert_eq!(pace(&[at(0, 10)], due(40)), Pace::Unknown);
         assert_eq!(pace(&[at(0, 10), at(1, 0)], due(40)), Pace::Done);
         assert!(summary(&points, due(40)).ends_with("behind."));
+    }
+
+    #[test]
+    fn broken_counts_give_an_answer_not_a_panic() {
+        let due = at(50, 0).at;
+        let extreme = |remaining: i64| Snapshot {
+            in_progress: remaining,
+            ..at(20, 0)
+        };
+        for last in [i64::MIN, -5, i64::MAX] {
+            let points = [at(0, 100), at(10, 80), extreme(last)];
+            let _ = pace(&points, due);
+            let _ = summary(&points, due);
+        }
+        // A huge count dropping by one: a finish past what a date holds is "behind", no date.
+        let huge = [
+            Snapshot {
+                open: i64::MAX,
+                ..at(0, 0)
+            },
+            Snapshot {
+                open: i64::MAX - 1,
+                ..at(1, 0)
+            },
+        ];
+        assert!(matches!(pace(&huge, due), Pace::Behind { .. }));
     }
 }

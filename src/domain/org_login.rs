@@ -5,6 +5,9 @@ use std::fmt;
 
 /// 1–39 characters of ASCII letters, digits and single hyphens, neither first nor last:
 /// GitHub's own rule for account logins, so it can never smuggle `/`, `..` or `?` into a URL.
+///
+/// Kept in lower case: GitHub ignores case in logins, so `ACME-Corp` and `acme-corp` are one org,
+/// and every record the app keeps about it (the audit log first) is filed under one name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct OrgLogin(String);
@@ -33,7 +36,7 @@ impl OrgLogin {
         if !allowed || input.starts_with('-') || input.ends_with('-') || input.contains("--") {
             return Err(OrgLoginError::BadCharacters);
         }
-        Ok(Self(input.to_owned()))
+        Ok(Self(input.to_ascii_lowercase()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -101,6 +104,15 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn any_letter_case_is_the_same_org() {
+        let typed = OrgLogin::parse("ACME-Corp").unwrap();
+        assert_eq!(typed, OrgLogin::parse("acme-corp").unwrap());
+        assert_eq!(typed.as_str(), "acme-corp");
+        let sent: OrgLogin = serde_json::from_str("\"GLOBEX\"").unwrap();
+        assert_eq!(sent.as_str(), "globex");
     }
 
     #[test]

@@ -69,11 +69,8 @@ impl OrgOverview {
                 let recorded = latest.get(&campaign.number.get());
                 let counted_at = match (campaign.progress, recorded) {
                     (None, Some(s)) => {
-                        campaign.progress = Some(Progress {
-                            open: s.open,
-                            in_progress: s.in_progress,
-                            closed: s.closed,
-                        });
+                        campaign.progress =
+                            Some(Progress::counted(s.open, s.in_progress, s.closed));
                         Some(s.at)
                     }
                     _ => None,
@@ -87,11 +84,7 @@ impl OrgOverview {
         let views = || campaigns.iter().map(|o| &o.campaign);
         let totals = views()
             .filter_map(|c| c.progress)
-            .fold(Progress::default(), |t, p| Progress {
-                open: t.open + p.open,
-                in_progress: t.in_progress + p.in_progress,
-                closed: t.closed + p.closed,
-            });
+            .fold(Progress::default(), Progress::plus);
         let still_open: Vec<i64> = views().map(|c| c.number.get()).collect();
         let managers =
             loads(views().flat_map(|c| c.managers.iter().map(move |p| (p.login.clone(), c))));
@@ -140,7 +133,10 @@ fn loads<'a>(pairs: impl Iterator<Item = (String, &'a CampaignView)>) -> Vec<Loa
             remaining: 0,
         });
         load.campaigns += 1;
-        load.remaining += c.progress.map_or(0, |p| p.open + p.in_progress);
+        let remaining = c
+            .progress
+            .map_or(0, |p| p.open.saturating_add(p.in_progress));
+        load.remaining = load.remaining.saturating_add(remaining);
     }
     let mut list: Vec<Load> = by_name.into_values().collect();
     list.sort_by(|a, b| b.campaigns.cmp(&a.campaigns).then(a.name.cmp(&b.name)));

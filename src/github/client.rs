@@ -35,6 +35,8 @@ pub struct GitHubClient {
     user_orgs: moka::future::Cache<[u8; 32], Arc<Vec<OrganizationSimple>>>,
     /// Requests to GitHub under way at once, over all users (`MAX_IN_FLIGHT`).
     in_flight: Arc<tokio::sync::Semaphore>,
+    /// Each token's share of those (`MAX_IN_FLIGHT_PER_TOKEN`), by a digest of the token.
+    per_token: moka::sync::Cache<[u8; 32], Arc<tokio::sync::Semaphore>>,
 }
 
 /// The most requests this instance has under way at GitHub at once. GitHub asks integrators to
@@ -42,6 +44,11 @@ pub struct GitHubClient {
 /// memory until it is read: fifty people opening alerts pages at once (eight repositories each)
 /// wait their turn rather than hold 400 answers.
 pub const MAX_IN_FLIGHT: usize = 32;
+
+/// Of those, the most one token may hold: one person's export or alerts page (twenty
+/// repositories) waits for its own earlier requests rather than take every slot from everyone
+/// else. Four people at full speed fill the instance; a fifth still gets its turn as slots free.
+pub const MAX_IN_FLIGHT_PER_TOKEN: usize = 8;
 
 /// How long a user's list of organisations is taken as it was.
 const USER_ORGS_FRESH: std::time::Duration = std::time::Duration::from_secs(30);
@@ -97,6 +104,11 @@ impl GitHubClient {
                 .time_to_live(USER_ORGS_FRESH)
                 .build(),
             in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+            // A token idle for a minute gives its entry back; one in use is kept.
+            per_token: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(std::time::Duration::from_secs(60))
+                .build(),
         }
     }
 
@@ -516,7 +528,13 @@ impl GitHubClient {
         if let Some(kept) = &kept {
             req = req.header(reqwest::header::IF_NONE_MATCH, kept.etag.clone());
         }
-        // Never closed: the client owns the semaphore for its whole life.
+        // The token's own share first, then a slot of the instance's: a token over its share
+        // waits without holding a slot someone else could use. Never closed: the client owns
+        // the semaphores for its whole life.
+        let share = self.per_token.get_with(super::cache::token_key(token), || {
+            Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT_PER_TOKEN))
+        });
+        let _share = share.acquire_owned().await.ok();
         let _permit = self.in_flight.acquire().await.ok();
         let res = req.send().await.map_err(|e| {
             tracing::warn!(%method, %path, error = %error_chain(&e), "GitHub request failed");

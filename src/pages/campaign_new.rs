@@ -58,7 +58,7 @@ pub fn CampaignNewPage() -> impl IntoView {
             // Without the saved ones (the store is down), the built-in templates still serve.
             let templates = templates.unwrap_or_else(|_| built_in());
             let draft = match draft {
-                Some(id) => Some(load_draft(org.clone(), id).await?.draft),
+                Some(id) => Some(load_draft(org.clone(), id, None).await?.draft),
                 None => None,
             };
             // Taken once the form can show it: a view that fails keeps it for the next.

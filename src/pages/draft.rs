@@ -32,13 +32,16 @@ pub fn SharedDraftPage() -> impl IntoView {
     let comment = ServerAction::<CommentOnDraft>::new();
     let publish = ServerAction::<PublishDraft>::new();
     let discard = ServerAction::<DiscardDraft>::new();
+    // `?comments_before=N`: an older page of the thread.
+    let before =
+        move || query.with(|q| q.get("comments_before").and_then(|v| v.parse::<i64>().ok()));
     let page = Resource::new(
-        move || (params.get(), comment.version().get()),
-        |(params, actions)| async move {
+        move || (params.get(), before(), comment.version().get()),
+        |(params, before, actions)| async move {
             let p = params.map_err(|_| AppError::NotFound)?;
             let id = DraftId::new(p.id).ok_or(AppError::NotFound)?;
             let org = p.org;
-            let draft = load_draft(org.clone(), id).await?;
+            let draft = load_draft(org.clone(), id, before).await?;
             // A comment, publish or discard that failed without JavaScript comes back here.
             let failed = match actions {
                 0 => take_failed_form(format!("draft:{org}/{id}")).await?,
@@ -67,7 +70,11 @@ fn DraftView(
     publish: ServerAction<PublishDraft>,
     discard: ServerAction<DiscardDraft>,
 ) -> impl IntoView {
-    let DraftPage { draft: d, closed } = page;
+    let DraftPage {
+        draft: d,
+        closed,
+        closed_budget_spent,
+    } = page;
     let f = d.form.fields.clone();
     let alerts = d.form.alerts.split_whitespace().count();
     let publish_error = shown_error(publish.value(), failed.as_ref());
@@ -95,6 +102,10 @@ fn DraftView(
         }
     };
     let (for_publish, for_discard, for_comment) = (target.clone(), target.clone(), target);
+    let revision = d.revision.to_string();
+    let older = d
+        .older_comments
+        .map(|before| format!("?comments_before={before}#comments"));
     let org_name = org.to_string();
     // The due date as the browser that saved it meant it; as typed when it is no date.
     let offset = f.tz_offset.trim().parse::<i64>().unwrap_or(0);
@@ -115,6 +126,8 @@ fn DraftView(
                 <a class="button" href=edit>"Edit"</a>
                 <ActionForm action=publish attr:class="inline">
                     {for_publish()}
+                    // The version read here: a draft changed since is refused, not published.
+                    <input type="hidden" name="revision" value=revision/>
                     <button type="submit" class="primary" disabled=move || publish.pending().get()>
                         {move || if publish.pending().get() { "Publishing…" } else { "Publish on GitHub" }}
                     </button>
@@ -142,7 +155,7 @@ fn DraftView(
             {(d.updated_at != d.created_at).then(|| view! {
                 "; last changed by " <b>{d.updated_by.clone()}</b> " " <When at=d.updated_at/>
             })}
-            ". Only members of " {org_name} " can open it; GitHub does not know it exists until it is published."
+            ". Only owners and security managers of " {org_name} " can open it; GitHub does not know it exists until it is published."
         </p>
         <section class="card" aria-labelledby="draft-fields-title">
             <h2 id="draft-fields-title">"What will be published"</h2>
@@ -156,9 +169,10 @@ fn DraftView(
                 <dt>"Alerts"</dt><dd id="draft-alerts">{format!("{alerts} chosen")}</dd>
             </dl>
         </section>
-        <ClosedSince closed/>
+        <ClosedSince closed closed_budget_spent/>
         <section class="card" id="comments" aria-labelledby="comments-title">
             <h2 id="comments-title">"Comments"</h2>
+            {older.map(|href| view! { <p><a href=href rel="prev">"Older comments"</a></p> })}
             {if d.comments.is_empty() {
                 view! { <p class="muted">"No comments yet."</p> }.into_any()
             } else {
@@ -192,7 +206,10 @@ fn DraftView(
 /// The chosen alerts that were fixed or dismissed since the draft was saved, named before anyone
 /// publishes.
 #[component]
-fn ClosedSince(closed: Option<Vec<crate::domain::draft::ClosedAlert>>) -> impl IntoView {
+fn ClosedSince(
+    closed: Option<Vec<crate::domain::draft::ClosedAlert>>,
+    closed_budget_spent: bool,
+) -> impl IntoView {
     let body = match closed {
         None => view! {
             <p class="notice warning">"GitHub could not say which of the chosen alerts are still open. Reload to try again."</p>
@@ -217,6 +234,12 @@ fn ClosedSince(closed: Option<Vec<crate::domain::draft::ClosedAlert>>) -> impl I
         <section class="card" aria-labelledby="closed-title">
             <h2 id="closed-title">"Closed since it was saved"</h2>
             {body}
+            {closed_budget_spent.then(|| view! {
+                <p class="muted" id="closed-budget">{format!(
+                    "More than {} of the org's alerts were closed since this draft was saved: those among the most recent were compared. GitHub checks every alert when the draft is published.",
+                    crate::domain::draft::CLOSED_SINCE_PAGES * 100
+                )}</p>
+            })}
         </section>
     }
 }

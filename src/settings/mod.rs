@@ -58,6 +58,10 @@ pub struct LimitSettings {
     pub api_per_minute: u32,
     /// `/auth/*` requests per minute for each client address.
     pub auth_per_minute: u32,
+    /// Views of the pages and files that cost many GitHub requests (a campaign's alerts, a draft,
+    /// the overview, the exports) per minute, for each session (four times as many for each
+    /// client address).
+    pub heavy_per_minute: u32,
     /// Proxies whose `X-Forwarded-For` names the client; from anyone else it is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The longest a request may take, GitHub's answers included (the default fits a batch of
@@ -88,7 +92,7 @@ pub struct DemoSettings {
     pub rate_limit: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub mode: Mode,
     pub listen_addr: SocketAddr,
@@ -100,6 +104,37 @@ pub struct Settings {
     pub session: SessionSettings,
     pub limits: LimitSettings,
     pub demo: DemoSettings,
+}
+
+/// Every setting, the database URL's password written as `***` (secrets are redacted by their
+/// own types): settings end up in logs and panic messages.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("mode", &self.mode)
+            .field("listen_addr", &self.listen_addr)
+            .field("public_url", &self.public_url.as_str())
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redacted(&self.database_url))
+            .field("log_filter", &self.log_filter)
+            .field("github", &self.github)
+            .field("session", &self.session)
+            .field("limits", &self.limits)
+            .field("demo", &self.demo)
+            .finish()
+    }
+}
+
+/// `url` with its password, if it has one, as `***`; a URL that does not parse is withheld.
+fn redacted(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "(not shown)".to_owned(),
+    }
 }
 
 /// A setting that is missing or wrong. Displays as one line that names it and its variable.
@@ -211,6 +246,25 @@ mod tests {
         assert!(s
             .database_url
             .starts_with("sqlite://target/data/campaigns.db"));
+    }
+
+    #[test]
+    fn debug_output_does_not_show_the_database_password() {
+        let s = Settings::from_sources(
+            "x",
+            None,
+            &env(&[(
+                "CAMPAIGNS_DATABASE_URL",
+                "postgres://app:hunter2-secret@db.internal:5432/campaigns",
+            )]),
+        )
+        .unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter2-secret"), "{shown}");
+        assert!(
+            shown.contains("postgres://app:***@db.internal:5432/campaigns"),
+            "{shown}"
+        );
     }
 
     #[test]

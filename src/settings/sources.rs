@@ -25,6 +25,7 @@ pub(super) const KEYS: &[(&str, &str)] = &[
     ("session.cookie_secure", "auto"),
     ("limits.api_per_minute", "600"),
     ("limits.auth_per_minute", "60"),
+    ("limits.heavy_per_minute", "30"),
     ("limits.trusted_proxies", ""),
     ("limits.request_timeout_secs", "90"),
     ("demo.emulator_addr", "127.0.0.1:3100"),

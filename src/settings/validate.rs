@@ -212,6 +212,7 @@ fn limits(src: &Sources) -> Result<LimitSettings, SettingsError> {
     Ok(LimitSettings {
         api_per_minute: per_minute("limits.api_per_minute")?,
         auth_per_minute: per_minute("limits.auth_per_minute")?,
+        heavy_per_minute: per_minute("limits.heavy_per_minute")?,
         trusted_proxies,
         request_timeout: src.seconds("limits.request_timeout_secs")?,
     })

@@ -4,8 +4,17 @@
 
 use super::Store;
 use crate::domain::audit::{AuditAction, AuditEntry, AuditQuery, FieldChange};
-use crate::domain::CampaignNumber;
+use crate::domain::{CampaignNumber, OrgLogin};
 use chrono::{DateTime, Utc};
+
+/// Where a read of the log starts.
+#[derive(Debug, Clone, Copy)]
+pub enum Position {
+    /// After this many matching entries, newest first.
+    Skip(i64),
+    /// With the newest entry older than this id.
+    Before(i64),
+}
 
 #[derive(Debug, Clone)]
 pub struct AuditLog {
@@ -13,6 +22,7 @@ pub struct AuditLog {
 }
 
 type Row = (
+    i64,
     i64,
     String,
     Option<i64>,
@@ -23,17 +33,22 @@ type Row = (
     Option<String>,
 );
 
-fn entry((at, org, number, name, actor, action, changes, error): Row) -> Option<AuditEntry> {
-    Some(AuditEntry {
-        at: DateTime::<Utc>::from_timestamp(at, 0)?,
-        org,
-        campaign: number.and_then(|n| CampaignNumber::try_from(n).ok()),
-        campaign_name: name,
-        actor,
-        action: AuditAction::parse(&action)?,
-        changes: serde_json::from_str::<Vec<FieldChange>>(&changes).unwrap_or_default(),
-        error,
-    })
+fn entry(
+    (id, at, org, number, name, actor, action, changes, error): Row,
+) -> Option<(i64, AuditEntry)> {
+    Some((
+        id,
+        AuditEntry {
+            at: DateTime::<Utc>::from_timestamp(at, 0)?,
+            org,
+            campaign: number.and_then(|n| CampaignNumber::try_from(n).ok()),
+            campaign_name: name,
+            actor,
+            action: AuditAction::parse(&action)?,
+            changes: serde_json::from_str::<Vec<FieldChange>>(&changes).unwrap_or_default(),
+            error,
+        },
+    ))
 }
 
 impl AuditLog {
@@ -49,7 +64,7 @@ impl AuditLog {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(e.at.timestamp())
-        .bind(&e.org)
+        .bind(e.org.to_ascii_lowercase())
         .bind(e.campaign.map(CampaignNumber::get))
         .bind(&e.campaign_name)
         .bind(&e.actor)
@@ -61,35 +76,47 @@ impl AuditLog {
         Ok(())
     }
 
-    /// Up to `limit` entries of `org` that match `query`, newest first, after skipping `offset`.
+    /// Up to `limit` entries of `org` that match `query`, newest first, from `at`: the audit
+    /// page skips whole pages (it shows a page number), the CSV export reads on from the last id
+    /// it wrote, so its thousandth chunk costs what its first does.
     pub async fn page(
         &self,
-        org: &str,
+        org: &OrgLogin,
         query: &AuditQuery,
-        offset: i64,
+        at: Position,
         limit: i64,
-    ) -> sqlx::Result<Vec<AuditEntry>> {
+    ) -> sqlx::Result<Vec<(i64, AuditEntry)>> {
         let mut conditions = vec!["org = $1".to_owned()];
         let mut n = 1;
-        let mut next = |column: &str| {
+        let mut next = |column: &str, op: &str| {
             n += 1;
-            format!("{column} = ${n}")
+            format!("{column} {op} ${n}")
         };
+        let (before, offset) = match at {
+            Position::Skip(offset) => (None, offset),
+            Position::Before(id) => (Some(id), 0),
+        };
+        if before.is_some() {
+            conditions.push(next("id", "<"));
+        }
         if query.campaign.is_some() {
-            conditions.push(next("campaign_number"));
+            conditions.push(next("campaign_number", "="));
         }
         if query.actor.is_some() {
-            conditions.push(next("actor"));
+            conditions.push(next("actor", "="));
         }
         if query.action.is_some() {
-            conditions.push(next("action"));
+            conditions.push(next("action", "="));
         }
         let sql = format!(
-            "SELECT at, org, campaign_number, campaign_name, actor, action, changes, error
+            "SELECT id, at, org, campaign_number, campaign_name, actor, action, changes, error
              FROM audit_log WHERE {} ORDER BY id DESC LIMIT {limit} OFFSET {offset}",
             conditions.join(" AND "),
         );
-        let mut q = sqlx::query_as::<_, Row>(&sql).bind(org);
+        let mut q = sqlx::query_as::<_, Row>(&sql).bind(org.as_str());
+        if let Some(id) = before {
+            q = q.bind(id);
+        }
         if let Some(c) = query.campaign {
             q = q.bind(c.get());
         }

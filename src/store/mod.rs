@@ -201,6 +201,24 @@ impl Store {
         }
     }
 
+    /// A write transaction in which no other transaction (of any instance) counts or adds rows
+    /// under the same `scope` until it ends, so that a cap counted inside it holds when the row
+    /// is added: SQLite's write lock does it for every scope; PostgreSQL takes an advisory lock
+    /// named by `scope`.
+    async fn begin_capped(
+        &self,
+        scope: &str,
+    ) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        let mut tx = self.begin_write().await?;
+        if let Backend::Postgres = self.backend {
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
+                .bind(scope)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
     /// What a SELECT inside [`Store::begin_write`] ends with to lock the rows it reads.
     fn for_update(&self) -> &'static str {
         match self.backend {

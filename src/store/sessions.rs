@@ -1,5 +1,5 @@
 //! Sessions, as `tower-sessions` stores them: one row a session (id, the record as JSON, its
-//! expiry in Unix seconds), shared by every instance. Sessions that stay dead: a save only updates
+//! expiry in Unix seconds, and the lease of a token refresh under way), shared by every instance. Sessions that stay dead: a save only updates
 //! a session that still exists (a request in flight during sign-out on any instance, or the id
 //! retired by sign-in's rotation, cannot write its copy back), and never replaces the signed-in
 //! record by an older generation of it (a stale copy cannot undo a token refresh that finished
@@ -12,7 +12,7 @@
 //! profile of the list page under load showed the write, SQLite's fsync included, as the
 //! largest part of the app's own time). A session may so end up to `EXPIRY_STEP` sooner.
 
-use super::{Backend, Store};
+use super::Store;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
@@ -144,8 +144,9 @@ impl SessionDb {
         Ok(())
     }
 
-    /// One transaction that holds the row (SQLite: the write lock) from the read to the write.
-    async fn save_now(&self, record: &Record) -> session_store::Result<()> {
+    /// Stores `record` over the stored row, keeping the newer sign-in (see the module's doc): one
+    /// transaction that holds the row (SQLite: the write lock) from the read to the write.
+    pub async fn save_now(&self, record: &Record) -> session_store::Result<()> {
         let mut tx = self.store.begin_write().await.map_err(backend)?;
         // Gone (signed out, rotated or expired): it stays gone.
         let Some(stored) = self.read_locked(&mut tx, &record.id).await? else {
@@ -161,27 +162,42 @@ impl SessionDb {
         Ok(())
     }
 
-    /// The session's stored record, held against every other instance's [`SessionDb::lock`] and
-    /// save until [`LockedSession::write`] or drop: a token refresh reads the newest refresh
-    /// token, spends it and stores its successor while no one else can. On PostgreSQL that is a
-    /// row lock; SQLite serves one instance, whose `RefreshFlights` already let one request
-    /// through, so it holds nothing there (its write lock would stop every other session's save
-    /// while GitHub answers).
-    pub async fn lock(&self, id: &Id) -> session_store::Result<LockedSession> {
-        let mut tx = match self.store.backend() {
-            Backend::Postgres => Some(self.store.pool().begin().await.map_err(backend)?),
-            Backend::Sqlite => None,
-        };
-        let stored = match &mut tx {
-            Some(tx) => self.read_locked(tx, id).await?,
-            None => self.read(id).await?.map(|(data, _)| data),
-        };
-        let record = stored.as_deref().map(decode).transpose()?;
-        Ok(LockedSession {
-            db: self.clone(),
-            tx,
-            record,
-        })
+    /// Takes the session's refresh lease unless another request (on any instance) holds a live
+    /// one: true when taken. One statement, so nothing is held while GitHub answers; a lease
+    /// whose holder died runs out after `lease_seconds`.
+    pub async fn take_refresh_lease(
+        &self,
+        id: &Id,
+        lease_seconds: i64,
+    ) -> session_store::Result<bool> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let done = sqlx::query(
+            "UPDATE sessions SET refresh_lease = $1
+             WHERE id = $2 AND (refresh_lease IS NULL OR refresh_lease <= $3)",
+        )
+        .bind(now + lease_seconds)
+        .bind(id.to_string())
+        .bind(now)
+        .execute(self.store.pool())
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives the refresh lease back.
+    pub async fn release_refresh_lease(&self, id: &Id) -> session_store::Result<()> {
+        sqlx::query("UPDATE sessions SET refresh_lease = NULL WHERE id = $1")
+            .bind(id.to_string())
+            .execute(self.store.pool())
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    /// The session's record as stored now; `None` when it is gone (signed out on any instance).
+    pub async fn stored(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let stored = self.read(id).await?;
+        stored.map(|(data, _)| decode(&data)).transpose()
     }
 
     /// The stored record of `id` and its expiry, unless it expired.
@@ -203,31 +219,6 @@ impl SessionDb {
                 tracing::error!(error = %e, "expired-session clean-up stopped");
             }
         });
-    }
-}
-
-/// A session's record as stored, locked (see [`SessionDb::lock`]).
-pub struct LockedSession {
-    db: SessionDb,
-    tx: Option<sqlx::Transaction<'static, sqlx::Any>>,
-    record: Option<Record>,
-}
-
-impl LockedSession {
-    /// The record as stored; `None` when the session is gone (signed out on any instance).
-    pub fn record(&self) -> Option<&Record> {
-        self.record.as_ref()
-    }
-
-    /// Stores `record` and lets the others through.
-    pub async fn write(self, record: &Record) -> session_store::Result<()> {
-        match self.tx {
-            Some(mut tx) => {
-                SessionDb::write(&mut tx, record).await?;
-                tx.commit().await.map_err(backend)
-            }
-            None => self.db.save_now(record).await,
-        }
     }
 }
 

@@ -20,11 +20,13 @@ impl Templates {
     /// `MAX_PER_ORG` templates already.
     pub async fn save(&self, org: &str, t: &Template, by: &str) -> sqlx::Result<Option<i64>> {
         let org = org.to_ascii_lowercase();
+        // Counted and added under one lock: two saves at once cannot both take the last place.
+        let mut tx = self.store.begin_capped(&format!("templates:{org}")).await?;
         let (count,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM templates WHERE org = $1 AND label <> $2")
                 .bind(&org)
                 .bind(&t.label)
-                .fetch_one(self.store.pool())
+                .fetch_one(&mut *tx)
                 .await?;
         if count >= MAX_PER_ORG {
             return Ok(None);
@@ -46,8 +48,9 @@ impl Templates {
         .bind(&t.description_pattern)
         .bind(by)
         .bind(chrono::Utc::now().timestamp())
-        .fetch_one(self.store.pool())
+        .fetch_one(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(Some(id))
     }
 

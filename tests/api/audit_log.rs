@@ -72,11 +72,28 @@ async fn the_audit_page_shows_what_was_done_filtered_as_the_address_says() {
 }
 
 #[tokio::test]
-async fn only_the_orgs_members_read_its_audit_log() {
+async fn only_the_orgs_owners_and_security_managers_read_its_audit_log() {
     let app = spawn_app().await;
-    // octocat is a member of acme-corp only.
-    app.sign_in("octocat").await;
-    assert_eq!(app.get("/orgs/acme-corp/audit").await.status(), 200);
-    assert_eq!(app.get("/orgs/globex/audit").await.status(), 403);
-    assert_eq!(app.get("/orgs/globex/audit.csv").await.status(), 403);
+    // octocat is a member of acme-corp without a role; mona a security manager of acme-corp and
+    // a member of globex without one; hubot owns both.
+    for (login, org, status) in [
+        ("octocat", "acme-corp", 403),
+        ("octocat", "globex", 403),
+        ("mona", "acme-corp", 200),
+        ("mona", "globex", 403),
+        ("hubot", "globex", 200),
+    ] {
+        app.sign_in(login).await;
+        for path in [
+            format!("/orgs/{org}/audit"),
+            format!("/orgs/{org}/audit.csv"),
+        ] {
+            let res = app.get(&path).await;
+            assert_eq!(res.status(), status, "{login} {path}");
+            if status == 403 {
+                let text = res.text().await.unwrap();
+                assert!(text.contains("owner or security manager"), "{text}");
+            }
+        }
+    }
 }

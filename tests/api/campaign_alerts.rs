@@ -274,12 +274,11 @@ async fn a_repeat_view_of_the_alerts_costs_no_rate_limit() {
         "every answer was 304"
     );
     // Until something changes on GitHub: then it costs again, and shows the change.
-    let fixed = app
-        .get(&format!("{path}.json"))
-        .await
-        .json::<Vec<serde_json::Value>>()
-        .await
-        .unwrap()
+    let res = app.get(&format!("{path}.json")).await;
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    let fixed = serde_json::from_str::<Vec<serde_json::Value>>(&text)
+        .unwrap_or_else(|e| panic!("{status}: {e}: {text}"))
         .into_iter()
         .find(|a| a["state"] == "open")
         .unwrap();

@@ -224,9 +224,10 @@ async fn an_unknown_campaign_is_a_404_page() {
 #[tokio::test]
 async fn github_trouble_becomes_a_page_that_says_when_to_retry() {
     let app = signed_in_app().await;
-    // Lasting past the client's two retries.
+    // Lasting past the client's two retries, for the list and for the role check of the drafts
+    // beside it (both read the org's campaigns).
     app.emulator.add_fault(FaultRule {
-        times: Some(3),
+        times: Some(6),
         ..FaultRule::status_once("/orgs/acme-corp/campaigns", 503)
     });
     let (status, page) = html(&app, "/orgs/acme-corp/campaigns").await;
@@ -789,10 +790,15 @@ async fn every_change_made_through_the_app_is_in_the_audit_log_with_its_outcome(
         .await
         .unwrap();
     let log = store.audit();
-    let all = log
-        .page("acme-corp", &AuditQuery::default(), 0, 50)
+    let acme: campaigns_admin::domain::OrgLogin = "acme-corp".parse().unwrap();
+    let at_start = campaigns_admin::store::audit::Position::Skip(0);
+    let all: Vec<_> = log
+        .page(&acme, &AuditQuery::default(), at_start, 50)
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
     let seen: Vec<_> = all
         .iter()
         .rev()
@@ -804,7 +810,7 @@ async fn every_change_made_through_the_app_is_in_the_audit_log_with_its_outcome(
             (AuditAction::Edit, Some(1), false),
             (AuditAction::Close, Some(1), false),
             (AuditAction::Reopen, Some(1), false),
-            (AuditAction::Close, Some(999), true),
+            // The close GitHub answered 404 changed nothing: the server log has it, not this one.
             (AuditAction::Delete, Some(1), false),
         ]
     );
@@ -833,11 +839,16 @@ async fn every_change_made_through_the_app_is_in_the_audit_log_with_its_outcome(
         ..Default::default()
     };
     assert_eq!(
-        log.page("acme-corp", &closes, 0, 50).await.unwrap().len(),
-        2
+        log.page(&acme, &closes, at_start, 50).await.unwrap().len(),
+        1
     );
     let elsewhere = log
-        .page("globex", &AuditQuery::default(), 0, 50)
+        .page(
+            &"globex".parse().unwrap(),
+            &AuditQuery::default(),
+            at_start,
+            50,
+        )
         .await
         .unwrap();
     assert!(elsewhere.is_empty());

@@ -207,6 +207,11 @@ pub fn test_settings(data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Sett
             "CAMPAIGNS_DATA_DIR".to_owned(),
             data_dir.display().to_string(),
         ),
+        // A test reads heavy pages faster than a person: the limit has a test of its own.
+        (
+            "CAMPAIGNS_LIMITS_HEAVY_PER_MINUTE".to_owned(),
+            "100000".to_owned(),
+        ),
     ]);
     for (k, v) in extra {
         env.insert((*k).to_owned(), (*v).to_owned());

@@ -133,6 +133,56 @@ async fn five_concurrent_requests_with_an_expired_token_over_two_instances_cause
     }
 }
 
+/// A token refresh that waits on GitHub holds no database connection and no row lock meanwhile:
+/// the other instance, and the session's own saves, go on; the refreshed token is then used by
+/// every request that waited for it.
+#[tokio::test]
+async fn a_slow_token_refresh_holds_no_database_connection_while_github_answers() {
+    use campaigns_admin::emulator::FaultRule;
+    let url = fresh_database().await;
+    let pair = two_instances(&url, true).await;
+    let emulator = &pair.a.emulator;
+    emulator.set_token_lifetime(5);
+    pair.a.sign_in("mona").await;
+    emulator.set_token_lifetime(8 * 3600);
+    expire_stored_token(&pair.a).await;
+    emulator.add_fault(FaultRule {
+        path_prefix: Some("/login/oauth/access_token".into()),
+        latency_ms: 1_500,
+        times: Some(1),
+        ..Default::default()
+    });
+    let before = pair.a.token_requests();
+    let requests = futures_util::future::join_all((0..4).map(|i| {
+        let app = if i % 2 == 0 { &pair.a } else { &pair.b };
+        app.post("/api/my_orgs", "")
+    }));
+    let watch = async {
+        // Half-way through GitHub's answer: no connection of either instance is inside a
+        // transaction.
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let (open,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        open
+    };
+    let (answers, open) = tokio::join!(requests, watch);
+    assert_eq!(open, 0, "no transaction is held open while GitHub answers");
+    for res in answers {
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("acme-corp"), "{body}");
+    }
+    assert_eq!(pair.a.token_requests() - before, 1, "one refresh");
+}
+
 /// Ages the stored sign-in's access token past its expiry, as time would. (In the text: the
 /// record's id is an i128, which a `serde_json::Value` would not carry through.)
 async fn expire_stored_token(app: &TestApp) {

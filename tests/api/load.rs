@@ -50,6 +50,7 @@ impl Rig {
             ("CAMPAIGNS_GITHUB_TIMEOUT_SECS", TIMEOUT_SECS),
             ("CAMPAIGNS_LIMITS_API_PER_MINUTE", "100000000"),
             ("CAMPAIGNS_LIMITS_AUTH_PER_MINUTE", "100000000"),
+            ("CAMPAIGNS_LIMITS_HEAVY_PER_MINUTE", "100000000"),
             ("CAMPAIGNS_LOG", "error"),
         ];
         if let Some(url) = database_url {

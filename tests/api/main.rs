@@ -2,6 +2,7 @@
 //! GitHub client against wiremock and the emulator, and the contract tests against GitHub's OpenAPI
 //! description. One test binary keeps link times down.
 
+mod access;
 mod audit_log;
 mod campaign_alerts;
 mod campaign_create;

@@ -413,6 +413,27 @@ async fn server_functions_are_rate_limited_per_session() {
 }
 
 #[tokio::test]
+async fn pages_and_files_that_cost_many_github_requests_are_rate_limited_per_session() {
+    let app = spawn_app_with(&[("CAMPAIGNS_LIMITS_HEAVY_PER_MINUTE", "2")]).await;
+    app.sign_in("mona").await;
+    for _ in 0..2 {
+        assert_eq!(app.get("/orgs/acme-corp/audit.csv").await.status(), 200);
+    }
+    for heavy in [
+        "/orgs/acme-corp/audit.csv",
+        "/orgs/acme-corp/campaigns/1/alerts",
+    ] {
+        let res = app.get(heavy).await;
+        assert_eq!(res.status(), 429, "{heavy}");
+        assert!(res.headers().contains_key("retry-after"));
+    }
+    // The list and detail pages cost one GitHub request each: not limited here.
+    for _ in 0..4 {
+        assert_eq!(app.get("/orgs/acme-corp/campaigns").await.status(), 200);
+    }
+}
+
+#[tokio::test]
 async fn a_request_that_takes_too_long_is_ended_with_a_503() {
     let app = spawn_app_with(&[("CAMPAIGNS_LIMITS_REQUEST_TIMEOUT_SECS", "1")]).await;
     app.sign_in("mona").await;
@@ -477,4 +498,75 @@ async fn graceful_shutdown_ends_at_its_deadline() {
         "{took:?}"
     );
     assert_eq!(call.await.unwrap(), None, "the request still open was cut");
+}
+
+#[tokio::test]
+async fn cleartext_http2_is_not_spoken_so_no_idle_http2_connection_stays_open() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let mut s = tokio::net::TcpStream::connect(app.address).await.unwrap();
+    // HTTP/2's connection preface with prior knowledge, then an empty SETTINGS frame.
+    s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .await
+        .unwrap();
+    s.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await.unwrap();
+    let mut buf = vec![0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+        .await
+        .expect("an answer or a close")
+        .unwrap_or(0);
+    // An HTTP/2 server answers with its own SETTINGS frame (type 4).
+    assert!(
+        !(n >= 9 && buf[3] == 4),
+        "answered as HTTP/2: {:?}",
+        &buf[..n]
+    );
+    assert!(
+        n == 0 || buf.starts_with(b"HTTP/1.1 4"),
+        "{:?}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(campaigns_admin::serve::serve_at_most(
+        listener,
+        router,
+        async move {
+            stopped.await.ok();
+        },
+        Duration::from_secs(1),
+        2,
+    ));
+    let request = b"GET / HTTP/1.1\r\nhost: localhost\r\n\r\n";
+    let answer = |mut s: tokio::net::TcpStream, wait: Duration| async move {
+        let mut buf = vec![0u8; 256];
+        let n = tokio::time::timeout(wait, s.read(&mut buf)).await;
+        (s, n.ok().and_then(Result::ok).map(|n| buf[..n].to_vec()))
+    };
+    // Two connections, kept open after their answers.
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(request).await.unwrap();
+        let (s, got) = answer(s, Duration::from_secs(5)).await;
+        assert!(got.unwrap().starts_with(b"HTTP/1.1 200"));
+        open.push(s);
+    }
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    third.write_all(request).await.unwrap();
+    let (third, got) = answer(third, Duration::from_millis(500)).await;
+    assert_eq!(got, None, "not served while two are open");
+    drop(open.pop());
+    let (_third, got) = answer(third, Duration::from_secs(5)).await;
+    assert!(got
+        .expect("served once one closed")
+        .starts_with(b"HTTP/1.1 200"));
+    let _ = stop.send(());
 }

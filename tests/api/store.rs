@@ -2,7 +2,7 @@
 //! PostgreSQL database.
 
 use crate::postgres::fresh_database;
-use campaigns_admin::store::{self, sessions::USER_KEY, Backend, Store};
+use campaigns_admin::store::{self, sessions::USER_KEY, Store};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{ExpiredDeletion, SessionStore};
 
@@ -97,7 +97,7 @@ async fn expired_sessions_are_not_loaded_and_are_deleted() {
         db.create(&mut kept).await.unwrap();
         assert!(db.load(&gone.id).await.unwrap().is_none());
         db.delete_expired().await.unwrap();
-        assert!(db.lock(&gone.id).await.unwrap().record().is_none());
+        assert!(db.stored(&gone.id).await.unwrap().is_none());
         assert!(
             db.load(&kept.id).await.unwrap().is_some(),
             "{:?}",
@@ -106,34 +106,34 @@ async fn expired_sessions_are_not_loaded_and_are_deleted() {
     }
 }
 
-/// The lock a token refresh takes: on PostgreSQL a second locker (another instance) waits for
-/// the first's write and then reads it; on SQLite (one instance) a write through the lock is a
-/// save like any other.
+/// A token refresh's lease: one holder at a time across instances, given back, and free again
+/// once it runs out (its holder died). No transaction stays open meanwhile.
 #[tokio::test]
-async fn a_second_locker_waits_for_the_first_and_reads_its_write() {
+async fn a_refresh_lease_has_one_holder_is_given_back_and_runs_out() {
     let (_dir, stores) = both().await;
     for s in stores {
         let db = s.sessions();
         let mut r = signed_in(5, 0, "x", hour());
         db.create(&mut r).await.unwrap();
-        let first = db.lock(&r.id).await.unwrap();
-        let waiter = {
-            let db = db.clone();
-            tokio::spawn(async move {
-                let second = db.lock(&Id(5)).await.unwrap();
-                second.record().unwrap().data[USER_KEY]["generation"].clone()
-            })
-        };
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        if s.backend() == Backend::Postgres {
-            assert!(!waiter.is_finished(), "the second locker waits");
-            first.write(&signed_in(5, 1, "x", hour())).await.unwrap();
-            assert_eq!(waiter.await.unwrap(), 1, "and reads the first's write");
-        } else {
-            assert_eq!(waiter.await.unwrap(), 0);
-            first.write(&signed_in(5, 1, "x", hour())).await.unwrap();
-        }
-        let stored = db.load(&r.id).await.unwrap().unwrap();
+        assert!(db.take_refresh_lease(&r.id, 30).await.unwrap());
+        assert!(
+            !db.take_refresh_lease(&r.id, 30).await.unwrap(),
+            "one holder at a time ({:?})",
+            s.backend()
+        );
+        db.release_refresh_lease(&r.id).await.unwrap();
+        assert!(db.take_refresh_lease(&r.id, -1).await.unwrap());
+        assert!(
+            db.take_refresh_lease(&r.id, 30).await.unwrap(),
+            "a lease that ran out is free"
+        );
+        assert!(
+            !db.take_refresh_lease(&Id(6), 30).await.unwrap(),
+            "no session, no lease"
+        );
+        // The session's own saves go on while the lease is held.
+        db.save(&signed_in(5, 1, "y", hour())).await.unwrap();
+        let stored = db.stored(&r.id).await.unwrap().unwrap();
         assert_eq!(stored.data[USER_KEY]["generation"], 1);
     }
 }
@@ -161,6 +161,13 @@ async fn a_failed_migration_names_the_setting_and_the_migration() {
 async fn the_audit_log_reads_back_newest_first_and_cannot_be_changed() {
     use campaigns_admin::domain::audit::AuditQuery;
     use campaigns_admin::domain::audit::{AuditAction, AuditEntry, FieldChange};
+    use campaigns_admin::domain::OrgLogin;
+    use campaigns_admin::store::audit::Position;
+    let (acme, globex): (OrgLogin, OrgLogin) =
+        ("acme-corp".parse().unwrap(), "globex".parse().unwrap());
+    let entries = |page: Vec<(i64, AuditEntry)>| -> Vec<AuditEntry> {
+        page.into_iter().map(|(_, e)| e).collect()
+    };
     let dir = tempfile::tempdir().unwrap();
     for url in [sqlite_url(&dir), fresh_database().await] {
         let s = store::connect(&url).await.unwrap();
@@ -189,10 +196,11 @@ async fn the_audit_log_reads_back_newest_first_and_cannot_be_changed() {
         log.append(&entry(1, "hubot", AuditAction::Close))
             .await
             .unwrap();
-        let all = log
-            .page("acme-corp", &AuditQuery::default(), 0, 10)
-            .await
-            .unwrap();
+        let all = entries(
+            log.page(&acme, &AuditQuery::default(), Position::Skip(0), 10)
+                .await
+                .unwrap(),
+        );
         assert_eq!(all.len(), 3, "{:?}", s.backend());
         assert_eq!(
             all[0],
@@ -205,28 +213,47 @@ async fn the_audit_log_reads_back_newest_first_and_cannot_be_changed() {
             action: None,
         };
         assert_eq!(
-            log.page("acme-corp", &by(Some(1), None), 0, 10)
+            log.page(&acme, &by(Some(1), None), Position::Skip(0), 10)
                 .await
                 .unwrap()
                 .len(),
             2
         );
         assert_eq!(
-            log.page("acme-corp", &by(Some(1), Some("hubot")), 0, 10)
+            log.page(&acme, &by(Some(1), Some("hubot")), Position::Skip(0), 10)
                 .await
                 .unwrap()
                 .len(),
             1
         );
         assert_eq!(
-            log.page("acme-corp", &AuditQuery::default(), 1, 1)
+            log.page(&acme, &AuditQuery::default(), Position::Skip(1), 1)
                 .await
                 .unwrap()[0]
+                .1
                 .action,
             AuditAction::Edit
         );
+        // By key: after the newest entry's id come the two before it.
+        let newest = log
+            .page(&acme, &AuditQuery::default(), Position::Skip(0), 1)
+            .await
+            .unwrap()[0]
+            .0;
+        let older = entries(
+            log.page(&acme, &AuditQuery::default(), Position::Before(newest), 10)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(
+            older,
+            vec![
+                entry(2, "hubot", AuditAction::Edit),
+                entry(1, "mona", AuditAction::Create)
+            ]
+        );
         assert!(log
-            .page("globex", &AuditQuery::default(), 0, 10)
+            .page(&globex, &AuditQuery::default(), Position::Skip(0), 10)
             .await
             .unwrap()
             .is_empty());
@@ -342,6 +369,7 @@ async fn campaign_records_bind_discard_and_claim_and_snapshots_stay_hourly() {
 #[tokio::test]
 async fn a_draft_is_kept_listed_commented_held_once_and_removed() {
     use campaigns_admin::domain::campaign_form::NewCampaignForm;
+    use campaigns_admin::store::drafts::Refused;
     let (_dir, stores) = both().await;
     for db in stores {
         let drafts = db.drafts();
@@ -351,13 +379,22 @@ async fn a_draft_is_kept_listed_commented_held_once_and_removed() {
         };
         form.fields.name = "SQLi".into();
         let id = drafts.create("Acme", &form, "mona").await.unwrap();
+        assert_eq!(
+            drafts
+                .get("acme", id, None)
+                .await
+                .unwrap()
+                .unwrap()
+                .revision,
+            1
+        );
         let list = drafts.list("acme").await.unwrap();
         assert_eq!(
             (list.len(), list[0].alerts, list[0].name.as_str()),
             (1, 2, "SQLi")
         );
         assert!(
-            drafts.get("other", id).await.unwrap().is_none(),
+            drafts.get("other", id, None).await.unwrap().is_none(),
             "another org's link finds nothing"
         );
 
@@ -366,9 +403,13 @@ async fn a_draft_is_kept_listed_commented_held_once_and_removed() {
         assert!(drafts
             .comment("acme", id, "hubot", "looks good")
             .await
-            .unwrap());
-        assert!(!drafts.comment("other", id, "hubot", "no").await.unwrap());
-        let d = drafts.get("acme", id).await.unwrap().unwrap();
+            .is_ok());
+        assert!(matches!(
+            drafts.comment("other", id, "hubot", "no").await,
+            Err(Refused::NotFound)
+        ));
+        let d = drafts.get("acme", id, None).await.unwrap().unwrap();
+        assert_eq!(d.revision, 2, "one more with the save");
         assert_eq!(d.form, form);
         assert_eq!(
             (d.created_by.as_str(), d.updated_by.as_str()),
@@ -376,15 +417,19 @@ async fn a_draft_is_kept_listed_commented_held_once_and_removed() {
         );
         assert_eq!(d.comments[0].body, "looks good");
 
-        assert!(drafts.hold("acme", id).await.unwrap());
         assert!(
-            !drafts.hold("acme", id).await.unwrap(),
+            !drafts.hold("acme", id, 1).await.unwrap(),
+            "not the revision that was read"
+        );
+        assert!(drafts.hold("acme", id, 2).await.unwrap());
+        assert!(
+            !drafts.hold("acme", id, 2).await.unwrap(),
             "one publish at a time"
         );
         drafts.release("acme", id).await.unwrap();
-        assert!(drafts.hold("acme", id).await.unwrap());
+        assert!(drafts.hold("acme", id, 2).await.unwrap());
         assert!(drafts.remove("acme", id).await.unwrap());
-        assert!(drafts.get("acme", id).await.unwrap().is_none());
+        assert!(drafts.get("acme", id, None).await.unwrap().is_none());
         assert!(!drafts.remove("acme", id).await.unwrap());
     }
 }
@@ -423,5 +468,189 @@ async fn a_template_is_kept_per_org_replaced_by_label_and_removed() {
         );
         assert!(templates.remove("acme", id).await.unwrap());
         assert!(templates.list("acme").await.unwrap().is_empty());
+    }
+}
+
+/// Drafts are capped per person and per org, comments per draft, and a draft reads its thread a
+/// page at a time, newest last. On both backends.
+#[tokio::test]
+async fn drafts_and_comments_are_capped_and_the_thread_is_read_a_page_at_a_time() {
+    use campaigns_admin::domain::campaign_form::NewCampaignForm;
+    use campaigns_admin::store::drafts::{
+        Refused, COMMENTS_PAGE, MAX_COMMENTS, MAX_PER_AUTHOR, MAX_PER_ORG,
+    };
+    let (_dir, stores) = both().await;
+    for db in stores {
+        let drafts = db.drafts();
+        let mut form = NewCampaignForm::default();
+        form.fields.name = "x".into();
+        for _ in 0..MAX_PER_AUTHOR {
+            drafts.create("acme", &form, "mona").await.unwrap();
+        }
+        let refused = drafts.create("acme", &form, "mona").await;
+        assert!(
+            matches!(refused, Err(Refused::TooManyDrafts { mine: true })),
+            "{refused:?}"
+        );
+        for n in 0..(MAX_PER_ORG - MAX_PER_AUTHOR) {
+            let who = format!("colleague-{}", n / 40);
+            drafts.create("acme", &form, &who).await.unwrap();
+        }
+        let refused = drafts.create("acme", &form, "hubot").await;
+        assert!(
+            matches!(refused, Err(Refused::TooManyDrafts { mine: false })),
+            "{refused:?}"
+        );
+        assert_eq!(drafts.list("acme").await.unwrap().len() as i64, MAX_PER_ORG);
+
+        let id = drafts.create("globex", &form, "hubot").await.unwrap();
+        for i in 0..MAX_COMMENTS {
+            drafts
+                .comment("globex", id, "hubot", &format!("c{i}"))
+                .await
+                .unwrap();
+        }
+        let refused = drafts.comment("globex", id, "mona", "one more").await;
+        assert!(
+            matches!(refused, Err(Refused::TooManyComments)),
+            "{refused:?}"
+        );
+        let d = drafts.get("globex", id, None).await.unwrap().unwrap();
+        assert_eq!(d.comments.len() as i64, COMMENTS_PAGE);
+        assert_eq!(
+            d.comments.last().unwrap().body,
+            format!("c{}", MAX_COMMENTS - 1),
+            "the newest last"
+        );
+        let before = d.older_comments.expect("older comments to page to");
+        let older = drafts
+            .get("globex", id, Some(before))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            older.comments.last().unwrap().body,
+            format!("c{}", MAX_COMMENTS - 1 - COMMENTS_PAGE)
+        );
+        let first = older.comments.first().unwrap().body.clone();
+        assert_eq!(first, format!("c{}", MAX_COMMENTS - 2 * COMMENTS_PAGE));
+    }
+}
+
+/// Saves racing for the last place under a cap: exactly one gets it, on both backends (on
+/// PostgreSQL the count and the insert would otherwise see the same 99).
+#[tokio::test]
+async fn a_cap_holds_when_saves_race_for_the_last_place() {
+    use campaigns_admin::domain::campaign_form::NewCampaignForm;
+    use campaigns_admin::domain::template::Template;
+    use campaigns_admin::store::drafts::MAX_PER_AUTHOR;
+    use campaigns_admin::store::templates::MAX_PER_ORG;
+    let (_dir, stores) = both().await;
+    for db in stores {
+        let template = |label: String| Template {
+            id: None,
+            label,
+            filter: Default::default(),
+            name_pattern: String::new(),
+            description_pattern: String::new(),
+            saved_by: None,
+        };
+        let templates = db.templates();
+        for n in 0..MAX_PER_ORG - 1 {
+            templates
+                .save("acme", &template(format!("t{n}")), "mona")
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        let racing = (0..8).map(|n| {
+            let templates = templates.clone();
+            let t = template(format!("racing {n}"));
+            tokio::spawn(async move { templates.save("acme", &t, "hubot").await })
+        });
+        let saved = futures_util::future::join_all(racing).await;
+        let kept = saved
+            .into_iter()
+            .filter(|r| r.as_ref().unwrap().as_ref().unwrap().is_some())
+            .count();
+        assert_eq!(kept, 1, "templates on {:?}", db.backend());
+        assert_eq!(
+            templates.list("acme").await.unwrap().len() as i64,
+            MAX_PER_ORG
+        );
+
+        let drafts = db.drafts();
+        let mut form = NewCampaignForm::default();
+        form.fields.name = "x".into();
+        for _ in 0..MAX_PER_AUTHOR - 1 {
+            drafts.create("acme", &form, "mona").await.unwrap();
+        }
+        let racing = (0..8).map(|_| {
+            let (drafts, form) = (drafts.clone(), form.clone());
+            tokio::spawn(async move { drafts.create("acme", &form, "mona").await })
+        });
+        let made = futures_util::future::join_all(racing).await;
+        let kept = made.iter().filter(|r| r.as_ref().unwrap().is_ok()).count();
+        assert_eq!(kept, 1, "drafts on {:?}", db.backend());
+    }
+}
+
+/// Audit rows filed under the org as it was typed (`ACME-CORP`) join the org's one log when the
+/// migration runs, and the log stays append-only after it. On both backends.
+#[tokio::test]
+async fn audit_rows_filed_under_another_letter_case_join_the_orgs_one_log() {
+    use campaigns_admin::domain::audit::AuditQuery;
+    use campaigns_admin::domain::OrgLogin;
+    use campaigns_admin::store::audit::Position;
+    sqlx::any::install_default_drivers();
+    let dir = tempfile::tempdir().unwrap();
+    for (url, folder) in [
+        (sqlite_url(&dir), "migrations/sqlite"),
+        (fresh_database().await, "migrations/postgres"),
+    ] {
+        // The schema as it was before the fold: migrations 0001 to 0005.
+        let earlier = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.as_str() < "0006" {
+                std::fs::copy(&path, earlier.path().join(&name)).unwrap();
+            }
+        }
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        sqlx::migrate::Migrator::new(earlier.path())
+            .await
+            .unwrap()
+            .run(&pool)
+            .await
+            .unwrap();
+        for (n, org) in ["ACME-CORP", "Acme-Corp", "acme-corp"].iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO audit_log (at, org, campaign_number, campaign_name, actor, action, changes)
+                 VALUES ($1, $2, 1, 'c', 'mona', 'close', '[]')",
+            )
+            .bind(1_800_000_000i64 + n as i64)
+            .bind(*org)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+
+        let s = store::connect(&url).await.unwrap();
+        s.migrate().await.expect("the fold applies");
+        let acme: OrgLogin = "acme-corp".parse().unwrap();
+        let rows = s
+            .audit()
+            .page(&acme, &AuditQuery::default(), Position::Skip(0), 10)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 3, "one log on {:?}", s.backend());
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let refused = sqlx::query("UPDATE audit_log SET org = 'x'")
+            .execute(&pool)
+            .await;
+        assert!(refused.is_err(), "still append-only on {:?}", s.backend());
+        pool.close().await;
     }
 }

@@ -310,7 +310,8 @@ pub(super) fn visible_org(
     Ok((idx, role))
 }
 
-/// Campaigns and org alerts: owner or security manager, with the `security_events` scope.
+/// Campaigns and org alerts: owner or security manager (anyone else gets 404), with the
+/// `security_events` scope.
 pub(super) fn security_org(w: &World, caller: &Caller, login: &str) -> Result<usize, Response> {
     let (idx, role) = visible_org(w, caller, login)?;
     if !has_scope(caller, "security_events") {
@@ -320,12 +321,10 @@ pub(super) fn security_org(w: &World, caller: &Caller, login: &str) -> Result<us
             CAMPAIGN_DOCS,
         ));
     }
+    // GitHub's description of these operations lists 200/404/503 only: a member without the
+    // role is told nothing more than a stranger.
     if !role.can_manage_security() {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            "You must be an organization owner or security manager to access this resource.",
-            CAMPAIGN_DOCS,
-        ));
+        return Err(not_found());
     }
     Ok(idx)
 }

@@ -1,0 +1,16 @@
+-- One audit log per org whatever case its name was typed in: rows filed under `ACME-CORP` join
+-- `acme-corp`'s. The append-only triggers are lifted for this one fold and put back as they were.
+DROP TRIGGER audit_log_no_update;
+UPDATE audit_log SET org = lower(org) WHERE org <> lower(org);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+-- A draft's revision: one more with every save, posted back by the publish form so that what
+-- is published is the version the reviewer read.
+ALTER TABLE drafts ADD COLUMN revision BIGINT NOT NULL DEFAULT 1;
+
+-- A token refresh's lease on its session (Unix seconds it runs out): taken and given back in
+-- one statement each, so no connection or row lock is held while GitHub answers.
+ALTER TABLE sessions ADD COLUMN refresh_lease BIGINT;
