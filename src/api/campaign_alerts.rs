@@ -17,6 +17,8 @@ pub async fn load_campaign_detail(
     finish(
         with_github(|state, token| async move {
             let c = state.github.get_campaign(&token, &org, number).await?;
+            // GitHub shows a campaign to its org's owners and security managers only.
+            state.managers.seen_managing(&token, &org).await;
             let campaign = super::views::view_of(&state.settings, &org, c);
             ssr::keep_snapshot(&state, &org, &campaign, None);
             let (record, history) = tokio::join!(

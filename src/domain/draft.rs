@@ -3,7 +3,7 @@
 //! publish.
 
 use super::alert_selection::{AlertKey, MAX_ALERTS};
-use super::campaign_fields::CampaignName;
+use super::campaign_fields::{CampaignName, DESCRIPTION_MAX, TEAM_MANAGERS_MAX};
 use super::campaign_form::{fields_need_attention, NewCampaignForm};
 use crate::error::{AppError, FieldError};
 use chrono::{DateTime, Utc};
@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 
 /// A comment's most characters.
 pub const COMMENT_MAX: usize = 1_000;
-/// A draft's text fields keep at most this many characters each (the form's own limits are
-/// lower; a draft keeps what was typed, not an upload).
-const FIELD_MAX: usize = 2_000;
+/// A draft's other text fields (due date, manager, contact link, each team) keep at most this many
+/// characters, as the description does (the form's own limit): a longer one is refused, not cut,
+/// so nothing typed is lost silently.
+const FIELD_MAX: usize = DESCRIPTION_MAX;
 
 pub use super::draft_id::DraftId;
 
@@ -114,15 +115,32 @@ pub fn keepable(mut form: NewCampaignForm) -> Result<NewCampaignForm, AppError> 
             ),
         });
     }
+    let f = &form.fields;
+    let texts = [
+        ("description", &f.description),
+        ("ends_at", &f.ends_at),
+        ("tz_offset", &f.tz_offset),
+        ("manager", &f.manager),
+        ("contact_link", &f.contact_link),
+    ];
+    let teams = f.team_managers.iter().map(|t| ("team_managers", t));
+    for (field, text) in texts.into_iter().chain(teams) {
+        if text.chars().count() > FIELD_MAX {
+            errors.push(FieldError {
+                field: Some(field.into()),
+                message: format!("This field has at most {FIELD_MAX} characters."),
+            });
+        }
+    }
+    if f.team_managers.len() > TEAM_MANAGERS_MAX {
+        errors.push(FieldError {
+            field: Some("team_managers".into()),
+            message: format!("A campaign has at most {TEAM_MANAGERS_MAX} team managers."),
+        });
+    }
     if !errors.is_empty() {
         return Err(fields_need_attention(errors));
     }
-    for text in form.fields.texts_mut() {
-        if let Some((i, _)) = text.char_indices().nth(FIELD_MAX) {
-            text.truncate(i);
-        }
-    }
-    form.fields.team_managers.truncate(50);
     form.alerts = keys
         .iter()
         .map(|k| k.encode())
@@ -172,14 +190,22 @@ mod tests {
     }
 
     #[test]
-    fn what_was_typed_is_kept_but_bounded() {
+    fn what_was_typed_is_kept_within_the_forms_own_limits() {
         let mut f = form("SQLi", "1:1");
-        f.fields.description = "x".repeat(5_000);
+        f.fields.description = "x".repeat(DESCRIPTION_MAX);
         f.picked = vec!["2:2".into()];
-        let kept = keepable(f).unwrap();
-        assert_eq!(kept.fields.description.len(), FIELD_MAX);
+        let kept = keepable(f.clone()).unwrap();
+        assert_eq!(kept.fields.description, f.fields.description, "kept whole");
         assert_eq!(kept.alerts, "1:1 2:2");
         assert!(kept.picked.is_empty());
+
+        f.fields.description.push('x');
+        f.fields.contact_link = "y".repeat(5_000);
+        f.fields.team_managers = (0..=TEAM_MANAGERS_MAX).map(|n| format!("t{n}")).collect();
+        let err = keepable(f).unwrap_err();
+        for field in ["description", "contact_link", "team_managers"] {
+            assert!(err.field_message(field).is_some(), "{field}: {err:?}");
+        }
     }
 
     #[test]

@@ -40,18 +40,17 @@ pub fn CampaignDetailPage() -> impl IntoView {
                     _ => Ok(None),
                 }
             };
-            // Its own entries in the audit log, beside: the page does without them if they fail.
+            // Its own entries in the audit log, after it (GitHub's answer to the campaign is the
+            // role check the log needs): the page does without them if they fail.
             let changes = AuditFilter {
                 campaign: number.to_string(),
                 ..Default::default()
             };
-            let (c, changes) = futures_util::join!(
-                load_campaign_detail(org.clone(), number),
-                audit_log(org.clone(), changes),
-            );
+            let c = load_campaign_detail(org.clone(), number).await?;
+            let changes = audit_log(org.clone(), changes).await.ok();
             // Taken once the page can show it: a view that fails keeps it for the next.
-            let (c, failed) = (c?, failed.await?);
-            Ok::<_, AppError>((org, c, failed, changes.ok()))
+            let failed = failed.await?;
+            Ok::<_, AppError>((org, c, failed, changes))
         },
     );
     let saved = move || query.with(|q| q.get("saved").is_some());

@@ -38,9 +38,10 @@ pub fn CampaignListPage() -> impl IntoView {
         move || (org.get(), view.get()),
         |(org, view)| async move {
             let org = org?;
-            let (page, drafts) =
-                futures_util::join!(list_campaigns(org.clone(), view), list_drafts(org.clone()));
-            Ok::<_, crate::error::AppError>((org, view, page?, drafts))
+            // The list first: GitHub's answer to it is the role check the drafts need.
+            let page = list_campaigns(org.clone(), view).await?;
+            let drafts = list_drafts(org.clone()).await;
+            Ok::<_, crate::error::AppError>((org, view, page, drafts))
         },
     );
     let org_text = org_text(org);

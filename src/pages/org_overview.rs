@@ -26,9 +26,10 @@ pub fn OrgOverviewPage() -> impl IntoView {
         move || org.get(),
         |org| async move {
             let org = org?;
-            let (overview, drafts) =
-                futures_util::join!(load_org_overview(org.clone()), list_drafts(org.clone()));
-            Ok::<_, crate::error::AppError>((org, overview?, drafts))
+            // The overview first: GitHub's answer to it is the role check the drafts need.
+            let overview = load_org_overview(org.clone()).await?;
+            let drafts = list_drafts(org.clone()).await;
+            Ok::<_, crate::error::AppError>((org, overview, drafts))
         },
     );
     let org_text = org_text(org);

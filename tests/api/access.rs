@@ -3,6 +3,7 @@
 //! GitHub refused, drafts whose publish is tied to the version read and whose selection exists,
 //! and the costly views within their budgets.
 
+use crate::campaign_alerts::count;
 use crate::campaign_create::{call, creates_sent, due, load_pages};
 use crate::helpers::{spawn_app, TestApp};
 use crate::postgres::fresh_database;
@@ -221,13 +222,7 @@ async fn a_refused_change_by_an_outsider_leaves_no_trace_on(app: TestApp) {
 }
 
 async fn records(app: &TestApp) -> i64 {
-    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM campaign_records")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    n
+    count(app, "SELECT COUNT(*) FROM campaign_records").await
 }
 
 #[tokio::test]

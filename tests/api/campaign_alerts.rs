@@ -52,7 +52,8 @@ fn rows(html: &str, css: &str) -> Vec<String> {
         .collect()
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+/// The one number `sql` reads from the app's database.
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
@@ -395,4 +396,29 @@ async fn the_campaign_list_downloads_with_counts_and_formulas_made_text() {
     app.get("/auth/logout").await;
     let signed_out = spawn_app().await.get("/orgs/acme-corp/campaigns.csv").await;
     assert_ne!(signed_out.status(), 200);
+}
+
+/// A download still being written when the request limit runs out is cut short, so that the
+/// browser sees it incomplete (the limit ends a request only until its answer starts).
+#[tokio::test]
+async fn a_download_still_being_written_at_the_request_limit_is_cut_short() {
+    let app = spawn_app_with(&[("CAMPAIGNS_LIMITS_REQUEST_TIMEOUT_SECS", "1")]).await;
+    app.sign_in("mona").await;
+    let batch = open_alerts(&app, "acme-corp").await;
+    let key = format!("{}:{}", batch.alerts[0].repo_id, batch.alerts[0].number);
+    let number = create(&app, "acme-corp", "Slow download", &[key]).await;
+    // Each repository's alerts now take longer than the whole request may.
+    app.emulator.add_fault(FaultRule {
+        path_prefix: Some("/repos/".into()),
+        latency_ms: 2_500,
+        ..Default::default()
+    });
+    let res = app
+        .get(&format!("/orgs/acme-corp/campaigns/{number}/alerts.csv"))
+        .await;
+    assert_eq!(res.status(), 200, "the file started");
+    assert!(
+        res.text().await.is_err(),
+        "the body ends without finishing, so the download shows as failed"
+    );
 }

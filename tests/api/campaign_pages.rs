@@ -224,10 +224,9 @@ async fn an_unknown_campaign_is_a_404_page() {
 #[tokio::test]
 async fn github_trouble_becomes_a_page_that_says_when_to_retry() {
     let app = signed_in_app().await;
-    // Lasting past the client's two retries, for the list and for the role check of the drafts
-    // beside it (both read the org's campaigns).
+    // Lasting past the client's two retries.
     app.emulator.add_fault(FaultRule {
-        times: Some(6),
+        times: Some(3),
         ..FaultRule::status_once("/orgs/acme-corp/campaigns", 503)
     });
     let (status, page) = html(&app, "/orgs/acme-corp/campaigns").await;

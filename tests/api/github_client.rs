@@ -640,28 +640,36 @@ async fn unknown_fields_and_enum_values_do_not_fail_a_response() {
     assert_eq!(page.items[0].contact_link, None);
 }
 
-#[tokio::test]
-async fn no_more_than_max_in_flight_requests_are_under_way_at_once() {
-    use campaigns_admin::github::MAX_IN_FLIGHT;
-    const DELAY: Duration = Duration::from_millis(400);
+/// A server that answers every GET with a campaign after `delay`.
+async fn slow_campaigns(delay: Duration) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(campaign_json(1))
-                .set_delay(DELAY),
+                .set_delay(delay),
         )
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn no_more_than_max_in_flight_requests_are_under_way_at_once() {
+    use campaigns_admin::github::MAX_IN_FLIGHT;
+    const DELAY: Duration = Duration::from_millis(400);
+    let server = slow_campaigns(DELAY).await;
     let client = client_for(&server);
-    let (token, org) = (token(), org());
-    // Twice the limit, all at once: the second half waits for the first to be answered.
+    let org = org();
+    // Twice the limit, all at once, each with a token of its own (one token has a smaller share
+    // still): the second half waits for the first to be answered.
     let started = std::time::Instant::now();
     let calls = (1..=2 * MAX_IN_FLIGHT as i64).map(|n| {
-        let (client, token, org) = (&client, &token, &org);
+        let (client, org) = (&client, &org);
         async move {
+            let token = SecretString::from(format!("token-{n}"));
             client
-                .get_campaign(token, org, CampaignNumber::new(n).unwrap())
+                .get_campaign(&token, org, CampaignNumber::new(n).unwrap())
                 .await
         }
     });
@@ -676,6 +684,37 @@ async fn no_more_than_max_in_flight_requests_are_under_way_at_once() {
         "{} requests answered after {} ms each took {:?}: more than {MAX_IN_FLIGHT} were under way at once",
         2 * MAX_IN_FLIGHT,
         DELAY.as_millis(),
+        started.elapsed()
+    );
+}
+
+/// One person's many reads (an export, an alerts page of many repositories) take at most their
+/// share of the instance's GitHub slots: as many requests as there are slots, from one token,
+/// go a share at a time, leaving the rest for everyone else.
+#[tokio::test]
+async fn one_token_holds_at_most_its_share_of_the_slots() {
+    use campaigns_admin::github::client::MAX_IN_FLIGHT_PER_TOKEN;
+    use campaigns_admin::github::MAX_IN_FLIGHT;
+    const DELAY: Duration = Duration::from_millis(300);
+    let server = slow_campaigns(DELAY).await;
+    let client = client_for(&server);
+    let (token, org) = (token(), org());
+    let rounds = MAX_IN_FLIGHT / MAX_IN_FLIGHT_PER_TOKEN;
+    assert!(rounds >= 2, "a share is smaller than the whole");
+    let started = std::time::Instant::now();
+    let calls = (1..=MAX_IN_FLIGHT as i64).map(|n| {
+        let (client, token, org) = (&client, &token, &org);
+        async move {
+            client
+                .get_campaign(token, org, CampaignNumber::new(n).unwrap())
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    assert!(answers.iter().all(Result::is_ok));
+    assert!(
+        started.elapsed() >= DELAY * rounds as u32,
+        "{MAX_IN_FLIGHT} requests of one token took {:?}: more than {MAX_IN_FLIGHT_PER_TOKEN} were under way at once",
         started.elapsed()
     );
 }
