@@ -50,6 +50,20 @@ pub enum AppError {
 
 impl AppError {
     /// One invalid field, with a message meant for the person who typed it.
+    /// A filter's refused values (from the address), each next to its field: a 422.
+    pub fn filter_refused(errors: Vec<(&'static str, String)>) -> Self {
+        AppError::Invalid {
+            message: "Some fields need attention.".into(),
+            errors: errors
+                .into_iter()
+                .map(|(field, message)| FieldError {
+                    field: Some(field.into()),
+                    message,
+                })
+                .collect(),
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         let message = message.into();
         AppError::Invalid {

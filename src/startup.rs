@@ -226,9 +226,9 @@ fn router(state: AppState, sessions: SessionLayer, bundle: Bundle) -> Router {
         .merge(auth_routes::routes())
         .route(
             "/orgs/{org}/audit.csv",
-            get(crate::api::audit::ssr::export_csv),
+            get(crate::service::audit::export_csv),
         )
-        .merge(crate::api::export::ssr::routes())
+        .merge(crate::service::exports::routes())
         .leptos_routes_with_context(&state, routes, headers::provide_response_nonce, move || {
             shell(shell_options.clone())
         })

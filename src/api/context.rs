@@ -90,15 +90,3 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     }
     result
 }
-
-/// A filter's refused values (from the address), each next to its field: a 422.
-pub fn filter_refused(errors: Vec<(&'static str, String)>) -> AppError {
-    let errors = errors
-        .into_iter()
-        .map(|(field, message)| crate::error::FieldError {
-            field: Some(field.into()),
-            message,
-        })
-        .collect();
-    crate::domain::campaign_form::fields_need_attention(errors)
-}

@@ -1,5 +1,6 @@
-//! Leptos server functions, grouped by resource. Thin adapters: check the session, call `github`,
-//! map the error. Each one is a public HTTP endpoint and authenticates on its own.
+//! Leptos server functions, grouped by resource. Thin adapters: check the session and the input,
+//! call one function of `service/` (or, for a plain read, `github/`), map the error. Each one is a
+//! public HTTP endpoint and authenticates on its own.
 
 pub mod alerts;
 pub mod audit;
@@ -9,11 +10,6 @@ pub mod campaigns;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod drafts;
-pub mod export;
-#[cfg(feature = "ssr")]
-pub mod files;
 pub mod flash;
 pub mod overview;
 pub mod templates;
-#[cfg(feature = "ssr")]
-pub mod views;

@@ -12,7 +12,8 @@ pub async fn load_org_overview(org: OrgLogin) -> Result<OrgOverview, AppError> {
     use crate::auth::access::not_found_as_role;
     finish(
         with_github(|state, token| async move {
-            let open = match super::campaigns::ssr::list_open(&state.github, &token, &org).await {
+            let open = match crate::service::campaigns::list_open(&state.github, &token, &org).await
+            {
                 Ok(open) => open,
                 Err(e) => {
                     let (github, what) = (&state.github, super::campaigns::SEE);
@@ -20,7 +21,7 @@ pub async fn load_org_overview(org: OrgLogin) -> Result<OrgOverview, AppError> {
                 }
             };
             state.managers.seen_managing(&token, &org).await;
-            let open = super::campaign_alerts::ssr::viewed(&state, &org, open);
+            let open = crate::service::snapshots::viewed(&state, &org, open);
             // The chart reaches back 90 days.
             let now = chrono::Utc::now();
             let since = now - chrono::Duration::days(90);
@@ -29,7 +30,7 @@ pub async fn load_org_overview(org: OrgLogin) -> Result<OrgOverview, AppError> {
                 .campaigns()
                 .org_history(org.as_str(), since)
                 .await;
-            let snapshots = snapshots.map_err(super::campaign_alerts::ssr::unavailable)?;
+            let snapshots = snapshots.map_err(crate::service::unavailable)?;
             Ok(OrgOverview::new(open, snapshots, now))
         })
         .await,

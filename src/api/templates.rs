@@ -15,7 +15,7 @@ pub async fn list_templates(org: OrgLogin) -> Result<Vec<Template>, AppError> {
             require_manager(&state, &token, &org, "use its templates").await?;
             let saved = state.store.templates().list(org.as_str()).await;
             let mut all = crate::domain::template::built_in();
-            all.extend(saved.map_err(super::campaign_alerts::ssr::unavailable)?);
+            all.extend(saved.map_err(crate::service::unavailable)?);
             Ok(all)
         })
         .await,
@@ -41,7 +41,7 @@ pub async fn save_template(
                     .templates()
                     .save(org.as_str(), &template, &me)
                     .await;
-                let Some(id) = saved.map_err(super::campaign_alerts::ssr::unavailable)? else {
+                let Some(id) = saved.map_err(crate::service::unavailable)? else {
                     return Err(AppError::invalid(
                         "label",
                         "This org keeps 100 templates at most: remove one first.",
@@ -65,7 +65,7 @@ pub async fn remove_template(org: OrgLogin, id: i64) -> Result<(), AppError> {
         with_github(|state, token| async move {
             require_manager(&state, &token, &org, "use its templates").await?;
             let removed = state.store.templates().remove(org.as_str(), id).await;
-            match removed.map_err(super::campaign_alerts::ssr::unavailable)? {
+            match removed.map_err(crate::service::unavailable)? {
                 true => Ok(()),
                 false => Err(AppError::NotFound),
             }

@@ -1,0 +1,235 @@
+//! Campaigns as GitHub keeps them: the list with its counts, who may manage, how many are open,
+//! and the create protocol (role checked, alert set recorded, campaign created, bound, audited).
+
+use crate::domain::alert_selection::AlertSelection;
+use crate::domain::audit::AuditAction;
+use crate::domain::campaign::{CampaignView, ManagerChoices, PageNumbers, Person, TeamRef};
+use crate::domain::campaign_form::{fields_need_attention, NewCampaignForm};
+use crate::domain::list_view::{Choice, ListView, StateFilter};
+use crate::domain::user::CurrentUser;
+use crate::domain::{paths, OrgLogin};
+use crate::error::{AppError, FieldError};
+use crate::github::models::{
+    CampaignListQuery, CampaignState, CampaignSummary, CreateCampaignBody,
+};
+use crate::github::GitHubClient;
+use crate::service::audit::{record, Change};
+use crate::service::views::{person, view_of};
+use crate::settings::Settings;
+use crate::state::AppState;
+use chrono::Utc;
+use futures_util::StreamExt;
+use secrecy::SecretString;
+
+/// Sends the browser to the campaign's page (`query` added; a plain form post follows it),
+/// answering with the campaign as GitHub now has it.
+pub fn go_to_campaign(
+    settings: &Settings,
+    org: &OrgLogin,
+    c: CampaignSummary,
+    query: &str,
+) -> CampaignView {
+    leptos_axum::redirect(&format!("{}{query}", paths::campaign(org, c.number)));
+    view_of(settings, org, c)
+}
+
+pub async fn list_inner(
+    github: &GitHubClient,
+    token: &SecretString,
+    org: &OrgLogin,
+    view: ListView,
+) -> Result<(Vec<CampaignSummary>, PageNumbers), AppError> {
+    let query = CampaignListQuery {
+        state: match view.state {
+            StateFilter::Open => Some(CampaignState::Open),
+            StateFilter::Closed => Some(CampaignState::Closed),
+            StateFilter::All => None,
+        },
+        sort: Some(view.sort.value().to_owned()),
+        direction: Some(view.direction.value().to_owned()),
+        page: Some(view.page),
+        per_page: Some(view.per_page.get()),
+    };
+    let page = github.list_campaigns(token, org, &query).await?;
+    let items = with_stats(github, token, org, page.items).await;
+    let l = page.links;
+    Ok((
+        items,
+        PageNumbers {
+            first: l.first,
+            prev: l.prev,
+            next: l.next,
+            last: l.last,
+        },
+    ))
+}
+
+/// List items with their alert counts. GitHub's list may leave `alert_stats` out (its
+/// example does); those items are read one by one, eight at a time, and one that cannot be
+/// read keeps no counts rather than failing the list.
+async fn with_stats(
+    github: &GitHubClient,
+    token: &SecretString,
+    org: &OrgLogin,
+    items: Vec<CampaignSummary>,
+) -> Vec<CampaignSummary> {
+    futures_util::stream::iter(items)
+        .map(|c| async move {
+            if c.alert_stats.is_some() {
+                return c;
+            }
+            match github.get_campaign(token, org, c.number).await {
+                Ok(full) if full.alert_stats.is_some() => full,
+                _ => c,
+            }
+        })
+        .buffered(8)
+        .collect()
+        .await
+}
+
+pub async fn manager_choices_inner(
+    github: &GitHubClient,
+    token: &SecretString,
+    org: &OrgLogin,
+    me: CurrentUser,
+) -> Result<ManagerChoices, AppError> {
+    let (owners, teams) = tokio::join!(
+        github.list_org_owners(token, org, 1_000),
+        github.list_teams(token, org, 1_000)
+    );
+    let mut managers: Vec<Person> = owners?.into_iter().map(person).collect();
+    if !managers.iter().any(|p| p.login == me.login) {
+        managers.push(Person {
+            login: me.login,
+            avatar_url: me.avatar_url,
+        });
+    }
+    managers.sort_by_key(|p| p.login.to_ascii_lowercase());
+    let teams = teams?
+        .into_iter()
+        .map(|t| TeamRef {
+            slug: t.slug,
+            name: t.name,
+        })
+        .collect();
+    Ok(ManagerChoices { managers, teams })
+}
+
+/// The org's open campaigns, in one list call (GitHub allows ten open), as listed: an item
+/// without counts stays so.
+pub async fn list_open(
+    github: &GitHubClient,
+    token: &SecretString,
+    org: &OrgLogin,
+) -> Result<Vec<CampaignSummary>, AppError> {
+    let q = CampaignListQuery {
+        state: Some(CampaignState::Open),
+        per_page: Some(100),
+        ..Default::default()
+    };
+    Ok(github.list_campaigns(token, org, &q).await?.items)
+}
+
+pub async fn open_campaigns(
+    github: &GitHubClient,
+    token: &SecretString,
+    org: &OrgLogin,
+) -> Result<usize, AppError> {
+    Ok(list_open(github, token, org).await?.len())
+}
+
+/// The create request for a posted form: every field and the selection checked, every
+/// problem named with its field.
+pub fn create_body(form: &NewCampaignForm) -> Result<CreateCampaignBody, AppError> {
+    let draft = form.fields.parse(None, Utc::now());
+    // `alerts` comes from the JavaScript picker, `picked` from the server-rendered list.
+    let selection = AlertSelection::parse(&form.chosen_alerts().join(" "));
+    match (draft, selection) {
+        (Ok(draft), Ok(selection)) => Ok(CreateCampaignBody::new(
+            draft,
+            &selection,
+            form.generate_issues(),
+        )),
+        (draft, selection) => {
+            let mut errors = draft.err().unwrap_or_default();
+            errors.extend(selection.err().map(|message| FieldError {
+                field: Some("alerts".into()),
+                message,
+            }));
+            Err(fields_need_attention(errors))
+        }
+    }
+}
+
+/// Creates the campaign of `body` as `me`, with its alert set recorded first and an audit
+/// entry after: a create whose answer was lost before lands on the campaign it made.
+pub async fn create_recorded(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    me: &str,
+    body: &CreateCampaignBody,
+) -> Result<CampaignSummary, AppError> {
+    use crate::service::campaign_records::{begin_record, finish_record, landed_already};
+    // The alert set is kept before GitHub is asked: only for someone who may create here.
+    (state.managers)
+        .require(&state.github, token, org, "create its campaigns")
+        .await?;
+    if let Some(c) = landed_already(state, token, org, &body.name).await? {
+        return Ok(c);
+    }
+    // The alert set is recorded first: GitHub never has a campaign we have no record of.
+    let alerts = &body.code_scanning_alerts;
+    let kept = begin_record(state, token, org, &body.name, me, alerts).await?;
+    let result = create_inner(&state.github, token, org, body).await;
+    let number = result.as_ref().ok().map(|c| c.number.get());
+    finish_record(state, kept, &result, number).await;
+    let change = Change {
+        actor: me,
+        org,
+        campaign: result.as_ref().ok().map(|c| c.number),
+        campaign_name: body.name.clone(),
+        action: AuditAction::Create,
+        changes: body.field_changes(),
+    };
+    record(state, change, &result).await;
+    result
+}
+
+/// Removes a draft that became a campaign; a failure leaves it listed, and is logged.
+pub async fn draft_published(state: &AppState, org: &OrgLogin, id: crate::domain::draft::DraftId) {
+    if let Err(e) = state.store.drafts().remove(org.as_str(), id).await {
+        tracing::warn!(error = %e, draft = id.get(), "could not remove a published draft");
+    }
+}
+
+pub async fn create_inner(
+    github: &GitHubClient,
+    token: &SecretString,
+    org: &OrgLogin,
+    body: &CreateCampaignBody,
+) -> Result<CampaignSummary, AppError> {
+    github
+        .create_campaign(token, org, body)
+        .await
+        .map_err(alerts_field)
+}
+
+/// GitHub names the selection `code_scanning_alerts`; the form calls it `alerts`.
+fn alerts_field(err: AppError) -> AppError {
+    match err {
+        AppError::Invalid {
+            message,
+            mut errors,
+        } => {
+            for e in &mut errors {
+                if e.field.as_deref() == Some("code_scanning_alerts") {
+                    e.field = Some("alerts".into());
+                }
+            }
+            AppError::Invalid { message, errors }
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,181 @@
+//! A campaign's alerts with their live states, read repository by repository (GitHub lists a
+//! campaign's counts only), and the alerts page built from them.
+
+use crate::domain::campaign_alerts::{
+    progress_by_repository, AlertsQuery, CampaignAlert, CampaignAlerts, ALERTS_PAGE_SIZE,
+};
+use crate::domain::{CampaignNumber, OrgLogin};
+use crate::error::AppError;
+use crate::github::models::{AlertState, RepoAlert};
+use crate::github::GitHubClient;
+use crate::service::campaign_records::{info, record_of};
+use crate::service::snapshots::keep_snapshot;
+use crate::state::AppState;
+use crate::store::campaigns::RecordedAlert;
+use futures_util::StreamExt;
+use secrecy::SecretString;
+use std::collections::{BTreeMap, HashMap};
+
+/// Repositories read at once (GitHub asks integrators to keep concurrency low).
+const IN_FLIGHT: usize = 8;
+
+pub async fn alerts_page(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    number: CampaignNumber,
+    query: &AlertsQuery,
+) -> Result<CampaignAlerts, AppError> {
+    let c = state.github.get_campaign(token, org, number).await?;
+    let campaign = crate::service::views::view_of(&state.settings, org, c);
+    let record = record_of(state, org, &campaign).await?;
+    let (alerts, unreadable) = match &record {
+        Some(r) => live_alerts(&state.github, token, org, &r.alerts).await,
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut repos = progress_by_repository(&alerts);
+    if record.is_some() {
+        keep_snapshot(state, org, &campaign, Some(repos.clone()));
+    } else {
+        keep_snapshot(state, org, &campaign, None);
+    }
+    query.sort.sort(&mut repos);
+    let mut rules: Vec<String> = alerts.iter().map(|a| a.rule_id.clone()).collect();
+    rules.sort();
+    rules.dedup();
+    let matching: Vec<CampaignAlert> = alerts.into_iter().filter(|a| query.matches(a)).collect();
+    let page = query.page;
+    let shown = matching
+        .iter()
+        .skip((page - 1) * ALERTS_PAGE_SIZE)
+        .take(ALERTS_PAGE_SIZE)
+        .cloned()
+        .collect();
+    Ok(CampaignAlerts {
+        campaign,
+        record: record.as_ref().map(info),
+        repos,
+        alerts: shown,
+        matching: matching.len(),
+        page,
+        rules,
+        unreadable,
+    })
+}
+
+/// The recorded alerts with their live states, repository by repository, `IN_FLIGHT` at a
+/// time; and the repositories that could not be read (their alerts stay `unknown`).
+pub async fn live_alerts(
+    github: &GitHubClient,
+    token: &SecretString,
+    org: &OrgLogin,
+    recorded: &[RecordedAlert],
+) -> (Vec<CampaignAlert>, Vec<String>) {
+    let mut alerts = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut reads = repository_reads(github.clone(), token.clone(), org.clone(), recorded);
+    while let Some((repo, result)) = reads.next().await {
+        match result {
+            Ok(rows) => alerts.extend(rows),
+            Err(rows) => {
+                unreadable.push(repo);
+                alerts.extend(rows);
+            }
+        }
+    }
+    alerts.sort_by(|a, b| (&a.repository, a.number).cmp(&(&b.repository, b.number)));
+    (alerts, unreadable)
+}
+
+/// A repository's campaign alerts, live (`Ok`) or `unknown` because GitHub would not list them.
+pub type RepositoryRead = Result<Vec<CampaignAlert>, Vec<CampaignAlert>>;
+
+/// One read a repository: its campaign alerts with live states (`Err` with them `unknown`
+/// when GitHub would not list them), as each repository finishes.
+pub fn repository_reads(
+    github: GitHubClient,
+    token: SecretString,
+    org: OrgLogin,
+    recorded: &[RecordedAlert],
+) -> impl futures_util::Stream<Item = (String, RepositoryRead)> + Send + 'static {
+    let mut by_repo: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for a in recorded {
+        by_repo
+            .entry(a.repository.clone())
+            .or_default()
+            .push(a.number);
+    }
+    futures_util::stream::iter(by_repo)
+        .map(move |(repo, numbers)| {
+            let (github, token, org) = (github.clone(), token.clone(), org.clone());
+            async move {
+            // `owner/name`: the owner is the org, whose login has no slash.
+            let name = repo.split_once('/').map_or(repo.as_str(), |(_, n)| n).to_owned();
+            let up_to = numbers.iter().copied().max().unwrap_or(0);
+            match github.list_repo_alerts(&token, &org, &name, up_to).await {
+                Ok(live) => {
+                    let rows = rows_of(&repo, &numbers, live);
+                    (repo, Ok(rows))
+                }
+                Err(e) => {
+                    tracing::info!(repository = %repo, error = %e, "could not list a repository's alerts");
+                    let rows = rows_of(&repo, &numbers, Vec::new());
+                    (repo, Err(rows))
+                }
+            }
+            }
+        })
+        .buffer_unordered(IN_FLIGHT)
+}
+
+fn rows_of(repo: &str, numbers: &[i64], live: Vec<RepoAlert>) -> Vec<CampaignAlert> {
+    let mut live: HashMap<i64, RepoAlert> = live.into_iter().map(|a| (a.number, a)).collect();
+    numbers
+        .iter()
+        .map(|n| match live.remove(n) {
+            Some(a) => row(repo, a),
+            None => CampaignAlert {
+                repository: repo.to_owned(),
+                number: *n,
+                rule_id: String::new(),
+                rule_name: String::new(),
+                severity: String::new(),
+                state: "unknown".into(),
+                dismissed_reason: None,
+                fixed_at: None,
+                dismissed_at: None,
+                path: String::new(),
+                line: None,
+                html_url: String::new(),
+            },
+        })
+        .collect()
+}
+
+fn row(repo: &str, a: RepoAlert) -> CampaignAlert {
+    let state = match a.state {
+        Some(AlertState::Open) => "open",
+        Some(AlertState::Fixed) => "fixed",
+        Some(AlertState::Dismissed) => "dismissed",
+        _ => "unknown",
+    };
+    let location = a.most_recent_instance.location.unwrap_or_default();
+    CampaignAlert {
+        repository: repo.to_owned(),
+        number: a.number,
+        rule_id: a.rule.id.unwrap_or_default(),
+        rule_name: a.rule.name.unwrap_or_default(),
+        severity: a
+            .rule
+            .security_severity_level
+            .or(a.rule.severity)
+            .unwrap_or_default(),
+        state: state.into(),
+        dismissed_reason: a.dismissed_reason,
+        fixed_at: a.fixed_at,
+        dismissed_at: a.dismissed_at,
+        path: location.path.unwrap_or_default(),
+        line: location.start_line,
+        html_url: crate::domain::campaign_fields::web_url_or_empty(a.html_url),
+    }
+}

@@ -1,0 +1,23 @@
+//! The service floor (server only): what the app does, one module per capability, as plain async
+//! functions over the app state, GitHub and the store. The `#[server]` functions in `api/` check
+//! their input and call one of these; the file routes are here too; tests call them directly.
+//! Nothing here imports `api/`.
+
+pub mod audit;
+pub mod campaign_edits;
+pub mod campaign_records;
+pub mod campaigns;
+pub mod drafts;
+pub mod exports;
+pub mod files;
+pub mod live_alerts;
+pub mod snapshots;
+pub mod views;
+
+use crate::error::AppError;
+
+/// The store failed a read or a write: logged with its cause, answered as "try again shortly".
+pub fn unavailable(err: sqlx::Error) -> AppError {
+    tracing::error!(error = %err, "the app's database failed a read or a write");
+    AppError::StoreUnavailable
+}
