@@ -15,7 +15,7 @@ use chrono::{Duration, Utc};
 pub const CREATED_ON_GITHUB: &str = "Critical command injection";
 
 struct Seeded {
-    org: String,
+    org: crate::domain::OrgLogin,
     number: i64,
     name: String,
     manager: String,
@@ -55,6 +55,10 @@ fn seeded(w: &World) -> Vec<Seeded> {
     let now = Utc::now();
     let mut out = Vec::new();
     for o in &w.orgs {
+        // The seed's logins are GitHub logins; one that is not stays unseeded.
+        let Ok(org) = o.login.parse::<crate::domain::OrgLogin>() else {
+            continue;
+        };
         for c in &o.campaigns {
             let alerts: Vec<RecordedAlert> = c
                 .alerts
@@ -97,7 +101,7 @@ fn seeded(w: &World) -> Vec<Seeded> {
                 .map(|u| u.login.clone())
                 .unwrap_or_default();
             out.push(Seeded {
-                org: o.login.clone(),
+                org: org.clone(),
                 number: c.number,
                 name: c.name.clone(),
                 manager,

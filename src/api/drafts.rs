@@ -37,13 +37,13 @@ pub async fn save_draft(
             let drafts = state.store.drafts();
             let id = match opened {
                 Some(id) => {
-                    let found = drafts.update(org.as_str(), id, &form, &me).await;
+                    let found = drafts.update(&org, id, &form, &me).await;
                     if !found.map_err(crate::service::unavailable)? {
                         return Err(AppError::NotFound);
                     }
                     id
                 }
-                None => (drafts.create(org.as_str(), &form, &me).await)
+                None => (drafts.create(&org, &form, &me).await)
                     .map_err(crate::service::drafts::refused)?,
             };
             leptos_axum::redirect(&format!(
@@ -66,7 +66,7 @@ pub async fn list_drafts(org: OrgLogin) -> Result<Vec<DraftSummary>, AppError> {
         with_github(|state, token| async move {
             super::context::require_manager(&state, &token, &org, crate::service::drafts::DRAFTS)
                 .await?;
-            (state.store.drafts().list(org.as_str()).await).map_err(crate::service::unavailable)
+            (state.store.drafts().list(&org).await).map_err(crate::service::unavailable)
         })
         .await,
     )
@@ -110,11 +110,7 @@ pub async fn comment_on_draft(org: OrgLogin, id: DraftId, body: String) -> Resul
         with_github(|state, token| async move {
             super::context::require_manager(&state, &token, &org, crate::service::drafts::DRAFTS)
                 .await?;
-            let added = state
-                .store
-                .drafts()
-                .comment(org.as_str(), id, &me, &body)
-                .await;
+            let added = state.store.drafts().comment(&org, id, &me, &body).await;
             added.map_err(crate::service::drafts::refused)?;
             let page = crate::domain::paths::draft(&org, id);
             leptos_axum::redirect(&format!("{page}#comments"));
@@ -147,7 +143,7 @@ pub async fn publish_draft(
             crate::service::drafts::same_revision(&draft, revision)?;
             let body = crate::service::campaigns::create_body(&draft.form)?;
             let drafts = state.store.drafts();
-            if !(drafts.hold(org.as_str(), id, revision).await).map_err(crate::service::unavailable)? {
+            if !(drafts.hold(&org, id, revision).await).map_err(crate::service::unavailable)? {
                 // Changed between the read above and the hold, or held by another publish.
                 let now = crate::service::drafts::draft_of(&state, &token, &org, id, None).await?;
                 crate::service::drafts::same_revision(&now, revision)?;
@@ -169,7 +165,7 @@ pub async fn publish_draft(
                     ))
                 }
                 Err(e) => {
-                    if let Err(e) = drafts.release(org.as_str(), id).await {
+                    if let Err(e) = drafts.release(&org, id).await {
                         tracing::warn!(error = %e, "could not release a draft after a failed publish");
                     }
                     Err(e)
@@ -191,7 +187,7 @@ pub async fn discard_draft(org: OrgLogin, id: DraftId) -> Result<(), AppError> {
     let result = with_github(|state, token| async move {
         super::context::require_manager(&state, &token, &org, crate::service::drafts::DRAFTS)
             .await?;
-        let removed = state.store.drafts().remove(org.as_str(), id).await;
+        let removed = state.store.drafts().remove(&org, id).await;
         if !removed.map_err(crate::service::unavailable)? {
             return Err(AppError::NotFound);
         }

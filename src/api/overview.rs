@@ -25,11 +25,7 @@ pub async fn load_org_overview(org: OrgLogin) -> Result<OrgOverview, AppError> {
             // The chart reaches back 90 days.
             let now = chrono::Utc::now();
             let since = now - chrono::Duration::days(90);
-            let snapshots = state
-                .store
-                .campaigns()
-                .org_history(org.as_str(), since)
-                .await;
+            let snapshots = state.store.campaigns().org_history(&org, since).await;
             let snapshots = snapshots.map_err(crate::service::unavailable)?;
             Ok(OrgOverview::new(open, snapshots, now))
         })

@@ -13,7 +13,7 @@ pub async fn list_templates(org: OrgLogin) -> Result<Vec<Template>, AppError> {
     finish(
         with_github(|state, token| async move {
             require_manager(&state, &token, &org, "use its templates").await?;
-            let saved = state.store.templates().list(org.as_str()).await;
+            let saved = state.store.templates().list(&org).await;
             let mut all = crate::domain::template::built_in();
             all.extend(saved.map_err(crate::service::unavailable)?);
             Ok(all)
@@ -36,11 +36,7 @@ pub async fn save_template(
             let me = signed_in().await?.user.login;
             with_github(|state, token| async move {
                 require_manager(&state, &token, &org, "use its templates").await?;
-                let saved = state
-                    .store
-                    .templates()
-                    .save(org.as_str(), &template, &me)
-                    .await;
+                let saved = state.store.templates().save(&org, &template, &me).await;
                 let Some(id) = saved.map_err(crate::service::unavailable)? else {
                     return Err(AppError::invalid(
                         "label",
@@ -64,7 +60,7 @@ pub async fn remove_template(org: OrgLogin, id: i64) -> Result<(), AppError> {
     finish(
         with_github(|state, token| async move {
             require_manager(&state, &token, &org, "use its templates").await?;
-            let removed = state.store.templates().remove(org.as_str(), id).await;
+            let removed = state.store.templates().remove(&org, id).await;
             match removed.map_err(crate::service::unavailable)? {
                 true => Ok(()),
                 false => Err(AppError::NotFound),

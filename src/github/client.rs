@@ -1,11 +1,15 @@
-//! One shared `reqwest` client, built at startup: never follows redirects, sends GitHub's headers and the
-//! user's token, builds URLs only from validated parts, pages through `Link`, and maps statuses to `AppError`.
+//! The transport: one shared `reqwest` client, built at startup, that never follows redirects, sends
+//! GitHub's headers and the user's token, builds URLs only from validated parts, pages through
+//! `Link`, retries what may be retried, keeps answers for conditional requests, and holds each
+//! token to its share of the slots. The operations are `impl GitHubClient` blocks beside it, one
+//! file per resource family (`users`, `orgs`, `campaigns`, `alerts`); statuses become `AppError`
+//! in `errors`.
 
 use super::cache::ConditionalCache;
+use super::errors::map_error;
 use super::link::{is_under, page_number, parse_link_header};
 use super::models::*;
-use crate::domain::{CampaignNumber, OrgLogin};
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use crate::settings::GitHubSettings;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
 use reqwest::{Method, StatusCode};
@@ -26,13 +30,13 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct GitHubClient {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     api_url: Url,
     /// The last answer to each GET, per token, for `If-None-Match`.
     cache: ConditionalCache,
     /// Each token's organisations for `USER_ORGS_FRESH`: every page's header, the home page and
     /// the members-only checks ask, often at once; one request answers them all.
-    user_orgs: moka::future::Cache<[u8; 32], Arc<Vec<OrganizationSimple>>>,
+    pub(super) user_orgs: moka::future::Cache<[u8; 32], Arc<Vec<OrganizationSimple>>>,
     /// Requests to GitHub under way at once, over all users (`MAX_IN_FLIGHT`).
     in_flight: Arc<tokio::sync::Semaphore>,
     /// Each token's share of those (`MAX_IN_FLIGHT_PER_TOKEN`), by a digest of the token.
@@ -62,7 +66,7 @@ impl std::fmt::Debug for GitHubClient {
 }
 
 /// What came back from GitHub before it is decoded.
-struct Answer {
+pub(super) struct Answer {
     status: StatusCode,
     headers: HeaderMap,
     body: bytes::Bytes,
@@ -122,7 +126,7 @@ impl GitHubClient {
     }
 
     /// `{api_url}/{segments…}`; each segment is percent-encoded, so none can add a path level.
-    fn url(&self, segments: &[&str]) -> Url {
+    pub(super) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.api_url.clone();
         {
             let mut path = url
@@ -134,281 +138,9 @@ impl GitHubClient {
         url
     }
 
-    // ---- operations -------------------------------------------------------------------------
-
-    /// `apps/delete-token`: `DELETE /applications/{client_id}/token`, authenticated as the OAuth
-    /// app. Best effort: the outcome is logged, never the token.
-    pub async fn revoke_token(
-        &self,
-        client_id: &str,
-        client_secret: &SecretString,
-        token: &SecretString,
-    ) {
-        let res = self
-            .http
-            .delete(self.url(&["applications", client_id, "token"]))
-            .basic_auth(client_id, Some(client_secret.expose_secret()))
-            .header("accept", "application/vnd.github+json")
-            .header("x-github-api-version", API_VERSION)
-            .json(&serde_json::json!({ "access_token": token.expose_secret() }))
-            .send()
-            .await;
-        match res {
-            Ok(r) if r.status().is_success() => {
-                tracing::info!("revoked the GitHub token at sign-out")
-            }
-            Ok(r) => tracing::warn!(
-                status = r.status().as_u16(),
-                "GitHub did not revoke the token"
-            ),
-            Err(e) => tracing::warn!(error = %e, "could not reach GitHub to revoke the token"),
-        }
-    }
-
-    /// `users/get-authenticated`: `GET /user`.
-    pub async fn get_authenticated_user(
-        &self,
-        token: &SecretString,
-    ) -> Result<AuthenticatedUser, AppError> {
-        let answer = self
-            .send(Method::GET, self.url(&["user"]), token, None::<&()>)
-            .await?;
-        decode(answer)
-    }
-
-    /// `orgs/list-for-authenticated-user`: `GET /user/orgs`, every page up to 1,000 items. Calls
-    /// made at once with one token share one request, and its answer serves for
-    /// `USER_ORGS_FRESH`.
-    pub async fn list_orgs_for_user(
-        &self,
-        token: &SecretString,
-    ) -> Result<Arc<Vec<OrganizationSimple>>, AppError> {
-        let read = async {
-            let url = self.url(&["user", "orgs"]);
-            (self.get_all(url, &[], token, 1_000).await).map(Arc::new)
-        };
-        let key = super::cache::token_key(token);
-        self.user_orgs
-            .try_get_with(key, read)
-            .await
-            .map_err(|e: Arc<AppError>| (*e).clone())
-    }
-
-    /// `orgs/list-members`: `GET /orgs/{org}/members`, every page up to `cap` items.
-    pub async fn list_org_members(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        cap: usize,
-    ) -> Result<Vec<SimpleUser>, AppError> {
-        self.list_members_in_role(token, org, None, cap).await
-    }
-
-    /// `orgs/list-members` with `role=admin`: the organisation's owners, up to `cap`.
-    pub async fn list_org_owners(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        cap: usize,
-    ) -> Result<Vec<SimpleUser>, AppError> {
-        self.list_members_in_role(token, org, Some("admin"), cap)
-            .await
-    }
-
-    async fn list_members_in_role(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        role: Option<&str>,
-        cap: usize,
-    ) -> Result<Vec<SimpleUser>, AppError> {
-        let url = self.url(&["orgs", org.as_str(), "members"]);
-        let params: Vec<(&str, &str)> = role.map(|r| ("role", r)).into_iter().collect();
-        self.get_all(url, &params, token, cap).await
-    }
-
-    /// `teams/list`: `GET /orgs/{org}/teams`, every page up to `cap` items.
-    pub async fn list_teams(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        cap: usize,
-    ) -> Result<Vec<Team>, AppError> {
-        let url = self.url(&["orgs", org.as_str(), "teams"]);
-        self.get_all(url, &[], token, cap).await
-    }
-
-    /// `campaigns/list-org-campaigns`: one page, with its page links.
-    pub async fn list_campaigns(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        query: &CampaignListQuery,
-    ) -> Result<Page<CampaignSummary>, AppError> {
-        let mut url = self.url(&["orgs", org.as_str(), "campaigns"]);
-        {
-            let mut q = url.query_pairs_mut();
-            if let Some(state) = query.state {
-                q.append_pair("state", state.as_str());
-            }
-            if let Some(sort) = &query.sort {
-                q.append_pair("sort", sort);
-            }
-            if let Some(direction) = &query.direction {
-                q.append_pair("direction", direction);
-            }
-            if let Some(page) = query.page {
-                q.append_pair("page", &page.to_string());
-            }
-            if let Some(per_page) = query.per_page {
-                q.append_pair("per_page", &per_page.min(MAX_PER_PAGE).to_string());
-            }
-        }
-        let answer = self.send(Method::GET, url, token, None::<&()>).await?;
-        let links = page_links(&answer.headers);
-        Ok(Page {
-            items: decode(answer)?,
-            links,
-        })
-    }
-
-    /// `campaigns/get-campaign-summary`.
-    pub async fn get_campaign(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        number: CampaignNumber,
-    ) -> Result<CampaignSummary, AppError> {
-        let url = self.campaign_url(org, number);
-        decode(self.send(Method::GET, url, token, None::<&()>).await?)
-    }
-
-    /// `campaigns/create-campaign`. Never retried: a retry could create a second campaign.
-    pub async fn create_campaign(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        body: &CreateCampaignBody,
-    ) -> Result<CampaignSummary, AppError> {
-        let url = self.url(&["orgs", org.as_str(), "campaigns"]);
-        decode(self.send(Method::POST, url, token, Some(body)).await?)
-    }
-
-    /// `campaigns/update-campaign`.
-    pub async fn update_campaign(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        number: CampaignNumber,
-        body: &UpdateCampaignBody,
-    ) -> Result<CampaignSummary, AppError> {
-        let url = self.campaign_url(org, number);
-        decode(self.send(Method::PATCH, url, token, Some(body)).await?)
-    }
-
-    /// `campaigns/delete-campaign`.
-    pub async fn delete_campaign(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        number: CampaignNumber,
-    ) -> Result<(), AppError> {
-        let url = self.campaign_url(org, number);
-        self.send(Method::DELETE, url, token, None::<&()>).await?;
-        Ok(())
-    }
-
-    /// `code-scanning/list-alerts-for-org`: every page (100 at a time) up to `cap` alerts.
-    pub async fn list_org_alerts(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        query: &AlertListQuery,
-        cap: usize,
-    ) -> Result<Vec<CodeScanningAlert>, AppError> {
-        let url = self.url(&["orgs", org.as_str(), "code-scanning", "alerts"]);
-        self.get_all(url, &alert_params(query), token, cap).await
-    }
-
-    /// One page (100 alerts) of `code-scanning/list-alerts-for-org`, with its page links, so that
-    /// callers can fetch the remaining pages concurrently once `last` is known.
-    pub async fn list_org_alerts_page(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        query: &AlertListQuery,
-        page: u32,
-    ) -> Result<Page<CodeScanningAlert>, AppError> {
-        let mut url = self.url(&["orgs", org.as_str(), "code-scanning", "alerts"]);
-        {
-            let mut q = url.query_pairs_mut();
-            q.extend_pairs(alert_params(query));
-            q.append_pair("per_page", &MAX_PER_PAGE.to_string());
-            q.append_pair("page", &page.max(1).to_string());
-        }
-        let answer = self.send(Method::GET, url, token, None::<&()>).await?;
-        let links = page_links(&answer.headers);
-        Ok(Page {
-            items: decode(answer)?,
-            links,
-        })
-    }
-
-    /// `repos/list-for-org`: the org's repositories, a page of 100 at a time, until every id in
-    /// `wanted` has been seen (or the list ends). Those found, in GitHub's order.
-    pub async fn find_org_repos(
-        &self,
-        token: &SecretString,
-        org: &OrgLogin,
-        wanted: &[i64],
-    ) -> Result<Vec<RepositoryRef>, AppError> {
-        let url = self.url(&["orgs", org.as_str(), "repos"]);
-        let mut missing: std::collections::HashSet<i64> = wanted.iter().copied().collect();
-        let seen: Vec<RepositoryRef> = self
-            .get_while(
-                url,
-                &[("sort", "created")],
-                token,
-                |page: &[RepositoryRef]| {
-                    for r in page {
-                        missing.remove(&r.id);
-                    }
-                    !missing.is_empty()
-                },
-            )
-            .await?;
-        Ok(seen
-            .into_iter()
-            .filter(|r| wanted.contains(&r.id))
-            .collect())
-    }
-
-    /// `code-scanning/list-alerts-for-repo`: every alert of `owner/repo` (all states), oldest
-    /// first, up to the page that holds alert `up_to` (alert numbers grow with creation).
-    pub async fn list_repo_alerts(
-        &self,
-        token: &SecretString,
-        owner: &OrgLogin,
-        repo: &str,
-        up_to: i64,
-    ) -> Result<Vec<RepoAlert>, AppError> {
-        let url = self.url(&["repos", owner.as_str(), repo, "code-scanning", "alerts"]);
-        let params = [("sort", "created"), ("direction", "asc")];
-        self.get_while(url, &params, token, |page: &[RepoAlert]| {
-            page.iter().all(|a| a.number < up_to)
-        })
-        .await
-    }
-
-    fn campaign_url(&self, org: &OrgLogin, number: CampaignNumber) -> Url {
-        self.url(&["orgs", org.as_str(), "campaigns", &number.to_string()])
-    }
-
-    // ---- plumbing ---------------------------------------------------------------------------
-
     /// Follows `rel="next"` from the first page (with `per_page=100`) while it stays under the API
     /// base URL, until `cap` items.
-    async fn get_all<T: DeserializeOwned>(
+    pub(super) async fn get_all<T: DeserializeOwned>(
         &self,
         url: Url,
         params: &[(&str, &str)],
@@ -428,7 +160,7 @@ impl GitHubClient {
 
     /// Follows `rel="next"` from the first page (with `per_page=100`) while it stays under the API
     /// base URL and `more` says so of each page read.
-    async fn get_while<T: DeserializeOwned>(
+    pub(super) async fn get_while<T: DeserializeOwned>(
         &self,
         mut url: Url,
         params: &[(&str, &str)],
@@ -472,7 +204,21 @@ impl GitHubClient {
     /// GitHub's 502, 503 or 504 is sent again, up to twice, after a short jittered wait; nothing
     /// else is retried: never a 4xx, never a timeout (the user has waited long enough), never a
     /// request that changes something (a second create would be a second campaign).
-    async fn send<B: Serialize + ?Sized>(
+    /// One page of a list at `url` (its query already set), with its page links.
+    pub(super) async fn get_page<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        token: &SecretString,
+    ) -> Result<Page<T>, AppError> {
+        let answer = self.send(Method::GET, url, token, None::<&()>).await?;
+        let links = page_links(&answer.headers);
+        Ok(Page {
+            items: decode(answer)?,
+            links,
+        })
+    }
+
+    pub(super) async fn send<B: Serialize + ?Sized>(
         &self,
         method: Method,
         url: Url,
@@ -638,21 +384,7 @@ async fn read_capped(mut res: reqwest::Response) -> Result<bytes::Bytes, (String
     Ok(body.freeze())
 }
 
-/// The query parameters of an alert list request, for the filters that are set.
-fn alert_params(query: &AlertListQuery) -> Vec<(&'static str, &str)> {
-    [
-        ("state", &query.state),
-        ("severity", &query.severity),
-        ("tool_name", &query.tool_name),
-        ("sort", &query.sort),
-        ("direction", &query.direction),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
-    .collect()
-}
-
-fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, AppError> {
+pub(super) fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, AppError> {
     let body: &[u8] = if answer.status == StatusCode::NO_CONTENT || answer.body.is_empty() {
         b"null"
     } else {
@@ -672,7 +404,7 @@ fn next_link(headers: &HeaderMap) -> Option<Url> {
         .map(|(_, url)| url)
 }
 
-fn page_links(headers: &HeaderMap) -> PageLinks {
+pub(super) fn page_links(headers: &HeaderMap) -> PageLinks {
     let mut links = PageLinks::default();
     let Some(value) = headers
         .get(reqwest::header::LINK)
@@ -691,143 +423,6 @@ fn page_links(headers: &HeaderMap) -> PageLinks {
         }
     }
     links
-}
-
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
-}
-
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name)?.to_str().ok()
-}
-
-#[derive(serde::Deserialize, Default)]
-struct ErrorBody {
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    errors: Vec<serde_json::Value>,
-}
-
-/// GitHub's error answers, mapped to what they mean for the person using the app.
-pub fn map_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> AppError {
-    let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
-    let message = parsed.message.trim().to_owned();
-    let wait = || {
-        header_u64(headers, "retry-after").unwrap_or_else(|| {
-            let now = chrono::Utc::now().timestamp().max(0) as u64;
-            header_u64(headers, "x-ratelimit-reset")
-                .map(|reset| reset.saturating_sub(now).max(1))
-                .unwrap_or(60)
-        })
-    };
-    match status.as_u16() {
-        401 => AppError::NotSignedIn,
-        403 => {
-            let exhausted =
-                header_str(headers, "x-ratelimit-remaining").map(str::trim) == Some("0");
-            let lower = message.to_ascii_lowercase();
-            if exhausted || lower.contains("rate limit") || headers.contains_key("retry-after") {
-                AppError::RateLimited {
-                    retry_after_secs: wait(),
-                }
-            } else {
-                AppError::Forbidden {
-                    reason: forbidden_reason(headers, &message),
-                }
-            }
-        }
-        // Our request or its input was wrong: retrying will not help, so say what GitHub said.
-        400 | 409 => AppError::Invalid {
-            message: if message.is_empty() {
-                format!("GitHub refused the request ({}).", status.as_u16())
-            } else {
-                format!("GitHub refused the request: {message}")
-            },
-            errors: parsed.errors.iter().map(field_error).collect(),
-        },
-        404 | 410 => AppError::NotFound,
-        422 => AppError::Invalid {
-            message: if message.is_empty() {
-                "GitHub did not accept these values.".to_owned()
-            } else {
-                message
-            },
-            errors: parsed.errors.iter().map(field_error).collect(),
-        },
-        429 => AppError::RateLimited {
-            retry_after_secs: wait(),
-        },
-        _ => AppError::GitHubUnavailable,
-    }
-}
-
-/// A 403 in words: what GitHub said, and what is needed to get past it.
-fn forbidden_reason(headers: &HeaderMap, message: &str) -> String {
-    let granted: Vec<&str> = header_str(headers, "x-oauth-scopes")
-        .map(|s| {
-            s.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let accepted: Vec<&str> = header_str(headers, "x-accepted-oauth-scopes")
-        .map(|s| {
-            s.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut reason = String::new();
-    if !message.is_empty() {
-        reason.push_str(&format!("GitHub says: \u{201c}{message}\u{201d}. "));
-    }
-    let has_accepted_scope = accepted.is_empty() || accepted.iter().any(|a| granted.contains(a));
-    if headers.contains_key("x-oauth-scopes") && !has_accepted_scope {
-        reason.push_str(&format!(
-            "Your sign-in was not granted the {} scope this needs (granted: {}). Sign out and sign in again, and approve the requested scopes.",
-            accepted.join(" or "),
-            if granted.is_empty() { "none".to_owned() } else { granted.join(", ") }
-        ));
-    } else {
-        reason.push_str(
-            "Security campaigns and organisation alerts need an organisation owner or security manager, and a sign-in with the security_events scope.",
-        );
-    }
-    reason
-}
-
-/// One item of GitHub's `errors[]`: an object with `field`/`message`/`code`, or a bare string.
-fn field_error(value: &serde_json::Value) -> FieldError {
-    match value {
-        serde_json::Value::String(s) => FieldError {
-            field: None,
-            message: s.clone(),
-        },
-        other => {
-            let field = other
-                .get("field")
-                .and_then(|f| f.as_str())
-                .map(str::to_owned);
-            let message = other
-                .get("message")
-                .and_then(|m| m.as_str())
-                .map(str::to_owned)
-                .unwrap_or_else(|| {
-                    let code = other
-                        .get("code")
-                        .and_then(|c| c.as_str())
-                        .unwrap_or("invalid");
-                    match &field {
-                        Some(f) => format!("{f} is {}", code.replace('_', " ")),
-                        None => code.replace('_', " "),
-                    }
-                });
-            FieldError { field, message }
-        }
-    }
 }
 
 /// An error and its causes on one line, for logs.

@@ -2,7 +2,6 @@
 //! unknown fields ignored, unknown enum values kept as `Unknown` rather than failing the response.
 
 use crate::domain::alert_selection::AlertSelection;
-use crate::domain::audit::FieldChange;
 use crate::domain::campaign_form::{same_minute, CampaignDraft};
 use crate::error::FieldError;
 use chrono::{DateTime, Utc};
@@ -287,92 +286,7 @@ impl CreateCampaignBody {
 }
 
 /// A field's value as the audit log shows it.
-fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-fn change(field: &str, before: impl Into<String>, after: impl Into<String>) -> FieldChange {
-    FieldChange {
-        field: field.to_owned(),
-        before: before.into(),
-        after: after.into(),
-    }
-}
-
-impl CreateCampaignBody {
-    /// What the create sets, for the audit log (every "before" is empty).
-    pub fn field_changes(&self) -> Vec<FieldChange> {
-        let alerts: usize = self
-            .code_scanning_alerts
-            .iter()
-            .map(|r| r.alert_numbers.len())
-            .sum();
-        vec![
-            change("name", "", self.name.clone()),
-            change("description", "", self.description.clone()),
-            change("managers", "", self.managers.join(", ")),
-            change("team_managers", "", self.team_managers.join(", ")),
-            change("ends_at", "", when(self.ends_at)),
-            change(
-                "contact_link",
-                "",
-                self.contact_link.clone().unwrap_or_default(),
-            ),
-            change("alerts", "", alerts.to_string()),
-        ]
-        .into_iter()
-        .filter(|c| !c.after.is_empty())
-        .collect()
-    }
-}
-
 impl UpdateCampaignBody {
-    /// What this update changes on GitHub's `current` copy, before and after, for the audit log.
-    pub fn field_changes(&self, current: &CampaignSummary) -> Vec<FieldChange> {
-        let mut out = Vec::new();
-        if let Some(name) = &self.name {
-            out.push(change(
-                "name",
-                current.name.clone().unwrap_or_default(),
-                name.clone(),
-            ));
-        }
-        if let Some(d) = &self.description {
-            out.push(change(
-                "description",
-                current.description.clone(),
-                d.clone(),
-            ));
-        }
-        if let Some(m) = &self.managers {
-            let before: Vec<&str> = current.managers.iter().map(|u| u.login.as_str()).collect();
-            out.push(change("managers", before.join(", "), m.join(", ")));
-        }
-        if let Some(t) = &self.team_managers {
-            let before: Vec<&str> = current
-                .team_managers
-                .iter()
-                .map(|t| t.slug.as_str())
-                .collect();
-            out.push(change("team_managers", before.join(", "), t.join(", ")));
-        }
-        if let Some(t) = self.ends_at {
-            out.push(change("ends_at", when(current.ends_at), when(t)));
-        }
-        if let Some(link) = &self.contact_link {
-            let before = current.contact_link.clone().unwrap_or_default();
-            out.push(change(
-                "contact_link",
-                before,
-                link.clone().unwrap_or_default(),
-            ));
-        }
-        if let Some(state) = self.state {
-            out.push(change("state", current.state.as_str(), state.as_str()));
-        }
-        out
-    }
-
     /// The fields of `draft` that differ from GitHub's `current` copy, and nothing else: what the
     /// form showed unchanged is not sent back. The form shows the first manager (GitHub's API
     /// sets one), so others stay unless the field is changed. A changed due date must be ahead

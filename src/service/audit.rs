@@ -7,12 +7,14 @@ use crate::domain::audit::{
 };
 use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
+use crate::github::models::{CampaignSummary, CreateCampaignBody, UpdateCampaignBody};
 use crate::service::files::{self, Format, Row};
 use crate::state::AppState;
 use crate::store::audit::Position;
 use crate::store::Store;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use tower_sessions::Session;
 
@@ -169,4 +171,89 @@ pub async fn export_csv(
         chunks,
         deadline,
     )
+}
+
+// ---- what a change changed, for its entry ----------------------------------------------------
+
+fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn change(field: &str, before: impl Into<String>, after: impl Into<String>) -> FieldChange {
+    FieldChange {
+        field: field.to_owned(),
+        before: before.into(),
+        after: after.into(),
+    }
+}
+
+/// What the create sets, for the audit log (every "before" is empty).
+pub fn created(body: &CreateCampaignBody) -> Vec<FieldChange> {
+    let alerts: usize = body
+        .code_scanning_alerts
+        .iter()
+        .map(|r| r.alert_numbers.len())
+        .sum();
+    vec![
+        change("name", "", body.name.clone()),
+        change("description", "", body.description.clone()),
+        change("managers", "", body.managers.join(", ")),
+        change("team_managers", "", body.team_managers.join(", ")),
+        change("ends_at", "", when(body.ends_at)),
+        change(
+            "contact_link",
+            "",
+            body.contact_link.clone().unwrap_or_default(),
+        ),
+        change("alerts", "", alerts.to_string()),
+    ]
+    .into_iter()
+    .filter(|c| !c.after.is_empty())
+    .collect()
+}
+
+/// What this update changes on GitHub's `current` copy, before and after, for the audit log.
+pub fn updated(body: &UpdateCampaignBody, current: &CampaignSummary) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    if let Some(name) = &body.name {
+        out.push(change(
+            "name",
+            current.name.clone().unwrap_or_default(),
+            name.clone(),
+        ));
+    }
+    if let Some(d) = &body.description {
+        out.push(change(
+            "description",
+            current.description.clone(),
+            d.clone(),
+        ));
+    }
+    if let Some(m) = &body.managers {
+        let before: Vec<&str> = current.managers.iter().map(|u| u.login.as_str()).collect();
+        out.push(change("managers", before.join(", "), m.join(", ")));
+    }
+    if let Some(t) = &body.team_managers {
+        let before: Vec<&str> = current
+            .team_managers
+            .iter()
+            .map(|t| t.slug.as_str())
+            .collect();
+        out.push(change("team_managers", before.join(", "), t.join(", ")));
+    }
+    if let Some(t) = body.ends_at {
+        out.push(change("ends_at", when(current.ends_at), when(t)));
+    }
+    if let Some(link) = &body.contact_link {
+        let before = current.contact_link.clone().unwrap_or_default();
+        out.push(change(
+            "contact_link",
+            before,
+            link.clone().unwrap_or_default(),
+        ));
+    }
+    if let Some(state) = body.state {
+        out.push(change("state", current.state.as_str(), state.as_str()));
+    }
+    out
 }

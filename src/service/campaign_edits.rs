@@ -45,7 +45,7 @@ pub async fn update(
         campaign: Some(number),
         campaign_name: current.name.clone().unwrap_or_default(),
         action: AuditAction::Edit,
-        changes: body.field_changes(&current),
+        changes: crate::service::audit::updated(&body, &current),
     };
     record(state, change, &result).await;
     result

@@ -27,10 +27,7 @@ pub async fn record_of(
 ) -> Result<Option<Record>, AppError> {
     let records = state.store.campaigns();
     let number = c.number.get();
-    (records
-        .find(org.as_str(), number, &c.name, c.created_at)
-        .await)
-        .map_err(unavailable)
+    (records.find(org, number, &c.name, c.created_at).await).map_err(unavailable)
 }
 
 /// The campaign an earlier create of `name` made although its answer was lost (a timeout,
@@ -43,7 +40,7 @@ pub async fn landed_already(
     name: &str,
 ) -> Result<Option<CampaignSummary>, AppError> {
     let records = state.store.campaigns();
-    let since = records.pending_since(org.as_str(), name).await;
+    let since = records.pending_since(org, name).await;
     let Some(since) = since.map_err(unavailable)? else {
         return Ok(None);
     };
@@ -60,7 +57,7 @@ pub async fn landed_already(
         if c.name.as_deref() != Some(name) || c.created_at < earliest {
             continue;
         }
-        let found = records.find(org.as_str(), c.number.get(), name, c.created_at);
+        let found = records.find(org, c.number.get(), name, c.created_at);
         if found.await.map_err(unavailable)?.is_some() {
             return Ok(Some(c));
         }
@@ -94,7 +91,7 @@ pub async fn begin_record(
         })
         .collect();
     let records = state.store.campaigns();
-    (records.begin(org.as_str(), name, created_by, &alerts).await).map_err(|e| {
+    (records.begin(org, name, created_by, &alerts).await).map_err(|e| {
         tracing::error!(error = %e, "could not record a campaign's alerts; not creating it");
         AppError::StoreUnavailable
     })

@@ -191,7 +191,7 @@ pub async fn create_recorded(
         campaign: result.as_ref().ok().map(|c| c.number),
         campaign_name: body.name.clone(),
         action: AuditAction::Create,
-        changes: body.field_changes(),
+        changes: crate::service::audit::created(body),
     };
     record(state, change, &result).await;
     result
@@ -199,7 +199,7 @@ pub async fn create_recorded(
 
 /// Removes a draft that became a campaign; a failure leaves it listed, and is logged.
 pub async fn draft_published(state: &AppState, org: &OrgLogin, id: crate::domain::draft::DraftId) {
-    if let Err(e) = state.store.drafts().remove(org.as_str(), id).await {
+    if let Err(e) = state.store.drafts().remove(org, id).await {
         tracing::warn!(error = %e, draft = id.get(), "could not remove a published draft");
     }
 }

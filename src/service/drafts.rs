@@ -66,11 +66,7 @@ pub async fn draft_of(
         .managers
         .require(&state.github, token, org, DRAFTS)
         .await?;
-    let found = state
-        .store
-        .drafts()
-        .get(org.as_str(), id, comments_before)
-        .await;
+    let found = state.store.drafts().get(org, id, comments_before).await;
     found.map_err(unavailable)?.ok_or(AppError::NotFound)
 }
 

@@ -18,7 +18,7 @@ pub async fn history_of(
 ) -> Result<Vec<Snapshot>, AppError> {
     let since = c.created_at - chrono::Duration::days(1);
     let records = state.store.campaigns();
-    let points = records.history(org.as_str(), c.number.get(), since).await;
+    let points = records.history(org, c.number.get(), since).await;
     Ok(thin(points.map_err(unavailable)?, HISTORY_POINTS))
 }
 
@@ -54,7 +54,7 @@ pub fn keep_snapshot(
         in_progress: p.in_progress,
         closed: p.closed,
     };
-    let (records, org, number) = (state.store.campaigns(), org.to_string(), c.number.get());
+    let (records, org, number) = (state.store.campaigns(), org.clone(), c.number.get());
     tokio::spawn(async move {
         let repos = repos.as_deref();
         if let Err(e) = records.snapshot(&org, number, &snapshot, repos).await {

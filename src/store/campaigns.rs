@@ -11,6 +11,7 @@
 use super::Store;
 use crate::domain::campaign_alerts::RepoProgress;
 use crate::domain::history::Snapshot;
+use crate::domain::OrgLogin;
 use chrono::{DateTime, Duration, Utc};
 
 #[derive(Debug, Clone)]
@@ -38,7 +39,7 @@ pub struct Record {
 /// The hour's snapshot of a campaign; an hour already kept keeps its counts, and gains the
 /// repositories' when it had none.
 fn insert_snapshot(
-    org: &str,
+    org: &OrgLogin,
     number: i64,
     s: &Snapshot,
     repos: Option<String>,
@@ -51,7 +52,7 @@ fn insert_snapshot(
          ON CONFLICT (org, campaign_number, hour) DO UPDATE SET repositories =
              COALESCE(campaign_snapshots.repositories, excluded.repositories)",
     )
-    .bind(org.to_ascii_lowercase())
+    .bind(org.to_string())
     .bind(number)
     .bind(s.at.timestamp().div_euclid(3600))
     .bind(s.at.timestamp())
@@ -89,7 +90,7 @@ impl CampaignRecords {
     /// `discard`.
     pub async fn begin(
         &self,
-        org: &str,
+        org: &OrgLogin,
         name: &str,
         created_by: &str,
         alerts: &[RecordedAlert],
@@ -101,7 +102,7 @@ impl CampaignRecords {
     /// The same, created at `at` (demo mode's seeded campaigns).
     pub async fn begin_at(
         &self,
-        org: &str,
+        org: &OrgLogin,
         name: &str,
         created_by: &str,
         alerts: &[RecordedAlert],
@@ -112,7 +113,7 @@ impl CampaignRecords {
             "INSERT INTO campaign_records (org, campaign_number, name, created_by, created_at)
              VALUES ($1, NULL, $2, $3, $4) RETURNING id",
         )
-        .bind(org.to_ascii_lowercase())
+        .bind(org.as_str())
         .bind(name)
         .bind(created_by)
         .bind(at.timestamp())
@@ -162,7 +163,7 @@ impl CampaignRecords {
     /// whose answer was lost in the last `CLAIM_WINDOW`.
     pub async fn pending_since(
         &self,
-        org: &str,
+        org: &OrgLogin,
         name: &str,
     ) -> sqlx::Result<Option<DateTime<Utc>>> {
         let row: Option<(i64,)> = sqlx::query_as(
@@ -170,7 +171,7 @@ impl CampaignRecords {
              WHERE org = $1 AND name = $2 AND campaign_number IS NULL AND created_at >= $3
              ORDER BY created_at LIMIT 1",
         )
-        .bind(org.to_ascii_lowercase())
+        .bind(org.as_str())
         .bind(name)
         .bind(Utc::now().timestamp() - CLAIM_WINDOW)
         .fetch_optional(self.store.pool())
@@ -182,22 +183,21 @@ impl CampaignRecords {
     /// name, begun within `CLAIM_WINDOW` of GitHub's `created_at`, is claimed for it first.
     pub async fn find(
         &self,
-        org: &str,
+        org: &OrgLogin,
         number: i64,
         name: &str,
         created_at: DateTime<Utc>,
     ) -> sqlx::Result<Option<Record>> {
-        let org = org.to_ascii_lowercase();
         let mut row: Option<(i64, String, i64)> = sqlx::query_as(
             "SELECT id, created_by, created_at FROM campaign_records
              WHERE org = $1 AND campaign_number = $2",
         )
-        .bind(&org)
+        .bind(org.as_str())
         .bind(number)
         .fetch_optional(self.store.pool())
         .await?;
         if row.is_none() {
-            row = self.claim(&org, number, name, created_at).await?;
+            row = self.claim(org, number, name, created_at).await?;
         }
         let Some((id, created_by, at)) = row else {
             return Ok(None);
@@ -225,7 +225,7 @@ impl CampaignRecords {
 
     async fn claim(
         &self,
-        org: &str,
+        org: &OrgLogin,
         number: i64,
         name: &str,
         created_at: DateTime<Utc>,
@@ -237,7 +237,7 @@ impl CampaignRecords {
                AND created_at BETWEEN $3 AND $4
              ORDER BY id LIMIT 1",
         )
-        .bind(org)
+        .bind(org.as_str())
         .bind(name)
         .bind(t - CLAIM_WINDOW)
         .bind(t + CLAIM_WINDOW)
@@ -257,7 +257,7 @@ impl CampaignRecords {
         .await;
         match claimed {
             Ok(done) if done.rows_affected() == 1 => {
-                tracing::info!(org, number, "a pending campaign record was claimed");
+                tracing::info!(%org, number, "a pending campaign record was claimed");
                 Ok(Some(pending))
             }
             _ => Ok(None),
@@ -268,16 +268,12 @@ impl CampaignRecords {
     /// same hour (whose repositories are then filled in if it had none).
     pub async fn snapshot(
         &self,
-        org: &str,
+        org: &OrgLogin,
         number: i64,
         s: &Snapshot,
         repos: Option<&[RepoProgress]>,
     ) -> sqlx::Result<()> {
-        let hour = (
-            org.to_ascii_lowercase(),
-            number,
-            s.at.timestamp().div_euclid(3600),
-        );
+        let hour = (org.to_string(), number, s.at.timestamp().div_euclid(3600));
         let with_repos = repos.is_some();
         let kept = &self.store.snapshots_kept.0;
         // Kept already, and nothing to add: the write would change nothing.
@@ -295,7 +291,7 @@ impl CampaignRecords {
     /// A campaign's snapshots since `since`, oldest first.
     pub async fn history(
         &self,
-        org: &str,
+        org: &OrgLogin,
         number: i64,
         since: DateTime<Utc>,
     ) -> sqlx::Result<Vec<Snapshot>> {
@@ -305,7 +301,7 @@ impl CampaignRecords {
              WHERE org = $1 AND campaign_number = $2 AND taken_at >= $3
              ORDER BY hour",
         )
-        .bind(org.to_ascii_lowercase())
+        .bind(org.as_str())
         .bind(number)
         .bind(since.timestamp())
         .fetch_all(self.store.pool())
@@ -327,7 +323,7 @@ impl CampaignRecords {
     /// first.
     pub async fn org_history(
         &self,
-        org: &str,
+        org: &OrgLogin,
         since: DateTime<Utc>,
     ) -> sqlx::Result<Vec<(i64, Snapshot)>> {
         let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
@@ -336,7 +332,7 @@ impl CampaignRecords {
              WHERE org = $1 AND taken_at >= $2
              ORDER BY taken_at",
         )
-        .bind(org.to_ascii_lowercase())
+        .bind(org.as_str())
         .bind(since.timestamp())
         .fetch_all(self.store.pool())
         .await?;
@@ -360,7 +356,7 @@ impl CampaignRecords {
     /// Writes a campaign's earlier snapshots at once (demo mode's seeded history).
     pub async fn seed_history(
         &self,
-        org: &str,
+        org: &OrgLogin,
         number: i64,
         points: &[Snapshot],
     ) -> sqlx::Result<()> {
@@ -374,10 +370,10 @@ impl CampaignRecords {
     }
 
     /// Whether any snapshot of the org's campaigns is kept (demo seeding runs once).
-    pub async fn has_history(&self, org: &str) -> sqlx::Result<bool> {
+    pub async fn has_history(&self, org: &OrgLogin) -> sqlx::Result<bool> {
         let row: Option<(i64,)> =
             sqlx::query_as("SELECT campaign_number FROM campaign_snapshots WHERE org = $1 LIMIT 1")
-                .bind(org.to_ascii_lowercase())
+                .bind(org.as_str())
                 .fetch_optional(self.store.pool())
                 .await?;
         Ok(row.is_some())

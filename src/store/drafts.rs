@@ -4,6 +4,7 @@
 use super::Store;
 use crate::domain::campaign_form::NewCampaignForm;
 use crate::domain::draft::{Draft, DraftComment, DraftId, DraftSummary};
+use crate::domain::OrgLogin;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone)]
@@ -59,11 +60,10 @@ impl Drafts {
     /// it may keep.
     pub async fn create(
         &self,
-        org: &str,
+        org: &OrgLogin,
         form: &NewCampaignForm,
         by: &str,
     ) -> Result<DraftId, Refused> {
-        let org = org.to_ascii_lowercase();
         let now = Utc::now().timestamp();
         let json = serde_json::to_string(form).unwrap_or_default();
         let mut tx = self.store.begin_capped(&format!("drafts:{org}")).await?;
@@ -71,7 +71,7 @@ impl Drafts {
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN created_by = $2 THEN 1 ELSE 0 END), 0)
              FROM drafts WHERE org = $1",
         )
-        .bind(&org)
+        .bind(org.as_str())
         .bind(by)
         .fetch_one(&mut *tx)
         .await?;
@@ -85,7 +85,7 @@ impl Drafts {
                  (org, name, form, alert_count, created_by, created_at, updated_by, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $5, $6) RETURNING id",
         )
-        .bind(&org)
+        .bind(org.as_str())
         .bind(&form.fields.name)
         .bind(json)
         .bind(selected(form))
@@ -100,7 +100,7 @@ impl Drafts {
     /// Replaces a draft's form; false when the org has no such draft.
     pub async fn update(
         &self,
-        org: &str,
+        org: &OrgLogin,
         id: DraftId,
         form: &NewCampaignForm,
         by: &str,
@@ -116,7 +116,7 @@ impl Drafts {
         .bind(selected(form))
         .bind(by)
         .bind(Utc::now().timestamp())
-        .bind(org.to_ascii_lowercase())
+        .bind(org.as_str())
         .bind(id.get())
         .execute(self.store.pool())
         .await?;
@@ -124,12 +124,12 @@ impl Drafts {
     }
 
     /// The org's drafts, most recently changed first.
-    pub async fn list(&self, org: &str) -> sqlx::Result<Vec<DraftSummary>> {
+    pub async fn list(&self, org: &OrgLogin) -> sqlx::Result<Vec<DraftSummary>> {
         let rows: Vec<(i64, String, i64, String, String, i64)> = sqlx::query_as(
             "SELECT id, name, alert_count, created_by, updated_by, updated_at FROM drafts
              WHERE org = $1 ORDER BY updated_at DESC, id DESC LIMIT 200",
         )
-        .bind(org.to_ascii_lowercase())
+        .bind(org.as_str())
         .fetch_all(self.store.pool())
         .await?;
         Ok(rows
@@ -151,7 +151,7 @@ impl Drafts {
     /// [`COMMENTS_PAGE`], or those before the comment `before`, oldest first.
     pub async fn get(
         &self,
-        org: &str,
+        org: &OrgLogin,
         id: DraftId,
         before: Option<i64>,
     ) -> sqlx::Result<Option<Draft>> {
@@ -159,7 +159,7 @@ impl Drafts {
             "SELECT form, created_by, created_at, updated_by, updated_at, revision FROM drafts
              WHERE org = $1 AND id = $2",
         )
-        .bind(org.to_ascii_lowercase())
+        .bind(org.as_str())
         .bind(id.get())
         .fetch_optional(self.store.pool())
         .await?;
@@ -201,12 +201,11 @@ impl Drafts {
     /// Adds a comment, unless the org has no such draft or it has [`MAX_COMMENTS`] already.
     pub async fn comment(
         &self,
-        org: &str,
+        org: &OrgLogin,
         id: DraftId,
         author: &str,
         body: &str,
     ) -> Result<(), Refused> {
-        let org = org.to_ascii_lowercase();
         let mut tx = self
             .store
             .begin_capped(&format!("draft:{}", id.get()))
@@ -215,7 +214,7 @@ impl Drafts {
             "SELECT (SELECT COUNT(*) FROM draft_comments WHERE draft_id = drafts.id)
              FROM drafts WHERE org = $1 AND id = $2",
         )
-        .bind(&org)
+        .bind(org.as_str())
         .bind(id.get())
         .fetch_optional(&mut *tx)
         .await?;
@@ -240,7 +239,7 @@ impl Drafts {
 
     /// Holds the draft at `revision` for one publish: false when it is gone, changed since that
     /// revision, or another publish holds it.
-    pub async fn hold(&self, org: &str, id: DraftId, revision: i64) -> sqlx::Result<bool> {
+    pub async fn hold(&self, org: &OrgLogin, id: DraftId, revision: i64) -> sqlx::Result<bool> {
         let now = Utc::now().timestamp();
         let done = sqlx::query(
             "UPDATE drafts SET publishing_at = $1
@@ -248,7 +247,7 @@ impl Drafts {
                  AND (publishing_at IS NULL OR publishing_at < $4)",
         )
         .bind(now)
-        .bind(org.to_ascii_lowercase())
+        .bind(org.as_str())
         .bind(id.get())
         .bind(now - PUBLISH_HOLD_SECONDS)
         .bind(revision)
@@ -258,9 +257,9 @@ impl Drafts {
     }
 
     /// Lets go of a draft whose publish failed.
-    pub async fn release(&self, org: &str, id: DraftId) -> sqlx::Result<()> {
+    pub async fn release(&self, org: &OrgLogin, id: DraftId) -> sqlx::Result<()> {
         sqlx::query("UPDATE drafts SET publishing_at = NULL WHERE org = $1 AND id = $2")
-            .bind(org.to_ascii_lowercase())
+            .bind(org.as_str())
             .bind(id.get())
             .execute(self.store.pool())
             .await?;
@@ -268,18 +267,18 @@ impl Drafts {
     }
 
     /// Removes a draft and its comments (published or discarded).
-    pub async fn remove(&self, org: &str, id: DraftId) -> sqlx::Result<bool> {
+    pub async fn remove(&self, org: &OrgLogin, id: DraftId) -> sqlx::Result<bool> {
         let mut tx = self.store.begin_write().await?;
         sqlx::query(
             "DELETE FROM draft_comments WHERE draft_id IN
                  (SELECT id FROM drafts WHERE org = $1 AND id = $2)",
         )
-        .bind(org.to_ascii_lowercase())
+        .bind(org.as_str())
         .bind(id.get())
         .execute(&mut *tx)
         .await?;
         let done = sqlx::query("DELETE FROM drafts WHERE org = $1 AND id = $2")
-            .bind(org.to_ascii_lowercase())
+            .bind(org.as_str())
             .bind(id.get())
             .execute(&mut *tx)
             .await?;

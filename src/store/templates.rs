@@ -2,6 +2,7 @@
 
 use super::Store;
 use crate::domain::template::Template;
+use crate::domain::OrgLogin;
 
 #[derive(Debug, Clone)]
 pub struct Templates {
@@ -18,13 +19,12 @@ impl Templates {
 
     /// Keeps `t` for `org` (replacing one of the same label): its id, or `None` when the org has
     /// `MAX_PER_ORG` templates already.
-    pub async fn save(&self, org: &str, t: &Template, by: &str) -> sqlx::Result<Option<i64>> {
-        let org = org.to_ascii_lowercase();
+    pub async fn save(&self, org: &OrgLogin, t: &Template, by: &str) -> sqlx::Result<Option<i64>> {
         // Counted and added under one lock: two saves at once cannot both take the last place.
         let mut tx = self.store.begin_capped(&format!("templates:{org}")).await?;
         let (count,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM templates WHERE org = $1 AND label <> $2")
-                .bind(&org)
+                .bind(org.as_str())
                 .bind(&t.label)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -41,7 +41,7 @@ impl Templates {
                  saved_by = excluded.saved_by, saved_at = excluded.saved_at
              RETURNING id",
         )
-        .bind(&org)
+        .bind(org.as_str())
         .bind(&t.label)
         .bind(serde_json::to_string(&t.filter).unwrap_or_default())
         .bind(&t.name_pattern)
@@ -55,12 +55,12 @@ impl Templates {
     }
 
     /// The org's saved templates, by label.
-    pub async fn list(&self, org: &str) -> sqlx::Result<Vec<Template>> {
+    pub async fn list(&self, org: &OrgLogin) -> sqlx::Result<Vec<Template>> {
         let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
             "SELECT id, label, filter, name_pattern, description_pattern, saved_by
              FROM templates WHERE org = $1 ORDER BY label",
         )
-        .bind(org.to_ascii_lowercase())
+        .bind(org.as_str())
         .fetch_all(self.store.pool())
         .await?;
         Ok(rows
@@ -79,9 +79,9 @@ impl Templates {
     }
 
     /// Removes one of the org's templates; false when it has no such template.
-    pub async fn remove(&self, org: &str, id: i64) -> sqlx::Result<bool> {
+    pub async fn remove(&self, org: &OrgLogin, id: i64) -> sqlx::Result<bool> {
         let done = sqlx::query("DELETE FROM templates WHERE org = $1 AND id = $2")
-            .bind(org.to_ascii_lowercase())
+            .bind(org.as_str())
             .bind(id)
             .execute(self.store.pool())
             .await?;

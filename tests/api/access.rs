@@ -4,14 +4,9 @@
 //! and the costly views within their budgets.
 
 use crate::campaign_alerts::count;
-use crate::campaign_create::{call, creates_sent, due, load_pages};
+use crate::campaign_create::{call, call_ok, creates_sent, due, load_pages};
 use crate::helpers::{spawn_app, TestApp};
 use crate::postgres::fresh_database;
-
-async fn page(app: &TestApp, path: &str) -> (u16, String) {
-    let res = app.get(path).await;
-    (res.status().as_u16(), res.text().await.unwrap())
-}
 
 async fn set_state(app: &TestApp, org: &str, number: &str, state: &str) -> u16 {
     let body = format!("org={org}&number={number}&state={state}");
@@ -23,7 +18,7 @@ async fn set_state(app: &TestApp, org: &str, number: &str, state: &str) -> u16 {
 
 /// The org's audit log as its CSV file, one line a row after the header.
 async fn audit_lines(app: &TestApp, org: &str) -> Vec<String> {
-    let (status, csv) = page(app, &format!("/orgs/{org}/audit.csv")).await;
+    let (status, csv) = app.page(&format!("/orgs/{org}/audit.csv")).await;
     assert_eq!(status, 200, "{csv}");
     csv.lines().skip(1).map(str::to_owned).collect()
 }
@@ -83,7 +78,7 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
             "/orgs/globex/campaigns/1/alerts.json".to_owned(),
         ];
         for path in &addresses {
-            let (status, body) = page(&app, path).await;
+            let (status, body) = app.page(path).await;
             assert!(
                 status == 403 || status == 404,
                 "{login} {path}: {status} {body}"
@@ -94,7 +89,7 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
         }
         if login == "mona" {
             // A member is told which role it takes; to anyone else GitHub hides the org.
-            let (status, overview) = page(&app, "/orgs/globex").await;
+            let (status, overview) = app.page("/orgs/globex").await;
             assert_eq!(status, 403);
             assert!(
                 overview.contains("owner or security manager of globex"),
@@ -136,10 +131,10 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
 
     // hubot keeps full use, and finds everything as it was.
     app.sign_in("hubot").await;
-    let (status, draft) = page(&app, &format!("/orgs/globex/drafts/{id}")).await;
+    let (status, draft) = app.page(&format!("/orgs/globex/drafts/{id}")).await;
     assert_eq!(status, 200);
     assert!(draft.contains("Globex secret draft") && draft.contains("No comments yet."));
-    let (_, body) = call(&app, "templates/list", &[("org", "globex")]).await;
+    let body = call_ok(&app, "templates/list", &[("org", "globex")]).await;
     assert!(body.contains("Globex secret template"));
     assert_eq!(
         audit_lines(&app, "globex").await,
@@ -151,7 +146,7 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
         "/orgs/globex/audit",
         "/orgs/globex/campaigns/1/alerts",
     ] {
-        assert_eq!(page(&app, path).await.0, 200, "{path}");
+        assert_eq!(app.page(path).await.0, 200, "{path}");
     }
 }
 
@@ -167,7 +162,7 @@ async fn a_plain_member_is_refused_the_orgs_records_an_owner_and_a_security_mana
             "/orgs/acme-corp/audit.csv",
             "/orgs/acme-corp",
         ] {
-            assert_eq!(page(&app, path).await.0, expected, "{login} {path}");
+            assert_eq!(app.page(path).await.0, expected, "{login} {path}");
         }
         let (status, _) = call(&app, "templates/list", &[("org", "acme-corp")]).await;
         assert_eq!(status, expected, "{login} templates");
@@ -260,7 +255,7 @@ async fn publishing_a_draft_changed_since_it_was_read_is_refused_naming_who_chan
     assert_eq!(status, 200, "{body}");
     let id = body.trim().to_owned();
     let link = format!("/orgs/acme-corp/drafts/{id}");
-    let (_, read) = page(&app, &link).await;
+    let read = app.ok_page(&link).await;
     assert!(read.contains("name=\"revision\" value=\"1\""), "{read}");
 
     // hubot changes it after mona read it.
@@ -282,7 +277,7 @@ async fn publishing_a_draft_changed_since_it_was_read_is_refused_naming_who_chan
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("hubot changed this draft at"), "{body}");
     assert_eq!(creates_sent(&app), 0, "nothing published");
-    let (_, read) = page(&app, &link).await;
+    let read = app.ok_page(&link).await;
     assert!(read.contains("name=\"revision\" value=\"2\""));
     let (status, body) = call(&app, "drafts/publish", &publish("2")).await;
     assert_eq!(status, 200, "{body}");
@@ -353,7 +348,7 @@ async fn a_draft_holds_only_alerts_that_exist_and_its_page_reads_within_a_budget
     assert_eq!(status, 200, "{body}");
     let link = format!("/orgs/acme-corp/drafts/{}", body.trim());
     app.emulator.clear_requests();
-    let (status, html) = page(&app, &link).await;
+    let (status, html) = app.page(&link).await;
     assert_eq!(status, 200);
     assert!(html.contains("Every chosen alert is still open."), "{html}");
     let reads: Vec<String> = app

@@ -16,6 +16,13 @@ pub async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, Strin
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
+/// A server-function call that must succeed (200): its body.
+pub async fn call_ok(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> String {
+    let (status, body) = call(app, f, pairs).await;
+    assert_eq!(status, 200, "{f}: {body}");
+    body
+}
+
 /// One `alerts/load` call: `pages` pages from `from`.
 pub async fn load_pages(app: &TestApp, org: &str, from: u32, pages: u32) -> AlertBatch {
     let (from, pages) = (from.to_string(), pages.to_string());
@@ -75,7 +82,7 @@ pub fn creates_sent(app: &TestApp) -> usize {
 }
 
 async fn open_campaigns(app: &TestApp) -> usize {
-    let (_, body) = call(app, "campaigns/new_context", &[("org", "acme-corp")]).await;
+    let body = call_ok(app, "campaigns/new_context", &[("org", "acme-corp")]).await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     v["open_campaigns"].as_u64().unwrap() as usize
 }

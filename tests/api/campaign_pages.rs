@@ -19,6 +19,13 @@ async fn html(app: &TestApp, path: &str) -> (u16, String) {
     )
 }
 
+/// A page that must be there (200), without the hydration comments: an error page fails here.
+async fn ok_html(app: &TestApp, path: &str) -> String {
+    let (status, page) = html(app, path).await;
+    assert_eq!(status, 200, "{path}: {page}");
+    page
+}
+
 /// The page without Leptos' hydration comments (`<!>`, `<!-- -->`) between text pieces.
 fn without_markers(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -107,13 +114,13 @@ async fn the_list_shows_open_campaigns_by_default_with_their_details() {
 #[tokio::test]
 async fn the_view_is_driven_by_the_url_query() {
     let app = signed_in_app().await;
-    let (_, closed) = html(&app, "/orgs/acme-corp/campaigns?state=closed").await;
+    let closed = ok_html(&app, "/orgs/acme-corp/campaigns?state=closed").await;
     assert!(closed.contains("Hard-coded secrets 2025") && !closed.contains("SQL injection sweep"));
     assert!(
         closed.contains("<option value=\"closed\" selected"),
         "the filter shows the current view"
     );
-    let (_, all) = html(
+    let all = ok_html(
         &app,
         "/orgs/acme-corp/campaigns?state=all&sort=ends_at&direction=asc",
     )
@@ -121,7 +128,7 @@ async fn the_view_is_driven_by_the_url_query() {
     let first = all.find("Hard-coded secrets 2025").unwrap();
     let later = all.find("SQL injection sweep").unwrap();
     assert!(first < later, "sorted by due date, earliest first");
-    let (_, bogus) = html(&app, "/orgs/acme-corp/campaigns?state=bogus&per_page=7").await;
+    let bogus = ok_html(&app, "/orgs/acme-corp/campaigns?state=bogus&per_page=7").await;
     assert!(
         bogus.contains("SQL injection sweep"),
         "unknown values fall back to the defaults"
@@ -174,10 +181,10 @@ async fn pages_come_from_githubs_link_header() {
             .await
             .unwrap();
     }
-    let (_, page1) = html(&app, "/orgs/acme-corp/campaigns?state=all&per_page=10").await;
+    let page1 = ok_html(&app, "/orgs/acme-corp/campaigns?state=all&per_page=10").await;
     assert!(page1.contains("Page 1 of 2"), "16 campaigns at 10 a page");
     assert!(page1.contains("href=\"/orgs/acme-corp/campaigns?state=all&amp;sort=created&amp;direction=desc&amp;per_page=10&amp;page=2\""));
-    let (_, page2) = html(
+    let page2 = ok_html(
         &app,
         "/orgs/acme-corp/campaigns?state=all&per_page=10&page=2",
     )
@@ -298,13 +305,20 @@ async fn the_detail_page_is_complete_and_unfurls_in_chat() {
     assert!(page.contains("Close campaign") && page.contains("Edit") && page.contains("Delete…"));
 }
 
+/// A server-function call that must succeed (200): its body.
+async fn call_ok(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> String {
+    let (status, body) = call(app, f, pairs).await;
+    assert_eq!(status, 200, "{f}: {body}");
+    body
+}
+
 async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, String) {
     let res = app.post(&format!("/api/campaigns/{f}"), &form(pairs)).await;
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
 async fn updated_at(app: &TestApp, number: &str) -> String {
-    let (_, body) = call(app, "get", &[("org", "acme-corp"), ("number", number)]).await;
+    let body = call_ok(app, "get", &[("org", "acme-corp"), ("number", number)]).await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     v["updated_at"].as_str().unwrap().to_owned()
 }
@@ -350,7 +364,7 @@ async fn editing_saves_and_githubs_422_comes_back_to_the_right_field() {
         .to_string();
     let (status, body) = call(&app, "update", &edit(&loaded, "SQLi sweep, renamed", &due)).await;
     assert_eq!(status, 200, "{body}");
-    let (_, page) = html(&app, "/orgs/acme-corp/campaigns/1").await;
+    let page = ok_html(&app, "/orgs/acme-corp/campaigns/1").await;
     assert!(page.contains("SQLi sweep, renamed") && page.contains("mailto:appsec@acme.example"));
 
     // A manager GitHub does not know: GitHub's 422 lands on the manager field.
@@ -395,7 +409,7 @@ async fn a_failed_edit_without_javascript_comes_back_filled_in_with_the_message(
     assert!(page.contains("value=\"not-a-member\""));
     assert_eq!(updated_at(&app, "1").await, loaded, "nothing was saved");
     // Once only: the next view shows GitHub's copy again.
-    let (_, page) = html(&app, form_page).await;
+    let page = ok_html(&app, form_page).await;
     assert!(!page.contains("Renamed without JavaScript"));
 }
 
@@ -437,7 +451,7 @@ async fn close_reopen_and_delete() {
     )
     .await;
     assert_eq!(status, 200);
-    let (_, page) = html(&app, "/orgs/acme-corp/campaigns/2").await;
+    let page = ok_html(&app, "/orgs/acme-corp/campaigns/2").await;
     assert!(page.contains("Reopen campaign") && page.contains("class=\"badge closed\""));
     let (status, _) = call(
         &app,
@@ -458,7 +472,7 @@ async fn close_reopen_and_delete() {
     .await;
     assert_eq!(status, 422);
 
-    let (_, confirm) = html(&app, "/orgs/acme-corp/campaigns/2/delete").await;
+    let confirm = ok_html(&app, "/orgs/acme-corp/campaigns/2/delete").await;
     assert!(confirm.contains("Delete the campaign “Critical command injection”?"));
     let res = app
         .post(
@@ -469,10 +483,10 @@ async fn close_reopen_and_delete() {
     assert!(res.status().is_success() || res.status().is_redirection());
     let (status, _) = html(&app, "/orgs/acme-corp/campaigns/2").await;
     assert_eq!(status, 404);
-    let (_, list) = html(&app, "/orgs/acme-corp/campaigns?deleted=2").await;
+    let list = ok_html(&app, "/orgs/acme-corp/campaigns?deleted=2").await;
     assert!(list.contains("Campaign #2 was deleted."));
     // The notice shows a campaign number only, never text from the address.
-    let (_, spoofed) = html(
+    let spoofed = ok_html(
         &app,
         "/orgs/acme-corp/campaigns?deleted=Call%20the%20help%20desk%20at%20555",
     )
@@ -509,7 +523,7 @@ async fn a_failed_close_or_delete_without_javascript_comes_back_to_its_page_with
         let shown = app.failed_post_without_js(api, &pairs, page).await;
         assert!(shown.contains(notice), "{api}: the error is shown");
         // Once: a reload is the page as it is.
-        let (_, again) = html(&app, page).await;
+        let again = ok_html(&app, page).await;
         assert!(!again.contains(notice), "{api}");
     }
     let (status, page) = html(&app, detail).await;
@@ -520,7 +534,8 @@ async fn a_failed_close_or_delete_without_javascript_comes_back_to_its_page_with
 #[tokio::test]
 async fn server_functions_check_their_own_input_and_session() {
     let app = spawn_app().await;
-    let (_, body) = call(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
+    let (status, body) = call(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
+    assert_eq!(status, 401);
     assert!(body.contains("not_signed_in"), "{body}");
     app.sign_in("mona").await;
     let before = requests_to(&app, "/orgs/");
@@ -547,7 +562,7 @@ async fn descriptions_are_text_never_html() {
     ));
     let (status, _) = call(&app, "update", &pairs).await;
     assert_eq!(status, 200);
-    let (_, page) = html(&app, "/orgs/acme-corp/campaigns/1").await;
+    let page = ok_html(&app, "/orgs/acme-corp/campaigns/1").await;
     assert!(!page.contains("<script>alert(1)"));
     assert!(!page.contains("<img src=x"));
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -556,7 +571,7 @@ async fn descriptions_are_text_never_html() {
 /// The edit form of campaign 1 as the page shows it (due date in UTC, the first manager), with
 /// `name` typed over.
 async fn edit_as_shown(app: &TestApp, name: &str) -> Vec<(String, String)> {
-    let (_, body) = call(app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
+    let body = call_ok(app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
     let c: serde_json::Value = serde_json::from_str(&body).unwrap();
     let ends_at: chrono::DateTime<Utc> = c["ends_at"].as_str().unwrap().parse().unwrap();
     let mut pairs = vec![
@@ -617,12 +632,12 @@ async fn renaming_an_overdue_campaign_keeps_its_due_date_and_all_its_managers() 
     assert!(app
         .emulator
         .edit_campaign_on_github("acme-corp", 1, overdue, &["mona", "hubot"]));
-    let (_, page) = html(&app, "/orgs/acme-corp/campaigns/1/edit").await;
+    let page = ok_html(&app, "/orgs/acme-corp/campaigns/1/edit").await;
     assert!(page.contains("This campaign has 2 managers (mona, hubot)"));
     let pairs = edit_as_shown(&app, "Renamed while overdue").await;
     let (status, body) = post_edit(&app, &pairs).await;
     assert_eq!(status, 200, "{body}");
-    let (_, body) = call(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
+    let body = call_ok(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
     let c: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(c["name"], "Renamed while overdue");
     let ends_at: chrono::DateTime<Utc> = c["ends_at"].as_str().unwrap().parse().unwrap();
@@ -646,7 +661,7 @@ async fn an_edit_sends_only_what_changed_and_nothing_when_nothing_did() {
             .filter(|r| r.method == "PATCH")
             .count()
     };
-    let (_, body) = call(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
+    let body = call_ok(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
     let c: serde_json::Value = serde_json::from_str(&body).unwrap();
     let pairs = edit_as_shown(&app, c["name"].as_str().unwrap()).await;
     let before = patches(&app);
@@ -728,7 +743,7 @@ async fn the_manager_field_offers_only_eligible_people() {
         "/orgs/acme-corp/campaigns/new",
         "/orgs/acme-corp/campaigns/1/edit",
     ] {
-        let (_, html) = html(&app, page).await;
+        let html = ok_html(&app, page).await;
         let doc = scraper::Html::parse_document(&html);
         let sel = scraper::Selector::parse("#eligible-managers option").unwrap();
         let offered: Vec<&str> = doc
@@ -765,7 +780,7 @@ async fn every_change_made_through_the_app_is_in_the_audit_log_with_its_outcome(
     use campaigns_admin::domain::audit::AuditAction;
     use campaigns_admin::domain::audit::AuditQuery;
     let app = signed_in_app().await;
-    let (_, body) = call(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
+    let body = call_ok(&app, "get", &[("org", "acme-corp"), ("number", "1")]).await;
     let old_name = serde_json::from_str::<serde_json::Value>(&body).unwrap()["name"]
         .as_str()
         .unwrap()

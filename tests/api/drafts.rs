@@ -42,11 +42,6 @@ fn draft_form<'a>(
     ]
 }
 
-async fn page(app: &TestApp, path: &str) -> (u16, String) {
-    let res = app.get(path).await;
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn a_draft_is_shared_commented_on_and_published_once_by_a_colleague() {
     let app = spawn_app().await;
@@ -67,7 +62,7 @@ async fn a_draft_is_shared_commented_on_and_published_once_by_a_colleague() {
 
     // Listed for the org, on the list page and the overview.
     for listed in ["/orgs/acme-corp/campaigns", "/orgs/acme-corp"] {
-        let (_, html) = page(&app, listed).await;
+        let html = app.ok_page(listed).await;
         assert!(
             html.contains(&format!("href=\"{link}\"")),
             "{listed} lists the draft"
@@ -82,7 +77,7 @@ async fn a_draft_is_shared_commented_on_and_published_once_by_a_colleague() {
 
     // A colleague opens the link, sees what was saved and what closed since, and comments.
     app.sign_in("hubot").await;
-    let (status, html) = page(&app, &link).await;
+    let (status, html) = app.page(&link).await;
     assert_eq!(status, 200);
     assert!(html.contains("Reviewed injection sweep") && html.contains("300 chosen"));
     assert!(html.contains("Saved by <b>mona</b>") || html.contains("mona"));
@@ -102,7 +97,7 @@ async fn a_draft_is_shared_commented_on_and_published_once_by_a_colleague() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let (_, html) = page(&app, &link).await;
+    let html = app.ok_page(&link).await;
     assert!(
         html.contains("Looks right; &lt;b&gt;ship&lt;/b&gt; it"),
         "the comment, as text"
@@ -120,11 +115,11 @@ async fn a_draft_is_shared_commented_on_and_published_once_by_a_colleague() {
     assert_eq!(status, 422, "{body}");
 
     // Edited in the create form: it opens filled in, and saving keeps it the same draft.
-    let (_, form) = page(
-        &app,
-        &format!("/orgs/acme-corp/campaigns/new?draft={id}&picker=server"),
-    )
-    .await;
+    let form = app
+        .ok_page(&format!(
+            "/orgs/acme-corp/campaigns/new?draft={id}&picker=server"
+        ))
+        .await;
     assert!(form.contains("value=\"Reviewed injection sweep\""));
     assert!(form.contains(&format!("name=\"draft\" value=\"{id}\"")));
     let mut edited = draft_form("acme-corp", "Reviewed injection sweep v2", &due, &joined);
@@ -136,7 +131,7 @@ async fn a_draft_is_shared_commented_on_and_published_once_by_a_colleague() {
     // Published: one campaign on GitHub with the 300 alerts, recorded and audited; the draft
     // is gone, and publishing it again creates nothing.
     // The revision the page shows: saved, then saved over once.
-    let (_, shown) = page(&app, &link).await;
+    let shown = app.ok_page(&link).await;
     assert!(shown.contains("name=\"revision\" value=\"2\""));
     let publish = [
         ("org", "acme-corp"),
@@ -155,14 +150,16 @@ async fn a_draft_is_shared_commented_on_and_published_once_by_a_colleague() {
     assert_eq!(total, 300);
     assert_eq!(creates_sent(&app), 1);
     let number = created["number"].as_i64().unwrap();
-    let (_, detail) = page(&app, &format!("/orgs/acme-corp/campaigns/{number}")).await;
+    let detail = app
+        .ok_page(&format!("/orgs/acme-corp/campaigns/{number}"))
+        .await;
     assert!(
         detail.contains("Created in campaigns-admin by"),
         "its alert set is recorded"
     );
-    let (_, audit) = page(&app, "/orgs/acme-corp/audit").await;
+    let audit = app.ok_page("/orgs/acme-corp/audit").await;
     assert!(audit.contains("Reviewed injection sweep v2"));
-    assert_eq!(page(&app, &link).await.0, 404);
+    assert_eq!(app.page(&link).await.0, 404);
     let (status, _) = call(&app, "drafts/publish", &publish).await;
     assert_eq!(status, 404);
     assert_eq!(creates_sent(&app), 1, "no second campaign");
@@ -182,11 +179,11 @@ async fn a_draft_is_only_for_its_orgs_owners_and_security_managers_whatever_the_
     assert_eq!(status, 200, "{body}");
     let id = body.trim().to_owned();
     let link = format!("/orgs/globex/drafts/{id}");
-    assert_eq!(page(&app, &link).await.0, 200);
+    assert_eq!(app.page(&link).await.0, 200);
 
     for login in ["mona", "octocat"] {
         app.sign_in(login).await;
-        let (status, html) = page(&app, &link).await;
+        let (status, html) = app.page(&link).await;
         assert_eq!(status, 403, "{login}");
         assert!(
             !html.contains("Globex secrets"),
@@ -276,7 +273,7 @@ async fn without_javascript_a_draft_is_saved_kept_when_refused_and_published() {
         )
         .await;
     assert!(res.status().is_redirection());
-    assert!(page(&app, &link).await.1.contains("Due date?"));
+    assert!(app.page(&link).await.1.contains("Due date?"));
     let due = due();
     let mut form = draft_form("acme-corp", "No-JS draft", &due, "");
     form.retain(|(k, _)| *k != "alerts");
@@ -295,5 +292,5 @@ async fn without_javascript_a_draft_is_saved_kept_when_refused_and_published() {
         "{to}"
     );
     assert_eq!(creates_sent(&app), 1);
-    assert_eq!(page(&app, &link).await.0, 404);
+    assert_eq!(app.page(&link).await.0, 404);
 }

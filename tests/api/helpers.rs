@@ -37,6 +37,20 @@ impl TestApp {
 
     /// The app's public origin (`public_url`), which a browser's requests come from: this
     /// instance's own address, or the first one's when two share a public URL.
+    /// A page's status and HTML.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    /// A page that must be there (200): its HTML. An error page fails the test here, so no
+    /// later "absent" assertion can pass on it by accident.
+    pub async fn ok_page(&self, path: &str) -> String {
+        let (status, html) = self.page(path).await;
+        assert_eq!(status, 200, "{path}: {html}");
+        html
+    }
+
     pub fn origin(&self) -> String {
         self.public_origin.clone()
     }

@@ -36,6 +36,11 @@ fn signed_in(id: i128, generation: u64, flash: &str, ttl: time::Duration) -> Rec
     }
 }
 
+/// An org's login, as the store takes it.
+fn org(login: &str) -> campaigns_admin::domain::OrgLogin {
+    login.parse().unwrap()
+}
+
 fn hour() -> time::Duration {
     time::Duration::hours(1)
 }
@@ -289,12 +294,12 @@ async fn campaign_records_bind_discard_and_claim_and_snapshots_stay_hourly() {
         let now = chrono::Utc::now();
 
         let bound = records
-            .begin("Acme", "Bound", "mona", &alerts)
+            .begin(&org("Acme"), "Bound", "mona", &alerts)
             .await
             .unwrap();
         records.bind(bound, 11).await.unwrap();
         let found = records
-            .find("acme", 11, "Bound", now)
+            .find(&org("acme"), 11, "Bound", now)
             .await
             .unwrap()
             .unwrap();
@@ -302,12 +307,12 @@ async fn campaign_records_bind_discard_and_claim_and_snapshots_stay_hourly() {
         assert_eq!(found.alerts[1], alert("acme/web", 2));
 
         let refused = records
-            .begin("acme", "Refused", "mona", &alerts)
+            .begin(&org("acme"), "Refused", "mona", &alerts)
             .await
             .unwrap();
         records.discard(refused).await.unwrap();
         assert!(records
-            .find("acme", 12, "Refused", now)
+            .find(&org("acme"), 12, "Refused", now)
             .await
             .unwrap()
             .is_none());
@@ -315,29 +320,29 @@ async fn campaign_records_bind_discard_and_claim_and_snapshots_stay_hourly() {
         // GitHub's answer was lost: the record waits, and the campaign's first read claims it,
         // if its name and time match.
         records
-            .begin("acme", "Lost", "hubot", &alerts)
+            .begin(&org("acme"), "Lost", "hubot", &alerts)
             .await
             .unwrap();
         let later = now + chrono::Duration::hours(2);
         assert!(records
-            .find("acme", 13, "Lost", later)
+            .find(&org("acme"), 13, "Lost", later)
             .await
             .unwrap()
             .is_none());
         assert!(records
-            .find("acme", 13, "Other", now)
+            .find(&org("acme"), 13, "Other", now)
             .await
             .unwrap()
             .is_none());
         let claimed = records
-            .find("acme", 13, "Lost", now)
+            .find(&org("acme"), 13, "Lost", now)
             .await
             .unwrap()
             .unwrap();
         assert_eq!(claimed.created_by, "hubot");
         assert!(
             records
-                .find("acme", 14, "Lost", now)
+                .find(&org("acme"), 14, "Lost", now)
                 .await
                 .unwrap()
                 .is_none(),
@@ -351,16 +356,19 @@ async fn campaign_records_bind_discard_and_claim_and_snapshots_stay_hourly() {
             closed: 10 - open,
         };
         let since = chrono::DateTime::from_timestamp(0, 0).unwrap();
-        records.snapshot("acme", 11, &at(0, 9), None).await.unwrap();
         records
-            .snapshot("acme", 11, &at(20, 8), None)
+            .snapshot(&org("acme"), 11, &at(0, 9), None)
             .await
             .unwrap();
         records
-            .snapshot("acme", 11, &at(61, 7), None)
+            .snapshot(&org("acme"), 11, &at(20, 8), None)
             .await
             .unwrap();
-        let history = records.history("acme", 11, since).await.unwrap();
+        records
+            .snapshot(&org("acme"), 11, &at(61, 7), None)
+            .await
+            .unwrap();
+        let history = records.history(&org("acme"), 11, since).await.unwrap();
         let open: Vec<i64> = history.iter().map(|p| p.open).collect();
         assert_eq!(open, [9, 7], "one an hour, the first of each kept");
     }
@@ -378,37 +386,40 @@ async fn a_draft_is_kept_listed_commented_held_once_and_removed() {
             ..Default::default()
         };
         form.fields.name = "SQLi".into();
-        let id = drafts.create("Acme", &form, "mona").await.unwrap();
+        let id = drafts.create(&org("Acme"), &form, "mona").await.unwrap();
         assert_eq!(
             drafts
-                .get("acme", id, None)
+                .get(&org("acme"), id, None)
                 .await
                 .unwrap()
                 .unwrap()
                 .revision,
             1
         );
-        let list = drafts.list("acme").await.unwrap();
+        let list = drafts.list(&org("acme")).await.unwrap();
         assert_eq!(
             (list.len(), list[0].alerts, list[0].name.as_str()),
             (1, 2, "SQLi")
         );
         assert!(
-            drafts.get("other", id, None).await.unwrap().is_none(),
+            drafts.get(&org("other"), id, None).await.unwrap().is_none(),
             "another org's link finds nothing"
         );
 
         form.fields.description = "changed".into();
-        assert!(drafts.update("acme", id, &form, "hubot").await.unwrap());
         assert!(drafts
-            .comment("acme", id, "hubot", "looks good")
+            .update(&org("acme"), id, &form, "hubot")
+            .await
+            .unwrap());
+        assert!(drafts
+            .comment(&org("acme"), id, "hubot", "looks good")
             .await
             .is_ok());
         assert!(matches!(
-            drafts.comment("other", id, "hubot", "no").await,
+            drafts.comment(&org("other"), id, "hubot", "no").await,
             Err(Refused::NotFound)
         ));
-        let d = drafts.get("acme", id, None).await.unwrap().unwrap();
+        let d = drafts.get(&org("acme"), id, None).await.unwrap().unwrap();
         assert_eq!(d.revision, 2, "one more with the save");
         assert_eq!(d.form, form);
         assert_eq!(
@@ -418,19 +429,19 @@ async fn a_draft_is_kept_listed_commented_held_once_and_removed() {
         assert_eq!(d.comments[0].body, "looks good");
 
         assert!(
-            !drafts.hold("acme", id, 1).await.unwrap(),
+            !drafts.hold(&org("acme"), id, 1).await.unwrap(),
             "not the revision that was read"
         );
-        assert!(drafts.hold("acme", id, 2).await.unwrap());
+        assert!(drafts.hold(&org("acme"), id, 2).await.unwrap());
         assert!(
-            !drafts.hold("acme", id, 2).await.unwrap(),
+            !drafts.hold(&org("acme"), id, 2).await.unwrap(),
             "one publish at a time"
         );
-        drafts.release("acme", id).await.unwrap();
-        assert!(drafts.hold("acme", id, 2).await.unwrap());
-        assert!(drafts.remove("acme", id).await.unwrap());
-        assert!(drafts.get("acme", id, None).await.unwrap().is_none());
-        assert!(!drafts.remove("acme", id).await.unwrap());
+        drafts.release(&org("acme"), id).await.unwrap();
+        assert!(drafts.hold(&org("acme"), id, 2).await.unwrap());
+        assert!(drafts.remove(&org("acme"), id).await.unwrap());
+        assert!(drafts.get(&org("acme"), id, None).await.unwrap().is_none());
+        assert!(!drafts.remove(&org("acme"), id).await.unwrap());
     }
 }
 
@@ -453,21 +464,29 @@ async fn a_template_is_kept_per_org_replaced_by_label_and_removed() {
             description_pattern: "Fix it.".into(),
             saved_by: None,
         };
-        let id = templates.save("Acme", &t, "mona").await.unwrap().unwrap();
+        let id = templates
+            .save(&org("Acme"), &t, "mona")
+            .await
+            .unwrap()
+            .unwrap();
         t.filter.path = "prod/".into();
-        let again = templates.save("acme", &t, "hubot").await.unwrap().unwrap();
+        let again = templates
+            .save(&org("acme"), &t, "hubot")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(id, again, "the same label is replaced, not repeated");
-        let list = templates.list("acme").await.unwrap();
+        let list = templates.list(&org("acme")).await.unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].filter, t.filter);
         assert_eq!(list[0].saved_by.as_deref(), Some("hubot"));
-        assert!(templates.list("other").await.unwrap().is_empty());
+        assert!(templates.list(&org("other")).await.unwrap().is_empty());
         assert!(
-            !templates.remove("other", id).await.unwrap(),
+            !templates.remove(&org("other"), id).await.unwrap(),
             "another org's id"
         );
-        assert!(templates.remove("acme", id).await.unwrap());
-        assert!(templates.list("acme").await.unwrap().is_empty());
+        assert!(templates.remove(&org("acme"), id).await.unwrap());
+        assert!(templates.list(&org("acme")).await.unwrap().is_empty());
     }
 }
 
@@ -485,37 +504,40 @@ async fn drafts_and_comments_are_capped_and_the_thread_is_read_a_page_at_a_time(
         let mut form = NewCampaignForm::default();
         form.fields.name = "x".into();
         for _ in 0..MAX_PER_AUTHOR {
-            drafts.create("acme", &form, "mona").await.unwrap();
+            drafts.create(&org("acme"), &form, "mona").await.unwrap();
         }
-        let refused = drafts.create("acme", &form, "mona").await;
+        let refused = drafts.create(&org("acme"), &form, "mona").await;
         assert!(
             matches!(refused, Err(Refused::TooManyDrafts { mine: true })),
             "{refused:?}"
         );
         for n in 0..(MAX_PER_ORG - MAX_PER_AUTHOR) {
             let who = format!("colleague-{}", n / 40);
-            drafts.create("acme", &form, &who).await.unwrap();
+            drafts.create(&org("acme"), &form, &who).await.unwrap();
         }
-        let refused = drafts.create("acme", &form, "hubot").await;
+        let refused = drafts.create(&org("acme"), &form, "hubot").await;
         assert!(
             matches!(refused, Err(Refused::TooManyDrafts { mine: false })),
             "{refused:?}"
         );
-        assert_eq!(drafts.list("acme").await.unwrap().len() as i64, MAX_PER_ORG);
+        assert_eq!(
+            drafts.list(&org("acme")).await.unwrap().len() as i64,
+            MAX_PER_ORG
+        );
 
-        let id = drafts.create("globex", &form, "hubot").await.unwrap();
+        let id = drafts.create(&org("globex"), &form, "hubot").await.unwrap();
         for i in 0..MAX_COMMENTS {
             drafts
-                .comment("globex", id, "hubot", &format!("c{i}"))
+                .comment(&org("globex"), id, "hubot", &format!("c{i}"))
                 .await
                 .unwrap();
         }
-        let refused = drafts.comment("globex", id, "mona", "one more").await;
+        let refused = drafts.comment(&org("globex"), id, "mona", "one more").await;
         assert!(
             matches!(refused, Err(Refused::TooManyComments)),
             "{refused:?}"
         );
-        let d = drafts.get("globex", id, None).await.unwrap().unwrap();
+        let d = drafts.get(&org("globex"), id, None).await.unwrap().unwrap();
         assert_eq!(d.comments.len() as i64, COMMENTS_PAGE);
         assert_eq!(
             d.comments.last().unwrap().body,
@@ -524,7 +546,7 @@ async fn drafts_and_comments_are_capped_and_the_thread_is_read_a_page_at_a_time(
         );
         let before = d.older_comments.expect("older comments to page to");
         let older = drafts
-            .get("globex", id, Some(before))
+            .get(&org("globex"), id, Some(before))
             .await
             .unwrap()
             .unwrap();
@@ -558,7 +580,7 @@ async fn a_cap_holds_when_saves_race_for_the_last_place() {
         let templates = db.templates();
         for n in 0..MAX_PER_ORG - 1 {
             templates
-                .save("acme", &template(format!("t{n}")), "mona")
+                .save(&org("acme"), &template(format!("t{n}")), "mona")
                 .await
                 .unwrap()
                 .unwrap();
@@ -566,7 +588,7 @@ async fn a_cap_holds_when_saves_race_for_the_last_place() {
         let racing = (0..8).map(|n| {
             let templates = templates.clone();
             let t = template(format!("racing {n}"));
-            tokio::spawn(async move { templates.save("acme", &t, "hubot").await })
+            tokio::spawn(async move { templates.save(&org("acme"), &t, "hubot").await })
         });
         let saved = futures_util::future::join_all(racing).await;
         let kept = saved
@@ -575,7 +597,7 @@ async fn a_cap_holds_when_saves_race_for_the_last_place() {
             .count();
         assert_eq!(kept, 1, "templates on {:?}", db.backend());
         assert_eq!(
-            templates.list("acme").await.unwrap().len() as i64,
+            templates.list(&org("acme")).await.unwrap().len() as i64,
             MAX_PER_ORG
         );
 
@@ -583,11 +605,11 @@ async fn a_cap_holds_when_saves_race_for_the_last_place() {
         let mut form = NewCampaignForm::default();
         form.fields.name = "x".into();
         for _ in 0..MAX_PER_AUTHOR - 1 {
-            drafts.create("acme", &form, "mona").await.unwrap();
+            drafts.create(&org("acme"), &form, "mona").await.unwrap();
         }
         let racing = (0..8).map(|_| {
             let (drafts, form) = (drafts.clone(), form.clone());
-            tokio::spawn(async move { drafts.create("acme", &form, "mona").await })
+            tokio::spawn(async move { drafts.create(&org("acme"), &form, "mona").await })
         });
         let made = futures_util::future::join_all(racing).await;
         let kept = made.iter().filter(|r| r.as_ref().unwrap().is_ok()).count();

@@ -1,7 +1,7 @@
 //! Templates: the built-in starting points and the ones an org's members save, with the age
 //! filter; members only; and as links in the server-rendered list (no JavaScript).
 
-use crate::campaign_create::call;
+use crate::campaign_create::{call, call_ok};
 use crate::helpers::spawn_app;
 
 /// The server-rendered list's "N alerts match" figure on `path`.
@@ -39,7 +39,7 @@ async fn a_team_saves_a_template_and_everyone_in_the_org_starts_from_it() {
 
     // A colleague finds it, and its link filters the server-rendered list.
     app.sign_in("hubot").await;
-    let (_, body) = call(&app, "templates/list", &[("org", "acme-corp")]).await;
+    let body = call_ok(&app, "templates/list", &[("org", "acme-corp")]).await;
     assert!(body.contains("SQL injection, older than 30 days"));
     let new = app
         .get("/orgs/acme-corp/campaigns/new?picker=server")
@@ -91,7 +91,7 @@ async fn a_team_saves_a_template_and_everyone_in_the_org_starts_from_it() {
     )
     .await;
     assert_eq!(status, 200);
-    let (_, body) = call(&app, "templates/list", &[("org", "acme-corp")]).await;
+    let body = call_ok(&app, "templates/list", &[("org", "acme-corp")]).await;
     assert!(!body.contains("older than 30 days"));
 }
 
