@@ -45,17 +45,12 @@ pub async fn load_alerts(
     from_page: u32,
     pages: u32,
 ) -> Result<AlertBatch, AppError> {
-    use super::context::{finish, with_github};
-    finish(
-        async move {
-            let range = page_range(from_page, pages)?;
-            with_github(|state, token| async move {
-                ssr::load_alerts_inner(&state.github, &token, &org, range).await
-            })
-            .await
-        }
-        .await,
-    )
+    use super::context::with_github;
+    let range = page_range(from_page, pages)?;
+    with_github(|state, token| async move {
+        ssr::load_alerts_inner(&state.github, &token, &org, range).await
+    })
+    .await
 }
 
 /// The picker without JavaScript: every open alert is read, filtered with the picker's own
@@ -65,23 +60,21 @@ pub async fn search_alerts(
     org: OrgLogin,
     filter: AlertFilter,
 ) -> Result<(Vec<AlertRow>, usize), AppError> {
-    use super::context::{finish, with_github};
-    finish(
-        with_github(|state, token| async move {
-            let all = ssr::all_open_alerts(&state.github, &token, &org).await?;
-            let matching = filter.select(&all);
-            let total = matching.len();
-            Ok((
-                matching
-                    .into_iter()
-                    .take(SERVER_LIST_MAX)
-                    .cloned()
-                    .collect(),
-                total,
-            ))
-        })
-        .await,
-    )
+    use super::context::with_github;
+    with_github(|state, token| async move {
+        let all = ssr::all_open_alerts(&state.github, &token, &org).await?;
+        let matching = filter.select(&all);
+        let total = matching.len();
+        Ok((
+            matching
+                .into_iter()
+                .take(SERVER_LIST_MAX)
+                .cloned()
+                .collect(),
+            total,
+        ))
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

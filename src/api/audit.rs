@@ -12,16 +12,11 @@ pub async fn audit_log(
     org: OrgLogin,
     #[server(flatten)] filter: AuditFilter,
 ) -> Result<AuditPage, AppError> {
-    use super::context::{finish, with_github};
-    finish(
-        async move {
-            let (query, page) = filter.parse().map_err(AppError::filter_refused)?;
-            with_github(|state, token| async move {
-                super::context::require_manager(&state, &token, &org, "read its audit log").await?;
-                crate::service::audit::page(&state.store, &org, &query, page).await
-            })
-            .await
-        }
-        .await,
-    )
+    use super::context::with_github;
+    let (query, page) = filter.parse().map_err(AppError::filter_refused)?;
+    with_github(|state, token| async move {
+        super::context::require_manager(&state, &token, &org, "read its audit log").await?;
+        crate::service::audit::page(&state.store, &org, &query, page).await
+    })
+    .await
 }

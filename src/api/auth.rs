@@ -7,22 +7,19 @@ use leptos::prelude::*;
 /// The signed-in user, or `None`.
 #[server(endpoint = "signed_in_user")]
 pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
-    use super::context::{finish, signed_in};
-    finish(match signed_in().await {
+    use super::context::signed_in;
+    match signed_in().await {
         Ok(record) => Ok(Some(record.user)),
         Err(AppError::NotSignedIn) => Ok(None),
         Err(e) => Err(e),
-    })
+    }
 }
 
 /// The organisations the signed-in user belongs to (needs the `read:org` scope).
 #[server(endpoint = "my_orgs")]
 pub async fn my_orgs() -> Result<Vec<OrgSummary>, AppError> {
-    use super::context::{finish, with_github};
-    finish(
-        with_github(|state, token| async move { ssr::my_orgs_inner(&state.github, &token).await })
-            .await,
-    )
+    use super::context::with_github;
+    with_github(|state, token| async move { ssr::my_orgs_inner(&state.github, &token).await }).await
 }
 
 #[cfg(feature = "ssr")]

@@ -17,86 +17,60 @@ pub(crate) const SEE: &str = "see its security campaigns";
 
 #[server(endpoint = "campaigns/list")]
 pub async fn list_campaigns(org: OrgLogin, view: ListView) -> Result<CampaignPage, AppError> {
-    use super::context::{finish, with_github};
+    use super::context::with_github;
     use crate::auth::access::not_found_as_role;
-    finish(
-        with_github(|state, token| async move {
-            let (items, pages) = match crate::service::campaigns::list_inner(
-                &state.github,
-                &token,
-                &org,
-                view,
-            )
-            .await
-            {
+    with_github(|state, token| async move {
+        let (items, pages) =
+            match crate::service::campaigns::list_inner(&state.github, &token, &org, view).await {
                 Ok(listed) => listed,
                 Err(e) => return Err(not_found_as_role(&state.github, &token, e, &org, SEE).await),
             };
-            state.managers.seen_managing(&token, &org).await;
-            let campaigns = crate::service::snapshots::viewed(&state, &org, items);
-            Ok(CampaignPage { campaigns, pages })
-        })
-        .await,
-    )
+        state.managers.seen_managing(&token, &org).await;
+        let campaigns = crate::service::snapshots::viewed(&state, &org, items);
+        Ok(CampaignPage { campaigns, pages })
+    })
+    .await
 }
 
 #[server(endpoint = "campaigns/get")]
 pub async fn get_campaign(org: OrgLogin, number: CampaignNumber) -> Result<CampaignView, AppError> {
-    use super::context::{finish, with_github};
-    finish(
-        with_github(|state, token| async move {
-            let c = state.github.get_campaign(&token, &org, number).await?;
-            Ok(crate::service::views::view_of(&state.settings, &org, c))
-        })
-        .await,
-    )
+    use super::context::with_github;
+    with_github(|state, token| async move {
+        let c = state.github.get_campaign(&token, &org, number).await?;
+        Ok(crate::service::views::view_of(&state.settings, &org, c))
+    })
+    .await
 }
 
 /// Who the manager fields offer: the organisation's owners and the signed-in user (GitHub takes
 /// only owners and security managers), and its teams.
 #[server(endpoint = "campaigns/manager_choices")]
 pub async fn load_manager_choices(org: OrgLogin) -> Result<ManagerChoices, AppError> {
-    use super::context::{finish, signed_in, with_github};
-    finish(
-        async move {
-            let me = signed_in().await?.user;
-            with_github(|state, token| async move {
-                crate::service::campaigns::manager_choices_inner(&state.github, &token, &org, me)
-                    .await
-            })
-            .await
-        }
-        .await,
-    )
+    use super::context::{signed_in, with_github};
+    let me = signed_in().await?.user;
+    with_github(|state, token| async move {
+        crate::service::campaigns::manager_choices_inner(&state.github, &token, &org, me).await
+    })
+    .await
 }
 
 /// The create form's context: the manager choices, and how many campaigns are open (GitHub
 /// allows ten).
 #[server(endpoint = "campaigns/new_context")]
 pub async fn new_campaign_context(org: OrgLogin) -> Result<CreateFormContext, AppError> {
-    use super::context::{finish, signed_in, with_github};
-    finish(
-        async move {
-            let me = signed_in().await?.user;
-            with_github(|state, token| async move {
-                let (choices, open_campaigns) = tokio::join!(
-                    crate::service::campaigns::manager_choices_inner(
-                        &state.github,
-                        &token,
-                        &org,
-                        me
-                    ),
-                    crate::service::campaigns::open_campaigns(&state.github, &token, &org),
-                );
-                Ok(CreateFormContext {
-                    choices: choices?,
-                    open_campaigns: open_campaigns?,
-                })
-            })
-            .await
-        }
-        .await,
-    )
+    use super::context::{signed_in, with_github};
+    let me = signed_in().await?.user;
+    with_github(|state, token| async move {
+        let (choices, open_campaigns) = tokio::join!(
+            crate::service::campaigns::manager_choices_inner(&state.github, &token, &org, me),
+            crate::service::campaigns::open_campaigns(&state.github, &token, &org),
+        );
+        Ok(CreateFormContext {
+            choices: choices?,
+            open_campaigns: open_campaigns?,
+        })
+    })
+    .await
 }
 
 /// Creates a campaign from the form and the chosen alerts. Never retried: a second POST could

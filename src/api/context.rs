@@ -76,17 +76,3 @@ pub fn is_form_post() -> bool {
             .is_some_and(|a| a.contains("text/html"))
     })
 }
-
-/// Gives a failed server function the HTTP status its error means. Plain HTML form posts (no
-/// JavaScript) are left alone: Leptos answers those with a redirect back to the form.
-pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(err) = &result {
-        let options = use_context::<leptos_axum::ResponseOptions>();
-        if let (false, Some(options)) = (is_form_post(), options) {
-            if let Ok(status) = http::StatusCode::from_u16(err.status_code()) {
-                options.set_status(status);
-            }
-        }
-    }
-    result
-}

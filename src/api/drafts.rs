@@ -61,15 +61,13 @@ pub async fn save_draft(
 /// The org's drafts, newest change first.
 #[server(endpoint = "drafts/list")]
 pub async fn list_drafts(org: OrgLogin) -> Result<Vec<DraftSummary>, AppError> {
-    use super::context::{finish, with_github};
-    finish(
-        with_github(|state, token| async move {
-            super::context::require_manager(&state, &token, &org, crate::service::drafts::DRAFTS)
-                .await?;
-            (state.store.drafts().list(&org).await).map_err(crate::service::unavailable)
-        })
-        .await,
-    )
+    use super::context::with_github;
+    with_github(|state, token| async move {
+        super::context::require_manager(&state, &token, &org, crate::service::drafts::DRAFTS)
+            .await?;
+        (state.store.drafts().list(&org).await).map_err(crate::service::unavailable)
+    })
+    .await
 }
 
 /// One draft with a page of its comments (the newest, or those before `comments_before`), and
@@ -80,21 +78,19 @@ pub async fn load_draft(
     id: DraftId,
     comments_before: Option<i64>,
 ) -> Result<DraftPage, AppError> {
-    use super::context::{finish, with_github};
-    finish(
-        with_github(|state, token| async move {
-            let draft =
-                crate::service::drafts::draft_of(&state, &token, &org, id, comments_before).await?;
-            let (closed, closed_budget_spent) =
-                crate::service::drafts::closed_since(&state, &token, &org, &draft).await;
-            Ok(DraftPage {
-                draft,
-                closed,
-                closed_budget_spent,
-            })
+    use super::context::with_github;
+    with_github(|state, token| async move {
+        let draft =
+            crate::service::drafts::draft_of(&state, &token, &org, id, comments_before).await?;
+        let (closed, closed_budget_spent) =
+            crate::service::drafts::closed_since(&state, &token, &org, &draft).await;
+        Ok(DraftPage {
+            draft,
+            closed,
+            closed_budget_spent,
         })
-        .await,
-    )
+    })
+    .await
 }
 
 /// Adds a plain-text comment to a draft; the page then shows the thread.

@@ -179,7 +179,7 @@ mod ssr {
             })
             .await;
         }
-        context::finish(result)
+        result
     }
 }
 
@@ -190,15 +190,9 @@ pub use ssr::{finish_form, take};
 /// JavaScript; `None` otherwise. Signed-in users only; each kept post is given out once.
 #[server(endpoint = "forms/failed")]
 pub async fn take_failed_form(form: String) -> Result<Option<FailedForm>, AppError> {
-    use super::context::{finish, signed_in};
-    finish(
-        async move {
-            if form.len() > 200 {
-                return Err(AppError::NotFound);
-            }
-            signed_in().await?;
-            Ok(take(&form).await)
-        }
-        .await,
-    )
+    if form.len() > 200 {
+        return Err(AppError::NotFound);
+    }
+    super::context::signed_in().await?;
+    Ok(take(&form).await)
 }

@@ -8,27 +8,24 @@ use leptos::prelude::*;
 
 #[server(endpoint = "orgs/overview")]
 pub async fn load_org_overview(org: OrgLogin) -> Result<OrgOverview, AppError> {
-    use super::context::{finish, with_github};
+    use super::context::with_github;
     use crate::auth::access::not_found_as_role;
-    finish(
-        with_github(|state, token| async move {
-            let open = match crate::service::campaigns::list_open(&state.github, &token, &org).await
-            {
-                Ok(open) => open,
-                Err(e) => {
-                    let (github, what) = (&state.github, super::campaigns::SEE);
-                    return Err(not_found_as_role(github, &token, e, &org, what).await);
-                }
-            };
-            state.managers.seen_managing(&token, &org).await;
-            let open = crate::service::snapshots::viewed(&state, &org, open);
-            // The chart reaches back 90 days.
-            let now = chrono::Utc::now();
-            let since = now - chrono::Duration::days(90);
-            let snapshots = state.store.campaigns().org_history(&org, since).await;
-            let snapshots = snapshots.map_err(crate::service::unavailable)?;
-            Ok(OrgOverview::new(open, snapshots, now))
-        })
-        .await,
-    )
+    with_github(|state, token| async move {
+        let open = match crate::service::campaigns::list_open(&state.github, &token, &org).await {
+            Ok(open) => open,
+            Err(e) => {
+                let (github, what) = (&state.github, super::campaigns::SEE);
+                return Err(not_found_as_role(github, &token, e, &org, what).await);
+            }
+        };
+        state.managers.seen_managing(&token, &org).await;
+        let open = crate::service::snapshots::viewed(&state, &org, open);
+        // The chart reaches back 90 days.
+        let now = chrono::Utc::now();
+        let since = now - chrono::Duration::days(90);
+        let snapshots = state.store.campaigns().org_history(&org, since).await;
+        let snapshots = snapshots.map_err(crate::service::unavailable)?;
+        Ok(OrgOverview::new(open, snapshots, now))
+    })
+    .await
 }

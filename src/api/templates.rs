@@ -1,5 +1,5 @@
 //! Template server functions: the org's templates (built in, then saved), save one, remove one.
-//! Members of the org only, as GitHub lists them.
+//! The org's owners and security managers only, as GitHub's campaigns.
 
 use crate::domain::template::{Template, TemplateForm};
 use crate::domain::OrgLogin;
@@ -9,17 +9,15 @@ use leptos::prelude::*;
 /// The built-in templates, then the org's saved ones by label.
 #[server(endpoint = "templates/list")]
 pub async fn list_templates(org: OrgLogin) -> Result<Vec<Template>, AppError> {
-    use super::context::{finish, require_manager, with_github};
-    finish(
-        with_github(|state, token| async move {
-            require_manager(&state, &token, &org, "use its templates").await?;
-            let saved = state.store.templates().list(&org).await;
-            let mut all = crate::domain::template::built_in();
-            all.extend(saved.map_err(crate::service::unavailable)?);
-            Ok(all)
-        })
-        .await,
-    )
+    use super::context::{require_manager, with_github};
+    with_github(|state, token| async move {
+        require_manager(&state, &token, &org, "use its templates").await?;
+        let saved = state.store.templates().list(&org).await;
+        let mut all = crate::domain::template::built_in();
+        all.extend(saved.map_err(crate::service::unavailable)?);
+        Ok(all)
+    })
+    .await
 }
 
 /// Saves the picker's filters and the form's patterns as a template of the org (replacing one
@@ -29,43 +27,36 @@ pub async fn save_template(
     org: OrgLogin,
     #[server(flatten)] form: TemplateForm,
 ) -> Result<Template, AppError> {
-    use super::context::{finish, require_manager, signed_in, with_github};
-    finish(
-        async move {
-            let mut template = form.parse()?;
-            let me = signed_in().await?.user.login;
-            with_github(|state, token| async move {
-                require_manager(&state, &token, &org, "use its templates").await?;
-                let saved = state.store.templates().save(&org, &template, &me).await;
-                let Some(id) = saved.map_err(crate::service::unavailable)? else {
-                    return Err(AppError::invalid(
-                        "label",
-                        "This org keeps 100 templates at most: remove one first.",
-                    ));
-                };
-                template.id = Some(id);
-                template.saved_by = Some(me);
-                Ok(template)
-            })
-            .await
-        }
-        .await,
-    )
+    use super::context::{require_manager, signed_in, with_github};
+    let mut template = form.parse()?;
+    let me = signed_in().await?.user.login;
+    with_github(|state, token| async move {
+        require_manager(&state, &token, &org, "use its templates").await?;
+        let saved = state.store.templates().save(&org, &template, &me).await;
+        let Some(id) = saved.map_err(crate::service::unavailable)? else {
+            return Err(AppError::invalid(
+                "label",
+                "This org keeps 100 templates at most: remove one first.",
+            ));
+        };
+        template.id = Some(id);
+        template.saved_by = Some(me);
+        Ok(template)
+    })
+    .await
 }
 
 /// Removes one of the org's saved templates.
 #[server(endpoint = "templates/remove")]
 pub async fn remove_template(org: OrgLogin, id: i64) -> Result<(), AppError> {
-    use super::context::{finish, require_manager, with_github};
-    finish(
-        with_github(|state, token| async move {
-            require_manager(&state, &token, &org, "use its templates").await?;
-            let removed = state.store.templates().remove(&org, id).await;
-            match removed.map_err(crate::service::unavailable)? {
-                true => Ok(()),
-                false => Err(AppError::NotFound),
-            }
-        })
-        .await,
-    )
+    use super::context::{require_manager, with_github};
+    with_github(|state, token| async move {
+        require_manager(&state, &token, &org, "use its templates").await?;
+        let removed = state.store.templates().remove(&org, id).await;
+        match removed.map_err(crate::service::unavailable)? {
+            true => Ok(()),
+            false => Err(AppError::NotFound),
+        }
+    })
+    .await
 }
