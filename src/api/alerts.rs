@@ -45,12 +45,12 @@ pub async fn load_alerts(
     from_page: u32,
     pages: u32,
 ) -> Result<AlertBatch, AppError> {
-    use super::context::with_github;
+    use super::context::Ctx;
     let range = page_range(from_page, pages)?;
-    with_github(|state, token| async move {
-        ssr::load_alerts_inner(&state.github, &token, &org, range).await
-    })
-    .await
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    cx.settle(async { ssr::load_alerts_inner(&state.github, token, &org, range).await }.await)
+        .await
 }
 
 /// The picker without JavaScript: every open alert is read, filtered with the picker's own
@@ -60,9 +60,11 @@ pub async fn search_alerts(
     org: OrgLogin,
     filter: AlertFilter,
 ) -> Result<(Vec<AlertRow>, usize), AppError> {
-    use super::context::with_github;
-    with_github(|state, token| async move {
-        let all = ssr::all_open_alerts(&state.github, &token, &org).await?;
+    use super::context::Ctx;
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
+        let all = ssr::all_open_alerts(&state.github, token, &org).await?;
         let matching = filter.select(&all);
         let total = matching.len();
         Ok((
@@ -73,8 +75,9 @@ pub async fn search_alerts(
                 .collect(),
             total,
         ))
-    })
-    .await
+    }
+    .await;
+    cx.settle(result).await
 }
 
 #[cfg(feature = "ssr")]

@@ -12,11 +12,14 @@ pub async fn audit_log(
     org: OrgLogin,
     #[server(flatten)] filter: AuditFilter,
 ) -> Result<AuditPage, AppError> {
-    use super::context::with_github;
+    use super::context::Ctx;
     let (query, page) = filter.parse().map_err(AppError::filter_refused)?;
-    with_github(|state, token| async move {
-        super::context::require_manager(&state, &token, &org, "read its audit log").await?;
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
+        super::context::require_manager(state, token, &org, "read its audit log").await?;
         crate::service::audit::page(&state.store, &org, &query, page).await
-    })
-    .await
+    }
+    .await;
+    cx.settle(result).await
 }

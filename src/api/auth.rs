@@ -18,8 +18,11 @@ pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
 /// The organisations the signed-in user belongs to (needs the `read:org` scope).
 #[server(endpoint = "my_orgs")]
 pub async fn my_orgs() -> Result<Vec<OrgSummary>, AppError> {
-    use super::context::with_github;
-    with_github(|state, token| async move { ssr::my_orgs_inner(&state.github, &token).await }).await
+    use super::context::Ctx;
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    cx.settle(async { ssr::my_orgs_inner(&state.github, token).await }.await)
+        .await
 }
 
 #[cfg(feature = "ssr")]

@@ -17,60 +17,72 @@ pub(crate) const SEE: &str = "see its security campaigns";
 
 #[server(endpoint = "campaigns/list")]
 pub async fn list_campaigns(org: OrgLogin, view: ListView) -> Result<CampaignPage, AppError> {
-    use super::context::with_github;
+    use super::context::Ctx;
     use crate::auth::access::not_found_as_role;
-    with_github(|state, token| async move {
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
         let (items, pages) =
-            match crate::service::campaigns::list_inner(&state.github, &token, &org, view).await {
+            match crate::service::campaigns::list_inner(&state.github, token, &org, view).await {
                 Ok(listed) => listed,
-                Err(e) => return Err(not_found_as_role(&state.github, &token, e, &org, SEE).await),
+                Err(e) => return Err(not_found_as_role(&state.github, token, e, &org, SEE).await),
             };
-        state.managers.seen_managing(&token, &org).await;
-        let campaigns = crate::service::snapshots::viewed(&state, &org, items);
+        state.managers.seen_managing(token, &org).await;
+        let campaigns = crate::service::snapshots::viewed(state, &org, items);
         Ok(CampaignPage { campaigns, pages })
-    })
-    .await
+    }
+    .await;
+    cx.settle(result).await
 }
 
 #[server(endpoint = "campaigns/get")]
 pub async fn get_campaign(org: OrgLogin, number: CampaignNumber) -> Result<CampaignView, AppError> {
-    use super::context::with_github;
-    with_github(|state, token| async move {
-        let c = state.github.get_campaign(&token, &org, number).await?;
+    use super::context::Ctx;
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
+        let c = state.github.get_campaign(token, &org, number).await?;
         Ok(crate::service::views::view_of(&state.settings, &org, c))
-    })
-    .await
+    }
+    .await;
+    cx.settle(result).await
 }
 
 /// Who the manager fields offer: the organisation's owners and the signed-in user (GitHub takes
 /// only owners and security managers), and its teams.
 #[server(endpoint = "campaigns/manager_choices")]
 pub async fn load_manager_choices(org: OrgLogin) -> Result<ManagerChoices, AppError> {
-    use super::context::{signed_in, with_github};
+    use super::context::{signed_in, Ctx};
     let me = signed_in().await?.user;
-    with_github(|state, token| async move {
-        crate::service::campaigns::manager_choices_inner(&state.github, &token, &org, me).await
-    })
-    .await
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
+        crate::service::campaigns::manager_choices_inner(&state.github, token, &org, me).await
+    }
+    .await;
+    cx.settle(result).await
 }
 
 /// The create form's context: the manager choices, and how many campaigns are open (GitHub
 /// allows ten).
 #[server(endpoint = "campaigns/new_context")]
 pub async fn new_campaign_context(org: OrgLogin) -> Result<CreateFormContext, AppError> {
-    use super::context::{signed_in, with_github};
+    use super::context::{signed_in, Ctx};
     let me = signed_in().await?.user;
-    with_github(|state, token| async move {
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
         let (choices, open_campaigns) = tokio::join!(
-            crate::service::campaigns::manager_choices_inner(&state.github, &token, &org, me),
-            crate::service::campaigns::open_campaigns(&state.github, &token, &org),
+            crate::service::campaigns::manager_choices_inner(&state.github, token, &org, me),
+            crate::service::campaigns::open_campaigns(&state.github, token, &org),
         );
         Ok(CreateFormContext {
             choices: choices?,
             open_campaigns: open_campaigns?,
         })
-    })
-    .await
+    }
+    .await;
+    cx.settle(result).await
 }
 
 /// Creates a campaign from the form and the chosen alerts. Never retried: a second POST could
@@ -80,7 +92,7 @@ pub async fn create_campaign(
     org: OrgLogin,
     #[server(flatten)] form: NewCampaignForm,
 ) -> Result<CampaignView, AppError> {
-    use super::context::{signed_in, with_github};
+    use super::context::{signed_in, Ctx};
     use super::flash::{finish_form, FailedForm};
     let echo = FailedForm {
         generate_issues: form.generate_issues(),
@@ -90,12 +102,14 @@ pub async fn create_campaign(
     let result = async move {
         let body = crate::service::campaigns::create_body(&form)?;
         let me = signed_in().await?.user.login;
-        with_github(|state, token| async move {
-            let c = crate::service::campaigns::create_recorded(&state, &token, &org, &me, &body)
-                .await?;
+        let cx = Ctx::take().await?;
+        let (state, token) = (&cx.state, &cx.token);
+        let result = async {
+            let c =
+                crate::service::campaigns::create_recorded(state, token, &org, &me, &body).await?;
             // Made from a draft (opened in this form): the draft has become this campaign.
             if let Some(id) = form.draft() {
-                crate::service::campaigns::draft_published(&state, &org, id).await;
+                crate::service::campaigns::draft_published(state, &org, id).await;
             }
             Ok(crate::service::campaigns::go_to_campaign(
                 &state.settings,
@@ -103,8 +117,9 @@ pub async fn create_campaign(
                 c,
                 "?created=1",
             ))
-        })
-        .await
+        }
+        .await;
+        cx.settle(result).await
     }
     .await;
     finish_form(result, echo).await
@@ -118,7 +133,7 @@ pub async fn update_campaign(
     number: CampaignNumber,
     #[server(flatten)] form: EditCampaignForm,
 ) -> Result<CampaignView, AppError> {
-    use super::context::{signed_in, with_github};
+    use super::context::{signed_in, Ctx};
     use super::flash::{finish_form, FailedForm};
     use crate::domain::campaign_form::fields_need_attention;
     use crate::service::{campaign_edits, campaigns::go_to_campaign};
@@ -128,11 +143,14 @@ pub async fn update_campaign(
             .parse(form.loaded_ends_at(), chrono::Utc::now())
             .map_err(fields_need_attention)?;
         let me = signed_in().await?.user.login;
-        with_github(|state, token| async move {
-            let c = campaign_edits::update(&state, &token, &me, &org, number, &form, draft).await?;
+        let cx = Ctx::take().await?;
+        let (state, token) = (&cx.state, &cx.token);
+        let result = async {
+            let c = campaign_edits::update(state, token, &me, &org, number, &form, draft).await?;
             Ok(go_to_campaign(&state.settings, &org, c, "?saved=1"))
-        })
-        .await
+        }
+        .await;
+        cx.settle(result).await
     }
     .await;
     finish_form(result, echo).await
@@ -145,7 +163,7 @@ pub async fn set_campaign_state(
     number: CampaignNumber,
     state: String,
 ) -> Result<CampaignView, AppError> {
-    use super::context::{signed_in, with_github};
+    use super::context::{signed_in, Ctx};
     use super::flash::{finish_form, FailedForm};
     use crate::github::models::CampaignState;
     use crate::service::{campaign_edits, campaigns::go_to_campaign};
@@ -157,11 +175,14 @@ pub async fn set_campaign_state(
             _ => return Err(AppError::invalid("state", "Choose open or closed.")),
         };
         let me = signed_in().await?.user.login;
-        with_github(|app, token| async move {
-            let c = campaign_edits::set_state(&app, &token, &me, &org, number, target).await?;
+        let cx = Ctx::take().await?;
+        let (app, token) = (&cx.state, &cx.token);
+        let result = async {
+            let c = campaign_edits::set_state(app, token, &me, &org, number, target).await?;
             Ok(go_to_campaign(&app.settings, &org, c, ""))
-        })
-        .await
+        }
+        .await;
+        cx.settle(result).await
     }
     .await;
     finish_form(result, echo).await
@@ -170,20 +191,23 @@ pub async fn set_campaign_state(
 /// Deletes a campaign; the list then shows a notice naming it.
 #[server(endpoint = "campaigns/delete")]
 pub async fn delete_campaign(org: OrgLogin, number: CampaignNumber) -> Result<(), AppError> {
-    use super::context::{signed_in, with_github};
+    use super::context::{signed_in, Ctx};
     use super::flash::{finish_form, FailedForm};
     let echo = FailedForm::new(format!("delete:{org}/{number}"), Default::default());
     let result = async move {
         let me = signed_in().await?.user.login;
-        with_github(|state, token| async move {
-            crate::service::campaign_edits::delete(&state, &token, &me, &org, number).await?;
+        let cx = Ctx::take().await?;
+        let (state, token) = (&cx.state, &cx.token);
+        let result = async {
+            crate::service::campaign_edits::delete(state, token, &me, &org, number).await?;
             // The notice names the number only: a name in the address would let any link show
             // any text on our page.
             let list = crate::domain::paths::campaigns(&org);
             leptos_axum::redirect(&format!("{list}?deleted={number}"));
             Ok(())
-        })
-        .await
+        }
+        .await;
+        cx.settle(result).await
     }
     .await;
     finish_form(result, echo).await

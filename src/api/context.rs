@@ -7,7 +7,6 @@ use crate::error::AppError;
 use crate::state::AppState;
 use leptos::prelude::use_context;
 use secrecy::SecretString;
-use std::future::Future;
 use tower_sessions::Session;
 
 /// The app's state. It is missing only when the request a server function runs for is gone (a
@@ -26,22 +25,36 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
-/// Runs `call` with the signed-in user's token. A 401 from GitHub ends the session, so the UI
-/// sends the user to sign in again.
-pub async fn with_github<T, F, Fut>(call: F) -> Result<T, AppError>
-where
-    F: FnOnce(AppState, SecretString) -> Fut,
-    Fut: Future<Output = Result<T, AppError>>,
-{
-    let state = app_state()?;
-    let session = session().await?;
-    let token = session::access_token(&session, &state.tokens()).await?;
-    let result = call(state, token).await;
-    if matches!(result, Err(AppError::NotSignedIn)) {
-        tracing::info!("GitHub no longer accepts this token; ending the session");
-        session::end(&session).await;
+/// What a server function works with, taken once: the app's state, the session and the signed-in
+/// user's GitHub token.
+pub struct Ctx {
+    pub state: AppState,
+    pub session: Session,
+    pub token: SecretString,
+}
+
+impl Ctx {
+    /// The request's context; `NotSignedIn` without a signed-in session.
+    pub async fn take() -> Result<Ctx, AppError> {
+        let state = app_state()?;
+        let session = session().await?;
+        let token = session::access_token(&session, &state.tokens()).await?;
+        Ok(Ctx {
+            state,
+            session,
+            token,
+        })
     }
-    result
+
+    /// Passes `result` on. A 401 from GitHub ends the session, so the UI sends the user to sign
+    /// in again.
+    pub async fn settle<T>(&self, result: Result<T, AppError>) -> Result<T, AppError> {
+        if matches!(result, Err(AppError::NotSignedIn)) {
+            tracing::info!("GitHub no longer accepts this token; ending the session");
+            session::end(&self.session).await;
+        }
+        result
+    }
 }
 
 /// Refuses anyone but an owner or security manager of `org` (asked of GitHub with the user's

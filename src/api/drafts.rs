@@ -18,7 +18,7 @@ pub async fn save_draft(
     org: OrgLogin,
     #[server(flatten)] form: NewCampaignForm,
 ) -> Result<DraftId, AppError> {
-    use super::context::{signed_in, with_github};
+    use super::context::{signed_in, Ctx};
     use super::flash::{finish_form, FailedForm};
     let echo = FailedForm {
         generate_issues: form.generate_issues(),
@@ -30,10 +30,12 @@ pub async fn save_draft(
         let mut form = crate::domain::draft::keepable(form)?;
         form.draft = String::new();
         let me = signed_in().await?.user.login;
-        with_github(|state, token| async move {
-            super::context::require_manager(&state, &token, &org, crate::service::drafts::DRAFTS)
+        let cx = Ctx::take().await?;
+        let (state, token) = (&cx.state, &cx.token);
+        let result = async {
+            super::context::require_manager(state, token, &org, crate::service::drafts::DRAFTS)
                 .await?;
-            crate::service::drafts::selection_exists(&state, &token, &org, &form).await?;
+            crate::service::drafts::selection_exists(state, token, &org, &form).await?;
             let drafts = state.store.drafts();
             let id = match opened {
                 Some(id) => {
@@ -51,8 +53,9 @@ pub async fn save_draft(
                 crate::domain::paths::draft(&org, id)
             ));
             Ok(id)
-        })
-        .await
+        }
+        .await;
+        cx.settle(result).await
     }
     .await;
     finish_form(result, echo).await
@@ -61,13 +64,15 @@ pub async fn save_draft(
 /// The org's drafts, newest change first.
 #[server(endpoint = "drafts/list")]
 pub async fn list_drafts(org: OrgLogin) -> Result<Vec<DraftSummary>, AppError> {
-    use super::context::with_github;
-    with_github(|state, token| async move {
-        super::context::require_manager(&state, &token, &org, crate::service::drafts::DRAFTS)
-            .await?;
+    use super::context::Ctx;
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
+        super::context::require_manager(state, token, &org, crate::service::drafts::DRAFTS).await?;
         (state.store.drafts().list(&org).await).map_err(crate::service::unavailable)
-    })
-    .await
+    }
+    .await;
+    cx.settle(result).await
 }
 
 /// One draft with a page of its comments (the newest, or those before `comments_before`), and
@@ -78,41 +83,47 @@ pub async fn load_draft(
     id: DraftId,
     comments_before: Option<i64>,
 ) -> Result<DraftPage, AppError> {
-    use super::context::with_github;
-    with_github(|state, token| async move {
+    use super::context::Ctx;
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
         let draft =
-            crate::service::drafts::draft_of(&state, &token, &org, id, comments_before).await?;
+            crate::service::drafts::draft_of(state, token, &org, id, comments_before).await?;
         let (closed, closed_budget_spent) =
-            crate::service::drafts::closed_since(&state, &token, &org, &draft).await;
+            crate::service::drafts::closed_since(state, token, &org, &draft).await;
         Ok(DraftPage {
             draft,
             closed,
             closed_budget_spent,
         })
-    })
-    .await
+    }
+    .await;
+    cx.settle(result).await
 }
 
 /// Adds a plain-text comment to a draft; the page then shows the thread.
 #[server(endpoint = "drafts/comment")]
 pub async fn comment_on_draft(org: OrgLogin, id: DraftId, body: String) -> Result<(), AppError> {
-    use super::context::{signed_in, with_github};
+    use super::context::{signed_in, Ctx};
     use super::flash::{finish_form, FailedForm};
     let mut echo = FailedForm::new(format!("draft:{org}/{id}"), Default::default());
     echo.values.description = body.clone();
     let result = async move {
         let body = crate::domain::draft::comment_body(&body)?;
         let me = signed_in().await?.user.login;
-        with_github(|state, token| async move {
-            super::context::require_manager(&state, &token, &org, crate::service::drafts::DRAFTS)
+        let cx = Ctx::take().await?;
+        let (state, token) = (&cx.state, &cx.token);
+        let result = async {
+            super::context::require_manager(state, token, &org, crate::service::drafts::DRAFTS)
                 .await?;
             let added = state.store.drafts().comment(&org, id, &me, &body).await;
             added.map_err(crate::service::drafts::refused)?;
             let page = crate::domain::paths::draft(&org, id);
             leptos_axum::redirect(&format!("{page}#comments"));
             Ok(())
-        })
-        .await
+        }
+        .await;
+        cx.settle(result).await
     }
     .await;
     finish_form(result, echo).await
@@ -129,19 +140,22 @@ pub async fn publish_draft(
     id: DraftId,
     revision: i64,
 ) -> Result<CampaignView, AppError> {
-    use super::context::{signed_in, with_github};
+    use super::context::{signed_in, Ctx};
     use super::flash::{finish_form, FailedForm};
     let echo = FailedForm::new(format!("draft:{org}/{id}"), Default::default());
     let result = async move {
         let me = signed_in().await?.user.login;
-        with_github(|state, token| async move {
-            let draft = crate::service::drafts::draft_of(&state, &token, &org, id, None).await?;
+        {
+        let cx = Ctx::take().await?;
+        let (state, token) = (&cx.state, &cx.token);
+        cx.settle(async {
+            let draft = crate::service::drafts::draft_of(state, token, &org, id, None).await?;
             crate::service::drafts::same_revision(&draft, revision)?;
             let body = crate::service::campaigns::create_body(&draft.form)?;
             let drafts = state.store.drafts();
             if !(drafts.hold(&org, id, revision).await).map_err(crate::service::unavailable)? {
                 // Changed between the read above and the hold, or held by another publish.
-                let now = crate::service::drafts::draft_of(&state, &token, &org, id, None).await?;
+                let now = crate::service::drafts::draft_of(state, token, &org, id, None).await?;
                 crate::service::drafts::same_revision(&now, revision)?;
                 return Err(AppError::invalid(
                     "publish",
@@ -149,10 +163,10 @@ pub async fn publish_draft(
                 ));
             }
             let created =
-                crate::service::campaigns::create_recorded(&state, &token, &org, &me, &body).await;
+                crate::service::campaigns::create_recorded(state, token, &org, &me, &body).await;
             match created {
                 Ok(c) => {
-                    crate::service::campaigns::draft_published(&state, &org, id).await;
+                    crate::service::campaigns::draft_published(state, &org, id).await;
                     Ok(crate::service::campaigns::go_to_campaign(
                         &state.settings,
                         &org,
@@ -167,8 +181,10 @@ pub async fn publish_draft(
                     Err(e)
                 }
             }
-        })
+        }
+        .await)
         .await
+    }
     }
     .await;
     finish_form(result, echo).await
@@ -177,20 +193,25 @@ pub async fn publish_draft(
 /// Removes a draft without publishing it.
 #[server(endpoint = "drafts/discard")]
 pub async fn discard_draft(org: OrgLogin, id: DraftId) -> Result<(), AppError> {
-    use super::context::with_github;
+    use super::context::Ctx;
     use super::flash::{finish_form, FailedForm};
     let echo = FailedForm::new(format!("draft:{org}/{id}"), Default::default());
-    let result = with_github(|state, token| async move {
-        super::context::require_manager(&state, &token, &org, crate::service::drafts::DRAFTS)
-            .await?;
-        let removed = state.store.drafts().remove(&org, id).await;
-        if !removed.map_err(crate::service::unavailable)? {
-            return Err(AppError::NotFound);
+    let result = {
+        let cx = Ctx::take().await?;
+        let (state, token) = (&cx.state, &cx.token);
+        let result = async {
+            super::context::require_manager(state, token, &org, crate::service::drafts::DRAFTS)
+                .await?;
+            let removed = state.store.drafts().remove(&org, id).await;
+            if !removed.map_err(crate::service::unavailable)? {
+                return Err(AppError::NotFound);
+            }
+            let list = crate::domain::paths::campaigns(&org);
+            leptos_axum::redirect(&format!("{list}?discarded={id}"));
+            Ok(())
         }
-        let list = crate::domain::paths::campaigns(&org);
-        leptos_axum::redirect(&format!("{list}?discarded={id}"));
-        Ok(())
-    })
-    .await;
+        .await;
+        cx.settle(result).await
+    };
     finish_form(result, echo).await
 }

@@ -8,24 +8,27 @@ use leptos::prelude::*;
 
 #[server(endpoint = "orgs/overview")]
 pub async fn load_org_overview(org: OrgLogin) -> Result<OrgOverview, AppError> {
-    use super::context::with_github;
+    use super::context::Ctx;
     use crate::auth::access::not_found_as_role;
-    with_github(|state, token| async move {
-        let open = match crate::service::campaigns::list_open(&state.github, &token, &org).await {
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
+        let open = match crate::service::campaigns::list_open(&state.github, token, &org).await {
             Ok(open) => open,
             Err(e) => {
                 let (github, what) = (&state.github, super::campaigns::SEE);
-                return Err(not_found_as_role(github, &token, e, &org, what).await);
+                return Err(not_found_as_role(github, token, e, &org, what).await);
             }
         };
-        state.managers.seen_managing(&token, &org).await;
-        let open = crate::service::snapshots::viewed(&state, &org, open);
+        state.managers.seen_managing(token, &org).await;
+        let open = crate::service::snapshots::viewed(state, &org, open);
         // The chart reaches back 90 days.
         let now = chrono::Utc::now();
         let since = now - chrono::Duration::days(90);
         let snapshots = state.store.campaigns().org_history(&org, since).await;
         let snapshots = snapshots.map_err(crate::service::unavailable)?;
         Ok(OrgOverview::new(open, snapshots, now))
-    })
-    .await
+    }
+    .await;
+    cx.settle(result).await
 }

@@ -9,15 +9,18 @@ use leptos::prelude::*;
 /// The built-in templates, then the org's saved ones by label.
 #[server(endpoint = "templates/list")]
 pub async fn list_templates(org: OrgLogin) -> Result<Vec<Template>, AppError> {
-    use super::context::{require_manager, with_github};
-    with_github(|state, token| async move {
-        require_manager(&state, &token, &org, "use its templates").await?;
+    use super::context::{require_manager, Ctx};
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
+        require_manager(state, token, &org, "use its templates").await?;
         let saved = state.store.templates().list(&org).await;
         let mut all = crate::domain::template::built_in();
         all.extend(saved.map_err(crate::service::unavailable)?);
         Ok(all)
-    })
-    .await
+    }
+    .await;
+    cx.settle(result).await
 }
 
 /// Saves the picker's filters and the form's patterns as a template of the org (replacing one
@@ -27,11 +30,13 @@ pub async fn save_template(
     org: OrgLogin,
     #[server(flatten)] form: TemplateForm,
 ) -> Result<Template, AppError> {
-    use super::context::{require_manager, signed_in, with_github};
+    use super::context::{require_manager, signed_in, Ctx};
     let mut template = form.parse()?;
     let me = signed_in().await?.user.login;
-    with_github(|state, token| async move {
-        require_manager(&state, &token, &org, "use its templates").await?;
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
+        require_manager(state, token, &org, "use its templates").await?;
         let saved = state.store.templates().save(&org, &template, &me).await;
         let Some(id) = saved.map_err(crate::service::unavailable)? else {
             return Err(AppError::invalid(
@@ -42,21 +47,25 @@ pub async fn save_template(
         template.id = Some(id);
         template.saved_by = Some(me);
         Ok(template)
-    })
-    .await
+    }
+    .await;
+    cx.settle(result).await
 }
 
 /// Removes one of the org's saved templates.
 #[server(endpoint = "templates/remove")]
 pub async fn remove_template(org: OrgLogin, id: i64) -> Result<(), AppError> {
-    use super::context::{require_manager, with_github};
-    with_github(|state, token| async move {
-        require_manager(&state, &token, &org, "use its templates").await?;
+    use super::context::{require_manager, Ctx};
+    let cx = Ctx::take().await?;
+    let (state, token) = (&cx.state, &cx.token);
+    let result = async {
+        require_manager(state, token, &org, "use its templates").await?;
         let removed = state.store.templates().remove(&org, id).await;
         match removed.map_err(crate::service::unavailable)? {
             true => Ok(()),
             false => Err(AppError::NotFound),
         }
-    })
-    .await
+    }
+    .await;
+    cx.settle(result).await
 }
