@@ -66,24 +66,22 @@ pub fn map_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> AppErr
     }
 }
 
+/// The comma-separated scopes of header `name`.
+fn scopes<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
+    header_str(headers, name)
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A 403 in words: what GitHub said, and what is needed to get past it.
 fn forbidden_reason(headers: &HeaderMap, message: &str) -> String {
-    let granted: Vec<&str> = header_str(headers, "x-oauth-scopes")
-        .map(|s| {
-            s.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let accepted: Vec<&str> = header_str(headers, "x-accepted-oauth-scopes")
-        .map(|s| {
-            s.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let granted = scopes(headers, "x-oauth-scopes");
+    let accepted = scopes(headers, "x-accepted-oauth-scopes");
     let mut reason = String::new();
     if !message.is_empty() {
         reason.push_str(&format!("GitHub says: \u{201c}{message}\u{201d}. "));
