@@ -161,7 +161,7 @@ pub async fn update_campaign(
 pub async fn set_campaign_state(
     org: OrgLogin,
     number: CampaignNumber,
-    state: String,
+    state: crate::domain::campaign::WantedState,
 ) -> Result<CampaignView, AppError> {
     use super::context::{signed_in, Ctx};
     use super::flash::{finish_form, FailedForm};
@@ -169,10 +169,9 @@ pub async fn set_campaign_state(
     use crate::service::{campaign_edits, campaigns::go_to_campaign};
     let echo = FailedForm::new(format!("state:{org}/{number}"), Default::default());
     let result = async move {
-        let target = match state.as_str() {
-            "open" => CampaignState::Open,
-            "closed" => CampaignState::Closed,
-            _ => return Err(AppError::invalid("state", "Choose open or closed.")),
+        let target = match state {
+            crate::domain::campaign::WantedState::Open => CampaignState::Open,
+            crate::domain::campaign::WantedState::Closed => CampaignState::Closed,
         };
         let me = signed_in().await?.user.login;
         let cx = Ctx::take().await?;

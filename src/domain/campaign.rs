@@ -153,6 +153,25 @@ pub struct CreateFormContext {
     pub open_campaigns: usize,
 }
 
+/// What a close or reopen asks for: `state=open` or `state=closed` in the form (anything else is
+/// refused as the request is read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WantedState {
+    Open,
+    Closed,
+}
+
+impl WantedState {
+    /// The value the form posts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WantedState::Open => "open",
+            WantedState::Closed => "closed",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

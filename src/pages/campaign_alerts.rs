@@ -97,7 +97,7 @@ fn AlertsView(
             " / Alerts"
         </nav>
         <h1>"Alerts of " {c.name.clone()}</h1>
-        <CampaignTabs org=org.clone() number current="alerts"/>
+        <CampaignTabs org=org.clone() number current=CampaignTab::Alerts/>
         {origin}
         {c.progress.map(|p| view! { <ProgressBar progress=p detailed=true/> })}
         {unreadable}
@@ -110,17 +110,24 @@ fn AlertsView(
     .into_any()
 }
 
+/// A campaign's two views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CampaignTab {
+    Overview,
+    Alerts,
+}
+
 /// The campaign's two views, as tabs that are plain links.
 #[component]
-pub fn CampaignTabs(org: OrgLogin, number: CampaignNumber, current: &'static str) -> impl IntoView {
-    let tab = |href: String, name: &'static str, label: &'static str| {
-        let here = (name == current).then_some("page");
+pub fn CampaignTabs(org: OrgLogin, number: CampaignNumber, current: CampaignTab) -> impl IntoView {
+    let tab = |href: String, this: CampaignTab, label: &'static str| {
+        let here = (this == current).then_some("page");
         view! { <a href=href aria-current=here>{label}</a> }
     };
     view! {
         <nav class="tabs" aria-label="Campaign views">
-            {tab(paths::campaign(&org, number), "overview", "Overview")}
-            {tab(paths::campaign_alerts(&org, number), "alerts", "Alerts and repositories")}
+            {tab(paths::campaign(&org, number), CampaignTab::Overview, "Overview")}
+            {tab(paths::campaign_alerts(&org, number), CampaignTab::Alerts, "Alerts and repositories")}
         </nav>
     }
 }

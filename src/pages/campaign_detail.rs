@@ -12,12 +12,13 @@ use crate::components::error_view::or_error;
 use crate::components::params::{campaign_params, CampaignParams};
 use crate::components::progress_bar::ProgressBar;
 use crate::domain::audit::{AuditFilter, AuditPage};
+use crate::domain::campaign::WantedState;
 use crate::domain::campaign_alerts::CampaignDetail;
 use crate::domain::campaign_fields::{is_safe_link, linkify, Segment};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use crate::pages::audit_log::AuditTable;
-use crate::pages::campaign_alerts::CampaignTabs;
+use crate::pages::campaign_alerts::{CampaignTab, CampaignTabs};
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -128,7 +129,7 @@ fn CampaignDetailView(
                 <ActionForm action=set_state attr:class="inline">
                     <input type="hidden" name="org" value=org.to_string()/>
                     <input type="hidden" name="number" value=c.number.to_string()/>
-                    <input type="hidden" name="state" value=if c.open { "closed" } else { "open" }/>
+                    <input type="hidden" name="state" value=if c.open { WantedState::Closed } else { WantedState::Open }.as_str()/>
                     <button type="submit" disabled=move || set_state.pending().get()>
                         {if c.open { "Close campaign" } else { "Reopen campaign" }}
                     </button>
@@ -137,7 +138,7 @@ fn CampaignDetailView(
             </div>
         </div>
         {move || state_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
-        <CampaignTabs org=tabs_org number=c.number current="overview"/>
+        <CampaignTabs org=tabs_org number=c.number current=CampaignTab::Overview/>
         <div class="detail-grid">
             <section class="card" aria-labelledby="about-title">
                 <h2 id="about-title">"About"</h2>
