@@ -57,6 +57,11 @@ pub async fn load_manager_choices(org: OrgLogin) -> Result<ManagerChoices, AppEr
     let cx = Ctx::take().await?;
     let (state, token) = (&cx.state, &cx.token);
     let result = async {
+        let what = "choose its campaigns' managers";
+        state
+            .managers
+            .require(&state.github, token, &org, what)
+            .await?;
         crate::service::campaigns::manager_choices_inner(&state.github, token, &org, me).await
     }
     .await;

@@ -9,11 +9,11 @@
 
 use crate::domain::OrgLogin;
 use crate::error::AppError;
+use crate::github::cache::token_key;
 use crate::github::models::CampaignListQuery;
 use crate::github::GitHubClient;
 use moka::future::Cache;
-use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
+use secrecy::SecretString;
 use std::time::Duration;
 
 /// How long an answer is trusted: a role taken away stops working within this.
@@ -73,7 +73,8 @@ pub async fn not_found_as_role(
 
 impl Managers {
     /// Passes an owner or security manager of `org`; refuses anyone else with a 403 that names
-    /// the role. A GitHub failure is passed on (and not remembered).
+    /// the role. Callers asking at once share one question to GitHub; a GitHub failure is passed
+    /// on (and not remembered).
     pub async fn require(
         &self,
         github: &GitHubClient,
@@ -81,15 +82,11 @@ impl Managers {
         org: &OrgLogin,
         what: &str,
     ) -> Result<(), AppError> {
-        let key = (digest(token), org.clone());
-        let allowed = match self.answers.get(&key).await {
-            Some(allowed) => allowed,
-            None => {
-                let allowed = ask(github, token, org).await?;
-                self.answers.insert(key, allowed).await;
-                allowed
-            }
-        };
+        let allowed = self
+            .answers
+            .try_get_with((token_key(token), org.clone()), ask(github, token, org))
+            .await
+            .map_err(|e| (*e).clone())?;
         if allowed {
             Ok(())
         } else {
@@ -100,13 +97,9 @@ impl Managers {
     /// Remembers that `token` manages `org`'s campaigns: GitHub just listed them for it.
     pub async fn seen_managing(&self, token: &SecretString, org: &OrgLogin) {
         self.answers
-            .insert((digest(token), org.clone()), true)
+            .insert((token_key(token), org.clone()), true)
             .await;
     }
-}
-
-fn digest(token: &SecretString) -> [u8; 32] {
-    Sha256::digest(token.expose_secret().as_bytes()).into()
 }
 
 /// One campaign list call of one item: 200 for an owner or security manager, 404 otherwise.

@@ -96,7 +96,7 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
                 "{overview}"
             );
         }
-        let functions: [(&str, Vec<(&str, &str)>); 14] = [
+        let functions: [(&str, Vec<(&str, &str)>); 19] = [
             ("drafts/list", vec![]),
             ("drafts/get", vec![("id", &id)]),
             ("drafts/comment", vec![("id", &id), ("body", "let me in")]),
@@ -111,6 +111,11 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
             ("campaigns/detail", vec![("number", "1")]),
             ("campaigns/alerts", vec![("number", "1")]),
             ("campaigns/get", vec![("number", "1")]),
+            ("campaigns/manager_choices", vec![]),
+            ("campaigns/new_context", vec![]),
+            ("campaigns/delete", vec![("number", "1")]),
+            ("alerts/load", vec![("from_page", "1"), ("pages", "1")]),
+            ("alerts/search", vec![("filter[q]", "")]),
         ];
         for (f, extra) in functions {
             let mut pairs = vec![("org", "globex")];
