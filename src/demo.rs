@@ -24,7 +24,7 @@ struct Seeded {
     snapshots: Vec<Snapshot>,
 }
 
-pub async fn seed_store(store: &Store, emulator: &Emulator) -> sqlx::Result<()> {
+pub async fn seed_store(store: &Store, emulator: &Emulator) -> crate::store::Result<()> {
     let seeded = {
         let w = emulator.world();
         seeded(&w)

@@ -49,7 +49,7 @@ pub enum StartupError {
     #[error("Leptos settings (LEPTOS_* variables): {0}")]
     Leptos(String),
     #[error("{0}")]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] crate::store::OpenError),
     #[error("setting `session.key` (environment variable CAMPAIGNS_SESSION_KEY): {0}")]
     SessionKey(crate::auth::crypto::CipherError),
     #[error("settings `github.web_url` and `public_url`: {0}")]

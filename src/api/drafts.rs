@@ -40,7 +40,7 @@ pub async fn save_draft(
             let id = match opened {
                 Some(id) => {
                     let found = drafts.update(&org, id, &form, &me).await;
-                    if !found.map_err(crate::service::unavailable)? {
+                    if !found? {
                         return Err(AppError::NotFound);
                     }
                     id
@@ -69,7 +69,7 @@ pub async fn list_drafts(org: OrgLogin) -> Result<Vec<DraftSummary>, AppError> {
     let (state, token) = (&cx.state, &cx.token);
     let result = async {
         super::context::require_manager(state, token, &org, crate::service::drafts::DRAFTS).await?;
-        (state.store.drafts().list(&org).await).map_err(crate::service::unavailable)
+        (state.store.drafts().list(&org).await).map_err(AppError::from)
     }
     .await;
     cx.settle(result).await
@@ -153,7 +153,7 @@ pub async fn publish_draft(
             crate::service::drafts::same_revision(&draft, revision)?;
             let body = crate::service::campaigns::create_body(&draft.form)?;
             let drafts = state.store.drafts();
-            if !(drafts.hold(&org, id, revision).await).map_err(crate::service::unavailable)? {
+            if !(drafts.hold(&org, id, revision).await)? {
                 // Changed between the read above and the hold, or held by another publish.
                 let now = crate::service::drafts::draft_of(state, token, &org, id, None).await?;
                 crate::service::drafts::same_revision(&now, revision)?;
@@ -203,7 +203,7 @@ pub async fn discard_draft(org: OrgLogin, id: DraftId) -> Result<(), AppError> {
             super::context::require_manager(state, token, &org, crate::service::drafts::DRAFTS)
                 .await?;
             let removed = state.store.drafts().remove(&org, id).await;
-            if !removed.map_err(crate::service::unavailable)? {
+            if !removed? {
                 return Err(AppError::NotFound);
             }
             let list = crate::domain::paths::campaigns(&org);

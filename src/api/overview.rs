@@ -26,7 +26,7 @@ pub async fn load_org_overview(org: OrgLogin) -> Result<OrgOverview, AppError> {
         let now = chrono::Utc::now();
         let since = now - chrono::Duration::days(90);
         let snapshots = state.store.campaigns().org_history(&org, since).await;
-        let snapshots = snapshots.map_err(crate::service::unavailable)?;
+        let snapshots = snapshots?;
         Ok(OrgOverview::new(open, snapshots, now))
     }
     .await;

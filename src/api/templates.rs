@@ -16,7 +16,7 @@ pub async fn list_templates(org: OrgLogin) -> Result<Vec<Template>, AppError> {
         require_manager(state, token, &org, "use its templates").await?;
         let saved = state.store.templates().list(&org).await;
         let mut all = crate::domain::template::built_in();
-        all.extend(saved.map_err(crate::service::unavailable)?);
+        all.extend(saved?);
         Ok(all)
     }
     .await;
@@ -38,7 +38,7 @@ pub async fn save_template(
     let result = async {
         require_manager(state, token, &org, "use its templates").await?;
         let saved = state.store.templates().save(&org, &template, &me).await;
-        let Some(id) = saved.map_err(crate::service::unavailable)? else {
+        let Some(id) = saved? else {
             return Err(AppError::invalid(
                 "label",
                 "This org keeps 100 templates at most: remove one first.",
@@ -61,7 +61,7 @@ pub async fn remove_template(org: OrgLogin, id: i64) -> Result<(), AppError> {
     let result = async {
         require_manager(state, token, &org, "use its templates").await?;
         let removed = state.store.templates().remove(&org, id).await;
-        match removed.map_err(crate::service::unavailable)? {
+        match removed? {
             true => Ok(()),
             false => Err(AppError::NotFound),
         }

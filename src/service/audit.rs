@@ -1,7 +1,6 @@
 //! The audit log: an entry for every change sent to GitHub by someone allowed to make it, read back
 //! a page at a time, or as a CSV file read by key.
 
-use super::unavailable;
 use crate::domain::audit::{
     AuditAction, AuditEntry, AuditFilter, AuditPage, AuditQuery, FieldChange, AUDIT_PAGE_SIZE,
 };
@@ -78,8 +77,7 @@ pub async fn page(
     let mut entries: Vec<AuditEntry> = store
         .audit()
         .page(org, query, Position::Skip(offset), size + 1)
-        .await
-        .map_err(unavailable)?
+        .await?
         .into_iter()
         .map(|(_, e)| e)
         .collect();
@@ -159,7 +157,7 @@ pub async fn export_csv(
                     };
                     Some((Ok(rows.iter().map(|(_, e)| row(e)).collect()), next))
                 }
-                Err(err) => Some((Err(unavailable(err)), None)),
+                Err(err) => Some((Err(AppError::from(err)), None)),
             }
         }
     });

@@ -1,7 +1,6 @@
 //! The alert set of a campaign created here, recorded before GitHub is asked (GitHub has no list
 //! of a campaign's alerts): record → create → bind, and the claim of a create whose answer was lost.
 
-use super::unavailable;
 use crate::domain::campaign::CampaignView;
 use crate::domain::campaign_alerts::RecordInfo;
 use crate::domain::OrgLogin;
@@ -27,7 +26,7 @@ pub async fn record_of(
 ) -> Result<Option<Record>, AppError> {
     let records = state.store.campaigns();
     let number = c.number.get();
-    (records.find(org, number, &c.name, c.created_at).await).map_err(unavailable)
+    (records.find(org, number, &c.name, c.created_at).await).map_err(AppError::from)
 }
 
 /// The campaign an earlier create of `name` made although its answer was lost (a timeout,
@@ -41,7 +40,7 @@ pub async fn landed_already(
 ) -> Result<Option<CampaignSummary>, AppError> {
     let records = state.store.campaigns();
     let since = records.pending_since(org, name).await;
-    let Some(since) = since.map_err(unavailable)? else {
+    let Some(since) = since? else {
         return Ok(None);
     };
     let newest = CampaignListQuery {
@@ -58,7 +57,7 @@ pub async fn landed_already(
             continue;
         }
         let found = records.find(org, c.number.get(), name, c.created_at);
-        if found.await.map_err(unavailable)?.is_some() {
+        if found.await?.is_some() {
             return Ok(Some(c));
         }
     }

@@ -1,7 +1,6 @@
 //! Drafts beyond the store: who may use them, a selection that must name existing alerts, the
 //! revision a publish must match, and the chosen alerts closed on GitHub since.
 
-use super::unavailable;
 use crate::domain::alert_selection::AlertKey;
 use crate::domain::campaign_form::NewCampaignForm;
 use crate::domain::draft::{ClosedAlert, Draft, DraftId, CLOSED_SINCE_PAGES};
@@ -35,7 +34,7 @@ pub fn refused(r: Refused) -> AppError {
             format!("This draft has {MAX_COMMENTS} comments, as many as one draft keeps."),
         ),
         Refused::NotFound => AppError::NotFound,
-        Refused::Store(e) => unavailable(e),
+        Refused::Store(e) => AppError::from(e),
     }
 }
 
@@ -67,7 +66,7 @@ pub async fn draft_of(
         .require(&state.github, token, org, DRAFTS)
         .await?;
     let found = state.store.drafts().get(org, id, comments_before).await;
-    found.map_err(unavailable)?.ok_or(AppError::NotFound)
+    found?.ok_or(AppError::NotFound)
 }
 
 /// The keys of a draft's selection.

@@ -13,11 +13,3 @@ pub mod files;
 pub mod live_alerts;
 pub mod snapshots;
 pub mod views;
-
-use crate::error::AppError;
-
-/// The store failed a read or a write: logged with its cause, answered as "try again shortly".
-pub fn unavailable(err: sqlx::Error) -> AppError {
-    tracing::error!(error = %err, "the app's database failed a read or a write");
-    AppError::StoreUnavailable
-}

@@ -1,7 +1,6 @@
 //! A campaign's counts over time: a snapshot kept (at most hourly) whenever they are read, and the
 //! history the burndown is drawn from.
 
-use super::unavailable;
 use crate::domain::campaign::CampaignView;
 use crate::domain::history::{thin, Snapshot};
 use crate::domain::OrgLogin;
@@ -19,7 +18,7 @@ pub async fn history_of(
     let since = c.created_at - chrono::Duration::days(1);
     let records = state.store.campaigns();
     let points = records.history(org, c.number.get(), since).await;
-    Ok(thin(points.map_err(unavailable)?, HISTORY_POINTS))
+    Ok(thin(points?, HISTORY_POINTS))
 }
 
 /// GitHub's campaigns as the pages show them, each one's counts kept as read now.

@@ -56,7 +56,7 @@ impl AuditLog {
         AuditLog { store }
     }
 
-    pub async fn append(&self, e: &AuditEntry) -> sqlx::Result<()> {
+    pub async fn append(&self, e: &AuditEntry) -> super::Result<()> {
         let changes = serde_json::to_string(&e.changes).unwrap_or_else(|_| "[]".to_owned());
         sqlx::query(
             "INSERT INTO audit_log
@@ -85,7 +85,7 @@ impl AuditLog {
         query: &AuditQuery,
         at: Position,
         limit: i64,
-    ) -> sqlx::Result<Vec<(i64, AuditEntry)>> {
+    ) -> super::Result<Vec<(i64, AuditEntry)>> {
         let mut conditions = vec!["org = $1".to_owned()];
         let mut n = 1;
         let mut next = |column: &str, op: &str| {

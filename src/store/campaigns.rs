@@ -94,7 +94,7 @@ impl CampaignRecords {
         name: &str,
         created_by: &str,
         alerts: &[RecordedAlert],
-    ) -> sqlx::Result<i64> {
+    ) -> super::Result<i64> {
         self.begin_at(org, name, created_by, alerts, Utc::now())
             .await
     }
@@ -107,7 +107,7 @@ impl CampaignRecords {
         created_by: &str,
         alerts: &[RecordedAlert],
         at: DateTime<Utc>,
-    ) -> sqlx::Result<i64> {
+    ) -> super::Result<i64> {
         let mut tx = self.store.begin_write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO campaign_records (org, campaign_number, name, created_by, created_at)
@@ -136,7 +136,7 @@ impl CampaignRecords {
     }
 
     /// Gives a pending record the number GitHub chose.
-    pub async fn bind(&self, id: i64, number: i64) -> sqlx::Result<()> {
+    pub async fn bind(&self, id: i64, number: i64) -> super::Result<()> {
         sqlx::query("UPDATE campaign_records SET campaign_number = $1 WHERE id = $2")
             .bind(number)
             .bind(id)
@@ -146,7 +146,7 @@ impl CampaignRecords {
     }
 
     /// Removes a pending record (GitHub refused the create).
-    pub async fn discard(&self, id: i64) -> sqlx::Result<()> {
+    pub async fn discard(&self, id: i64) -> super::Result<()> {
         let mut tx = self.store.begin_write().await?;
         sqlx::query("DELETE FROM campaign_alerts WHERE record_id = $1")
             .bind(id)
@@ -156,7 +156,7 @@ impl CampaignRecords {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        Ok(tx.commit().await?)
     }
 
     /// When the oldest pending record of `name` still claimable was begun: a create of that name
@@ -165,7 +165,7 @@ impl CampaignRecords {
         &self,
         org: &OrgLogin,
         name: &str,
-    ) -> sqlx::Result<Option<DateTime<Utc>>> {
+    ) -> super::Result<Option<DateTime<Utc>>> {
         let row: Option<(i64,)> = sqlx::query_as(
             "SELECT created_at FROM campaign_records
              WHERE org = $1 AND name = $2 AND campaign_number IS NULL AND created_at >= $3
@@ -187,7 +187,7 @@ impl CampaignRecords {
         number: i64,
         name: &str,
         created_at: DateTime<Utc>,
-    ) -> sqlx::Result<Option<Record>> {
+    ) -> super::Result<Option<Record>> {
         let mut row: Option<(i64, String, i64)> = sqlx::query_as(
             "SELECT id, created_by, created_at FROM campaign_records
              WHERE org = $1 AND campaign_number = $2",
@@ -229,7 +229,7 @@ impl CampaignRecords {
         number: i64,
         name: &str,
         created_at: DateTime<Utc>,
-    ) -> sqlx::Result<Option<(i64, String, i64)>> {
+    ) -> super::Result<Option<(i64, String, i64)>> {
         let t = created_at.timestamp();
         let pending: Option<(i64, String, i64)> = sqlx::query_as(
             "SELECT id, created_by, created_at FROM campaign_records
@@ -272,7 +272,7 @@ impl CampaignRecords {
         number: i64,
         s: &Snapshot,
         repos: Option<&[RepoProgress]>,
-    ) -> sqlx::Result<()> {
+    ) -> super::Result<()> {
         let hour = (org.to_string(), number, s.at.timestamp().div_euclid(3600));
         let with_repos = repos.is_some();
         let kept = &self.store.snapshots_kept.0;
@@ -294,7 +294,7 @@ impl CampaignRecords {
         org: &OrgLogin,
         number: i64,
         since: DateTime<Utc>,
-    ) -> sqlx::Result<Vec<Snapshot>> {
+    ) -> super::Result<Vec<Snapshot>> {
         let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
             "SELECT taken_at, open_count, in_progress_count, closed_count
              FROM campaign_snapshots
@@ -325,7 +325,7 @@ impl CampaignRecords {
         &self,
         org: &OrgLogin,
         since: DateTime<Utc>,
-    ) -> sqlx::Result<Vec<(i64, Snapshot)>> {
+    ) -> super::Result<Vec<(i64, Snapshot)>> {
         let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
             "SELECT campaign_number, taken_at, open_count, in_progress_count, closed_count
              FROM campaign_snapshots
@@ -359,18 +359,18 @@ impl CampaignRecords {
         org: &OrgLogin,
         number: i64,
         points: &[Snapshot],
-    ) -> sqlx::Result<()> {
+    ) -> super::Result<()> {
         let mut tx = self.store.begin_write().await?;
         for s in points {
             insert_snapshot(org, number, s, None)
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await
+        Ok(tx.commit().await?)
     }
 
     /// Whether any snapshot of the org's campaigns is kept (demo seeding runs once).
-    pub async fn has_history(&self, org: &OrgLogin) -> sqlx::Result<bool> {
+    pub async fn has_history(&self, org: &OrgLogin) -> super::Result<bool> {
         let row: Option<(i64,)> =
             sqlx::query_as("SELECT campaign_number FROM campaign_snapshots WHERE org = $1 LIMIT 1")
                 .bind(org.as_str())
@@ -393,7 +393,7 @@ impl CampaignRecords {
 
     /// Removes pending records older than a day: their create never reached GitHub, or nobody
     /// has read the campaign since.
-    pub async fn forget_stale(&self) -> sqlx::Result<u64> {
+    pub async fn forget_stale(&self) -> super::Result<u64> {
         let before = (Utc::now() - Duration::days(1)).timestamp();
         let mut tx = self.store.begin_write().await?;
         sqlx::query(

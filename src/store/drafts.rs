@@ -34,11 +34,17 @@ pub enum Refused {
     TooManyComments,
     /// The org has no such draft.
     NotFound,
-    Store(sqlx::Error),
+    Store(super::StoreError),
 }
 
 impl From<sqlx::Error> for Refused {
     fn from(e: sqlx::Error) -> Self {
+        Refused::Store(e.into())
+    }
+}
+
+impl From<super::StoreError> for Refused {
+    fn from(e: super::StoreError) -> Self {
         Refused::Store(e)
     }
 }
@@ -94,7 +100,7 @@ impl Drafts {
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        DraftId::new(id).ok_or(Refused::Store(sqlx::Error::RowNotFound))
+        DraftId::new(id).ok_or(Refused::Store(sqlx::Error::RowNotFound.into()))
     }
 
     /// Replaces a draft's form; false when the org has no such draft.
@@ -104,7 +110,7 @@ impl Drafts {
         id: DraftId,
         form: &NewCampaignForm,
         by: &str,
-    ) -> sqlx::Result<bool> {
+    ) -> super::Result<bool> {
         let json = serde_json::to_string(form).unwrap_or_default();
         let done = sqlx::query(
             "UPDATE drafts SET name = $1, form = $2, alert_count = $3, updated_by = $4,
@@ -124,7 +130,7 @@ impl Drafts {
     }
 
     /// The org's drafts, most recently changed first.
-    pub async fn list(&self, org: &OrgLogin) -> sqlx::Result<Vec<DraftSummary>> {
+    pub async fn list(&self, org: &OrgLogin) -> super::Result<Vec<DraftSummary>> {
         let rows: Vec<(i64, String, i64, String, String, i64)> = sqlx::query_as(
             "SELECT id, name, alert_count, created_by, updated_by, updated_at FROM drafts
              WHERE org = $1 ORDER BY updated_at DESC, id DESC LIMIT 200",
@@ -154,7 +160,7 @@ impl Drafts {
         org: &OrgLogin,
         id: DraftId,
         before: Option<i64>,
-    ) -> sqlx::Result<Option<Draft>> {
+    ) -> super::Result<Option<Draft>> {
         let row: Option<(String, String, i64, String, i64, i64)> = sqlx::query_as(
             "SELECT form, created_by, created_at, updated_by, updated_at, revision FROM drafts
              WHERE org = $1 AND id = $2",
@@ -239,7 +245,7 @@ impl Drafts {
 
     /// Holds the draft at `revision` for one publish: false when it is gone, changed since that
     /// revision, or another publish holds it.
-    pub async fn hold(&self, org: &OrgLogin, id: DraftId, revision: i64) -> sqlx::Result<bool> {
+    pub async fn hold(&self, org: &OrgLogin, id: DraftId, revision: i64) -> super::Result<bool> {
         let now = Utc::now().timestamp();
         let done = sqlx::query(
             "UPDATE drafts SET publishing_at = $1
@@ -257,7 +263,7 @@ impl Drafts {
     }
 
     /// Lets go of a draft whose publish failed.
-    pub async fn release(&self, org: &OrgLogin, id: DraftId) -> sqlx::Result<()> {
+    pub async fn release(&self, org: &OrgLogin, id: DraftId) -> super::Result<()> {
         sqlx::query("UPDATE drafts SET publishing_at = NULL WHERE org = $1 AND id = $2")
             .bind(org.as_str())
             .bind(id.get())
@@ -267,7 +273,7 @@ impl Drafts {
     }
 
     /// Removes a draft and its comments (published or discarded).
-    pub async fn remove(&self, org: &OrgLogin, id: DraftId) -> sqlx::Result<bool> {
+    pub async fn remove(&self, org: &OrgLogin, id: DraftId) -> super::Result<bool> {
         let mut tx = self.store.begin_write().await?;
         sqlx::query(
             "DELETE FROM draft_comments WHERE draft_id IN

@@ -24,6 +24,7 @@ pub mod drafts;
 pub mod sessions;
 pub mod templates;
 
+use crate::error::AppError;
 use crate::settings::Settings;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{MigrateError, Migrator};
@@ -67,7 +68,7 @@ impl Backend {
 
 /// Why the store could not open. Each names the setting to look at.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum OpenError {
     #[error("cannot create the data directory {path} (setting `data_dir`, CAMPAIGNS_DATA_DIR): {source}")]
     DataDir {
         path: String,
@@ -77,6 +78,22 @@ pub enum StoreError {
     Connect(String),
     #[error("cannot migrate the database (setting `database_url`, CAMPAIGNS_DATABASE_URL): {0}")]
     Migrate(String),
+}
+
+/// A read or a write the database failed, with its cause. It becomes
+/// [`AppError::StoreUnavailable`] ("try again shortly") through `?`, logged once there.
+#[derive(Debug, thiserror::Error)]
+#[error("the app's database failed a read or a write: {0}")]
+pub struct StoreError(#[from] sqlx::Error);
+
+/// What every read and write of the store returns.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        tracing::error!(error = %err.0, "the app's database failed a read or a write");
+        AppError::StoreUnavailable
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -91,8 +108,8 @@ pub struct Store {
 
 /// Opens the database named by `database_url`, applies the migrations, and starts the periodic
 /// clean-up of expired sessions.
-pub async fn open(settings: &Settings) -> Result<Store, StoreError> {
-    std::fs::create_dir_all(&settings.data_dir).map_err(|source| StoreError::DataDir {
+pub async fn open(settings: &Settings) -> std::result::Result<Store, OpenError> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|source| OpenError::DataDir {
         path: settings.data_dir.display().to_string(),
         source,
     })?;
@@ -104,9 +121,9 @@ pub async fn open(settings: &Settings) -> Result<Store, StoreError> {
 }
 
 /// Connects without migrating (tests use it to look at a database as it is).
-pub async fn connect(url: &str) -> Result<Store, StoreError> {
+pub async fn connect(url: &str) -> std::result::Result<Store, OpenError> {
     let backend = Backend::of(url)
-        .ok_or_else(|| StoreError::Connect("not a sqlite: or postgres:// URL".to_owned()))?;
+        .ok_or_else(|| OpenError::Connect("not a sqlite: or postgres:// URL".to_owned()))?;
     sqlx::any::install_default_drivers();
     if backend == Backend::Sqlite {
         prepare_sqlite(url).await?;
@@ -120,7 +137,7 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect(url)
         .await
-        .map_err(|e| StoreError::Connect(e.to_string()))?;
+        .map_err(|e| OpenError::Connect(e.to_string()))?;
     Ok(Store {
         pool,
         backend,
@@ -131,21 +148,21 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
 
 /// Creates the SQLite file when missing and puts it in WAL mode (kept in the file, so every later
 /// connection has it): readers never wait for the writer.
-async fn prepare_sqlite(url: &str) -> Result<(), StoreError> {
+async fn prepare_sqlite(url: &str) -> std::result::Result<(), OpenError> {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
     use sqlx::{ConnectOptions, Connection};
     let options: SqliteConnectOptions = url
         .parse()
-        .map_err(|e: sqlx::Error| StoreError::Connect(e.to_string()))?;
+        .map_err(|e: sqlx::Error| OpenError::Connect(e.to_string()))?;
     let conn = options
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .connect()
         .await
-        .map_err(|e| StoreError::Connect(e.to_string()))?;
+        .map_err(|e| OpenError::Connect(e.to_string()))?;
     conn.close()
         .await
-        .map_err(|e| StoreError::Connect(e.to_string()))
+        .map_err(|e| OpenError::Connect(e.to_string()))
 }
 
 impl Store {
@@ -183,32 +200,29 @@ impl Store {
     }
 
     /// Applies the migrations this build has and the database lacks.
-    pub async fn migrate(&self) -> Result<(), StoreError> {
+    pub async fn migrate(&self) -> std::result::Result<(), OpenError> {
         let migrator = self.backend.migrator();
         migrator
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Migrate(describe(migrator, &e)))
+            .map_err(|e| OpenError::Migrate(describe(migrator, &e)))
     }
 
     /// A transaction that takes the write lock at its start on SQLite (`BEGIN IMMEDIATE`: no
     /// deadlock between two readers that both want to write); a plain one on PostgreSQL, whose
     /// rows are locked by [`Store::for_update`].
-    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// A write transaction in which no other transaction (of any instance) counts or adds rows
     /// under the same `scope` until it ends, so that a cap counted inside it holds when the row
     /// is added: SQLite's write lock does it for every scope; PostgreSQL takes an advisory lock
     /// named by `scope`.
-    async fn begin_capped(
-        &self,
-        scope: &str,
-    ) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+    async fn begin_capped(&self, scope: &str) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         let mut tx = self.begin_write().await?;
         if let Backend::Postgres = self.backend {
             sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")

@@ -19,7 +19,7 @@ impl Templates {
 
     /// Keeps `t` for `org` (replacing one of the same label): its id, or `None` when the org has
     /// `MAX_PER_ORG` templates already.
-    pub async fn save(&self, org: &OrgLogin, t: &Template, by: &str) -> sqlx::Result<Option<i64>> {
+    pub async fn save(&self, org: &OrgLogin, t: &Template, by: &str) -> super::Result<Option<i64>> {
         // Counted and added under one lock: two saves at once cannot both take the last place.
         let mut tx = self.store.begin_capped(&format!("templates:{org}")).await?;
         let (count,): (i64,) =
@@ -55,7 +55,7 @@ impl Templates {
     }
 
     /// The org's saved templates, by label.
-    pub async fn list(&self, org: &OrgLogin) -> sqlx::Result<Vec<Template>> {
+    pub async fn list(&self, org: &OrgLogin) -> super::Result<Vec<Template>> {
         let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
             "SELECT id, label, filter, name_pattern, description_pattern, saved_by
              FROM templates WHERE org = $1 ORDER BY label",
@@ -79,7 +79,7 @@ impl Templates {
     }
 
     /// Removes one of the org's templates; false when it has no such template.
-    pub async fn remove(&self, org: &OrgLogin, id: i64) -> sqlx::Result<bool> {
+    pub async fn remove(&self, org: &OrgLogin, id: i64) -> super::Result<bool> {
         let done = sqlx::query("DELETE FROM templates WHERE org = $1 AND id = $2")
             .bind(org.as_str())
             .bind(id)
