@@ -45,11 +45,10 @@ pub async fn load_alerts(
     from_page: u32,
     pages: u32,
 ) -> Result<AlertBatch, AppError> {
-    use super::context::Ctx;
     let range = page_range(from_page, pages)?;
-    let cx = Ctx::take().await?;
-    let (state, token) = (&cx.state, &cx.token);
-    cx.settle(async { ssr::load_alerts_inner(&state.github, token, &org, range).await }.await)
+    let cx = super::context::Ctx::take().await?;
+    let github = &cx.state.github;
+    cx.settle(crate::service::org_alerts::batch(github, &cx.token, &org, range).await)
         .await
 }
 
@@ -60,161 +59,10 @@ pub async fn search_alerts(
     org: OrgLogin,
     filter: AlertFilter,
 ) -> Result<(Vec<AlertRow>, usize), AppError> {
-    use super::context::Ctx;
-    let cx = Ctx::take().await?;
-    let (state, token) = (&cx.state, &cx.token);
-    let result = async {
-        let all = ssr::all_open_alerts(&state.github, token, &org).await?;
-        let matching = filter.select(&all);
-        let total = matching.len();
-        Ok((
-            matching
-                .into_iter()
-                .take(SERVER_LIST_MAX)
-                .cloned()
-                .collect(),
-            total,
-        ))
-    }
-    .await;
-    cx.settle(result).await
-}
-
-#[cfg(feature = "ssr")]
-mod ssr {
-    use crate::domain::alert::{cwe_of, AlertBatch, AlertRow};
-    use crate::domain::campaign_fields::web_url_or_empty;
-    use crate::domain::OrgLogin;
-    use crate::error::AppError;
-    use crate::github::models::{AlertListQuery, CodeScanningAlert, Page};
-    use crate::github::{GitHubClient, MAX_PER_PAGE};
-    use futures_util::StreamExt;
-    use secrecy::SecretString;
-
-    /// How many pages of alerts one server call asks GitHub for at a time. GitHub counts
-    /// concurrent requests per user against its secondary rate limits, so this stays well below
-    /// its 100.
-    const PAGES_IN_FLIGHT: usize = 8;
-
-    fn open_only() -> AlertListQuery {
-        AlertListQuery {
-            state: Some("open".into()),
-            ..Default::default()
-        }
-    }
-
-    pub async fn load_alerts_inner(
-        github: &GitHubClient,
-        token: &SecretString,
-        org: &OrgLogin,
-        range: std::ops::Range<u32>,
-    ) -> Result<AlertBatch, AppError> {
-        let mut batch = AlertBatch {
-            alerts: Vec::new(),
-            last_page: None,
-            more: false,
-        };
-        for page in open_alert_pages(github, token, org, range).await {
-            let page = page?;
-            batch.last_page = batch
-                .last_page
-                .or(page.links.last)
-                .or(page.links.prev.map(|p| p + 1));
-            // A `next` link with a page number, or a full page (GitHub may link the next page
-            // by cursor, without `page=`): either way there may be more.
-            batch.more = page.links.next.is_some() || page.items.len() as u32 == MAX_PER_PAGE;
-            let empty = page.items.is_empty();
-            batch.alerts.extend(page.items.into_iter().map(row_of));
-            if empty {
-                break;
-            }
-        }
-        Ok(batch)
-    }
-
-    /// The given pages of the org's open alerts, in order, a few requests at a time.
-    async fn open_alert_pages(
-        github: &GitHubClient,
-        token: &SecretString,
-        org: &OrgLogin,
-        pages: std::ops::Range<u32>,
-    ) -> Vec<Result<Page<CodeScanningAlert>, AppError>> {
-        let query = &open_only();
-        futures_util::stream::iter(pages)
-            .map(|p| github.list_org_alerts_page(token, org, query, p))
-            .buffered(PAGES_IN_FLIGHT)
-            .collect()
-            .await
-    }
-
-    /// Every open alert of the org (up to 20,000), each once: page 1, then the rest a few at a
-    /// time when its `Link` header names the last page; page by page otherwise.
-    pub async fn all_open_alerts(
-        github: &GitHubClient,
-        token: &SecretString,
-        org: &OrgLogin,
-    ) -> Result<Vec<AlertRow>, AppError> {
-        const MAX_PAGES: u32 = 200;
-        let first = github
-            .list_org_alerts_page(token, org, &open_only(), 1)
-            .await?;
-        let alerts = match first.links.last {
-            Some(last) => {
-                let rest = open_alert_pages(github, token, org, 2..last.min(MAX_PAGES) + 1).await;
-                let mut alerts = first.items;
-                for page in rest {
-                    alerts.extend(page?.items);
-                }
-                alerts
-            }
-            // GitHub may link the next page by cursor only: follow the links one by one.
-            None if first.links.next.is_some() || first.items.len() as u32 == MAX_PER_PAGE => {
-                let cap = (MAX_PAGES * MAX_PER_PAGE) as usize;
-                github
-                    .list_org_alerts(token, org, &open_only(), cap)
-                    .await?
-            }
-            None => first.items,
-        };
-        // Alerts can move between pages while they are read: keep each once.
-        let mut seen = std::collections::HashSet::new();
-        Ok(alerts
-            .into_iter()
-            .map(row_of)
-            .filter(|a| seen.insert(a.key()))
-            .collect())
-    }
-
-    /// An alert as the lists show it.
-    fn row_of(a: CodeScanningAlert) -> AlertRow {
-        let location = a.most_recent_instance.location.unwrap_or_default();
-        let tags = a.rule.tags.unwrap_or_default();
-        // GitHub's `name` is often the rule id itself; the description is the readable title then.
-        let readable = a
-            .rule
-            .name
-            .clone()
-            .filter(|n| Some(n) != a.rule.id.as_ref());
-        AlertRow {
-            repo_id: a.repository.id,
-            repo: a.repository.name,
-            number: a.number,
-            rule_id: a.rule.id.unwrap_or_default(),
-            rule_name: readable.or(a.rule.description).unwrap_or_default(),
-            rule_severity: a.rule.severity.clone().unwrap_or_default(),
-            severity: a
-                .rule
-                .security_severity_level
-                .or(a.rule.severity)
-                .unwrap_or_else(|| "none".into()),
-            tool: a.tool.name.unwrap_or_default(),
-            path: location.path.unwrap_or_default(),
-            line: location.start_line.unwrap_or_default(),
-            created_at: a.created_at,
-            html_url: web_url_or_empty(a.html_url),
-            cwes: tags.iter().filter_map(|t| cwe_of(t)).collect(),
-        }
-    }
+    let cx = super::context::Ctx::take().await?;
+    let (github, token) = (&cx.state.github, &cx.token);
+    let found = crate::service::org_alerts::search(github, token, &org, &filter, SERVER_LIST_MAX);
+    cx.settle(found.await).await
 }
 
 #[cfg(test)]

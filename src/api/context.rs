@@ -2,6 +2,7 @@
 //! and the HTTP status its error means.
 
 use crate::auth::session;
+use crate::domain::user::CurrentUser;
 use crate::domain::OrgLogin;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -25,12 +26,13 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
-/// What a server function works with, taken once: the app's state, the session and the signed-in
-/// user's GitHub token.
+/// What a server function works with, taken once: the app's state, the session, the signed-in
+/// user and their GitHub token.
 pub struct Ctx {
     pub state: AppState,
     pub session: Session,
     pub token: SecretString,
+    pub me: CurrentUser,
 }
 
 impl Ctx {
@@ -39,10 +41,15 @@ impl Ctx {
         let state = app_state()?;
         let session = session().await?;
         let token = session::access_token(&session, &state.tokens()).await?;
+        let me = session::signed_in(&session, state.settings.session.lifetime)
+            .await?
+            .ok_or(AppError::NotSignedIn)?
+            .user;
         Ok(Ctx {
             state,
             session,
             token,
+            me,
         })
     }
 

@@ -2,35 +2,9 @@
 //! with a redirect to the form page, which would lose what was typed and the messages; so the
 //! server function keeps both in the user's session for the next view of that form, once.
 
-use crate::domain::campaign_form::CampaignForm;
+use crate::domain::failed_form::{FailedForm, FormId};
 use crate::error::AppError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// What the form sent, and why it was refused.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FailedForm {
-    /// Which form: `create:{org}`, `edit:{org}/{number}`, `state:…` (close/reopen), `delete:…`.
-    pub form: String,
-    pub values: CampaignForm,
-    pub generate_issues: bool,
-    /// The chosen alerts, `repo_id:number` items.
-    pub alerts: Vec<String>,
-    pub error: AppError,
-}
-
-impl FailedForm {
-    /// The form's fields as sent; the error is filled in when the post fails.
-    pub fn new(form: String, values: CampaignForm) -> Self {
-        FailedForm {
-            form,
-            values,
-            generate_issues: false,
-            alerts: Vec::new(),
-            error: AppError::Internal,
-        }
-    }
-}
 
 /// The error a form shows: its action's last answer, else that of the post that failed without
 /// JavaScript.
@@ -52,11 +26,11 @@ where
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::FailedForm;
+    use super::{FailedForm, FormId};
     use crate::api::context;
     use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
-    use crate::domain::{paths, CampaignNumber, OrgLogin};
     use crate::error::AppError;
+    use std::future::Future;
 
     const KEY: &str = "failed_form";
     /// Longer values are cut: the session keeps what a person could have typed (every field's
@@ -95,42 +69,15 @@ mod ssr {
         match session.insert(KEY, failed).await {
             // The form shows the kept error itself: send the browser back to a clean address,
             // so a reload is a fresh form rather than the same error again.
-            Ok(()) => {
-                if let Some(back) = back {
-                    leptos_axum::redirect(&back);
-                }
-            }
+            Ok(()) => leptos_axum::redirect(&back),
             Err(e) => tracing::warn!(error = %e, "could not keep the failed form in the session"),
-        }
-    }
-
-    /// The page of `form` (`create:{org}`, or `edit:`, `state:` (close/reopen) or `delete:` with
-    /// `{org}/{number}`, or `draft:{org}/{id}`: a comment, publish or discard); `None` when the post named no valid organisation or campaign, so nothing
-    /// unchecked reaches a `Location` header.
-    fn page_of(form: &str) -> Option<String> {
-        let (kind, rest) = form.split_once(':')?;
-        if kind == "create" {
-            return Some(paths::new_campaign(&OrgLogin::parse(rest).ok()?));
-        }
-        let (org, number) = rest.split_once('/')?;
-        let org = OrgLogin::parse(org).ok()?;
-        if kind == "draft" {
-            let id = crate::domain::draft::DraftId::parse(number).ok()?;
-            return Some(paths::draft(&org, id));
-        }
-        let number = CampaignNumber::parse(number).ok()?;
-        match kind {
-            "edit" => Some(paths::edit_campaign(&org, number)),
-            "state" => Some(paths::campaign(&org, number)),
-            "delete" => Some(paths::delete_campaign(&org, number)),
-            _ => None,
         }
     }
 
     /// Where a failed plain post of `form` goes back to: its page, with the query the page had
     /// (the picker's filters) when the post came from it, less Leptos' error parameters.
-    fn back_to(form: &str) -> Option<String> {
-        let page = page_of(form)?;
+    fn back_to(form: &FormId) -> String {
+        let page = form.page();
         let referer = leptos::prelude::use_context::<http::request::Parts>()
             .and_then(|p| {
                 p.headers
@@ -151,27 +98,28 @@ mod ssr {
                     .finish()
             })
             .unwrap_or_default();
-        Some(if query.is_empty() {
+        if query.is_empty() {
             page
         } else {
             format!("{page}?{query}")
-        })
+        }
     }
 
     /// The failed post of `form`, if the last one was. Whatever was kept is given out once: the
     /// next view of any form drops it.
-    pub async fn take(form: &str) -> Option<FailedForm> {
+    pub async fn take(form: &FormId) -> Option<FailedForm> {
         let session = context::session().await.ok()?;
         let kept: FailedForm = session.remove(KEY).await.ok().flatten()?;
-        (kept.form == form).then_some(kept)
+        (kept.form == *form).then_some(kept)
     }
 
-    /// Ends a form's server function: a failed no-JavaScript post is kept for the form's next
-    /// view, and the error gets its HTTP status.
-    pub async fn finish_form<T>(
-        result: Result<T, AppError>,
+    /// Runs a form's server function: when it fails, a plain (no-JavaScript) post is kept as
+    /// `echo` with its error for the form's next view. The error keeps its HTTP status.
+    pub async fn form_post<T>(
         echo: FailedForm,
+        run: impl Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
+        let result = run.await;
         if let Err(error) = &result {
             remember(FailedForm {
                 error: error.clone(),
@@ -184,15 +132,12 @@ mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{finish_form, take};
+pub use ssr::{form_post, take};
 
-/// The last post of `form` (`create:{org}`, `edit:{org}/{number}`, …) when it failed without
-/// JavaScript; `None` otherwise. Signed-in users only; each kept post is given out once.
+/// The last post of `form` when it failed without JavaScript; `None` otherwise. Signed-in users
+/// only; each kept post is given out once.
 #[server(endpoint = "forms/failed")]
-pub async fn take_failed_form(form: String) -> Result<Option<FailedForm>, AppError> {
-    if form.len() > 200 {
-        return Err(AppError::NotFound);
-    }
+pub async fn take_failed_form(form: FormId) -> Result<Option<FailedForm>, AppError> {
     super::context::signed_in().await?;
     Ok(take(&form).await)
 }

@@ -13,6 +13,7 @@ pub mod campaign_form;
 mod campaign_number;
 pub mod draft;
 mod draft_id;
+pub mod failed_form;
 pub mod history;
 pub mod list_view;
 mod org_login;

@@ -4,7 +4,7 @@
 use crate::api::audit::audit_log;
 use crate::api::campaign_alerts::load_campaign_detail;
 use crate::api::campaigns::SetCampaignState;
-use crate::api::flash::{shown_error, take_failed_form, FailedForm};
+use crate::api::flash::{shown_error, take_failed_form};
 use crate::components::burndown::Burndown;
 use crate::components::campaign_badges::{Managers, StateBadge};
 use crate::components::dates::{due_text, Due, When};
@@ -15,6 +15,7 @@ use crate::domain::audit::{AuditFilter, AuditPage};
 use crate::domain::campaign::WantedState;
 use crate::domain::campaign_alerts::CampaignDetail;
 use crate::domain::campaign_fields::{is_safe_link, linkify, Segment};
+use crate::domain::failed_form::{FailedForm, FormId};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use crate::pages::audit_log::AuditTable;
@@ -37,7 +38,7 @@ pub fn CampaignDetailPage() -> impl IntoView {
             // after an action taken with JavaScript there is none to ask for.
             let failed = async {
                 match actions {
-                    0 => take_failed_form(format!("state:{org}/{number}")).await,
+                    0 => take_failed_form(FormId::State(org.clone(), number)).await,
                     _ => Ok(None),
                 }
             };

@@ -2,12 +2,13 @@
 //! Both are `ActionForm`s that also work with JavaScript off.
 
 use crate::api::campaigns::{get_campaign, load_manager_choices, DeleteCampaign, UpdateCampaign};
-use crate::api::flash::{shown_error, take_failed_form, FailedForm};
+use crate::api::flash::{shown_error, take_failed_form};
 use crate::components::campaign_fields::CampaignFormFields;
 use crate::components::error_view::or_error;
 use crate::components::params::{campaign_params, CampaignParams};
 use crate::domain::campaign::{CampaignView, ManagerChoices};
 use crate::domain::campaign_form::{unplaced_messages, CampaignForm, FIELDS};
+use crate::domain::failed_form::{FailedForm, FormId};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -25,7 +26,7 @@ pub fn CampaignEditPage() -> impl IntoView {
                 load_manager_choices(org.clone()),
             )?;
             // Taken once the form can show it: a view that fails keeps it for the next.
-            let failed = take_failed_form(format!("edit:{org}/{number}")).await?;
+            let failed = take_failed_form(FormId::Edit(org.clone(), number)).await?;
             Ok::<_, AppError>((org, c, choices, failed))
         },
     );
@@ -114,7 +115,7 @@ pub fn CampaignDeletePage() -> impl IntoView {
             let CampaignParams { org, number } = params?;
             // A delete that failed without JavaScript comes back here with its error.
             let c = get_campaign(org.clone(), number).await?;
-            let failed = take_failed_form(format!("delete:{org}/{number}")).await?;
+            let failed = take_failed_form(FormId::Delete(org.clone(), number)).await?;
             Ok::<_, AppError>((org, c, failed))
         },
     );

@@ -4,7 +4,7 @@
 use crate::api::alerts::{search_alerts, SERVER_LIST_MAX};
 use crate::api::campaigns::{new_campaign_context, CreateCampaign};
 use crate::api::drafts::{load_draft, SaveDraft};
-use crate::api::flash::{shown_error, take_failed_form, FailedForm};
+use crate::api::flash::{shown_error, take_failed_form};
 use crate::api::templates::list_templates;
 use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
 use crate::components::campaign_fields::CampaignFormFields;
@@ -16,6 +16,7 @@ use crate::domain::alert_selection::AlertKey;
 use crate::domain::campaign::CreateFormContext;
 use crate::domain::campaign_form::{unplaced_messages, FIELDS};
 use crate::domain::draft::{Draft, DraftId};
+use crate::domain::failed_form::{FailedForm, FormId};
 use crate::domain::template::{built_in, Template};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
@@ -62,9 +63,9 @@ pub fn CampaignNewPage() -> impl IntoView {
                 None => None,
             };
             // Taken once the form can show it: a view that fails keeps it for the next.
-            let failed = take_failed_form(format!("create:{org}")).await?;
+            let failed = take_failed_form(FormId::Create(org.clone())).await?;
             // What the form starts with: the post that just failed, else the draft.
-            let start = failed.or_else(|| draft.as_ref().map(from_draft));
+            let start = failed.or_else(|| draft.as_ref().map(|d| from_draft(&org, d)));
             Ok::<_, AppError>((org, ctx, start, draft.map(|d| d.id), rows, templates))
         },
     );
@@ -77,8 +78,8 @@ pub fn CampaignNewPage() -> impl IntoView {
     }
 }
 
-/// A draft as the form's starting values: no form name, as no post of it failed.
-fn from_draft(d: &Draft) -> FailedForm {
+/// A draft as the form's starting values, named as the draft's form: no post of this form failed.
+fn from_draft(org: &OrgLogin, d: &Draft) -> FailedForm {
     FailedForm {
         generate_issues: d.form.generate_issues(),
         alerts: d.form.chosen_alerts(),
@@ -86,7 +87,7 @@ fn from_draft(d: &Draft) -> FailedForm {
             message: String::new(),
             errors: Vec::new(),
         },
-        ..FailedForm::new(String::new(), d.form.fields.clone())
+        ..FailedForm::new(FormId::Draft(org.clone(), d.id), d.form.fields.clone())
     }
 }
 
@@ -136,10 +137,12 @@ fn NewCampaignForm(
             .collect::<BTreeSet<_>>(),
     );
     // The error of whichever button was used last.
-    // A draft's values come without an error (and without a form name).
+    // A draft's values come without an error.
     let created = shown_error(
         action.value(),
-        failed.as_ref().filter(|f| !f.form.is_empty()),
+        failed
+            .as_ref()
+            .filter(|f| matches!(f.form, FormId::Create(_))),
     );
     let saved = shown_error(save.value(), None);
     let saving = RwSignal::new(false);

@@ -4,12 +4,13 @@
 //! post too, so all of it works without JavaScript.
 
 use crate::api::drafts::{load_draft, CommentOnDraft, DiscardDraft, PublishDraft};
-use crate::api::flash::{shown_error, take_failed_form, FailedForm};
+use crate::api::flash::{shown_error, take_failed_form};
 use crate::components::dates::When;
 use crate::components::error_view::or_error;
 use crate::components::raw_text::raw_text;
 use crate::domain::campaign_fields::DueDate;
 use crate::domain::draft::{DraftId, DraftPage, COMMENT_MAX};
+use crate::domain::failed_form::{FailedForm, FormId};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -44,7 +45,7 @@ pub fn SharedDraftPage() -> impl IntoView {
             let draft = load_draft(org.clone(), id, before).await?;
             // A comment, publish or discard that failed without JavaScript comes back here.
             let failed = match actions {
-                0 => take_failed_form(format!("draft:{org}/{id}")).await?,
+                0 => take_failed_form(FormId::Draft(org.clone(), id)).await?,
                 _ => None,
             };
             Ok::<_, AppError>((org, draft, failed))

@@ -10,10 +10,10 @@ use crate::github::models::{CampaignSummary, CreateCampaignBody, UpdateCampaignB
 use crate::service::files::{self, Format, Row};
 use crate::state::AppState;
 use crate::store::audit::Position;
-use crate::store::Store;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 use serde_json::json;
 use tower_sessions::Session;
 
@@ -66,12 +66,18 @@ pub async fn record<T>(state: &AppState, change: Change<'_>, outcome: &Result<T,
     }
 }
 
+/// A page of the org's audit log, filtered by `query`, for its owners and security managers.
 pub async fn page(
-    store: &Store,
+    state: &AppState,
+    token: &SecretString,
     org: &OrgLogin,
     query: &AuditQuery,
     page: u32,
 ) -> Result<AuditPage, AppError> {
+    (state.managers)
+        .require(&state.github, token, org, "read its audit log")
+        .await?;
+    let store = &state.store;
     let size = i64::from(AUDIT_PAGE_SIZE);
     let offset = i64::from(page - 1) * size;
     let mut entries: Vec<AuditEntry> = store

@@ -2,11 +2,13 @@
 //! GitHub's copy moved on since the form was opened), a close or reopen, a delete.
 
 use crate::domain::audit::{AuditAction, FieldChange};
+use crate::domain::campaign::{CampaignView, WantedState};
 use crate::domain::campaign_form::{fields_need_attention, CampaignDraft, EditCampaignForm};
 use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use crate::github::models::{CampaignState, CampaignSummary, UpdateCampaignBody};
 use crate::service::audit::{record, Change};
+use crate::service::campaigns::go_to_campaign;
 use crate::state::AppState;
 use chrono::Utc;
 use secrecy::SecretString;
@@ -14,6 +16,19 @@ use secrecy::SecretString;
 /// Saves `draft` unless GitHub's copy changed since the form was opened (and the form does
 /// not say to overwrite); sends only the fields that differ, and nothing when none does.
 pub async fn update(
+    state: &AppState,
+    token: &SecretString,
+    actor: &str,
+    org: &OrgLogin,
+    number: CampaignNumber,
+    form: &EditCampaignForm,
+    draft: CampaignDraft,
+) -> Result<CampaignView, AppError> {
+    let c = save_edit(state, token, actor, org, number, form, draft).await?;
+    Ok(go_to_campaign(&state.settings, org, c, "?saved=1"))
+}
+
+async fn save_edit(
     state: &AppState,
     token: &SecretString,
     actor: &str,
@@ -51,18 +66,26 @@ pub async fn update(
     result
 }
 
-/// Closes or reopens campaign `number`, with its audit entry.
+/// Closes or reopens campaign `number`, with its audit entry, and goes back to it.
 pub async fn set_state(
     state: &AppState,
     token: &SecretString,
     actor: &str,
     org: &OrgLogin,
     number: CampaignNumber,
-    target: CampaignState,
-) -> Result<CampaignSummary, AppError> {
-    let (action, before) = match target {
-        CampaignState::Open => (AuditAction::Reopen, CampaignState::Closed),
-        _ => (AuditAction::Close, CampaignState::Open),
+    wanted: WantedState,
+) -> Result<CampaignView, AppError> {
+    let (target, action, before) = match wanted {
+        WantedState::Open => (
+            CampaignState::Open,
+            AuditAction::Reopen,
+            CampaignState::Closed,
+        ),
+        WantedState::Closed => (
+            CampaignState::Closed,
+            AuditAction::Close,
+            CampaignState::Open,
+        ),
     };
     let body = UpdateCampaignBody::set_state(target);
     let result = state
@@ -86,11 +109,12 @@ pub async fn set_state(
         }],
     };
     record(state, change, &result).await;
-    result
+    Ok(go_to_campaign(&state.settings, org, result?, ""))
 }
 
 /// Deletes campaign `number`, with its audit entry (naming it: a deleted campaign cannot be read
-/// afterwards).
+/// afterwards), and goes to the list, whose notice names the number only (a name in the address
+/// would let any link show any text on our page).
 pub async fn delete(
     state: &AppState,
     token: &SecretString,
@@ -109,5 +133,8 @@ pub async fn delete(
         changes: Vec::new(),
     };
     record(state, change, &result).await;
-    result
+    result?;
+    let list = crate::domain::paths::campaigns(org);
+    leptos_axum::redirect(&format!("{list}?deleted={number}"));
+    Ok(())
 }

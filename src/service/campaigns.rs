@@ -1,13 +1,17 @@
 //! Campaigns as GitHub keeps them: the list with its counts, who may manage, how many are open,
 //! and the create protocol (role checked, alert set recorded, campaign created, bound, audited).
 
+use crate::auth::access::not_found_as_role;
 use crate::domain::alert_selection::AlertSelection;
 use crate::domain::audit::AuditAction;
-use crate::domain::campaign::{CampaignView, ManagerChoices, PageNumbers, Person, TeamRef};
+use crate::domain::campaign::{
+    CampaignPage, CampaignView, CreateFormContext, ManagerChoices, PageNumbers, Person, TeamRef,
+};
+use crate::domain::campaign_alerts::CampaignDetail;
 use crate::domain::campaign_form::{fields_need_attention, NewCampaignForm};
 use crate::domain::list_view::{Choice, ListView, StateFilter};
 use crate::domain::user::CurrentUser;
-use crate::domain::{paths, OrgLogin};
+use crate::domain::{paths, CampaignNumber, OrgLogin};
 use crate::error::{AppError, FieldError};
 use crate::github::models::{
     CampaignListQuery, CampaignState, CampaignSummary, CreateCampaignBody,
@@ -33,7 +37,113 @@ pub fn go_to_campaign(
     view_of(settings, org, c)
 }
 
-pub async fn list_inner(
+/// What a campaign list needs, said when GitHub answers 404 (which it does for a member without
+/// the role as for a stranger).
+pub const SEE: &str = "see its security campaigns";
+
+/// A page of the org's campaigns, with each one's counts over time. The answer tells the role
+/// cache that this token manages the org, so the drafts that follow cost no second question.
+pub async fn list(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    view: ListView,
+) -> Result<CampaignPage, AppError> {
+    let (items, pages) = match list_page(&state.github, token, org, view).await {
+        Ok(listed) => listed,
+        Err(e) => return Err(not_found_as_role(&state.github, token, e, org, SEE).await),
+    };
+    state.managers.seen_managing(token, org).await;
+    let campaigns = crate::service::snapshots::viewed(state, org, items);
+    Ok(CampaignPage { campaigns, pages })
+}
+
+/// One campaign as GitHub has it now.
+pub async fn get(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    number: CampaignNumber,
+) -> Result<CampaignView, AppError> {
+    let c = state.github.get_campaign(token, org, number).await?;
+    Ok(view_of(&state.settings, org, c))
+}
+
+/// The detail page: the campaign (its counts kept as a snapshot), whether it was created here,
+/// and its counts over time.
+pub async fn detail(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    number: CampaignNumber,
+) -> Result<CampaignDetail, AppError> {
+    use crate::service::{campaign_records, snapshots};
+    let c = state.github.get_campaign(token, org, number).await?;
+    // GitHub shows a campaign to its org's owners and security managers only.
+    state.managers.seen_managing(token, org).await;
+    let campaign = view_of(&state.settings, org, c);
+    snapshots::keep_snapshot(state, org, &campaign, None);
+    let (record, history) = tokio::join!(
+        campaign_records::record_of(state, org, &campaign),
+        snapshots::history_of(state, org, &campaign),
+    );
+    Ok(CampaignDetail {
+        record: record?.map(|r| campaign_records::info(&r)),
+        history: history?,
+        campaign,
+    })
+}
+
+/// Who the manager fields offer (for an owner or security manager of `org` only).
+pub async fn manager_choices(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    me: CurrentUser,
+) -> Result<ManagerChoices, AppError> {
+    let what = "choose its campaigns' managers";
+    (state.managers)
+        .require(&state.github, token, org, what)
+        .await?;
+    choices_for(&state.github, token, org, me).await
+}
+
+/// The create form's context: the manager choices, and how many campaigns are open.
+pub async fn new_form_context(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    me: CurrentUser,
+) -> Result<CreateFormContext, AppError> {
+    let (choices, open_campaigns) = tokio::join!(
+        choices_for(&state.github, token, org, me),
+        open_campaigns(&state.github, token, org),
+    );
+    Ok(CreateFormContext {
+        choices: choices?,
+        open_campaigns: open_campaigns?,
+    })
+}
+
+/// Creates the campaign the form describes (its body checked by [`create_body`]) and goes to
+/// it; made from a draft opened in the form, the draft has become this campaign.
+pub async fn create(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    me: &str,
+    form: &NewCampaignForm,
+    body: &CreateCampaignBody,
+) -> Result<CampaignView, AppError> {
+    let c = create_recorded(state, token, org, me, body).await?;
+    if let Some(id) = form.draft() {
+        draft_published(state, org, id).await;
+    }
+    Ok(go_to_campaign(&state.settings, org, c, "?created=1"))
+}
+
+/// One page of the org's campaigns as GitHub lists it, each with its counts.
+pub async fn list_page(
     github: &GitHubClient,
     token: &SecretString,
     org: &OrgLogin,
@@ -88,7 +198,7 @@ async fn with_stats(
         .await
 }
 
-pub async fn manager_choices_inner(
+async fn choices_for(
     github: &GitHubClient,
     token: &SecretString,
     org: &OrgLogin,
@@ -131,7 +241,7 @@ pub async fn list_open(
     Ok(github.list_campaigns(token, org, &q).await?.items)
 }
 
-pub async fn open_campaigns(
+async fn open_campaigns(
     github: &GitHubClient,
     token: &SecretString,
     org: &OrgLogin,
@@ -182,7 +292,7 @@ pub async fn create_recorded(
     // The alert set is recorded first: GitHub never has a campaign we have no record of.
     let alerts = &body.code_scanning_alerts;
     let kept = begin_record(state, token, org, &body.name, me, alerts).await?;
-    let result = create_inner(&state.github, token, org, body).await;
+    let result = create_on_github(&state.github, token, org, body).await;
     let number = result.as_ref().ok().map(|c| c.number.get());
     finish_record(state, kept, &result, number).await;
     let change = Change {
@@ -204,7 +314,7 @@ pub async fn draft_published(state: &AppState, org: &OrgLogin, id: crate::domain
     }
 }
 
-pub async fn create_inner(
+async fn create_on_github(
     github: &GitHubClient,
     token: &SecretString,
     org: &OrgLogin,

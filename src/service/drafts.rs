@@ -2,21 +2,146 @@
 //! revision a publish must match, and the chosen alerts closed on GitHub since.
 
 use crate::domain::alert_selection::AlertKey;
+use crate::domain::campaign::CampaignView;
 use crate::domain::campaign_form::NewCampaignForm;
-use crate::domain::draft::{ClosedAlert, Draft, DraftId, CLOSED_SINCE_PAGES};
-use crate::domain::OrgLogin;
-use crate::service::live_alerts::live_alerts;
-
-/// What only the org's owners and security managers may do with its drafts.
-pub const DRAFTS: &str = "see and change its drafts";
-
+use crate::domain::draft::{
+    ClosedAlert, Draft, DraftId, DraftPage, DraftSummary, CLOSED_SINCE_PAGES,
+};
+use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use crate::github::models::{AlertListQuery, AlertState as GitHubAlertState};
+use crate::service::campaigns::{create_body, create_recorded, draft_published, go_to_campaign};
+use crate::service::live_alerts::live_alerts;
 use crate::state::AppState;
 use crate::store::campaigns::RecordedAlert;
 use crate::store::drafts::{Refused, MAX_COMMENTS, MAX_PER_AUTHOR, MAX_PER_ORG};
 use secrecy::SecretString;
 use std::collections::{HashMap, HashSet};
+
+/// What only the org's owners and security managers may do with its drafts.
+pub const DRAFTS: &str = "see and change its drafts";
+
+async fn require(state: &AppState, token: &SecretString, org: &OrgLogin) -> Result<(), AppError> {
+    (state.managers)
+        .require(&state.github, token, org, DRAFTS)
+        .await
+}
+
+/// Keeps `form` (already checked by `draft::keepable`) as a draft: over the draft it was
+/// opened from, or a new one; then goes to it.
+pub async fn save(
+    state: &AppState,
+    token: &SecretString,
+    me: &str,
+    org: &OrgLogin,
+    opened: Option<DraftId>,
+    form: &NewCampaignForm,
+) -> Result<DraftId, AppError> {
+    require(state, token, org).await?;
+    selection_exists(state, token, org, form).await?;
+    let drafts = state.store.drafts();
+    let id = match opened {
+        Some(id) if drafts.update(org, id, form, me).await? => id,
+        Some(_) => return Err(AppError::NotFound),
+        None => drafts.create(org, form, me).await.map_err(refused)?,
+    };
+    leptos_axum::redirect(&format!("{}?saved=1", paths::draft(org, id)));
+    Ok(id)
+}
+
+/// The org's drafts, newest change first.
+pub async fn list(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+) -> Result<Vec<DraftSummary>, AppError> {
+    require(state, token, org).await?;
+    Ok(state.store.drafts().list(org).await?)
+}
+
+/// A draft's page: the draft with a page of its comments, and its alerts closed since.
+pub async fn page(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    id: DraftId,
+    comments_before: Option<i64>,
+) -> Result<DraftPage, AppError> {
+    let draft = draft_of(state, token, org, id, comments_before).await?;
+    let (closed, closed_budget_spent) = closed_since(state, token, org, &draft).await;
+    Ok(DraftPage {
+        draft,
+        closed,
+        closed_budget_spent,
+    })
+}
+
+/// Adds `body` (checked by `draft::comment_body`) to the draft's thread and shows the thread.
+pub async fn comment(
+    state: &AppState,
+    token: &SecretString,
+    me: &str,
+    org: &OrgLogin,
+    id: DraftId,
+    body: &str,
+) -> Result<(), AppError> {
+    require(state, token, org).await?;
+    (state.store.drafts().comment(org, id, me, body).await).map_err(refused)?;
+    leptos_axum::redirect(&format!("{}#comments", paths::draft(org, id)));
+    Ok(())
+}
+
+/// Creates the campaign of draft `id` at `revision`, held so that one publish runs at a time,
+/// then removes the draft; a failed create lets the draft go again.
+pub async fn publish(
+    state: &AppState,
+    token: &SecretString,
+    me: &str,
+    org: &OrgLogin,
+    id: DraftId,
+    revision: i64,
+) -> Result<CampaignView, AppError> {
+    let draft = draft_of(state, token, org, id, None).await?;
+    same_revision(&draft, revision)?;
+    let body = create_body(&draft.form)?;
+    let drafts = state.store.drafts();
+    if !drafts.hold(org, id, revision).await? {
+        // Changed between the read above and the hold, or held by another publish.
+        let now = draft_of(state, token, org, id, None).await?;
+        same_revision(&now, revision)?;
+        return Err(AppError::invalid(
+            "publish",
+            "Someone is publishing this draft right now. Reload the page in a minute.",
+        ));
+    }
+    match create_recorded(state, token, org, me, &body).await {
+        Ok(c) => {
+            draft_published(state, org, id).await;
+            Ok(go_to_campaign(&state.settings, org, c, "?created=1"))
+        }
+        Err(e) => {
+            if let Err(e) = drafts.release(org, id).await {
+                tracing::warn!(error = %e, "could not release a draft after a failed publish");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Removes a draft without publishing it, and goes to the list, which says so.
+pub async fn discard(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    id: DraftId,
+) -> Result<(), AppError> {
+    require(state, token, org).await?;
+    if !state.store.drafts().remove(org, id).await? {
+        return Err(AppError::NotFound);
+    }
+    leptos_axum::redirect(&format!("{}?discarded={id}", paths::campaigns(org)));
+    Ok(())
+}
 
 /// A draft or comment the store did not keep, in words next to the field it concerns.
 pub fn refused(r: Refused) -> AppError {
@@ -61,10 +186,7 @@ pub async fn draft_of(
     id: DraftId,
     comments_before: Option<i64>,
 ) -> Result<Draft, AppError> {
-    state
-        .managers
-        .require(&state.github, token, org, DRAFTS)
-        .await?;
+    require(state, token, org).await?;
     let found = state.store.drafts().get(org, id, comments_before).await;
     found?.ok_or(AppError::NotFound)
 }

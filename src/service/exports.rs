@@ -8,7 +8,7 @@ use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use crate::github::client::MAX_PAGES;
 use crate::service::campaign_records::record_of;
-use crate::service::campaigns::list_inner;
+use crate::service::campaigns::list_page;
 use crate::service::files::{file, not_started, Format, Row};
 use crate::service::live_alerts::repository_reads;
 use crate::service::views::view_of;
@@ -105,7 +105,7 @@ async fn campaigns_file(
             per_page: PageSize::Hundred,
             ..Default::default()
         };
-        let first = list_inner(&state.github, &token, &org, view(1)).await?;
+        let first = list_page(&state.github, &token, &org, view(1)).await?;
         Ok::<_, AppError>((org, token, first, view))
     }
     .await;
@@ -123,7 +123,7 @@ async fn campaigns_file(
             let (n, ready) = cursor?;
             let (items, links) = match ready {
                 Some(page) => page,
-                None => match list_inner(&state.github, &token, &org, view(n)).await {
+                None => match list_page(&state.github, &token, &org, view(n)).await {
                     Ok(page) => page,
                     Err(e) => return Some((Err(e), None)),
                 },

@@ -4,7 +4,7 @@
 use crate::components::dates::relative;
 use crate::domain::alert::{severity_rank, AlertRow};
 use crate::domain::alert_filter::{AlertFilter, Searchable};
-use crate::domain::alert_selection::AlertKey;
+use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
 use chrono::Utc;
 use leptos::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -131,6 +131,24 @@ pub fn filter_input(
 }
 
 /// One alert with its checkbox.
+/// Adds `keys` to the selection unless it would then hold more than a campaign takes; the
+/// message says why it was refused.
+pub fn add_within_limit(
+    selection: &mut BTreeSet<AlertKey>,
+    keys: Vec<AlertKey>,
+) -> Result<(), String> {
+    let new = keys.iter().filter(|k| !selection.contains(k)).count();
+    if selection.len() + new > MAX_ALERTS {
+        return Err(format!(
+            "That would make {} selected alerts; a campaign holds at most {}. Narrow the filters first.",
+            fmt_count(selection.len() + new),
+            fmt_count(MAX_ALERTS)
+        ));
+    }
+    selection.extend(keys);
+    Ok(())
+}
+
 pub fn alert_row(
     a: &AlertRow,
     selected: RwSignal<BTreeSet<AlertKey>>,
@@ -236,6 +254,25 @@ mod tests {
         let groups = group(&all, &[0]);
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].rows, vec![0]);
+    }
+
+    #[test]
+    fn the_selection_grows_to_a_campaigns_limit_and_no_further() {
+        let key = |n: i64| AlertKey {
+            repo_id: 1,
+            number: n,
+        };
+        let mut sel = BTreeSet::new();
+        assert_eq!(
+            add_within_limit(&mut sel, (1..=999).map(key).collect()),
+            Ok(())
+        );
+        // Keys already chosen do not count again.
+        assert_eq!(add_within_limit(&mut sel, vec![key(1), key(1000)]), Ok(()));
+        assert_eq!(sel.len(), MAX_ALERTS);
+        let refused = add_within_limit(&mut sel, vec![key(5), key(1001)]).unwrap_err();
+        assert!(refused.contains("1,001 selected alerts"), "{refused}");
+        assert_eq!(sel.len(), MAX_ALERTS, "a refused batch adds nothing");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
 use crate::domain::OrgLogin;
 use chrono::Utc;
 use leptos::prelude::*;
-use list::{alert_row, distinct, filter_input, filter_select, group};
+use list::{add_within_limit, alert_row, distinct, filter_input, filter_select, group};
 pub use list::{fmt_count, matching, severity_badges, Loaded};
 use std::collections::{BTreeSet, HashMap};
 
@@ -88,15 +88,7 @@ pub fn AlertPicker(
         RwSignal::new(url_query.with_untracked(|q| AlertFilter::from_query(|k| q.get(k))));
     // The draft the form was opened from stays in the address.
     let draft = url_query.with_untracked(|q| q.get("draft"));
-    // After the first run, every filter change shows in the address bar.
-    Effect::new(move |first_done: Option<bool>| {
-        let mut query = filters.with(AlertFilter::query);
-        query.extend(draft.clone().map(|d| ("draft", d)));
-        if first_done.is_some() {
-            show_in_url(&query);
-        }
-        true
-    });
+    keep_in_address(filters, draft);
 
     let matching = Memo::new(move |_| filters.with(|f| alerts.with(|all| matching(all, f))));
     let groups = Memo::new(move |_| matching.with(|idx| alerts.with(|all| group(all, idx))));
@@ -110,7 +102,60 @@ pub fn AlertPicker(
             counts
         })
     });
-    // What each select offers: the distinct values among the loaded alerts.
+    let add = move |keys: Vec<AlertKey>| {
+        let refused = selected
+            .try_update(|sel| add_within_limit(sel, keys))
+            .and_then(Result::err);
+        notice.set(refused);
+    };
+    let select_matching = move |_| {
+        let keys =
+            matching.with(|m| alerts.with(|all| m.iter().map(|&i| all[i].row.key()).collect()));
+        add(keys);
+    };
+    view! {
+        <section class="picker" aria-labelledby="picker-title">
+            <div class="picker-head">
+                <h2 id="picker-title">"Alerts"</h2>
+                <p class="picker-status" role="status" aria-live="polite">
+                    {move || loading.status()}
+                </p>
+                <button type="button" on:click=move |_| generation.update(|g| *g += 1) disabled=move || !loaded.get()>"Refresh"</button>
+            </div>
+            <templates::TemplateBar org=org_for_templates templates filters on_apply=move || limit.set(ROWS_STEP)/>
+            {picker_filters(alerts, filters, limit)}
+            {move || filters.with(AlertFilter::age_problem).map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            {selection_bar(selected, notice, matching, select_matching, submit)}
+            {move || notice.get().map(|n| view! { <p class="notice warning" role="alert">{n}</p> })}
+            {move || error.get().map(|e| view! { <p class="field-error" id="alerts-error" role="alert">{e}</p> })}
+            <div class="groups">
+                {move || shown_groups(alerts, groups, limit.get(), selected, selected_by_repo, add)}
+            </div>
+            {move || show_more(matching.with(Vec::len), limit)}
+        </section>
+    }
+}
+
+/// After the first run, every filter change shows in the address bar (with the draft the form
+/// was opened from).
+fn keep_in_address(filters: RwSignal<AlertFilter>, draft: Option<String>) {
+    Effect::new(move |first_done: Option<bool>| {
+        let mut query = filters.with(AlertFilter::query);
+        query.extend(draft.clone().map(|d| ("draft", d)));
+        if first_done.is_some() {
+            show_in_url(&query);
+        }
+        true
+    });
+}
+
+/// The filters; each select offers the distinct values among the loaded alerts. A change shows
+/// the first rows again.
+fn picker_filters(
+    alerts: RwSignal<Vec<Loaded>>,
+    filters: RwSignal<AlertFilter>,
+    limit: RwSignal<usize>,
+) -> impl IntoView {
     let offered = move |field: fn(&AlertRow) -> &String| {
         Memo::new(move |_| alerts.with(|all| distinct(all, field)))
     };
@@ -123,114 +168,98 @@ pub fn AlertPicker(
         sev
     });
 
-    let add = move |keys: Vec<AlertKey>| {
-        let mut refused = None;
-        selected.update(|sel| {
-            let new = keys.iter().filter(|k| !sel.contains(k)).count();
-            if sel.len() + new > MAX_ALERTS {
-                refused = Some(format!(
-                    "That would make {} selected alerts; a campaign holds at most {}. Narrow the filters first.",
-                    fmt_count(sel.len() + new),
-                    fmt_count(MAX_ALERTS)
-                ));
-            } else {
-                sel.extend(keys);
-            }
-        });
-        notice.set(refused);
-    };
-    let select_matching = move |_| {
-        let keys =
-            matching.with(|m| alerts.with(|all| m.iter().map(|&i| all[i].row.key()).collect()));
-        add(keys);
-    };
     let set_filter = move |f: fn(&mut AlertFilter, String)| {
         move |ev: leptos::ev::Event| {
             limit.set(ROWS_STEP);
             filters.update(|x| f(x, event_target_value(&ev)))
         }
     };
-
     view! {
-        <section class="picker" aria-labelledby="picker-title">
-            <div class="picker-head">
-                <h2 id="picker-title">"Alerts"</h2>
-                <p class="picker-status" role="status" aria-live="polite">
-                    {move || loading.status()}
-                </p>
-                <button type="button" on:click=move |_| generation.update(|g| *g += 1) disabled=move || !loaded.get()>"Refresh"</button>
-            </div>
-            <templates::TemplateBar org=org_for_templates templates filters on_apply=move || limit.set(ROWS_STEP)/>
-            <div class="picker-filters">
-                {filter_select(filters, set_filter(|f, v| f.repo = v), "Repository", "All repositories", None, repos, |f| &f.repo)}
-                {filter_select(filters, set_filter(|f, v| f.severity = v), "Severity", "Any severity", Some(("critical+high", "Critical and high")), severities, |f| &f.severity)}
-                {filter_select(filters, set_filter(|f, v| f.tool = v), "Tool", "Any tool", None, tools, |f| &f.tool)}
-                {filter_select(filters, set_filter(|f, v| f.rule = v), "Rule", "Any rule", None, rules, |f| &f.rule)}
-                {filter_input(filters, set_filter(|f, v| f.cwe = v), "CWE", "text", "CWE-89, CWE-79", |f| &f.cwe)}
-                {filter_input(filters, set_filter(|f, v| f.path = v), "Path contains", "text", "src/api", |f| &f.path)}
-                {filter_input(filters, set_filter(|f, v| f.q = v), "Search", "search", "rule, path, repository", |f| &f.q)}
-                {filter_input(filters, set_filter(|f, v| f.older_than = v), "Older than (days)", "number", "90", |f| &f.older_than)}
-            </div>
-            {move || filters.with(AlertFilter::age_problem).map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-            <div class="selection-bar" role="region" aria-label="Selection">
-                <strong class="selected-count">{move || format!("{} selected", fmt_count(selected.with(BTreeSet::len)))}</strong>
-                <span class="muted">{move || format!(" (at most {}) · {} matching the filters", fmt_count(MAX_ALERTS), fmt_count(matching.with(Vec::len)))}</span>
-                <button type="button" on:click=select_matching disabled=move || matching.with(Vec::is_empty)>
-                    {move || format!("Select all {} matching", fmt_count(matching.with(Vec::len)))}
-                </button>
-                <button type="button" on:click=move |_| { selected.set(BTreeSet::new()); notice.set(None); } disabled=move || selected.with(BTreeSet::is_empty)>"Clear selection"</button>
-                {submit.map(|id| view! {
-                    <button type="button" on:click=move |_| focus_by_id(id)>"Go to the Create button"</button>
-                })}
-            </div>
-            {move || notice.get().map(|n| view! { <p class="notice warning" role="alert">{n}</p> })}
-            {move || error.get().map(|e| view! { <p class="field-error" id="alerts-error" role="alert">{e}</p> })}
-            <div class="groups">
-                {move || {
-                    let now = Utc::now();
-                    let mut budget = limit.get();
-                    groups.with(|groups| alerts.with(|all| groups.iter().map(|g| {
-                        let shown = g.rows.len().min(budget);
-                        budget -= shown;
-                        let total = g.rows.len();
-                        let hidden = total - shown;
-                        let repo_id = g.repo_id;
-                        let rows = g.rows.clone();
-                        let select_repo = move |_| add(alerts.with(|all| rows.iter().map(|&i| all[i].row.key()).collect()));
-                        let repo = g.repo.clone();
-                        view! {
-                            <div class="group">
-                                <div class="group-head">
-                                    <h3>{repo.clone()}</h3>
-                                    <span class="muted">
-                                        {format!("{} matching", fmt_count(total))} " · "
-                                        {move || format!("{} selected", selected_by_repo.with(|c| c.get(&repo_id).copied().unwrap_or(0)))}
-                                    </span>
-                                    <button type="button" on:click=select_repo>{format!("Select all {} in {repo}", fmt_count(total))}</button>
-                                </div>
-                                {(shown > 0).then(|| view! {
-                                    <ul class="alert-rows">
-                                        {g.rows[..shown].iter().map(|&i| alert_row(&all[i].row, selected, add, now)).collect_view()}
-                                    </ul>
-                                })}
-                                {(hidden > 0).then(|| view! { <p class="muted more">{format!("{} more not shown.", fmt_count(hidden))}</p> })}
-                            </div>
-                        }
-                    }).collect_view()))
-                }}
-            </div>
-            {move || {
-                let total = matching.with(Vec::len);
-                let shown = limit.get().min(total);
-                (shown < total).then(|| view! {
-                    <p class="show-more">
-                        <span class="muted">{format!("Showing {} of {} matching alerts. ", fmt_count(shown), fmt_count(total))}</span>
-                        <button type="button" on:click=move |_| limit.update(|l| *l += ROWS_STEP)>
-                            {format!("Show {} more", fmt_count(ROWS_STEP.min(total - shown)))}
-                        </button>
-                    </p>
-                })
-            }}
-        </section>
+        <div class="picker-filters">
+            {filter_select(filters, set_filter(|f, v| f.repo = v), "Repository", "All repositories", None, repos, |f| &f.repo)}
+            {filter_select(filters, set_filter(|f, v| f.severity = v), "Severity", "Any severity", Some(("critical+high", "Critical and high")), severities, |f| &f.severity)}
+            {filter_select(filters, set_filter(|f, v| f.tool = v), "Tool", "Any tool", None, tools, |f| &f.tool)}
+            {filter_select(filters, set_filter(|f, v| f.rule = v), "Rule", "Any rule", None, rules, |f| &f.rule)}
+            {filter_input(filters, set_filter(|f, v| f.cwe = v), "CWE", "text", "CWE-89, CWE-79", |f| &f.cwe)}
+            {filter_input(filters, set_filter(|f, v| f.path = v), "Path contains", "text", "src/api", |f| &f.path)}
+            {filter_input(filters, set_filter(|f, v| f.q = v), "Search", "search", "rule, path, repository", |f| &f.q)}
+            {filter_input(filters, set_filter(|f, v| f.older_than = v), "Older than (days)", "number", "90", |f| &f.older_than)}
+        </div>
     }
+}
+
+/// The selection's count, and the buttons that change it at once.
+fn selection_bar(
+    selected: RwSignal<BTreeSet<AlertKey>>,
+    notice: RwSignal<Option<String>>,
+    matching: Memo<Vec<usize>>,
+    select_matching: impl Fn(leptos::ev::MouseEvent) + 'static,
+    submit: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <div class="selection-bar" role="region" aria-label="Selection">
+            <strong class="selected-count">{move || format!("{} selected", fmt_count(selected.with(BTreeSet::len)))}</strong>
+            <span class="muted">{move || format!(" (at most {}) · {} matching the filters", fmt_count(MAX_ALERTS), fmt_count(matching.with(Vec::len)))}</span>
+            <button type="button" on:click=select_matching disabled=move || matching.with(Vec::is_empty)>
+                {move || format!("Select all {} matching", fmt_count(matching.with(Vec::len)))}
+            </button>
+            <button type="button" on:click=move |_| { selected.set(BTreeSet::new()); notice.set(None); } disabled=move || selected.with(BTreeSet::is_empty)>"Clear selection"</button>
+            {submit.map(|id| view! {
+                <button type="button" on:click=move |_| focus_by_id(id)>"Go to the Create button"</button>
+            })}
+        </div>
+    }
+}
+
+/// The matching alerts grouped by repository, the first `budget` rows of them in the page.
+fn shown_groups(
+    alerts: RwSignal<Vec<Loaded>>,
+    groups: Memo<Vec<list::Group>>,
+    mut budget: usize,
+    selected: RwSignal<BTreeSet<AlertKey>>,
+    selected_by_repo: Memo<HashMap<i64, usize>>,
+    add: impl Fn(Vec<AlertKey>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let now = Utc::now();
+    groups.with(|groups| alerts.with(|all| groups.iter().map(|g| {
+        let shown = g.rows.len().min(budget);
+        budget -= shown;
+        let total = g.rows.len();
+        let hidden = total - shown;
+        let repo_id = g.repo_id;
+        let rows = g.rows.clone();
+        let select_repo = move |_| add(alerts.with(|all| rows.iter().map(|&i| all[i].row.key()).collect()));
+        let repo = g.repo.clone();
+        view! {
+            <div class="group">
+                <div class="group-head">
+                    <h3>{repo.clone()}</h3>
+                    <span class="muted">
+                        {format!("{} matching", fmt_count(total))} " · "
+                        {move || format!("{} selected", selected_by_repo.with(|c| c.get(&repo_id).copied().unwrap_or(0)))}
+                    </span>
+                    <button type="button" on:click=select_repo>{format!("Select all {} in {repo}", fmt_count(total))}</button>
+                </div>
+                {(shown > 0).then(|| view! {
+                    <ul class="alert-rows">
+                        {g.rows[..shown].iter().map(|&i| alert_row(&all[i].row, selected, add, now)).collect_view()}
+                    </ul>
+                })}
+                {(hidden > 0).then(|| view! { <p class="muted more">{format!("{} more not shown.", fmt_count(hidden))}</p> })}
+            </div>
+        }
+    }).collect_view()))
+}
+
+/// "Show more" under the rows, while fewer than `total` matching alerts are in the page.
+fn show_more(total: usize, limit: RwSignal<usize>) -> impl IntoView {
+    let shown = limit.get().min(total);
+    (shown < total).then(|| view! {
+        <p class="show-more">
+            <span class="muted">{format!("Showing {} of {} matching alerts. ", fmt_count(shown), fmt_count(total))}</span>
+            <button type="button" on:click=move |_| limit.update(|l| *l += ROWS_STEP)>
+                {format!("Show {} more", fmt_count(ROWS_STEP.min(total - shown)))}
+            </button>
+        </p>
+    })
 }
