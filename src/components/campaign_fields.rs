@@ -36,9 +36,47 @@ pub fn CampaignFormFields(
     // getTimezoneOffset() at that date (minutes to add to local time to get UTC: a date across a
     // daylight-saving change has its own). Without JavaScript it stays 0 and the label says UTC.
     let tz_offset = RwSignal::new(0i64);
+    view! {
+        <input type="hidden" name="tz_offset" prop:value=move || tz_offset.get().to_string()/>
+        <div class="field">
+            <label for="name">"Name"</label>
+            <input id="name" name="name" type="text" required maxlength=NAME_MAX value=initial.name.clone()
+                aria-describedby="name-count name-error"
+                on:input=move |ev| name_len.set(event_target_value(&ev).chars().count())/>
+            <p class="counter" id="name-count">{move || format!("{} / {NAME_MAX}", name_len.get())}</p>
+            {field_error(error, "name")}
+        </div>
+        <div class="field">
+            <label for="description">"Description"</label>
+            // The server writes textarea children unescaped: escape them there, and bind the value.
+            <textarea id="description" name="description" required maxlength=DESCRIPTION_MAX rows="4"
+                aria-describedby="description-count description-error" prop:value=initial.description.clone()
+                on:input=move |ev| desc_len.set(event_target_value(&ev).chars().count())>{raw_text(&initial.description)}</textarea>
+            <p class="counter" id="description-count">{move || format!("{} / {DESCRIPTION_MAX}", desc_len.get())}</p>
+            {field_error(error, "description")}
+        </div>
+        {due_field(&initial.ends_at, tz_offset, error)}
+        {manager_fields(&initial, &choices, manager_note, error)}
+        <div class="field">
+            <label for="contact_link">"Contact link " <span class="muted">"(optional: https://, http:// or mailto:)"</span></label>
+            <input id="contact_link" name="contact_link" type="url" value=initial.contact_link.clone()
+                aria-describedby="contact_link-error"/>
+            {field_error(error, "contact_link")}
+        </div>
+    }
+}
+
+/// The due date, in the browser's time zone once the page is live; `tz_offset` is what the form
+/// sends with it.
+fn due_field(
+    initial_due: &str,
+    tz_offset: RwSignal<i64>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     let due_input = NodeRef::<leptos::html::Input>::new();
-    let initial_due = initial.ends_at.clone();
+    let initial_value = initial_due.to_owned();
+    let initial_due = initial_due.to_owned();
     Effect::new(move |_| {
         if let Some(input) = due_input.get_untracked() {
             // What the server rendered (GitHub's due date, or a post sent without JavaScript) is
@@ -59,33 +97,26 @@ pub fn CampaignFormFields(
             "Due (UTC)"
         }
     };
-    let manager = initial.manager.clone();
     view! {
-        <input type="hidden" name="tz_offset" prop:value=move || tz_offset.get().to_string()/>
-        <div class="field">
-            <label for="name">"Name"</label>
-            <input id="name" name="name" type="text" required maxlength=NAME_MAX value=initial.name.clone()
-                aria-describedby="name-count name-error"
-                on:input=move |ev| name_len.set(event_target_value(&ev).chars().count())/>
-            <p class="counter" id="name-count">{move || format!("{} / {NAME_MAX}", name_len.get())}</p>
-            {field_error(error, "name")}
-        </div>
-        <div class="field">
-            <label for="description">"Description"</label>
-            // The server writes textarea children unescaped: escape them there, and bind the value.
-            <textarea id="description" name="description" required maxlength=DESCRIPTION_MAX rows="4"
-                aria-describedby="description-count description-error" prop:value=initial.description.clone()
-                on:input=move |ev| desc_len.set(event_target_value(&ev).chars().count())>{raw_text(&initial.description)}</textarea>
-            <p class="counter" id="description-count">{move || format!("{} / {DESCRIPTION_MAX}", desc_len.get())}</p>
-            {field_error(error, "description")}
-        </div>
         <div class="field">
             <label for="ends_at">{due_label}</label>
-            <input id="ends_at" name="ends_at" type="datetime-local" required value=initial.ends_at.clone()
+            <input id="ends_at" name="ends_at" type="datetime-local" required value=initial_value
                 node_ref=due_input aria-describedby="ends_at-error"
                 on:input=move |ev| tz_offset.set(offset_at(&event_target_value(&ev)))/>
             {field_error(error, "ends_at")}
         </div>
+    }
+}
+
+/// The manager (with the owners offered) and the team managers.
+fn manager_fields(
+    initial: &CampaignForm,
+    choices: &ManagerChoices,
+    manager_note: Option<String>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let manager = initial.manager.clone();
+    view! {
         <div class="field">
             <label for="manager">"Manager " <span class="muted">"(optional: one organisation owner or security manager)"</span></label>
             <input id="manager" name="manager" type="text" list="eligible-managers" value=manager autocomplete="off"
@@ -114,12 +145,6 @@ pub fn CampaignFormFields(
             </div>
             {field_error(error, "team_managers")}
         </fieldset>
-        <div class="field">
-            <label for="contact_link">"Contact link " <span class="muted">"(optional: https://, http:// or mailto:)"</span></label>
-            <input id="contact_link" name="contact_link" type="url" value=initial.contact_link.clone()
-                aria-describedby="contact_link-error"/>
-            {field_error(error, "contact_link")}
-        </div>
     }
 }
 

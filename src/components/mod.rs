@@ -1,6 +1,7 @@
 //! Reusable view pieces.
 
 pub mod alert_picker;
+pub mod browser;
 pub mod burndown;
 pub mod campaign_badges;
 pub mod campaign_fields;

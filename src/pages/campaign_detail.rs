@@ -12,15 +12,15 @@ use crate::components::error_view::or_error;
 use crate::components::params::{campaign_params, CampaignParams};
 use crate::components::progress_bar::ProgressBar;
 use crate::domain::audit::{AuditFilter, AuditPage};
-use crate::domain::campaign::WantedState;
-use crate::domain::campaign_alerts::CampaignDetail;
+use crate::domain::campaign::{CampaignView, WantedState};
+use crate::domain::campaign_alerts::{CampaignDetail, RecordInfo};
 use crate::domain::campaign_fields::{is_safe_link, linkify, Segment};
 use crate::domain::failed_form::{FailedForm, FormId};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use crate::pages::audit_log::AuditTable;
 use crate::pages::campaign_alerts::{CampaignTab, CampaignTabs};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -82,31 +82,11 @@ fn CampaignDetailView(
         history,
     } = detail;
     let now = Utc::now();
-    let due = Due::of(c.open, c.ends_at, now);
     let alerts = paths::campaign_alerts(&org, c.number);
-    let origin = match record {
-        Some(r) => view! {
-            <p class="muted">
-                "Created in campaigns-admin by " <b>{r.created_by}</b> " with " {r.alerts.to_string()}
-                " alerts: " <a href=alerts.clone()>"see which are fixed, and which repositories are behind"</a> "."
-            </p>
-        }
-        .into_any(),
-        None => view! {
-            <p class="muted">
-                "Created outside campaigns-admin: GitHub shares only its counts, so its alerts are unknown here."
-            </p>
-        }
-        .into_any(),
-    };
     let start = c.published_at.unwrap_or(c.created_at);
     let tabs_org = org.clone();
     let og_description: String = c.description.chars().take(200).collect();
-    let (list, edit, delete) = (
-        paths::campaigns(&org),
-        paths::edit_campaign(&org, c.number),
-        paths::delete_campaign(&org, c.number),
-    );
+    let list = paths::campaigns(&org);
     let changes = changes.map(|page| {
         view! { <ChangesMadeHere org=org.clone() number=c.number page/> }
     });
@@ -125,50 +105,19 @@ fn CampaignDetailView(
         {saved.then(|| view! { <p class="notice success" role="status">"Your changes were saved."</p> })}
         <div class="page-head">
             <h1>{c.name.clone()} " " <StateBadge open=c.open/></h1>
-            <div class="actions">
-                <a class="button" href=edit>"Edit"</a>
-                <ActionForm action=set_state attr:class="inline">
-                    <input type="hidden" name="org" value=org.to_string()/>
-                    <input type="hidden" name="number" value=c.number.to_string()/>
-                    <input type="hidden" name="state" value=if c.open { WantedState::Closed } else { WantedState::Open }.as_str()/>
-                    <button type="submit" disabled=move || set_state.pending().get()>
-                        {if c.open { "Close campaign" } else { "Reopen campaign" }}
-                    </button>
-                </ActionForm>
-                <a class="button danger" href=delete>"Delete…"</a>
-            </div>
+            {campaign_actions(&org, &c, set_state)}
         </div>
         {move || state_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
         <CampaignTabs org=tabs_org number=c.number current=CampaignTab::Overview/>
         <div class="detail-grid">
-            <section class="card" aria-labelledby="about-title">
-                <h2 id="about-title">"About"</h2>
-                <p class="description">{render_description(&c.description)}</p>
-                <dl class="facts">
-                    <dt>"Due"</dt>
-                    <dd>
-                        <When at=c.ends_at with_time=true relative_text=due_text(c.open, c.ends_at, now)/>
-                        " " <span class=due.class()>{due.label()}</span>
-                    </dd>
-                    <dt>"Managers"</dt>
-                    <dd><Managers c=c.clone()/></dd>
-                    <dt>"Contact"</dt>
-                    <dd>{contact(c.contact_link.clone())}</dd>
-                    <dt>"Created"</dt>
-                    <dd><When at=c.created_at with_time=true/></dd>
-                    <dt>"Updated"</dt>
-                    <dd><When at=c.updated_at with_time=true/></dd>
-                    {c.published_at.map(|t| view! { <dt>"Published"</dt><dd><When at=t with_time=true/></dd> })}
-                    {c.closed_at.map(|t| view! { <dt>"Closed"</dt><dd><When at=t with_time=true/></dd> })}
-                </dl>
-            </section>
+            {about(&c, now)}
             <section class="card" aria-labelledby="progress-title">
                 <h2 id="progress-title">"Progress"</h2>
                 {match c.progress {
                     Some(p) => view! { <ProgressBar progress=p detailed=true/> }.into_any(),
                     None => view! { <p class="muted">"GitHub reports no alert counts for this campaign."</p> }.into_any(),
                 }}
-                {origin}
+                {origin(record, &alerts)}
                 <h2>"Share"</h2>
                 <ShareLinks share_url=c.share_url.clone() github_url=c.github_url.clone()/>
             </section>
@@ -178,6 +127,84 @@ fn CampaignDetailView(
             <Burndown history start ends_at=c.ends_at/>
         </section>
         {changes}
+    }
+}
+
+/// Where the campaign was created: here (with its alert set, and a link to it), or elsewhere.
+fn origin(record: Option<RecordInfo>, alerts: &str) -> AnyView {
+    match record {
+        Some(r) => view! {
+            <p class="muted">
+                "Created in campaigns-admin by " <b>{r.created_by}</b> " with " {r.alerts.to_string()}
+                " alerts: " <a href=alerts.to_owned()>"see which are fixed, and which repositories are behind"</a> "."
+            </p>
+        }
+        .into_any(),
+        None => view! {
+            <p class="muted">
+                "Created outside campaigns-admin: GitHub shares only its counts, so its alerts are unknown here."
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+/// Edit, Close or Reopen (a form that works without JavaScript), and Delete.
+fn campaign_actions(
+    org: &OrgLogin,
+    c: &CampaignView,
+    set_state: ServerAction<SetCampaignState>,
+) -> impl IntoView {
+    let wanted = if c.open {
+        WantedState::Closed
+    } else {
+        WantedState::Open
+    };
+    let (org_value, number) = (org.to_string(), c.number.to_string());
+    let label = if c.open {
+        "Close campaign"
+    } else {
+        "Reopen campaign"
+    };
+    view! {
+        <div class="actions">
+            <a class="button" href=paths::edit_campaign(org, c.number)>"Edit"</a>
+            <ActionForm action=set_state attr:class="inline">
+                <input type="hidden" name="org" value=org_value/>
+                <input type="hidden" name="number" value=number/>
+                <input type="hidden" name="state" value=wanted.as_str()/>
+                <button type="submit" disabled=move || set_state.pending().get()>{label}</button>
+            </ActionForm>
+            <a class="button danger" href=paths::delete_campaign(org, c.number)>"Delete…"</a>
+        </div>
+    }
+}
+
+/// The campaign's description and facts: due, managers, contact, and its dates.
+fn about(c: &CampaignView, now: DateTime<Utc>) -> impl IntoView {
+    let due = Due::of(c.open, c.ends_at, now);
+    view! {
+    <section class="card" aria-labelledby="about-title">
+        <h2 id="about-title">"About"</h2>
+        <p class="description">{render_description(&c.description)}</p>
+        <dl class="facts">
+            <dt>"Due"</dt>
+            <dd>
+                <When at=c.ends_at with_time=true relative_text=due_text(c.open, c.ends_at, now)/>
+                " " <span class=due.class()>{due.label()}</span>
+            </dd>
+            <dt>"Managers"</dt>
+            <dd><Managers c=c.clone()/></dd>
+            <dt>"Contact"</dt>
+            <dd>{contact(c.contact_link.clone())}</dd>
+            <dt>"Created"</dt>
+            <dd><When at=c.created_at with_time=true/></dd>
+            <dt>"Updated"</dt>
+            <dd><When at=c.updated_at with_time=true/></dd>
+            {c.published_at.map(|t| view! { <dt>"Published"</dt><dd><When at=t with_time=true/></dd> })}
+            {c.closed_at.map(|t| view! { <dt>"Closed"</dt><dd><When at=t with_time=true/></dd> })}
+        </dl>
+    </section>
     }
 }
 
@@ -237,15 +264,9 @@ fn ShareLinks(share_url: String, github_url: String) -> impl IntoView {
     let copied = RwSignal::new(false);
     let url_for_copy = share_url.clone();
     let copy = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&url_for_copy);
-                copied.set(true);
-            }
+        if crate::components::browser::copy_to_clipboard(&url_for_copy) {
+            copied.set(true);
         }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = &url_for_copy;
     };
     view! {
         <div class="share">

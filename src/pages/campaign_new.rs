@@ -7,6 +7,7 @@ use crate::api::drafts::{load_draft, SaveDraft};
 use crate::api::flash::{shown_error, take_failed_form};
 use crate::api::templates::list_templates;
 use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
+use crate::components::browser;
 use crate::components::campaign_fields::CampaignFormFields;
 use crate::components::error_view::or_error;
 use crate::components::params::{org_param, org_text};
@@ -114,17 +115,7 @@ fn NewCampaignForm(
             AlertFilter::from_query(|k| q.get(k)),
         )
     });
-    // The fallback for a browser without JavaScript keeps the filters a shared link carries.
-    let server_list_href = {
-        let search = use_location().search.get_untracked();
-        let search = search.trim_start_matches('?');
-        let mut href = format!("{}?picker=server", paths::new_campaign(&org));
-        if !search.is_empty() {
-            href.push('&');
-            href.push_str(search);
-        }
-        href
-    };
+    let server_list_href = server_list_href(&org);
     // A post that failed without JavaScript comes back with what was sent and why it failed.
     let kept_alerts: Vec<String> = failed
         .as_ref()
@@ -136,23 +127,8 @@ fn NewCampaignForm(
             .filter_map(|k| AlertKey::decode(k))
             .collect::<BTreeSet<_>>(),
     );
-    // The error of whichever button was used last.
-    // A draft's values come without an error.
-    let created = shown_error(
-        action.value(),
-        failed
-            .as_ref()
-            .filter(|f| matches!(f.form, FormId::Create(_))),
-    );
-    let saved = shown_error(save.value(), None);
     let saving = RwSignal::new(false);
-    let error = Signal::derive(move || {
-        if saving.get() {
-            saved.get()
-        } else {
-            created.get()
-        }
-    });
+    let error = last_error(action, save, saving, failed.as_ref());
     // Messages shown next to their field: the campaign's fields and the selection.
     let placed: Vec<&str> = FIELDS.iter().copied().chain(["alerts"]).collect();
     let general = move || error.get().map(|e| unplaced_messages(&e, &placed));
@@ -167,21 +143,10 @@ fn NewCampaignForm(
     // Without JavaScript the button posts the form to the draft's server function itself.
     let save_as_draft = move |ev: leptos::ev::MouseEvent| {
         saving.set(true);
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::form::FromFormData;
-            use leptos::wasm_bindgen::JsCast;
-            let form = document()
-                .get_element_by_id("new-campaign")
-                .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlFormElement>().ok());
-            let data = form.and_then(|f| leptos::web_sys::FormData::new_with_form(&f).ok());
-            if let Some(input) = data.and_then(|d| SaveDraft::from_form_data(&d).ok()) {
-                ev.prevent_default();
-                save.dispatch(input);
-            }
+        if let Some(input) = browser::form_input::<SaveDraft>("new-campaign") {
+            ev.prevent_default();
+            save.dispatch(input);
         }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
     };
     let check_selection = move |ev: leptos::ev::MouseEvent| {
         saving.set(false);
@@ -193,10 +158,7 @@ fn NewCampaignForm(
             precheck.set(Some(
                 "Select at least one alert: a campaign needs 1 to 1,000 of them.".to_owned(),
             ));
-            #[cfg(feature = "hydrate")]
-            if let Some(title) = document().get_element_by_id("picker-title") {
-                title.scroll_into_view();
-            }
+            browser::scroll_to("picker-title");
         } else {
             precheck.set(None);
         }
@@ -209,12 +171,7 @@ fn NewCampaignForm(
             <a href=list.clone()>{org.to_string()} " campaigns"</a> " / new"
         </nav>
         <h1>"New campaign"</h1>
-        {(ctx.open_campaigns >= 10).then(|| view! {
-            <p class="notice warning" role="alert">
-                {format!("{} already has {} open campaigns, GitHub's maximum. Close one before creating another: ", org, ctx.open_campaigns)}
-                <a href=format!("{list}?state=open")>"open campaigns"</a>
-            </p>
-        })}
+        {at_githubs_maximum(&org, ctx.open_campaigns)}
         {move || general().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
         {server_list.then(|| view! { <ServerFilters org=org.clone() filter=filter.clone() draft templates=templates.clone()/> })}
         <ActionForm action=action attr:class="form wide" attr:id="new-campaign">
@@ -228,10 +185,9 @@ fn NewCampaignForm(
                 <input type="checkbox" name="generate_issues" value="on" checked=failed.as_ref().is_some_and(|f| f.generate_issues)/>
                 " Create one tracking issue per repository"
             </label>
-            {if let Some(rows) = rows {
-                view! { <ServerAlertList rows error=alerts_error kept=kept_alerts.clone()/> }.into_any()
-            } else {
-                view! {
+            {match rows {
+                Some(rows) => view! { <ServerAlertList rows error=alerts_error kept=kept_alerts.clone()/> }.into_any(),
+                None => view! {
                     <noscript>
                         <p class="notice warning">
                             "JavaScript is off, so the interactive picker cannot load. "
@@ -240,25 +196,9 @@ fn NewCampaignForm(
                         </p>
                     </noscript>
                     <AlertPicker org=org.clone() selected error=alerts_error submit="create-campaign" templates=templates.clone()/>
-                }.into_any()
+                }.into_any(),
             }}
-            <div class="form-actions sticky">
-                <button type="submit" id="create-campaign" class="primary" disabled=move || action.pending().get() on:click=check_selection>
-                    {move || if action.pending().get() {
-                        "Creating…".to_owned()
-                    } else {
-                        match selected.with(BTreeSet::len) {
-                            1 => "Create campaign with 1 alert".to_owned(),
-                            n => format!("Create campaign with {} alerts", fmt_count(n)),
-                        }
-                    }}
-                </button>
-                <button type="submit" id="save-draft" formaction=SaveDraft::url() formnovalidate
-                    disabled=move || save.pending().get() on:click=save_as_draft>
-                    {move || if save.pending().get() { "Saving…" } else if draft.is_some() { "Save draft" } else { "Save as draft" }}
-                </button>
-                <a class="button" href=list>"Cancel"</a>
-            </div>
+            {form_actions(action, save, selected, draft, check_selection, save_as_draft, list)}
             {draft.map(|id| view! {
                 <p class="muted">
                     "Editing a draft: " <a href=paths::draft(&org, id)>"back to the draft"</a>
@@ -266,6 +206,83 @@ fn NewCampaignForm(
                 </p>
             })}
         </ActionForm>
+    }
+}
+
+/// The list that works without JavaScript, keeping the filters a shared link carries.
+fn server_list_href(org: &OrgLogin) -> String {
+    let search = use_location().search.get_untracked();
+    let search = search.trim_start_matches('?');
+    let mut href = format!("{}?picker=server", paths::new_campaign(org));
+    if !search.is_empty() {
+        href.push('&');
+        href.push_str(search);
+    }
+    href
+}
+
+/// The error of whichever button was used last: Create (or the failed post of this form it
+/// starts with; a draft's values come without one), or Save draft while `saving`.
+fn last_error(
+    action: ServerAction<CreateCampaign>,
+    save: ServerAction<SaveDraft>,
+    saving: RwSignal<bool>,
+    failed: Option<&FailedForm>,
+) -> Signal<Option<AppError>> {
+    let created = shown_error(
+        action.value(),
+        failed.filter(|f| matches!(f.form, FormId::Create(_))),
+    );
+    let saved = shown_error(save.value(), None);
+    Signal::derive(move || {
+        if saving.get() {
+            saved.get()
+        } else {
+            created.get()
+        }
+    })
+}
+
+/// A warning when the org has as many open campaigns as GitHub allows.
+fn at_githubs_maximum(org: &OrgLogin, open: usize) -> impl IntoView {
+    let list = paths::campaigns(org);
+    (open >= 10).then(|| view! {
+        <p class="notice warning" role="alert">
+            {format!("{org} already has {open} open campaigns, GitHub's maximum. Close one before creating another: ")}
+            <a href=format!("{list}?state=open")>"open campaigns"</a>
+        </p>
+    })
+}
+
+/// Create (naming how many alerts), Save draft (posting to the draft's server function without
+/// JavaScript) and Cancel.
+fn form_actions(
+    action: ServerAction<CreateCampaign>,
+    save: ServerAction<SaveDraft>,
+    selected: RwSignal<BTreeSet<AlertKey>>,
+    draft: Option<DraftId>,
+    check_selection: impl Fn(leptos::ev::MouseEvent) + 'static,
+    save_as_draft: impl Fn(leptos::ev::MouseEvent) + 'static,
+    list: String,
+) -> impl IntoView {
+    view! {
+        <div class="form-actions sticky">
+            <button type="submit" id="create-campaign" class="primary" disabled=move || action.pending().get() on:click=check_selection>
+                {move || if action.pending().get() {
+                    "Creating…".to_owned()
+                } else {
+                    match selected.with(BTreeSet::len) {
+                        1 => "Create campaign with 1 alert".to_owned(),
+                        n => format!("Create campaign with {} alerts", fmt_count(n)),
+                    }
+                }}
+            </button>
+            <button type="submit" id="save-draft" formaction=SaveDraft::url() formnovalidate
+                disabled=move || save.pending().get() on:click=save_as_draft>
+                {move || if save.pending().get() { "Saving…" } else if draft.is_some() { "Save draft" } else { "Save as draft" }}
+            </button>
+            <a class="button" href=list>"Cancel"</a>
+        </div>
     }
 }
 

@@ -9,7 +9,7 @@ use crate::components::dates::When;
 use crate::components::error_view::or_error;
 use crate::components::raw_text::raw_text;
 use crate::domain::campaign_fields::DueDate;
-use crate::domain::draft::{DraftId, DraftPage, COMMENT_MAX};
+use crate::domain::draft::{Draft, DraftId, DraftPage, COMMENT_MAX};
 use crate::domain::failed_form::{FailedForm, FormId};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
@@ -76,81 +76,24 @@ fn DraftView(
         closed,
         closed_budget_spent,
     } = page;
-    let f = d.form.fields.clone();
-    let alerts = d.form.alerts.split_whitespace().count();
     let publish_error = shown_error(publish.value(), failed.as_ref());
     let discard_error = shown_error(discard.value(), None);
     let comment_error = shown_error(comment.value(), failed.as_ref());
     let kept_comment = failed.map(|f| f.values.description).unwrap_or_default();
     let list = paths::campaigns(&org);
-    let id = d.id.to_string();
-    let teams = f.team_managers.join(", ");
-    let or_none = |s: &str| {
-        if s.trim().is_empty() {
-            "—".to_owned()
-        } else {
-            s.to_owned()
-        }
-    };
-    // Which draft each of the page's forms acts on.
-    let target = {
-        let (org, id) = (org.to_string(), id.clone());
-        move || {
-            view! {
-                <input type="hidden" name="org" value=org.clone()/>
-                <input type="hidden" name="id" value=id.clone()/>
-            }
-        }
-    };
-    let (for_publish, for_discard, for_comment) = (target.clone(), target.clone(), target);
-    let revision = d.revision.to_string();
-    let older = d
-        .older_comments
-        .map(|before| format!("?comments_before={before}#comments"));
     let org_name = org.to_string();
-    // The due date as the browser that saved it meant it; as typed when it is no date.
-    let offset = f.tz_offset.trim().parse::<i64>().unwrap_or(0);
-    let due = match DueDate::parse(&f.ends_at, offset, DateTime::<Utc>::MIN_UTC) {
-        Ok(at) => view! { <When at=at.get()/> }.into_any(),
-        Err(_) => or_none(&f.ends_at).into_any(),
-    };
-    let edit = paths::edit_draft(&org, d.id);
+    let name = d.form.fields.name.clone();
     view! {
-        <Title text=format!("Draft: {}", f.name)/>
+        <Title text=format!("Draft: {name}")/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href=list>{org_name.clone()} " campaigns"</a> " / draft " {id}
+            <a href=list>{org_name.clone()} " campaigns"</a> " / draft " {d.id.to_string()}
         </nav>
         {saved.then(|| view! { <p class="notice success" role="status">"The draft was saved. Share this page's link with your colleagues."</p> })}
         <div class="page-head">
-            <h1><span class="badge draft">"Draft"</span> " " {f.name.clone()}</h1>
-            <div class="actions">
-                <a class="button" href=edit>"Edit"</a>
-                <ActionForm action=publish attr:class="inline">
-                    {for_publish()}
-                    // The version read here: a draft changed since is refused, not published.
-                    <input type="hidden" name="revision" value=revision/>
-                    <button type="submit" class="primary" disabled=move || publish.pending().get()>
-                        {move || if publish.pending().get() { "Publishing…" } else { "Publish on GitHub" }}
-                    </button>
-                </ActionForm>
-                <ActionForm action=discard attr:class="inline">
-                    {for_discard()}
-                    <button type="submit" class="danger">"Discard"</button>
-                </ActionForm>
-            </div>
+            <h1><span class="badge draft">"Draft"</span> " " {name.clone()}</h1>
+            {draft_actions(&org, &d, publish, discard)}
         </div>
-        {move || publish_error.get().or(discard_error.get()).map(|e| view! {
-            <div class="notice error" role="alert">
-                <p>{e.to_string()}</p>
-                {match &e {
-                    AppError::Invalid { errors, .. } if errors.iter().any(|x| x.field.as_deref() != Some("publish")) => Some(view! {
-                        <ul>{errors.iter().map(|x| view! { <li>{x.message.clone()}</li> }).collect_view()}</ul>
-                        <p>"Edit the draft to fix this, then publish again."</p>
-                    }),
-                    _ => None,
-                }}
-            </div>
-        })}
+        {move || publish_error.get().or(discard_error.get()).map(publish_refused)}
         <p class="muted">
             "Saved by " <b>{d.created_by.clone()}</b> " " <When at=d.created_at/>
             {(d.updated_at != d.created_at).then(|| view! {
@@ -158,42 +101,140 @@ fn DraftView(
             })}
             ". Only owners and security managers of " {org_name} " can open it; GitHub does not know it exists until it is published."
         </p>
+        {draft_fields(&d)}
+        <ClosedSince closed closed_budget_spent/>
+        {draft_comments(&org, d, comment, comment_error, kept_comment)}
+    }
+}
+
+/// The hidden fields that name the draft a form of the page acts on.
+fn draft_target(org: &OrgLogin, id: DraftId) -> impl IntoView {
+    view! {
+        <input type="hidden" name="org" value=org.to_string()/>
+        <input type="hidden" name="id" value=id.to_string()/>
+    }
+}
+
+/// Edit, Publish (of the revision read here: a draft changed since is refused) and Discard.
+fn draft_actions(
+    org: &OrgLogin,
+    d: &Draft,
+    publish: ServerAction<PublishDraft>,
+    discard: ServerAction<DiscardDraft>,
+) -> impl IntoView {
+    let (for_publish, for_discard) = (draft_target(org, d.id), draft_target(org, d.id));
+    let revision = d.revision.to_string();
+    view! {
+        <div class="actions">
+            <a class="button" href=paths::edit_draft(org, d.id)>"Edit"</a>
+            <ActionForm action=publish attr:class="inline">
+                {for_publish}
+                <input type="hidden" name="revision" value=revision/>
+                <button type="submit" class="primary" disabled=move || publish.pending().get()>
+                    {move || if publish.pending().get() { "Publishing…" } else { "Publish on GitHub" }}
+                </button>
+            </ActionForm>
+            <ActionForm action=discard attr:class="inline">
+                {for_discard}
+                <button type="submit" class="danger">"Discard"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// Why a publish or discard was refused; the fields to fix, when that is the reason.
+fn publish_refused(e: AppError) -> impl IntoView {
+    let fields = match &e {
+        AppError::Invalid { errors, .. }
+            if errors.iter().any(|x| x.field.as_deref() != Some("publish")) =>
+        {
+            Some(view! {
+                <ul>{errors.iter().map(|x| view! { <li>{x.message.clone()}</li> }).collect_view()}</ul>
+                <p>"Edit the draft to fix this, then publish again."</p>
+            })
+        }
+        _ => None,
+    };
+    view! {
+        <div class="notice error" role="alert">
+            <p>{e.to_string()}</p>
+            {fields}
+        </div>
+    }
+}
+
+/// The campaign the draft would publish, field by field.
+fn draft_fields(d: &Draft) -> impl IntoView {
+    let f = &d.form.fields;
+    let or_none = |s: &str| {
+        if s.trim().is_empty() {
+            "—".to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    // The due date as the browser that saved it meant it; as typed when it is no date.
+    let offset = f.tz_offset.trim().parse::<i64>().unwrap_or(0);
+    let due = match DueDate::parse(&f.ends_at, offset, DateTime::<Utc>::MIN_UTC) {
+        Ok(at) => view! { <When at=at.get()/> }.into_any(),
+        Err(_) => or_none(&f.ends_at).into_any(),
+    };
+    let alerts = d.form.alerts.split_whitespace().count();
+    view! {
         <section class="card" aria-labelledby="draft-fields-title">
             <h2 id="draft-fields-title">"What will be published"</h2>
             <dl class="fields">
                 <dt>"Description"</dt><dd class="description">{or_none(&f.description)}</dd>
                 <dt>"Due"</dt><dd>{due}</dd>
                 <dt>"Manager"</dt><dd>{or_none(&f.manager)}</dd>
-                <dt>"Team managers"</dt><dd>{or_none(&teams)}</dd>
+                <dt>"Team managers"</dt><dd>{or_none(&f.team_managers.join(", "))}</dd>
                 <dt>"Contact link"</dt><dd>{or_none(&f.contact_link)}</dd>
                 <dt>"Tracking issues"</dt><dd>{if d.form.generate_issues() { "One per repository" } else { "None" }}</dd>
                 <dt>"Alerts"</dt><dd id="draft-alerts">{format!("{alerts} chosen")}</dd>
             </dl>
         </section>
-        <ClosedSince closed closed_budget_spent/>
+    }
+}
+
+/// The thread, a page at a time, and the form that adds to it (what was typed kept when it
+/// failed without JavaScript).
+fn draft_comments(
+    org: &OrgLogin,
+    d: Draft,
+    comment: ServerAction<CommentOnDraft>,
+    error: Signal<Option<AppError>>,
+    kept: String,
+) -> impl IntoView {
+    let older = d
+        .older_comments
+        .map(|before| format!("?comments_before={before}#comments"));
+    let thread = if d.comments.is_empty() {
+        view! { <p class="muted">"No comments yet."</p> }.into_any()
+    } else {
+        view! {
+            <ol class="comments">
+                {d.comments.into_iter().map(|c| view! {
+                    <li class="comment">
+                        <p class="comment-head"><b>{c.author}</b> " " <When at=c.at/></p>
+                        <p class="comment-body">{c.body}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+        }
+        .into_any()
+    };
+    let target = draft_target(org, d.id);
+    view! {
         <section class="card" id="comments" aria-labelledby="comments-title">
             <h2 id="comments-title">"Comments"</h2>
             {older.map(|href| view! { <p><a href=href rel="prev">"Older comments"</a></p> })}
-            {if d.comments.is_empty() {
-                view! { <p class="muted">"No comments yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ol class="comments">
-                        {d.comments.into_iter().map(|c| view! {
-                            <li class="comment">
-                                <p class="comment-head"><b>{c.author}</b> " " <When at=c.at/></p>
-                                <p class="comment-body">{c.body}</p>
-                            </li>
-                        }).collect_view()}
-                    </ol>
-                }.into_any()
-            }}
+            {thread}
             <ActionForm action=comment attr:class="form">
-                {for_comment()}
+                {target}
                 <label for="comment-body">"Add a comment"</label>
                 <textarea id="comment-body" name="body" rows="3" maxlength=COMMENT_MAX required
-                    aria-describedby="comment-error">{raw_text(&kept_comment)}</textarea>
-                {move || comment_error.get().and_then(|e| e.field_message("body")).map(|m| view! {
+                    aria-describedby="comment-error">{raw_text(&kept)}</textarea>
+                {move || error.get().and_then(|e| e.field_message("body")).map(|m| view! {
                     <p class="field-error" id="comment-error" role="alert">{m}</p>
                 })}
                 <div class="form-actions">

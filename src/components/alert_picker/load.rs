@@ -3,6 +3,7 @@
 
 use super::list::{fmt_count, Loaded};
 use crate::api::alerts::{load_alerts, remaining_calls, MAX_PAGES_PER_CALL};
+use crate::components::browser::sleep_secs;
 use crate::domain::alert::{AlertBatch, AlertRow};
 use crate::domain::alert_selection::AlertKey;
 use crate::domain::OrgLogin;
@@ -199,14 +200,3 @@ async fn load_patiently(
         }
     }
 }
-
-/// Resolves after `secs` seconds (the browser's timer).
-#[cfg(feature = "hydrate")]
-async fn sleep_secs(secs: u64) {
-    let ms = u32::try_from(secs * 1_000).unwrap_or(u32::MAX);
-    gloo_timers::future::TimeoutFuture::new(ms).await;
-}
-
-/// The load runs in the browser only.
-#[cfg(not(feature = "hydrate"))]
-async fn sleep_secs(_secs: u64) {}

@@ -7,6 +7,7 @@ mod list;
 mod load;
 mod templates;
 
+use crate::components::browser::{focus_by_id, show_in_url};
 use crate::domain::alert::{severity_rank, AlertRow};
 use crate::domain::alert_filter::AlertFilter;
 use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
@@ -20,45 +21,6 @@ use std::collections::{BTreeSet, HashMap};
 /// Rows put in the page at first and with each "Show more"; the counts always cover everything.
 /// Fewer rows in the DOM is what keeps a filter change fast with 10,000 alerts.
 const ROWS_STEP: usize = 100;
-
-/// Puts the filters in the address bar (replacing the entry, so Back leaves the page), keeping
-/// the link shareable.
-#[cfg(feature = "hydrate")]
-fn show_in_url(query: &[(&'static str, String)]) {
-    let window = window();
-    let Ok(path) = window.location().pathname() else {
-        return;
-    };
-    let search: Vec<String> = query
-        .iter()
-        .map(|(k, v)| format!("{k}={}", crate::domain::paths::query_value(v)))
-        .collect();
-    let url = if search.is_empty() {
-        path
-    } else {
-        format!("{path}?{}", search.join("&"))
-    };
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-    }
-}
-
-/// Effects do not run on the server.
-#[cfg(not(feature = "hydrate"))]
-fn show_in_url(_: &[(&'static str, String)]) {}
-
-/// Moves the keyboard focus to the element `id` (event handlers run in the browser only).
-fn focus_by_id(id: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(el) = document().get_element_by_id(id) {
-        use wasm_bindgen::JsCast;
-        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-            let _ = el.focus();
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = id;
-}
 
 #[component]
 pub fn AlertPicker(

@@ -3,33 +3,11 @@
 //! saved as a template of the org, and a saved one removed.
 
 use crate::api::templates::{RemoveTemplate, SaveTemplate};
+use crate::components::browser::fill_if_empty;
 use crate::domain::alert_filter::AlertFilter;
 use crate::domain::template::{expand, Template, TemplateForm};
 use crate::domain::OrgLogin;
 use leptos::prelude::*;
-
-/// Sets the form field `id` to `value` when it is empty. Event handlers run in the browser only.
-fn fill_if_empty(id: &str, value: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let Some(el) = document().get_element_by_id(id) else {
-            return;
-        };
-        let set = |current: String, set: &dyn Fn(&str)| {
-            if current.trim().is_empty() && !value.is_empty() {
-                set(value);
-            }
-        };
-        if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
-            set(input.value(), &|v| input.set_value(v));
-        } else if let Some(area) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
-            set(area.value(), &|v| area.set_value(v));
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (id, value);
-}
 
 #[component]
 pub fn TemplateBar(
@@ -40,29 +18,7 @@ pub fn TemplateBar(
     on_apply: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let templates = RwSignal::new(templates);
-    let save = ServerAction::<SaveTemplate>::new();
     let remove = ServerAction::<RemoveTemplate>::new();
-    let (label, name_pattern, description_pattern) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-    );
-    // A saved template joins the bar (replacing one of the same label).
-    Effect::new(move |_| {
-        if let Some(Ok(t)) = save.value().get() {
-            templates.update(|all| {
-                all.retain(|x| x.id.is_none() || x.label != t.label);
-                all.push(t);
-            });
-            label.set(String::new());
-        }
-    });
-    let save_error = move || {
-        save.value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    };
     let org_name = org.to_string();
     let apply = move |t: Template| {
         let org_name = org_name.clone();
@@ -78,25 +34,6 @@ pub fn TemplateBar(
         }
     };
     let org_for_save = org.clone();
-    let save_now = move |_| {
-        save.dispatch(SaveTemplate {
-            org: org_for_save.clone(),
-            form: TemplateForm {
-                label: label.get_untracked(),
-                name_pattern: name_pattern.get_untracked(),
-                description_pattern: description_pattern.get_untracked(),
-                filter: filters.get_untracked(),
-            },
-        });
-    };
-    let text =
-        |signal: RwSignal<String>, id: &'static str, label: &'static str, hint: &'static str| {
-            view! {
-                <label for=id>{label}</label>
-                <input type="text" id=id placeholder=hint prop:value=move || signal.get()
-                    on:input=move |ev| signal.set(event_target_value(&ev))/>
-            }
-        };
     view! {
         <div class="presets" role="group" aria-label="Templates">
             <span class="muted">"Start from: "</span>
@@ -123,6 +60,58 @@ pub fn TemplateBar(
             }}
             <button type="button" on:click=move |_| { on_apply(); filters.set(AlertFilter::default()); }>"No filters"</button>
         </div>
+        {save_form(org_for_save, templates, filters)}
+    }
+}
+
+/// Saves the filters, with a name and description pattern, as a template of the org; a saved
+/// template joins the bar (replacing one of the same label).
+fn save_form(
+    org: OrgLogin,
+    templates: RwSignal<Vec<Template>>,
+    filters: RwSignal<AlertFilter>,
+) -> impl IntoView {
+    let save = ServerAction::<SaveTemplate>::new();
+    let (label, name_pattern, description_pattern) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(t)) = save.value().get() {
+            templates.update(|all| {
+                all.retain(|x| x.id.is_none() || x.label != t.label);
+                all.push(t);
+            });
+            label.set(String::new());
+        }
+    });
+    let save_error = move || {
+        save.value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+    };
+    let save_now = move |_| {
+        save.dispatch(SaveTemplate {
+            org: org.clone(),
+            form: TemplateForm {
+                label: label.get_untracked(),
+                name_pattern: name_pattern.get_untracked(),
+                description_pattern: description_pattern.get_untracked(),
+                filter: filters.get_untracked(),
+            },
+        });
+    };
+    let text =
+        |signal: RwSignal<String>, id: &'static str, label: &'static str, hint: &'static str| {
+            view! {
+                <label for=id>{label}</label>
+                <input type="text" id=id placeholder=hint prop:value=move || signal.get()
+                    on:input=move |ev| signal.set(event_target_value(&ev))/>
+            }
+        };
+    view! {
         <details class="save-template">
             <summary>"Save these filters as a template"</summary>
             <div class="save-template-fields">
