@@ -66,66 +66,12 @@ pub struct Application {
 
 impl Application {
     pub async fn build(mut settings: Settings) -> Result<Self, StartupError> {
-        let listen = settings.listen_addr;
-        let listener = TcpListener::bind(listen)
-            .await
-            .map_err(|source| StartupError::Bind {
-                addr: listen,
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
-            addr: listen,
-            source,
-        })?;
-        let loopback = matches!(
-            settings.public_url.host_str(),
-            Some("127.0.0.1" | "localhost")
-        );
-        if listen.port() == 0 && loopback {
-            // Tests ask for any free port; the app's own origin follows from the one we got.
-            settings.public_url = url::Url::parse(&format!("http://{addr}/"))
-                .map_err(|e| StartupError::Leptos(e.to_string()))?;
-        }
-
-        // Demo mode: the emulator registers this app's callback, then stands in for GitHub.
-        let emulator = match (settings.mode, settings.demo.emulator_url.clone()) {
-            (Mode::Demo, Some(shared)) => {
-                settings.github.web_url = shared.clone();
-                settings.github.api_url = shared;
-                None
-            }
-            (Mode::Demo, None) => {
-                let addr = settings.demo.emulator_addr;
-                let config = EmulatorConfig {
-                    client_id: settings.github.client_id.clone(),
-                    client_secret: settings.github.client_secret.clone(),
-                    callback_url: settings.redirect_uri(),
-                    expiring_tokens: settings.demo.expiring_tokens,
-                    profile: settings.demo.profile,
-                    tokens_file: Some(settings.data_dir.join("emulator-tokens.json")),
-                    list_stats: settings.demo.list_stats,
-                    rate_limit: settings.demo.rate_limit,
-                };
-                let handle = emulator::spawn(addr, config)
-                    .await
-                    .map_err(|source| StartupError::Emulator { addr, source })?;
-                settings.github.web_url = handle.url();
-                settings.github.api_url = handle.url();
-                Some(handle)
-            }
-            (Mode::GitHub, _) => None,
-        };
-
+        let (listener, addr) = bind(&mut settings).await?;
+        let emulator = stand_in_for_github(&mut settings).await?;
         let mut leptos_options = leptos_options(addr)?;
         let bundle = Bundle::find(&mut leptos_options);
         let github = GitHubClient::new(&settings.github)?;
-        let cipher = match &settings.session.key {
-            Some(key) => TokenCipher::from_base64(key).map_err(StartupError::SessionKey)?,
-            None => {
-                tracing::warn!("demo mode without CAMPAIGNS_SESSION_KEY: using an ephemeral key, so sign-ins do not survive a restart");
-                TokenCipher::ephemeral()
-            }
-        };
+        let cipher = token_cipher(&settings)?;
         let oauth = OAuthApp::new(&settings, github.http().clone()).map_err(StartupError::OAuth)?;
         let store = crate::store::open(&settings).await?;
         if let Some(handle) = &emulator {
@@ -200,6 +146,72 @@ impl Application {
         drop(emulator);
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Binds the listening socket. Tests ask for any free port (0): the app's own origin then
+/// follows from the one it got.
+async fn bind(settings: &mut Settings) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let listen = settings.listen_addr;
+    let bind_error = |source| StartupError::Bind {
+        addr: listen,
+        source,
+    };
+    let listener = TcpListener::bind(listen).await.map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    let loopback = matches!(
+        settings.public_url.host_str(),
+        Some("127.0.0.1" | "localhost")
+    );
+    if listen.port() == 0 && loopback {
+        settings.public_url = url::Url::parse(&format!("http://{addr}/"))
+            .map_err(|e| StartupError::Leptos(e.to_string()))?;
+    }
+    Ok((listener, addr))
+}
+
+/// Demo mode: the emulator (this process's own, or a shared one) stands in for GitHub, having
+/// registered this app's callback.
+async fn stand_in_for_github(
+    settings: &mut Settings,
+) -> Result<Option<EmulatorHandle>, StartupError> {
+    let handle = match (settings.mode, settings.demo.emulator_url.clone()) {
+        (Mode::Demo, Some(shared)) => {
+            settings.github.web_url = shared.clone();
+            settings.github.api_url = shared;
+            return Ok(None);
+        }
+        (Mode::Demo, None) => {
+            let addr = settings.demo.emulator_addr;
+            let config = EmulatorConfig {
+                client_id: settings.github.client_id.clone(),
+                client_secret: settings.github.client_secret.clone(),
+                callback_url: settings.redirect_uri(),
+                expiring_tokens: settings.demo.expiring_tokens,
+                profile: settings.demo.profile,
+                tokens_file: Some(settings.data_dir.join("emulator-tokens.json")),
+                list_stats: settings.demo.list_stats,
+                rate_limit: settings.demo.rate_limit,
+            };
+            emulator::spawn(addr, config)
+                .await
+                .map_err(|source| StartupError::Emulator { addr, source })?
+        }
+        (Mode::GitHub, _) => return Ok(None),
+    };
+    settings.github.web_url = handle.url();
+    settings.github.api_url = handle.url();
+    Ok(Some(handle))
+}
+
+/// The key that seals GitHub tokens in the session store; demo mode may go without one.
+fn token_cipher(settings: &Settings) -> Result<TokenCipher, StartupError> {
+    match &settings.session.key {
+        Some(key) => TokenCipher::from_base64(key).map_err(StartupError::SessionKey),
+        None => {
+            tracing::warn!("demo mode without CAMPAIGNS_SESSION_KEY: using an ephemeral key, so sign-ins do not survive a restart");
+            Ok(TokenCipher::ephemeral())
+        }
     }
 }
 

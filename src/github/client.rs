@@ -246,6 +246,50 @@ impl GitHubClient {
             .map_err(|f| f.error)
     }
 
+    /// A request with GitHub's headers, the token (marked sensitive, so no log shows it), the
+    /// JSON body and, for a conditional GET, the kept answer's ETag.
+    fn request<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        url: Url,
+        token: &SecretString,
+        body: Option<&B>,
+        etag: Option<HeaderValue>,
+    ) -> Result<reqwest::RequestBuilder, Failure> {
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| Failure::final_(AppError::NotSignedIn))?;
+        auth.set_sensitive(true);
+        let mut req = self
+            .http
+            .request(method, url)
+            .header(ACCEPT, "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", API_VERSION)
+            .header(AUTHORIZATION, auth);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        if let Some(etag) = etag {
+            req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        Ok(req)
+    }
+
+    /// Sends `req` when the token's own share, then a slot of the instance's, is free: a token
+    /// over its share waits without holding a slot someone else could use. Never closed: the
+    /// client owns the semaphores for its whole life.
+    async fn send_in_turn(
+        &self,
+        req: reqwest::RequestBuilder,
+        token: &SecretString,
+    ) -> reqwest::Result<reqwest::Response> {
+        let share = self.per_token.get_with(super::cache::token_key(token), || {
+            Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT_PER_TOKEN))
+        });
+        let _share = share.acquire_owned().await.ok();
+        let _permit = self.in_flight.acquire().await.ok();
+        req.send().await
+    }
+
     async fn send_once<B: Serialize + ?Sized>(
         &self,
         method: Method,
@@ -253,36 +297,15 @@ impl GitHubClient {
         token: &SecretString,
         body: Option<&B>,
     ) -> Result<Answer, Failure> {
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-            .map_err(|_| Failure::final_(AppError::NotSignedIn))?;
-        auth.set_sensitive(true);
         let path = url.path().to_owned();
         // A GET asks conditionally when an earlier answer is kept: a 304 costs no rate limit.
         let kept = (method == Method::GET)
             .then(|| self.cache.get(token, &url))
             .flatten();
         let cache_url = (method == Method::GET).then(|| url.clone());
-        let mut req = self
-            .http
-            .request(method.clone(), url)
-            .header(ACCEPT, "application/vnd.github+json")
-            .header("X-GitHub-Api-Version", API_VERSION)
-            .header(AUTHORIZATION, auth);
-        if let Some(body) = body {
-            req = req.json(body);
-        }
-        if let Some(kept) = &kept {
-            req = req.header(reqwest::header::IF_NONE_MATCH, kept.etag.clone());
-        }
-        // The token's own share first, then a slot of the instance's: a token over its share
-        // waits without holding a slot someone else could use. Never closed: the client owns
-        // the semaphores for its whole life.
-        let share = self.per_token.get_with(super::cache::token_key(token), || {
-            Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT_PER_TOKEN))
-        });
-        let _share = share.acquire_owned().await.ok();
-        let _permit = self.in_flight.acquire().await.ok();
-        let res = req.send().await.map_err(|e| {
+        let etag = kept.as_ref().map(|k| k.etag.clone());
+        let req = self.request(method.clone(), url, token, body, etag)?;
+        let res = self.send_in_turn(req, token).await.map_err(|e| {
             tracing::warn!(%method, %path, error = %error_chain(&e), "GitHub request failed");
             Failure {
                 error: AppError::GitHubUnavailable,

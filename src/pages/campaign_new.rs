@@ -108,13 +108,7 @@ fn NewCampaignForm(
 ) -> impl IntoView {
     let action = ServerAction::<CreateCampaign>::new();
     let save = ServerAction::<SaveDraft>::new();
-    let url_query = use_query_map();
-    let (server_list, filter) = url_query.with_untracked(|q| {
-        (
-            q.get("picker").as_deref() == Some("server"),
-            AlertFilter::from_query(|k| q.get(k)),
-        )
-    });
+    let (server_list, filter) = picker_mode();
     let server_list_href = server_list_href(&org);
     // A post that failed without JavaScript comes back with what was sent and why it failed.
     let kept_alerts: Vec<String> = failed
@@ -125,14 +119,13 @@ fn NewCampaignForm(
         kept_alerts
             .iter()
             .filter_map(|k| AlertKey::decode(k))
-            .collect::<BTreeSet<_>>(),
+            .collect(),
     );
     let saving = RwSignal::new(false);
     let error = last_error(action, save, saving, failed.as_ref());
     // Messages shown next to their field: the campaign's fields and the selection.
     let placed: Vec<&str> = FIELDS.iter().copied().chain(["alerts"]).collect();
     let general = move || error.get().map(|e| unplaced_messages(&e, &placed));
-    // Checked in the browser before anything is sent; the server checks again.
     let precheck = RwSignal::new(None::<String>);
     let alerts_error = Signal::derive(move || {
         precheck
@@ -140,29 +133,6 @@ fn NewCampaignForm(
             .filter(|_| selected.with(BTreeSet::is_empty))
             .or_else(|| error.get().and_then(|e| e.field_message("alerts")))
     });
-    // Without JavaScript the button posts the form to the draft's server function itself.
-    let save_as_draft = move |ev: leptos::ev::MouseEvent| {
-        saving.set(true);
-        if let Some(input) = browser::form_input::<SaveDraft>("new-campaign") {
-            ev.prevent_default();
-            save.dispatch(input);
-        }
-    };
-    let check_selection = move |ev: leptos::ev::MouseEvent| {
-        saving.set(false);
-        if server_list {
-            return;
-        }
-        if selected.with(BTreeSet::is_empty) {
-            ev.prevent_default();
-            precheck.set(Some(
-                "Select at least one alert: a campaign needs 1 to 1,000 of them.".to_owned(),
-            ));
-            browser::scroll_to("picker-title");
-        } else {
-            precheck.set(None);
-        }
-    };
     let encoded =
         move || selected.with(|s| s.iter().map(|k| k.encode()).collect::<Vec<_>>().join(" "));
     let list = paths::campaigns(&org);
@@ -198,7 +168,7 @@ fn NewCampaignForm(
                     <AlertPicker org=org.clone() selected error=alerts_error submit="create-campaign" templates=templates.clone()/>
                 }.into_any(),
             }}
-            {form_actions(action, save, selected, draft, check_selection, save_as_draft, list)}
+            {form_actions(action, save, selected, draft, FormState { saving, precheck, server_list }, list)}
             {draft.map(|id| view! {
                 <p class="muted">
                     "Editing a draft: " <a href=paths::draft(&org, id)>"back to the draft"</a>
@@ -207,6 +177,17 @@ fn NewCampaignForm(
             })}
         </ActionForm>
     }
+}
+
+/// Whether the address asks for the server-rendered list (`?picker=server`), and the filters
+/// it carries.
+fn picker_mode() -> (bool, AlertFilter) {
+    use_query_map().with_untracked(|q| {
+        (
+            q.get("picker").as_deref() == Some("server"),
+            AlertFilter::from_query(|k| q.get(k)),
+        )
+    })
 }
 
 /// The list that works without JavaScript, keeping the filters a shared link carries.
@@ -254,6 +235,16 @@ fn at_githubs_maximum(org: &OrgLogin, open: usize) -> impl IntoView {
     })
 }
 
+/// What the form's buttons share: which one was used last, the browser's own check of the
+/// selection, and whether the alerts come from the server-rendered list.
+#[derive(Clone, Copy)]
+struct FormState {
+    saving: RwSignal<bool>,
+    /// Checked in the browser before anything is sent; the server checks again.
+    precheck: RwSignal<Option<String>>,
+    server_list: bool,
+}
+
 /// Create (naming how many alerts), Save draft (posting to the draft's server function without
 /// JavaScript) and Cancel.
 fn form_actions(
@@ -261,10 +252,37 @@ fn form_actions(
     save: ServerAction<SaveDraft>,
     selected: RwSignal<BTreeSet<AlertKey>>,
     draft: Option<DraftId>,
-    check_selection: impl Fn(leptos::ev::MouseEvent) + 'static,
-    save_as_draft: impl Fn(leptos::ev::MouseEvent) + 'static,
+    state: FormState,
     list: String,
 ) -> impl IntoView {
+    let FormState {
+        saving,
+        precheck,
+        server_list,
+    } = state;
+    // Without JavaScript the button posts the form to the draft's server function itself.
+    let save_as_draft = move |ev: leptos::ev::MouseEvent| {
+        saving.set(true);
+        if let Some(input) = browser::form_input::<SaveDraft>("new-campaign") {
+            ev.prevent_default();
+            save.dispatch(input);
+        }
+    };
+    let check_selection = move |ev: leptos::ev::MouseEvent| {
+        saving.set(false);
+        if server_list {
+            return;
+        }
+        if selected.with(BTreeSet::is_empty) {
+            ev.prevent_default();
+            precheck.set(Some(
+                "Select at least one alert: a campaign needs 1 to 1,000 of them.".to_owned(),
+            ));
+            browser::scroll_to("picker-title");
+        } else {
+            precheck.set(None);
+        }
+    };
     view! {
         <div class="form-actions sticky">
             <button type="submit" id="create-campaign" class="primary" disabled=move || action.pending().get() on:click=check_selection>
