@@ -233,85 +233,80 @@ struct HostileText {
 
 pub fn control_routes() -> Router<Emulator> {
     Router::new()
-        .route(
-            "/_emulator/faults",
-            post(
-                |State(em): State<Emulator>, Json(rule): Json<FaultRule>| async move {
-                    em.add_fault(rule);
-                    StatusCode::NO_CONTENT
-                },
-            )
-            .delete(|State(em): State<Emulator>| async move {
-                em.clear_faults();
-                StatusCode::NO_CONTENT
-            }),
-        )
-        .route(
-            "/_emulator/requests",
-            get(|State(em): State<Emulator>| async move { Json(em.requests()) }).delete(
-                |State(em): State<Emulator>| async move {
-                    em.clear_requests();
-                    StatusCode::NO_CONTENT
-                },
-            ),
-        )
+        .route("/_emulator/faults", post(add_fault).delete(clear_faults))
+        .route("/_emulator/requests", get(requests).delete(clear_requests))
         .route("/_emulator/avatars/{file}", get(avatar))
-        .route(
-            "/_emulator/tokens",
-            post(
-                |State(em): State<Emulator>, Json(req): Json<TokenRequest>| async move {
-                    let scopes: Vec<&str> = req.scopes.iter().map(String::as_str).collect();
-                    match em.issue_token(&req.login, &scopes) {
-                        Some(token) => Json(serde_json::json!({ "token": token })).into_response(),
-                        None => StatusCode::NOT_FOUND.into_response(),
-                    }
-                },
-            ),
-        )
+        .route("/_emulator/tokens", post(issue_token))
         .route(
             "/_emulator/repos/{owner}/{repo}/code-scanning/alerts/{number}",
-            post(
-                |State(em): State<Emulator>,
-                 Path((owner, repo, number)): Path<(String, String, i64)>,
-                 Json(req): Json<AlertChange>| async move {
-                    let reason = req.dismissed_reason.as_deref();
-                    if em.set_alert_state(&owner, &repo, number, &req.state, reason) {
-                        StatusCode::NO_CONTENT
-                    } else {
-                        StatusCode::NOT_FOUND
-                    }
-                },
-            ),
+            post(set_alert_state),
         )
-        .route(
-            "/_emulator/hostile",
-            post(
-                |State(em): State<Emulator>, Json(req): Json<HostileText>| async move {
-                    Json(em.plant_hostile_text(&req.payloads))
-                },
-            ),
-        )
+        .route("/_emulator/hostile", post(plant_hostile_text))
         .route(
             "/_emulator/orgs/{org}/closed-campaigns",
-            post(
-                |State(em): State<Emulator>,
-                 Path(org): Path<String>,
-                 Json(req): Json<BulkCampaigns>| async move {
-                    let mut w = em.world();
-                    match w.org_index(&org) {
-                        Some(i) => {
-                            super::seed::add_closed_campaigns(
-                                &mut w.orgs[i],
-                                req.count.min(500),
-                                chrono::Utc::now(),
-                            );
-                            StatusCode::NO_CONTENT
-                        }
-                        None => StatusCode::NOT_FOUND,
-                    }
-                },
-            ),
+            post(add_closed_campaigns),
         )
+}
+
+async fn add_fault(State(em): State<Emulator>, Json(rule): Json<FaultRule>) -> StatusCode {
+    em.add_fault(rule);
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_faults(State(em): State<Emulator>) -> StatusCode {
+    em.clear_faults();
+    StatusCode::NO_CONTENT
+}
+
+async fn requests(State(em): State<Emulator>) -> Response {
+    Json(em.requests()).into_response()
+}
+
+async fn clear_requests(State(em): State<Emulator>) -> StatusCode {
+    em.clear_requests();
+    StatusCode::NO_CONTENT
+}
+
+/// A token for `login` with `scopes`, without the OAuth dance (tests sign many users in).
+async fn issue_token(State(em): State<Emulator>, Json(req): Json<TokenRequest>) -> Response {
+    let scopes: Vec<&str> = req.scopes.iter().map(String::as_str).collect();
+    match em.issue_token(&req.login, &scopes) {
+        Some(token) => Json(serde_json::json!({ "token": token })).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Fixes, dismisses or reopens an alert, as work done on GitHub would.
+async fn set_alert_state(
+    State(em): State<Emulator>,
+    Path((owner, repo, number)): Path<(String, String, i64)>,
+    Json(req): Json<AlertChange>,
+) -> StatusCode {
+    let reason = req.dismissed_reason.as_deref();
+    if em.set_alert_state(&owner, &repo, number, &req.state, reason) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}
+
+async fn plant_hostile_text(State(em): State<Emulator>, Json(req): Json<HostileText>) -> Response {
+    Json(em.plant_hostile_text(&req.payloads)).into_response()
+}
+
+/// Adds up to 500 closed campaigns to `org` (GitHub keeps any number of those).
+async fn add_closed_campaigns(
+    State(em): State<Emulator>,
+    Path(org): Path<String>,
+    Json(req): Json<BulkCampaigns>,
+) -> StatusCode {
+    let mut w = em.world();
+    let Some(i) = w.org_index(&org) else {
+        return StatusCode::NOT_FOUND;
+    };
+    let now = chrono::Utc::now();
+    super::seed::add_closed_campaigns(&mut w.orgs[i], req.count.min(500), now);
+    StatusCode::NO_CONTENT
 }
 
 /// A small generated avatar, so demo mode shows faces without the network.

@@ -6,7 +6,7 @@
 
 use super::world::{Alert, AlertState, Campaign, Org, Repo, Role, Rule, Team, Tool, User, World};
 use super::Emulator;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 /// The organisation that holds the payloads (its own login stays routable).
 pub const HOSTILE_ORG: &str = "hostile-org";
@@ -24,8 +24,10 @@ impl Emulator {
     }
 }
 
+const ORG_ID: i64 = 9_919_666;
+const FIRST_USER: i64 = 66_600_000;
+
 fn plant(w: &mut World, payloads: &[String]) -> Vec<i64> {
-    const ORG_ID: i64 = 9_919_666;
     let now = Utc::now();
     let Some(mona) = w.user_by_login("mona").map(|u| u.id) else {
         return Vec::new();
@@ -42,72 +44,9 @@ fn plant(w: &mut World, payloads: &[String]) -> Vec<i64> {
         campaigns: Vec::new(),
         next_campaign_number: 1,
     };
-    let first_user = 66_600_000;
     for (i, text) in payloads.iter().enumerate() {
-        let n = i as i64;
-        let user = User {
-            id: first_user + n,
-            login: text.clone(),
-            name: text.clone(),
-            blurb: String::new(),
-            created_at: now - Duration::days(400),
-        };
-        members.push((user.id, Role::Owner));
-        w.users.push(user);
-        w.tools.push(Tool {
-            name: text.clone(),
-            version: "6.6.6",
-            guid: None,
-        });
-        w.rules.push(Rule {
-            id: text.clone(),
-            name: text.clone(),
-            description: text.clone(),
-            tool: w.tools.len() - 1,
-            severity: "error",
-            security_severity: Some("high"),
-            tags: vec!["security".to_owned()],
-        });
-        org.teams.push(Team {
-            id: ORG_ID * 100 + n,
-            slug: text.clone(),
-            name: text.clone(),
-            description: text.clone(),
-        });
-        org.repos.push(Repo {
-            id: 690_000_003 + 7 * n,
-            name: text.clone(),
-            private: true,
-            description: text.clone(),
-        });
-        org.alerts.push(Alert {
-            repo: i,
-            number: 1,
-            rule: w.rules.len() - 1,
-            state: AlertState::Open,
-            created_at: now - Duration::days(30 - n.min(29)),
-            updated_at: now,
-            path: text.clone(),
-            line: 1,
-            assignee: None,
-            dismissed_reason: None,
-        });
-        org.campaigns.push(Campaign {
-            number: org.next_campaign_number,
-            name: text.clone(),
-            description: text.clone(),
-            managers: vec![first_user + n],
-            team_managers: vec![text.clone()],
-            created_at: now - Duration::days(1),
-            updated_at: now - Duration::days(1),
-            published_at: now - Duration::days(1),
-            ends_at: now + Duration::days(30),
-            closed_at: None,
-            open: true,
-            contact_link: Some(text.clone()),
-            alerts: vec![i],
-        });
-        org.next_campaign_number += 1;
+        let owner = plant_one(w, &mut org, i, text, now);
+        members.push((owner, Role::Owner));
     }
     org.members = members;
     let numbers = org.campaigns.iter().map(|c| c.number).collect();
@@ -126,4 +65,74 @@ fn plant(w: &mut World, payloads: &[String]) -> Vec<i64> {
         });
     }
     numbers
+}
+
+/// Payload `text` (the `i`th) as every name and text a page can show: a user (an owner of the
+/// org, whose id is returned), a tool, a rule, a team, a repository, an alert and a campaign.
+fn plant_one(w: &mut World, org: &mut Org, i: usize, text: &str, now: DateTime<Utc>) -> i64 {
+    let n = i as i64;
+    let text = text.to_owned();
+    let user_id = FIRST_USER + n;
+    w.users.push(User {
+        id: user_id,
+        login: text.clone(),
+        name: text.clone(),
+        blurb: String::new(),
+        created_at: now - Duration::days(400),
+    });
+    w.tools.push(Tool {
+        name: text.clone(),
+        version: "6.6.6",
+        guid: None,
+    });
+    w.rules.push(Rule {
+        id: text.clone(),
+        name: text.clone(),
+        description: text.clone(),
+        tool: w.tools.len() - 1,
+        severity: "error",
+        security_severity: Some("high"),
+        tags: vec!["security".to_owned()],
+    });
+    org.teams.push(Team {
+        id: ORG_ID * 100 + n,
+        slug: text.clone(),
+        name: text.clone(),
+        description: text.clone(),
+    });
+    org.repos.push(Repo {
+        id: 690_000_003 + 7 * n,
+        name: text.clone(),
+        private: true,
+        description: text.clone(),
+    });
+    org.alerts.push(Alert {
+        repo: i,
+        number: 1,
+        rule: w.rules.len() - 1,
+        state: AlertState::Open,
+        created_at: now - Duration::days(30 - n.min(29)),
+        updated_at: now,
+        path: text.clone(),
+        line: 1,
+        assignee: None,
+        dismissed_reason: None,
+    });
+    org.campaigns.push(Campaign {
+        number: org.next_campaign_number,
+        name: text.clone(),
+        description: text.clone(),
+        managers: vec![user_id],
+        team_managers: vec![text.clone()],
+        created_at: now - Duration::days(1),
+        updated_at: now - Duration::days(1),
+        published_at: now - Duration::days(1),
+        ends_at: now + Duration::days(30),
+        closed_at: None,
+        open: true,
+        contact_link: Some(text.clone()),
+        alerts: vec![i],
+    });
+    org.next_campaign_number += 1;
+    user_id
 }

@@ -11,7 +11,7 @@ use axum::{
     routing::{delete, get, post},
     Json, Router,
 };
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -356,6 +356,67 @@ fn pkce_matches(challenge: &str, verifier: &str) -> bool {
     bool::from(computed.as_bytes().ct_eq(challenge.as_bytes()))
 }
 
+/// Why a token request was refused: GitHub's `error` and `error_description`.
+type Refusal = (&'static str, &'static str);
+
+const BAD_CODE: Refusal = (
+    "bad_verification_code",
+    "The code passed is incorrect or expired.",
+);
+const BAD_REFRESH: Refusal = (
+    "bad_refresh_token",
+    "The refresh token passed is incorrect or expired.",
+);
+
+/// The user and scopes of a refresh token, which is used up (a new one comes with the answer).
+fn redeem_refresh_token(
+    w: &mut World,
+    req: &TokenRequest,
+    now: DateTime<Utc>,
+) -> Result<(i64, Vec<String>), Refusal> {
+    let old = (req.refresh_token.as_deref())
+        .and_then(|r| w.refresh_tokens.remove(r))
+        .ok_or(BAD_REFRESH)?;
+    if old.expires_at <= now {
+        return Err(BAD_REFRESH);
+    }
+    Ok((old.user_id, old.scopes))
+}
+
+/// The user and scopes of an authorization code: single use (a replayed code fails even if the
+/// first exchange failed later on), short-lived, for the callback it was issued to, and with the
+/// PKCE verifier of its challenge.
+fn redeem_code(
+    w: &mut World,
+    req: &TokenRequest,
+    now: DateTime<Utc>,
+) -> Result<(i64, Vec<String>), Refusal> {
+    let code = req.code.clone().ok_or(BAD_CODE)?;
+    let grant = w.grants.remove(&code).ok_or(BAD_CODE)?;
+    w.used_codes.insert(code);
+    if now - grant.created_at > Duration::minutes(CODE_LIFETIME_MINUTES) {
+        return Err(BAD_CODE);
+    }
+    if let Some(uri) = req.redirect_uri.as_deref().filter(|u| !u.is_empty()) {
+        if !grant.redirect_uri.is_empty() && uri != grant.redirect_uri {
+            return Err((
+                "redirect_uri_mismatch",
+                "The redirect_uri MUST match the registered callback URL for this application.",
+            ));
+        }
+    }
+    if let Some(challenge) = &grant.code_challenge {
+        let verified = (req.code_verifier.as_deref()).is_some_and(|v| pkce_matches(challenge, v));
+        if !verified {
+            return Err((
+                "invalid_grant",
+                "The code_verifier does not match the code_challenge.",
+            ));
+        }
+    }
+    Ok((grant.user_id, grant.scopes))
+}
+
 async fn access_token(State(em): State<Emulator>, headers: HeaderMap, body: Bytes) -> Response {
     let is_json = headers
         .get(header::CONTENT_TYPE)
@@ -381,73 +442,14 @@ async fn access_token(State(em): State<Emulator>, headers: HeaderMap, body: Byte
     let mut w = em.world();
     let expiring = config.expiring_tokens.then(|| em.token_lifetime());
 
-    let (user_id, scopes) = if req.grant_type.as_deref() == Some("refresh_token") {
-        let Some(old) = req
-            .refresh_token
-            .as_deref()
-            .and_then(|r| w.refresh_tokens.remove(r))
-        else {
-            return token_error(
-                &headers,
-                "bad_refresh_token",
-                "The refresh token passed is incorrect or expired.",
-            );
-        };
-        if old.expires_at <= now {
-            return token_error(
-                &headers,
-                "bad_refresh_token",
-                "The refresh token passed is incorrect or expired.",
-            );
-        }
-        (old.user_id, old.scopes)
+    let redeemed = if req.grant_type.as_deref() == Some("refresh_token") {
+        redeem_refresh_token(&mut w, &req, now)
     } else {
-        let Some(code) = req.code.clone() else {
-            return token_error(
-                &headers,
-                "bad_verification_code",
-                "The code passed is incorrect or expired.",
-            );
-        };
-        // Single use: a replayed code fails even if the first exchange failed later on.
-        let Some(grant) = w.grants.remove(&code) else {
-            return token_error(
-                &headers,
-                "bad_verification_code",
-                "The code passed is incorrect or expired.",
-            );
-        };
-        w.used_codes.insert(code);
-        if now - grant.created_at > Duration::minutes(CODE_LIFETIME_MINUTES) {
-            return token_error(
-                &headers,
-                "bad_verification_code",
-                "The code passed is incorrect or expired.",
-            );
-        }
-        if let Some(uri) = req.redirect_uri.as_deref().filter(|u| !u.is_empty()) {
-            if !grant.redirect_uri.is_empty() && uri != grant.redirect_uri {
-                return token_error(
-                    &headers,
-                    "redirect_uri_mismatch",
-                    "The redirect_uri MUST match the registered callback URL for this application.",
-                );
-            }
-        }
-        if let Some(challenge) = &grant.code_challenge {
-            let ok = req
-                .code_verifier
-                .as_deref()
-                .is_some_and(|v| pkce_matches(challenge, v));
-            if !ok {
-                return token_error(
-                    &headers,
-                    "invalid_grant",
-                    "The code_verifier does not match the code_challenge.",
-                );
-            }
-        }
-        (grant.user_id, grant.scopes)
+        redeem_code(&mut w, &req, now)
+    };
+    let (user_id, scopes) = match redeemed {
+        Ok(grant) => grant,
+        Err((error, description)) => return token_error(&headers, error, description),
     };
 
     let access = mint_access_token(&mut w, user_id, scopes.clone(), expiring);

@@ -181,56 +181,70 @@ const FILES_OTHER: &[&str] = &[
     "Dockerfile",
 ];
 
-pub fn seed(profile: SeedProfile, now: DateTime<Utc>) -> World {
-    let mut rng = Rng(0x5EED_CA4B_A16E_0001);
-    let mut world = World {
-        tools: TOOLS
-            .iter()
-            .map(|(name, version, guid)| Tool {
-                name: (*name).to_owned(),
-                version,
-                guid: *guid,
-            })
-            .collect(),
-        rules: RULES
-            .iter()
-            .map(
-                |(id, name, description, tool, severity, sec, cwes, extra)| Rule {
-                    id: (*id).to_owned(),
-                    name: (*name).to_owned(),
-                    description: (*description).to_owned(),
-                    tool: *tool,
-                    severity,
-                    security_severity: *sec,
-                    tags: extra
-                        .iter()
-                        .map(|t| (*t).to_owned())
-                        .chain(cwes.iter().map(|c| format!("external/cwe/cwe-{c:03}")))
-                        .collect(),
-                },
-            )
-            .collect(),
-        ..World::default()
-    };
+/// The code-scanning tools the alerts come from.
+fn tools() -> Vec<Tool> {
+    TOOLS
+        .iter()
+        .map(|(name, version, guid)| Tool {
+            name: (*name).to_owned(),
+            version,
+            guid: *guid,
+        })
+        .collect()
+}
 
-    for (i, (login, name, blurb)) in DEMO_USERS.iter().enumerate() {
-        world.users.push(User {
+/// The rules the alerts break, each tagged with its CWEs.
+fn rules() -> Vec<Rule> {
+    RULES
+        .iter()
+        .map(
+            |(id, name, description, tool, severity, sec, cwes, extra)| Rule {
+                id: (*id).to_owned(),
+                name: (*name).to_owned(),
+                description: (*description).to_owned(),
+                tool: *tool,
+                severity,
+                security_severity: *sec,
+                tags: extra
+                    .iter()
+                    .map(|t| (*t).to_owned())
+                    .chain(cwes.iter().map(|c| format!("external/cwe/cwe-{c:03}")))
+                    .collect(),
+            },
+        )
+        .collect()
+}
+
+/// The demo users (who can sign in), then the orgs' other members.
+fn users(now: DateTime<Utc>) -> Vec<User> {
+    let demo = DEMO_USERS
+        .iter()
+        .enumerate()
+        .map(|(i, (login, name, blurb))| User {
             id: 583_231 + i as i64,
             login: (*login).to_owned(),
             name: (*name).to_owned(),
             blurb: (*blurb).to_owned(),
             created_at: now - Duration::days(3000 - 100 * i as i64),
         });
-    }
-    for (i, login) in MORE_MEMBERS.iter().enumerate() {
-        world.users.push(User {
-            id: 700_001 + i as i64,
-            login: (*login).to_owned(),
-            name: login.replace('-', " "),
-            blurb: String::new(),
-            created_at: now - Duration::days(2000 - 50 * i as i64),
-        });
-    }
+    let more = MORE_MEMBERS.iter().enumerate().map(|(i, login)| User {
+        id: 700_001 + i as i64,
+        login: (*login).to_owned(),
+        name: login.replace('-', " "),
+        blurb: String::new(),
+        created_at: now - Duration::days(2000 - 50 * i as i64),
+    });
+    demo.chain(more).collect()
+}
+
+pub fn seed(profile: SeedProfile, now: DateTime<Utc>) -> World {
+    let mut rng = Rng(0x5EED_CA4B_A16E_0001);
+    let mut world = World {
+        tools: tools(),
+        rules: rules(),
+        users: users(now),
+        ..World::default()
+    };
     let id_of = |w: &World, login: &str| w.user_by_login(login).map(|u| u.id).unwrap_or_default();
     let (mona, hubot, octocat) = (
         id_of(&world, "mona"),

@@ -127,12 +127,7 @@ fn NewCampaignForm(
     let placed: Vec<&str> = FIELDS.iter().copied().chain(["alerts"]).collect();
     let general = move || error.get().map(|e| unplaced_messages(&e, &placed));
     let precheck = RwSignal::new(None::<String>);
-    let alerts_error = Signal::derive(move || {
-        precheck
-            .get()
-            .filter(|_| selected.with(BTreeSet::is_empty))
-            .or_else(|| error.get().and_then(|e| e.field_message("alerts")))
-    });
+    let alerts_error = selection_error(precheck, selected, error);
     let encoded =
         move || selected.with(|s| s.iter().map(|k| k.encode()).collect::<Vec<_>>().join(" "));
     let list = paths::campaigns(&org);
@@ -221,6 +216,21 @@ fn last_error(
         } else {
             created.get()
         }
+    })
+}
+
+/// The message under the picker: the browser's own check while nothing is selected, else the
+/// server's answer.
+fn selection_error(
+    precheck: RwSignal<Option<String>>,
+    selected: RwSignal<BTreeSet<AlertKey>>,
+    error: Signal<Option<AppError>>,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        precheck
+            .get()
+            .filter(|_| selected.with(BTreeSet::is_empty))
+            .or_else(|| error.get().and_then(|e| e.field_message("alerts")))
     })
 }
 

@@ -136,142 +136,124 @@ fn check_fields(
     creating: bool,
     errors: &mut Vec<Value>,
 ) -> CampaignFields {
-    let mut f = CampaignFields::default();
     for key in body.keys() {
         if !allowed.contains(&key.as_str()) {
             errors.push(json!({"resource": "Campaign", "field": key, "code": "unexpected_field", "message": format!("\"{key}\" is not a permitted key.")}));
         }
     }
-    let text = |key: &str, max: usize, label: &str, errors: &mut Vec<Value>| -> Option<String> {
-        match body.get(key)? {
-            Value::String(s) if s.trim().is_empty() => {
-                errors.push(field_error(
-                    key,
-                    "missing_field",
-                    format!("{label} can't be blank"),
-                ));
-                None
-            }
-            Value::String(s) if s.chars().count() > max => {
-                errors.push(field_error(
-                    key,
-                    "invalid",
-                    format!("{label} is too long (maximum is {max} characters)"),
-                ));
-                None
-            }
-            Value::String(s) => Some(s.clone()),
-            _ => {
-                errors.push(field_error(
-                    key,
-                    "invalid",
-                    format!("{label} must be a string"),
-                ));
-                None
-            }
+    let field = |key: &str| body.get(key);
+    CampaignFields {
+        name: field("name").and_then(|v| text(v, "name", 50, "Name", errors)),
+        description: field("description")
+            .and_then(|v| text(v, "description", 255, "Description", errors)),
+        ends_at: field("ends_at").and_then(|v| ends_at(v, creating, errors)),
+        managers: field("managers").and_then(|v| managers(w, org, v, errors)),
+        team_managers: field("team_managers").and_then(|v| team_managers(org, v, errors)),
+        contact_link: field("contact_link").and_then(|v| contact_link(v, errors)),
+        state: field("state").and_then(|v| open_or_closed(v, errors)),
+        alerts: field("code_scanning_alerts").and_then(|v| check_alerts(org, v, errors)),
+    }
+}
+
+/// A text field: present, not blank, at most `max` characters.
+fn text(v: &Value, key: &str, max: usize, label: &str, errors: &mut Vec<Value>) -> Option<String> {
+    let problem = match v {
+        Value::String(s) if s.trim().is_empty() => {
+            ("missing_field", format!("{label} can't be blank"))
         }
+        Value::String(s) if s.chars().count() > max => (
+            "invalid",
+            format!("{label} is too long (maximum is {max} characters)"),
+        ),
+        Value::String(s) => return Some(s.clone()),
+        _ => ("invalid", format!("{label} must be a string")),
     };
-    f.name = text("name", 50, "Name", errors);
-    f.description = text("description", 255, "Description", errors);
-    if let Some(v) = body.get("ends_at") {
-        match v
-            .as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        {
-            // GitHub wants a future date when a campaign is created; an update may keep (or
-            // set) a past one, so an overdue campaign can be renamed without moving its date.
-            Some(t) if t.with_timezone(&Utc) > Utc::now() || !creating => {
-                f.ends_at = Some(t.with_timezone(&Utc))
+    errors.push(field_error(key, problem.0, problem.1));
+    None
+}
+
+/// GitHub wants a future date when a campaign is created; an update may keep (or set) a past
+/// one, so an overdue campaign can be renamed without moving its date.
+fn ends_at(v: &Value, creating: bool, errors: &mut Vec<Value>) -> Option<DateTime<Utc>> {
+    let message = match v
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+    {
+        Some(t) if t.with_timezone(&Utc) > Utc::now() || !creating => {
+            return Some(t.with_timezone(&Utc))
+        }
+        Some(_) => "Ends at must be in the future",
+        None => "Ends at must be an ISO 8601 date and time",
+    };
+    errors.push(field_error("ends_at", "invalid", message));
+    None
+}
+
+/// One manager, who must be an organization owner or security manager.
+fn managers(w: &World, org: &Org, v: &Value, errors: &mut Vec<Value>) -> Option<Vec<i64>> {
+    let only_one = "Only a single manager can be supplied";
+    resolve_list(v, "managers", 1, only_one, "logins", errors, |login| {
+        let member = w
+            .user_by_login(login)
+            .and_then(|u| Some((u.id, org.role_of(u.id)?)));
+        match member {
+            None => Err(format!(
+                "Manager {login} is not a member of the organization"
+            )),
+            Some((_, role)) if !role.can_manage_security() => Err(format!(
+                "Manager {login} must be an organization owner or security manager"
+            )),
+            Some((id, _)) => Ok(id),
+        }
+    })
+}
+
+/// At most ten of the organization's teams, by slug.
+fn team_managers(org: &Org, v: &Value, errors: &mut Vec<Value>) -> Option<Vec<String>> {
+    let at_most = "At most 10 team managers can be supplied";
+    resolve_list(v, "team_managers", 10, at_most, "slugs", errors, |slug| {
+        org.teams
+            .iter()
+            .find(|t| t.slug == slug)
+            .map(|t| t.slug.clone())
+            .ok_or_else(|| format!("Team {slug} does not exist in the organization"))
+    })
+}
+
+/// A URI (or null, to clear it).
+fn contact_link(v: &Value, errors: &mut Vec<Value>) -> Option<Option<String>> {
+    match v {
+        Value::Null => return Some(None),
+        Value::String(s) => match url::Url::parse(s) {
+            Ok(u) if !u.cannot_be_a_base() || u.scheme() == "mailto" => {
+                return Some(Some(s.clone()))
             }
-            Some(_) => errors.push(field_error(
-                "ends_at",
-                "invalid",
-                "Ends at must be in the future",
-            )),
-            None => errors.push(field_error(
-                "ends_at",
-                "invalid",
-                "Ends at must be an ISO 8601 date and time",
-            )),
-        }
+            _ => {}
+        },
+        _ => {}
     }
-    if let Some(v) = body.get("managers") {
-        f.managers = resolve_list(
-            v,
-            "managers",
-            1,
-            "Only a single manager can be supplied",
-            "logins",
-            errors,
-            |login| {
-                // GitHub takes only organization owners and security managers.
-                let member = w
-                    .user_by_login(login)
-                    .and_then(|u| Some((u.id, org.role_of(u.id)?)));
-                match member {
-                    None => Err(format!(
-                        "Manager {login} is not a member of the organization"
-                    )),
-                    Some((_, role)) if !role.can_manage_security() => Err(format!(
-                        "Manager {login} must be an organization owner or security manager"
-                    )),
-                    Some((id, _)) => Ok(id),
-                }
-            },
-        );
-    }
-    if let Some(v) = body.get("team_managers") {
-        f.team_managers = resolve_list(
-            v,
-            "team_managers",
-            10,
-            "At most 10 team managers can be supplied",
-            "slugs",
-            errors,
-            |slug| {
-                org.teams
-                    .iter()
-                    .find(|t| t.slug == slug)
-                    .map(|t| t.slug.clone())
-                    .ok_or_else(|| format!("Team {slug} does not exist in the organization"))
-            },
-        );
-    }
-    if let Some(v) = body.get("contact_link") {
-        match v {
-            Value::Null => f.contact_link = Some(None),
-            Value::String(s) => match url::Url::parse(s) {
-                Ok(u) if !u.cannot_be_a_base() || u.scheme() == "mailto" => {
-                    f.contact_link = Some(Some(s.clone()))
-                }
-                _ => errors.push(field_error(
-                    "contact_link",
-                    "invalid",
-                    "Contact link must be a valid URI",
-                )),
-            },
-            _ => errors.push(field_error(
-                "contact_link",
-                "invalid",
-                "Contact link must be a valid URI",
-            )),
-        }
-    }
-    if let Some(v) = body.get("state") {
-        match v.as_str() {
-            Some("open") => f.state = Some(true),
-            Some("closed") => f.state = Some(false),
-            _ => errors.push(field_error(
+    errors.push(field_error(
+        "contact_link",
+        "invalid",
+        "Contact link must be a valid URI",
+    ));
+    None
+}
+
+/// `open` (true) or `closed` (false).
+fn open_or_closed(v: &Value, errors: &mut Vec<Value>) -> Option<bool> {
+    match v.as_str() {
+        Some("open") => Some(true),
+        Some("closed") => Some(false),
+        _ => {
+            errors.push(field_error(
                 "state",
                 "invalid",
                 "State must be open or closed",
-            )),
+            ));
+            None
         }
     }
-    if let Some(v) = body.get("code_scanning_alerts") {
-        f.alerts = check_alerts(org, v, errors);
-    }
-    f
 }
 
 /// An array of strings of at most `max` items, each resolved (a login to a user id, a slug to a
