@@ -5,6 +5,7 @@ pub mod browser;
 pub mod burndown;
 pub mod campaign_badges;
 pub mod campaign_fields;
+pub mod campaigns_table;
 pub mod dates;
 pub mod drafts;
 pub mod error_view;

@@ -1,6 +1,7 @@
 //! The route parameters of the campaign pages, parsed once into domain types: a malformed one is
 //! a 404 page, with no call to the server.
 
+use crate::domain::url_state::UrlState;
 use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -46,4 +47,13 @@ pub fn org_text(org: Memo<Result<OrgLogin, AppError>>) -> impl Fn() -> String + 
 pub fn campaign_params() -> Memo<Result<CampaignParams, AppError>> {
     let params = use_params::<CampaignParams>();
     Memo::new(move |_| params.with(|p| p.clone().map_err(|_| AppError::NotFound)))
+}
+
+/// The page's state as its address's query says (`domain::url_state`), following the address.
+pub fn url_state<T>() -> Memo<T>
+where
+    T: UrlState + Clone + PartialEq + Send + Sync + 'static,
+{
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| query.with(|q| T::from_query(|k| q.get(k))))
 }

@@ -7,6 +7,7 @@
 //! write them (`CWE-89`, `cwe-089`, `89`); path and free text match anywhere, in any case.
 
 use super::alert::AlertRow;
+use super::url_state::{set_pairs, UrlState};
 use serde::{Deserialize, Serialize};
 
 /// The filters as the URL carries them.
@@ -43,9 +44,8 @@ pub const QUERY_NAMES: [&str; 8] = [
 /// The most days the age filter takes (about ten years).
 pub const MAX_AGE_DAYS: i64 = 3_650;
 
-impl AlertFilter {
-    /// The filters a URL query names (`get` reads one of its parameters).
-    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+impl UrlState for AlertFilter {
+    fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
         let [repo, severity, tool, rule, cwe, path, q, older_than] =
             QUERY_NAMES.map(|name| get(name).unwrap_or_default());
         AlertFilter {
@@ -60,6 +60,13 @@ impl AlertFilter {
         }
     }
 
+    /// The filters that are set.
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        set_pairs(&QUERY_NAMES, self.values().map(String::as_str))
+    }
+}
+
+impl AlertFilter {
     fn values(&self) -> [&String; 8] {
         [
             &self.repo,
@@ -85,16 +92,6 @@ impl AlertFilter {
         (!self.older_than.trim().is_empty() && self.older_than_days().is_none()).then(|| {
             format!("“Older than” takes a whole number of days, 1 to {MAX_AGE_DAYS}: it is not applied.")
         })
-    }
-
-    /// The filters that are set, as query pairs in a fixed order.
-    pub fn query(&self) -> Vec<(&'static str, String)> {
-        QUERY_NAMES
-            .into_iter()
-            .zip(self.values())
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(k, v)| (k, v.clone()))
-            .collect()
     }
 
     /// The filters prepared to test many alerts: lists split, text trimmed and lower-cased.
@@ -302,7 +299,7 @@ mod tests {
             q: "sql".into(),
             ..Default::default()
         };
-        let query = f.query();
+        let query = f.pairs();
         assert_eq!(
             query,
             vec![
@@ -318,6 +315,12 @@ mod tests {
                 .map(|(_, v)| v.clone())
         });
         assert_eq!(back, f);
-        assert!(AlertFilter::default().query().is_empty());
+        assert!(AlertFilter::default().pairs().is_empty());
+        // Characters that mean something in an address survive the trip.
+        crate::domain::url_state::tests::round_trips(AlertFilter {
+            path: "src/a&b=c?d#e f+g%".into(),
+            q: "ünïcode \"quoted\"".into(),
+            ..f
+        });
     }
 }

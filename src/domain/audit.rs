@@ -1,6 +1,7 @@
 //! The audit log's entries as pages show them: who changed which campaign, how, and whether
 //! GitHub took the change. The store (`store::audit`) only appends them.
 
+use super::url_state::{page_value, set_pairs, UrlState};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -88,18 +89,33 @@ pub struct AuditFilter {
 /// Entries shown on one page of the audit log.
 pub const AUDIT_PAGE_SIZE: u32 = 50;
 
-impl AuditFilter {
-    /// From the address's query values.
-    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
-        let value = |name: &str| get(name).unwrap_or_default();
+/// The audit log's query names, in the order its links write them.
+const AUDIT_QUERY: [&str; 4] = ["campaign", "person", "action", "page"];
+
+impl UrlState for AuditFilter {
+    fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let [campaign, person, action, page] =
+            AUDIT_QUERY.map(|name| get(name).unwrap_or_default());
         AuditFilter {
-            campaign: value("campaign"),
-            person: value("person"),
-            action: value("action"),
-            page: value("page"),
+            campaign,
+            person,
+            action,
+            page,
         }
     }
 
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let page = self.page.trim();
+        let page = if page == "1" { "" } else { page };
+        let values = [&self.campaign, &self.person, &self.action];
+        set_pairs(
+            &AUDIT_QUERY,
+            values.map(String::as_str).into_iter().chain([page]),
+        )
+    }
+}
+
+impl AuditFilter {
     /// What to ask the store for, and the page number (from 1); each refused value named.
     pub fn parse(&self) -> Result<(AuditQuery, u32), Vec<(&'static str, String)>> {
         let mut errors = Vec::new();
@@ -158,14 +174,12 @@ impl AuditFilter {
 
     /// The query string for this filter on `page` (empty values left out), with its `?`.
     pub fn query_on(&self, page: u32) -> String {
-        let page = page.to_string();
-        let pairs = [
-            ("campaign", self.campaign.trim()),
-            ("person", self.person.trim()),
-            ("action", self.action.trim()),
-            ("page", if page == "1" { "" } else { page.as_str() }),
-        ];
-        super::paths::query_string(&pairs)
+        let page = page_value(page);
+        AuditFilter {
+            page,
+            ..self.clone()
+        }
+        .query_string()
     }
 }
 
@@ -213,6 +227,11 @@ mod tests {
         assert_eq!(filter.query_on(1), "?person=mona&action=edit");
         assert_eq!(filter.query_on(2), "?person=mona&action=edit&page=2");
         assert_eq!(AuditFilter::default().query_on(1), "");
+        crate::domain::url_state::tests::round_trips(AuditFilter {
+            campaign: "#12".into(),
+            page: "7".into(),
+            ..filter.clone()
+        });
     }
 
     #[test]

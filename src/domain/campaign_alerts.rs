@@ -3,6 +3,7 @@
 //! address, as typed, so a refused value comes back with its message).
 
 use super::campaign::CampaignView;
+use super::url_state::{page_value, set_pairs, UrlState};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -153,19 +154,41 @@ pub const SEVERITIES: [&str; 7] = [
     "critical", "high", "medium", "low", "error", "warning", "note",
 ];
 
-impl AlertsFilter {
-    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
-        let value = |name: &str| get(name).unwrap_or_default();
+/// The alerts page's query names, in the order its links write them.
+const ALERTS_QUERY: [&str; 6] = ["repo", "state", "severity", "rule", "sort", "page"];
+
+impl UrlState for AlertsFilter {
+    fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let [repo, state, severity, rule, sort, page] =
+            ALERTS_QUERY.map(|name| get(name).unwrap_or_default());
         AlertsFilter {
-            repo: value("repo"),
-            state: value("state"),
-            severity: value("severity"),
-            rule: value("rule"),
-            sort: value("sort"),
-            page: value("page"),
+            repo,
+            state,
+            severity,
+            rule,
+            sort,
+            page,
         }
     }
 
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let page = self.page.trim();
+        let page = if page == "1" { "" } else { page };
+        let values = [
+            &self.repo,
+            &self.state,
+            &self.severity,
+            &self.rule,
+            &self.sort,
+        ];
+        set_pairs(
+            &ALERTS_QUERY,
+            values.map(String::as_str).into_iter().chain([page]),
+        )
+    }
+}
+
+impl AlertsFilter {
     /// The checked filter; each refused value named with its field.
     pub fn parse(&self) -> Result<AlertsQuery, Vec<(&'static str, String)>> {
         let mut errors = Vec::new();
@@ -228,20 +251,12 @@ impl AlertsFilter {
 
     /// The query string for this filter on `page` (empty values left out), with its `?`.
     pub fn query_on(&self, page: usize) -> String {
-        let page = if page <= 1 {
-            String::new()
-        } else {
-            page.to_string()
-        };
-        let pairs = [
-            ("repo", self.repo.trim()),
-            ("state", self.state.trim()),
-            ("severity", self.severity.trim()),
-            ("rule", self.rule.trim()),
-            ("sort", self.sort.trim()),
-            ("page", page.as_str()),
-        ];
-        super::paths::query_string(&pairs)
+        let page = page_value(page as u64);
+        AlertsFilter {
+            page,
+            ..self.clone()
+        }
+        .query_string()
     }
 }
 
@@ -361,5 +376,13 @@ mod tests {
             f.query_on(2),
             "?repo=acme%2Fweb%20app&state=open&rule=js%2Fxss&page=2"
         );
+        assert_eq!(
+            f.query_on(1),
+            "?repo=acme%2Fweb%20app&state=open&rule=js%2Fxss"
+        );
+        crate::domain::url_state::tests::round_trips(AlertsFilter {
+            page: "3".into(),
+            ..f
+        });
     }
 }

@@ -1,6 +1,7 @@
 //! The campaign list's view (state, sort, order, page, page size) as it appears in the URL query.
 //! Every value is a closed set: unknown text falls back to the default, so any address opens.
 
+use super::url_state::UrlState;
 use serde::{Deserialize, Serialize};
 
 /// A value of the list's view that travels in the URL as one of a few words.
@@ -176,10 +177,9 @@ fn page_or_first(n: Option<u32>) -> u32 {
     n.filter(|n| (1..=MAX_PAGE).contains(n)).unwrap_or(1)
 }
 
-impl ListView {
-    /// The view a URL query names (`get` reads one of its parameters); unknown values fall back
-    /// to the defaults.
-    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+impl UrlState for ListView {
+    /// Unknown values fall back to the defaults.
+    fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
         let word = |k: &str| get(k).unwrap_or_default();
         ListView {
             state: StateFilter::from_value(&word("state")),
@@ -190,15 +190,22 @@ impl ListView {
         }
     }
 
-    /// The query string for this view with `page` replaced.
+    /// Every choice, so a link keeps the view whatever the defaults become.
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("state", self.state.value().to_owned()),
+            ("sort", self.sort.value().to_owned()),
+            ("direction", self.direction.value().to_owned()),
+            ("per_page", self.per_page.value().to_string()),
+            ("page", self.page.to_string()),
+        ]
+    }
+}
+
+impl ListView {
+    /// The query string (with its `?`) for this view with `page` replaced.
     pub fn query_for_page(&self, page: u32) -> String {
-        format!(
-            "state={}&sort={}&direction={}&per_page={}&page={page}",
-            self.state.value(),
-            self.sort.value(),
-            self.direction.value(),
-            self.per_page.value()
-        )
+        ListView { page, ..*self }.query_string()
     }
 }
 
@@ -248,14 +255,10 @@ mod tests {
         let query = v.query_for_page(4);
         assert_eq!(
             query,
-            "state=all&sort=ends_at&direction=asc&per_page=100&page=4"
+            "?state=all&sort=ends_at&direction=asc&per_page=100&page=4"
         );
-        let back = view_of(
-            &query
-                .split('&')
-                .filter_map(|p| p.split_once('='))
-                .collect::<Vec<_>>(),
-        );
+        let back: ListView = crate::domain::url_state::tests::read(&query);
         assert_eq!(back, ListView { page: 4, ..v });
+        crate::domain::url_state::tests::round_trips(v);
     }
 }

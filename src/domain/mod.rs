@@ -20,6 +20,7 @@ mod org_login;
 pub mod overview;
 pub mod paths;
 pub mod template;
+pub mod url_state;
 pub mod user;
 
 pub use campaign_number::CampaignNumber;

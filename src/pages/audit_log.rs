@@ -4,20 +4,18 @@
 
 use crate::api::audit::audit_log;
 use crate::components::dates::When;
-use crate::components::error_view::ErrorView;
-use crate::components::params::{org_param, org_text};
+use crate::components::error_view::{loading, ErrorView};
+use crate::components::params::{org_param, org_text, url_state};
 use crate::domain::audit::{AuditAction, AuditEntry, AuditFilter, AuditPage};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
     let org = org_param();
-    let query = use_query_map();
-    let filter = Memo::new(move |_| query.with(|q| AuditFilter::from_query(|k| q.get(k))));
+    let filter = url_state::<AuditFilter>();
     let log = Resource::new(
         move || (org.get(), filter.get()),
         |(org, filter)| async move {
@@ -36,7 +34,7 @@ pub fn AuditLogPage() -> impl IntoView {
             "Every change made to this organisation's campaigns through campaigns-admin: who made it, when, "
             "what it changed, and what GitHub answered. Changes made on GitHub itself are not here."
         </p>
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the audit log…"</p> }>
+        <Suspense fallback=|| loading("Loading the audit log…")>
             {move || log.get().map(|r| match r {
                 Err(error) => view! { <ErrorView error/> }.into_any(),
                 Ok((org, filter, page)) => view! { <AuditView org filter page/> }.into_any(),

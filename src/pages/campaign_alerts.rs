@@ -5,8 +5,8 @@
 
 use crate::api::campaign_alerts::load_campaign_alerts;
 use crate::components::dates::When;
-use crate::components::error_view::{set_status, ErrorView};
-use crate::components::params::{campaign_params, CampaignParams};
+use crate::components::error_view::{loading, set_status, ErrorView};
+use crate::components::params::{campaign_params, url_state, CampaignParams};
 use crate::components::progress_bar::{ProgressBar, SegmentedBar};
 use crate::domain::campaign_alerts::{
     AlertsFilter, CampaignAlert, CampaignAlerts, RepoProgress, RepoSort, SEVERITIES, STATES,
@@ -15,13 +15,11 @@ use crate::domain::{paths, CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn CampaignAlertsPage() -> impl IntoView {
     let params = campaign_params();
-    let query = use_query_map();
-    let filter = Memo::new(move |_| query.with(|q| AlertsFilter::from_query(|k| q.get(k))));
+    let filter = url_state::<AlertsFilter>();
     let data = Resource::new(
         move || (params.get(), filter.get()),
         |(params, filter)| async move {
@@ -31,7 +29,7 @@ pub fn CampaignAlertsPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign's alerts…"</p> }>
+        <Suspense fallback=|| loading("Loading the campaign's alerts…")>
             {move || data.get().map(|r| match r {
                 Err(error) => view! { <ErrorView error/> }.into_any(),
                 Ok((org, number, filter, result)) => view! { <AlertsView org number filter result/> }.into_any(),

@@ -8,7 +8,7 @@ use crate::api::flash::{shown_error, take_failed_form};
 use crate::components::burndown::Burndown;
 use crate::components::campaign_badges::{Managers, StateBadge};
 use crate::components::dates::{due_text, Due, When};
-use crate::components::error_view::or_error;
+use crate::components::error_view::{loading, or_error};
 use crate::components::params::{campaign_params, CampaignParams};
 use crate::components::progress_bar::ProgressBar;
 use crate::domain::audit::{AuditFilter, AuditPage};
@@ -57,7 +57,7 @@ pub fn CampaignDetailPage() -> impl IntoView {
     );
     let saved = move || query.with(|q| q.get("saved").is_some());
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
+        <Suspense fallback=|| loading("Loading the campaign…")>
             {move || campaign.get().map(|r| or_error(r, |(org, detail, failed, changes)| view! {
                 <CampaignDetailView org detail set_state failed saved=saved() changes/>
             }))}

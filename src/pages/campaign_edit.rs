@@ -4,7 +4,7 @@
 use crate::api::campaigns::{get_campaign, load_manager_choices, DeleteCampaign, UpdateCampaign};
 use crate::api::flash::{shown_error, take_failed_form};
 use crate::components::campaign_fields::CampaignFormFields;
-use crate::components::error_view::or_error;
+use crate::components::error_view::{loading, or_error};
 use crate::components::params::{campaign_params, CampaignParams};
 use crate::domain::campaign::{CampaignView, ManagerChoices};
 use crate::domain::campaign_form::{unplaced_messages, CampaignForm, FIELDS};
@@ -31,7 +31,7 @@ pub fn CampaignEditPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
+        <Suspense fallback=|| loading("Loading the campaign…")>
             {move || data.get().map(|r| or_error(r, |(org, c, choices, failed)| view! { <EditForm org c choices failed/> }))}
         </Suspense>
     }
@@ -121,7 +121,7 @@ pub fn CampaignDeletePage() -> impl IntoView {
     );
     let action = ServerAction::<DeleteCampaign>::new();
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the campaign…"</p> }>
+        <Suspense fallback=|| loading("Loading the campaign…")>
             {move || campaign.get().map(|r| or_error(r, |(org, c, failed)| {
                     let back = paths::campaign(&org, c.number);
                     let error = shown_error(action.value(), failed.as_ref());

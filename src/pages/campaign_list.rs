@@ -3,13 +3,11 @@
 
 use crate::api::campaigns::list_campaigns;
 use crate::api::drafts::list_drafts;
-use crate::components::campaign_badges::{Managers, StateBadge};
-use crate::components::dates::{due_text, Due, When};
+use crate::components::campaigns_table::{campaigns_table, Column, Row};
 use crate::components::drafts::Drafts;
-use crate::components::error_view::or_error;
-use crate::components::params::{org_param, org_text};
-use crate::components::progress_bar::ProgressBar;
-use crate::domain::campaign::{CampaignPage, CampaignView, PageNumbers};
+use crate::components::error_view::{loading, or_error};
+use crate::components::params::{org_param, org_text, url_state};
+use crate::domain::campaign::{CampaignPage, PageNumbers};
 use crate::domain::list_view::{Choice, Direction, ListView, PageSize, SortKey, StateFilter};
 use crate::domain::{paths, CampaignNumber, OrgLogin};
 use chrono::Utc;
@@ -21,7 +19,7 @@ use leptos_router::hooks::use_query_map;
 pub fn CampaignListPage() -> impl IntoView {
     let org = org_param();
     let query = use_query_map();
-    let view = Memo::new(move |_| query.with(|q| ListView::from_query(|k| q.get(k))));
+    let view = url_state::<ListView>();
     let deleted = move || {
         query.with(|q| {
             q.get("deleted")
@@ -64,7 +62,7 @@ pub fn CampaignListPage() -> impl IntoView {
         })}
         {move || org.get().ok().map(|o| view! { <Filters org=o view=view.into()/> })}
 
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading campaigns…"</p> }>
+        <Suspense fallback=|| loading("Loading campaigns…")>
             {move || campaigns.get().map(|r| or_error(r, |(org, view, page, drafts)| view! {
                 <CampaignTable org=org.clone() view page/>
                 <Drafts org drafts/>
@@ -117,6 +115,16 @@ fn list_select<C: Choice + Send + Sync>(
     }
 }
 
+/// The list's columns after the name.
+const COLUMNS: &[Column] = &[
+    Column::State,
+    Column::Managers,
+    Column::Due,
+    Column::Created,
+    Column::Updated,
+    Column::Progress,
+];
+
 #[component]
 fn CampaignTable(org: OrgLogin, view: ListView, page: CampaignPage) -> impl IntoView {
     if page.campaigns.is_empty() {
@@ -135,53 +143,18 @@ fn CampaignTable(org: OrgLogin, view: ListView, page: CampaignPage) -> impl Into
         }
         .into_any();
     }
-    let now = Utc::now();
-    let rows = page
-        .campaigns
-        .into_iter()
-        .map(|c| view! { <CampaignRow org=org.clone() c now/> })
-        .collect_view();
+    let caption = format!("Campaigns of {org}");
+    let rows = (page.campaigns.into_iter())
+        .map(|campaign| Row {
+            campaign,
+            counted_at: None,
+        })
+        .collect();
     view! {
-        <div class="table-wrap">
-            <table class="campaigns">
-                <caption class="visually-hidden">"Campaigns of " {org.to_string()}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col">"Managers"</th>
-                        <th scope="col">"Due"</th>
-                        <th scope="col">"Created"</th>
-                        <th scope="col">"Updated"</th>
-                        <th scope="col">"Progress"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {campaigns_table(&org, caption, COLUMNS, rows, Utc::now())}
         <Pagination org view pages=page.pages/>
     }
     .into_any()
-}
-
-#[component]
-fn CampaignRow(org: OrgLogin, c: CampaignView, now: chrono::DateTime<Utc>) -> impl IntoView {
-    let href = paths::campaign(&org, c.number);
-    let due = Due::of(c.open, c.ends_at, now);
-    view! {
-        <tr>
-            <td><a href=href class="campaign-link">{c.name.clone()}</a></td>
-            <td><StateBadge open=c.open/></td>
-            <td><Managers c=c.clone()/></td>
-            <td>
-                <When at=c.ends_at relative_text=due_text(c.open, c.ends_at, now)/>
-                <span class=due.class()>{due.label()}</span>
-            </td>
-            <td><When at=c.created_at/></td>
-            <td><When at=c.updated_at/></td>
-            <td>{c.progress.map(|p| view! { <ProgressBar progress=p/> })}</td>
-        </tr>
-    }
 }
 
 #[component]
@@ -195,7 +168,7 @@ fn Pagination(org: OrgLogin, view: ListView, pages: PageNumbers) -> impl IntoVie
         .or(pages.next.map(|_| current + 1))
         .unwrap_or(current);
     let list = paths::campaigns(&org);
-    let link = move |n: u32| format!("{list}?{}", view.query_for_page(n));
+    let link = move |n: u32| format!("{list}{}", view.query_for_page(n));
     view! {
         <nav class="pagination" aria-label="Pages">
             {pages.first.map(|n| view! { <a href=link(n) rel="first">"« First"</a> })}

@@ -9,7 +9,7 @@ use crate::api::templates::list_templates;
 use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
 use crate::components::browser;
 use crate::components::campaign_fields::CampaignFormFields;
-use crate::components::error_view::or_error;
+use crate::components::error_view::{loading, or_error};
 use crate::components::params::{org_param, org_text};
 use crate::domain::alert::AlertRow;
 use crate::domain::alert_filter::{AlertFilter, MAX_AGE_DAYS};
@@ -19,6 +19,7 @@ use crate::domain::campaign_form::{unplaced_messages, FIELDS};
 use crate::domain::draft::{Draft, DraftId};
 use crate::domain::failed_form::{FailedForm, FormId};
 use crate::domain::template::{built_in, Template};
+use crate::domain::url_state::UrlState;
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -73,7 +74,7 @@ pub fn CampaignNewPage() -> impl IntoView {
     let org_text = org_text(org);
     view! {
         <Title text=move || format!("New campaign · {}", org_text())/>
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+        <Suspense fallback=|| loading("Loading…")>
             {move || context.get().map(|r| or_error(r, |(org, ctx, failed, draft, rows, templates)| view! { <NewCampaignForm org ctx failed draft rows templates/> }))}
         </Suspense>
     }
@@ -329,7 +330,7 @@ fn ServerFilters(
         .into_iter()
         .map(|t| {
             let mut pairs: Vec<(&str, String)> = vec![("picker", "server".into())];
-            pairs.extend(t.filter.query());
+            pairs.extend(t.filter.pairs());
             pairs.extend(draft.map(|id| ("draft", id.to_string())));
             let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let href = format!(

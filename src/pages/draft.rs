@@ -6,7 +6,7 @@
 use crate::api::drafts::{load_draft, CommentOnDraft, DiscardDraft, PublishDraft};
 use crate::api::flash::{shown_error, take_failed_form};
 use crate::components::dates::When;
-use crate::components::error_view::or_error;
+use crate::components::error_view::{loading, or_error};
 use crate::components::raw_text::raw_text;
 use crate::domain::campaign_fields::DueDate;
 use crate::domain::draft::{Draft, DraftId, DraftPage, COMMENT_MAX};
@@ -53,7 +53,7 @@ pub fn SharedDraftPage() -> impl IntoView {
     );
     let saved = move || query.with(|q| q.get("saved").is_some());
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the draft…"</p> }>
+        <Suspense fallback=|| loading("Loading the draft…")>
             {move || page.get().map(|r| or_error(r, |(org, page, failed)| view! {
                 <DraftView org page failed saved=saved() comment publish discard/>
             }))}

@@ -5,12 +5,10 @@
 use crate::api::drafts::list_drafts;
 use crate::api::overview::load_org_overview;
 use crate::components::burndown::OrgTrend;
-use crate::components::campaign_badges::Managers;
-use crate::components::dates::{due_text, Due, When};
+use crate::components::campaigns_table::{campaigns_table, Column, Row};
 use crate::components::drafts::Drafts;
-use crate::components::error_view::or_error;
+use crate::components::error_view::{loading, or_error};
 use crate::components::params::{org_param, org_text};
-use crate::components::progress_bar::ProgressBar;
 use crate::domain::draft::DraftSummary;
 use crate::domain::overview::{Load, OpenCampaign, OrgOverview, OPEN_LIMIT};
 use crate::domain::{paths, OrgLogin};
@@ -43,7 +41,7 @@ pub fn OrgOverviewPage() -> impl IntoView {
                 <a class="button primary" href=paths::new_campaign(&o)>"New campaign"</a>
             })}
         </div>
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the overview…"</p> }>
+        <Suspense fallback=|| loading("Loading the overview…")>
             {move || overview.get().map(|r| or_error(r, |(org, overview, drafts)| view! { <Overview org overview drafts/> }))}
         </Suspense>
     }
@@ -95,6 +93,9 @@ fn Overview(
     }
 }
 
+/// The overview's columns after the name.
+const COLUMNS: &[Column] = &[Column::Due, Column::Managers, Column::Progress];
+
 #[component]
 fn OpenCampaigns(
     org: OrgLogin,
@@ -110,50 +111,19 @@ fn OpenCampaigns(
         }
         .into_any();
     }
-    let rows = overview
-        .campaigns
-        .into_iter()
-        .map(|OpenCampaign { campaign: c, counted_at }| {
-            let due = Due::of(c.open, c.ends_at, now);
-            let progress = match c.progress {
-                Some(p) => view! { <ProgressBar progress=p/> }.into_any(),
-                None => view! { <span class="muted">"Not counted yet"</span> }.into_any(),
-            };
-            view! {
-                <tr>
-                    <td><a href=paths::campaign(&org, c.number) class="campaign-link">{c.name.clone()}</a></td>
-                    <td>
-                        <span class=due.class()>{due.label()}</span> " "
-                        <When at=c.ends_at relative_text=due_text(c.open, c.ends_at, now)/>
-                    </td>
-                    <td><Managers c=c.clone()/></td>
-                    <td>
-                        {progress}
-                        {counted_at.map(|at| view! {
-                            <span class="muted as-of">"as counted " <When at/></span>
-                        })}
-                    </td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <div class="table-wrap">
-            <table class="campaigns">
-                <caption class="visually-hidden">"Open campaigns, overdue and due soon first"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Due"</th>
-                        <th scope="col">"Managers"</th>
-                        <th scope="col">"Progress"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    let rows = (overview.campaigns.into_iter())
+        .map(
+            |OpenCampaign {
+                 campaign,
+                 counted_at,
+             }| Row {
+                campaign,
+                counted_at,
+            },
+        )
+        .collect();
+    let caption = "Open campaigns, overdue and due soon first".to_owned();
+    campaigns_table(&org, caption, COLUMNS, rows, now).into_any()
 }
 
 #[component]

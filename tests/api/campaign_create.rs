@@ -3,6 +3,7 @@
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 use campaigns_admin::domain::alert::{AlertBatch, AlertRow};
+use campaigns_admin::domain::url_state::UrlState;
 use campaigns_admin::emulator::{FaultAction, FaultRule};
 use campaigns_admin::error::AppError;
 use chrono::{Duration, Utc};
@@ -574,7 +575,7 @@ async fn the_picker_and_the_server_rendered_list_select_the_same_alerts() {
             // The address a person shares: the GET form of the server-rendered list writes it so.
             let query = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("picker", "server")
-                .extend_pairs(filter.query())
+                .extend_pairs(filter.pairs())
                 .finish();
             // The browser: the picker reads the same address and filters what it loaded.
             let decoded: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())

@@ -11,6 +11,7 @@ use crate::components::browser::{focus_by_id, show_in_url};
 use crate::domain::alert::{severity_rank, AlertRow};
 use crate::domain::alert_filter::AlertFilter;
 use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
+use crate::domain::url_state::UrlState;
 use crate::domain::OrgLogin;
 use chrono::Utc;
 use leptos::prelude::*;
@@ -102,7 +103,7 @@ pub fn AlertPicker(
 /// was opened from).
 fn keep_in_address(filters: RwSignal<AlertFilter>, draft: Option<String>) {
     Effect::new(move |first_done: Option<bool>| {
-        let mut query = filters.with(AlertFilter::query);
+        let mut query = filters.with(AlertFilter::pairs);
         query.extend(draft.clone().map(|d| ("draft", d)));
         if first_done.is_some() {
             show_in_url(&query);
