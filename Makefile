@@ -19,6 +19,7 @@ fmt:
 
 lint:
 	cargo clippy --all-targets --features ssr -- -D warnings
+	cargo clippy --no-default-features --features ssr -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 unit:
@@ -35,9 +36,10 @@ bench: bootstrap
 soak: bootstrap
 	scripts/with-postgres cargo nextest run --features ssr --run-ignored only -E 'test(=load::soak)' --no-capture
 
-## Optimised build, the bundle named by content and precompressed (scripts/release)
+## Optimised build, the bundle named by content and precompressed (scripts/release); without the
+## built-in GitHub emulator unless DEMO=1
 release: bootstrap
-	scripts/release
+	DEMO=$(DEMO) scripts/release
 
 clean-data:
 	rm -rf target/data target/e2e-data

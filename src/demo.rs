@@ -5,8 +5,7 @@
 //! Runs once per database: an org with any snapshot is left as it is.
 
 use crate::domain::history::Snapshot;
-use crate::emulator::world::{AlertState, World};
-use crate::emulator::Emulator;
+use crate::emulator::{CampaignFacts, Emulator};
 use crate::store::campaigns::RecordedAlert;
 use crate::store::Store;
 use chrono::{Duration, Utc};
@@ -25,10 +24,7 @@ struct Seeded {
 }
 
 pub async fn seed_store(store: &Store, emulator: &Emulator) -> crate::store::Result<()> {
-    let seeded = {
-        let w = emulator.world();
-        seeded(&w)
-    };
+    let seeded = seeded(emulator.campaigns());
     let records = store.campaigns();
     for org in seeded
         .iter()
@@ -51,65 +47,48 @@ pub async fn seed_store(store: &Store, emulator: &Emulator) -> crate::store::Res
     Ok(())
 }
 
-fn seeded(w: &World) -> Vec<Seeded> {
+fn seeded(campaigns: Vec<CampaignFacts>) -> Vec<Seeded> {
     let now = Utc::now();
-    let mut out = Vec::new();
-    for o in &w.orgs {
+    campaigns
+        .into_iter()
         // The seed's logins are GitHub logins; one that is not stays unseeded.
-        let Ok(org) = o.login.parse::<crate::domain::OrgLogin>() else {
-            continue;
-        };
-        for c in &o.campaigns {
-            let alerts: Vec<RecordedAlert> = c
-                .alerts
-                .iter()
-                .filter_map(|&i| o.alerts.get(i))
+        .filter_map(|c| Some((c.org.parse::<crate::domain::OrgLogin>().ok()?, c)))
+        .map(|(org, c)| Seeded {
+            snapshots: history(&c, now),
+            org,
+            number: c.number,
+            name: c.name,
+            manager: c.manager.unwrap_or_default(),
+            created_at: c.created_at,
+            alerts: (c.alerts.into_iter())
                 .map(|a| RecordedAlert {
-                    repository_id: o.repos[a.repo].id,
-                    repository: format!("{}/{}", o.login, o.repos[a.repo].name),
+                    repository_id: a.repository_id,
+                    repository: a.repository,
                     number: a.number,
                 })
-                .collect();
-            let total = alerts.len() as i64;
-            let closed_now = c
-                .alerts
-                .iter()
-                .filter_map(|&i| o.alerts.get(i))
-                .filter(|a| a.state != AlertState::Open)
-                .count() as i64;
-            let end = c.closed_at.unwrap_or(now).min(now);
-            let days = (end - c.published_at).num_days().max(1);
-            // Closed alerts grow from none to today's count, a little unevenly.
-            let snapshots = (0..=days)
-                .map(|d| {
-                    let wobble = if d % 3 == 1 { 1 } else { 0 };
-                    let closed = (closed_now * d / days - wobble).clamp(0, closed_now);
-                    Snapshot {
-                        at: c.published_at + Duration::days(d) - Duration::minutes(30),
-                        open: total - closed,
-                        in_progress: 0,
-                        closed,
-                    }
-                })
-                // Before this hour: the first view now keeps the live counts.
-                .filter(|s| s.at.timestamp().div_euclid(3600) < now.timestamp().div_euclid(3600))
-                .collect();
-            let manager = c
-                .managers
-                .first()
-                .and_then(|id| w.user(*id))
-                .map(|u| u.login.clone())
-                .unwrap_or_default();
-            out.push(Seeded {
-                org: org.clone(),
-                number: c.number,
-                name: c.name.clone(),
-                manager,
-                created_at: c.created_at,
-                alerts,
-                snapshots,
-            });
-        }
-    }
-    out
+                .collect(),
+        })
+        .collect()
+}
+
+/// A snapshot a day since the campaign started: closed alerts grow from none to today's count, a
+/// little unevenly. Only those before this hour: the first view now keeps the live counts.
+fn history(c: &CampaignFacts, now: chrono::DateTime<Utc>) -> Vec<Snapshot> {
+    let total = c.alerts.len() as i64;
+    let closed_now = c.alerts.iter().filter(|a| !a.open).count() as i64;
+    let end = c.closed_at.unwrap_or(now).min(now);
+    let days = (end - c.published_at).num_days().max(1);
+    (0..=days)
+        .map(|d| {
+            let wobble = if d % 3 == 1 { 1 } else { 0 };
+            let closed = (closed_now * d / days - wobble).clamp(0, closed_now);
+            Snapshot {
+                at: c.published_at + Duration::days(d) - Duration::minutes(30),
+                open: total - closed,
+                in_progress: 0,
+                closed,
+            }
+        })
+        .filter(|s| s.at.timestamp().div_euclid(3600) < now.timestamp().div_euclid(3600))
+        .collect()
 }

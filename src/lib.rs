@@ -1,7 +1,8 @@
 //! campaigns-admin: run GitHub security campaigns from one fast, server-rendered Leptos app.
 //!
 //! The crate is built twice: once with `ssr` for the server binary and once with `hydrate`
-//! for the browser bundle. Server-only modules are gated here, once.
+//! for the browser bundle. Server-only modules are gated here, once; the GitHub emulator and
+//! demo mode also need the `demo` feature (on by default, off in `make release`).
 
 #![recursion_limit = "256"]
 
@@ -16,9 +17,9 @@ pub mod pages;
 pub mod assets;
 #[cfg(feature = "ssr")]
 pub mod auth;
-#[cfg(feature = "ssr")]
+#[cfg(all(feature = "ssr", feature = "demo"))]
 pub mod demo;
-#[cfg(feature = "ssr")]
+#[cfg(all(feature = "ssr", feature = "demo"))]
 pub mod emulator;
 #[cfg(feature = "ssr")]
 pub mod github;

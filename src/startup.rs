@@ -7,13 +7,12 @@ use crate::auth::{
     self, cookie, cookie::SessionLayer, crypto::TokenCipher, oauth::OAuthApp,
     routes as auth_routes, single_flight::RefreshFlights,
 };
-use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
 use crate::error::AppError;
 use crate::github::GitHubClient;
 use crate::health;
 use crate::security::headers::{self, SecurityHeaders};
 use crate::security::rate_limit::{self, RateLimits};
-use crate::settings::{Mode, Settings};
+use crate::settings::Settings;
 use crate::state::AppState;
 use axum::{
     body::Body,
@@ -61,7 +60,7 @@ pub struct Application {
     router: Router,
     addr: SocketAddr,
     settings: Arc<Settings>,
-    emulator: Option<EmulatorHandle>,
+    emulator: Option<Emulated>,
 }
 
 impl Application {
@@ -74,6 +73,7 @@ impl Application {
         let cipher = token_cipher(&settings)?;
         let oauth = OAuthApp::new(&settings, github.http().clone()).map_err(StartupError::OAuth)?;
         let store = crate::store::open(&settings).await?;
+        #[cfg(feature = "demo")]
         if let Some(handle) = &emulator {
             if let Err(e) = crate::demo::seed_store(&store, handle.emulator()).await {
                 tracing::warn!(error = %e, "could not seed demo mode's history");
@@ -109,6 +109,7 @@ impl Application {
     }
 
     /// The built-in emulator, in demo mode.
+    #[cfg(feature = "demo")]
     pub fn emulator(&self) -> Option<&crate::emulator::Emulator> {
         self.emulator.as_ref().map(|h| h.emulator())
     }
@@ -117,6 +118,7 @@ impl Application {
     pub fn print_banner(&self) {
         let url = &self.settings.public_url;
         println!("campaigns-admin is listening on {} — open {url}", self.addr);
+        #[cfg(feature = "demo")]
         if let Some(em) = &self.emulator {
             println!(
                 "Demo mode: the built-in GitHub emulator runs at {}. Sign in with GitHub and choose a demo user (mona is a security manager of acme-corp).",
@@ -136,14 +138,14 @@ impl Application {
         signal: impl std::future::Future<Output = ()>,
         drain: Duration,
     ) -> std::io::Result<()> {
+        // The emulator (demo mode) serves until the app has stopped.
         let Application {
             listener,
             router,
-            emulator,
+            emulator: _emulator,
             ..
         } = self;
         crate::serve::serve(listener, router, signal, drain).await?;
-        drop(emulator);
         tracing::info!("stopped");
         Ok(())
     }
@@ -170,11 +172,24 @@ async fn bind(settings: &mut Settings) -> Result<(TcpListener, SocketAddr), Star
     Ok((listener, addr))
 }
 
+/// The built-in GitHub emulator that demo mode runs in this process.
+#[cfg(feature = "demo")]
+type Emulated = crate::emulator::EmulatorHandle;
+/// A build without the `demo` feature has none (its settings refuse demo mode).
+#[cfg(not(feature = "demo"))]
+type Emulated = std::convert::Infallible;
+
+#[cfg(not(feature = "demo"))]
+async fn stand_in_for_github(_: &mut Settings) -> Result<Option<Emulated>, StartupError> {
+    Ok(None)
+}
+
 /// Demo mode: the emulator (this process's own, or a shared one) stands in for GitHub, having
 /// registered this app's callback.
-async fn stand_in_for_github(
-    settings: &mut Settings,
-) -> Result<Option<EmulatorHandle>, StartupError> {
+#[cfg(feature = "demo")]
+async fn stand_in_for_github(settings: &mut Settings) -> Result<Option<Emulated>, StartupError> {
+    use crate::emulator::{self, EmulatorConfig};
+    use crate::settings::Mode;
     let handle = match (settings.mode, settings.demo.emulator_url.clone()) {
         (Mode::Demo, Some(shared)) => {
             settings.github.web_url = shared.clone();

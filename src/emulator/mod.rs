@@ -112,8 +112,41 @@ impl Emulator {
             .unwrap_or("http://127.0.0.1")
     }
 
-    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+    pub(in crate::emulator) fn world(&self) -> MutexGuard<'_, World> {
         lock(&self.inner.world)
+    }
+
+    /// Every campaign of every org, as demo mode's history needs it.
+    pub fn campaigns(&self) -> Vec<CampaignFacts> {
+        let w = self.world();
+        let mut out = Vec::new();
+        for o in &w.orgs {
+            for c in &o.campaigns {
+                let alerts = (c.alerts.iter())
+                    .filter_map(|&i| o.alerts.get(i))
+                    .map(|a| AlertFacts {
+                        repository_id: o.repos[a.repo].id,
+                        repository: format!("{}/{}", o.login, o.repos[a.repo].name),
+                        number: a.number,
+                        open: a.state == world::AlertState::Open,
+                    })
+                    .collect();
+                let manager = (c.managers.first())
+                    .and_then(|id| w.user(*id))
+                    .map(|u| u.login.clone());
+                out.push(CampaignFacts {
+                    org: o.login.clone(),
+                    number: c.number,
+                    name: c.name.clone(),
+                    manager,
+                    created_at: c.created_at,
+                    published_at: c.published_at,
+                    closed_at: c.closed_at,
+                    alerts,
+                });
+            }
+        }
+        out
     }
 
     /// Adds a fault; it applies to matching requests until cleared or used up.
@@ -349,4 +382,29 @@ impl Drop for EmulatorHandle {
 pub async fn spawn(addr: SocketAddr, config: EmulatorConfig) -> std::io::Result<EmulatorHandle> {
     let listener = TcpListener::bind(addr).await?;
     Emulator::new(config).serve(listener)
+}
+
+/// A seeded campaign as demo mode's own history needs it (`crate::demo`): the emulator's one
+/// public view of its world, so nothing outside reads the world itself.
+#[derive(Debug, Clone)]
+pub struct CampaignFacts {
+    pub org: String,
+    pub number: i64,
+    pub name: String,
+    /// The first manager's login, if any.
+    pub manager: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub published_at: chrono::DateTime<chrono::Utc>,
+    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub alerts: Vec<AlertFacts>,
+}
+
+/// One alert of a campaign: where it is and whether it is still open.
+#[derive(Debug, Clone)]
+pub struct AlertFacts {
+    pub repository_id: i64,
+    /// `owner/name`.
+    pub repository: String,
+    pub number: i64,
+    pub open: bool,
 }

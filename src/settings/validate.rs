@@ -13,6 +13,12 @@ use url::Url;
 
 pub(super) fn validate(src: Sources) -> Result<Settings, SettingsError> {
     let mode = src.choice("mode", &[("demo", Mode::Demo), ("github", Mode::GitHub)])?;
+    if mode == Mode::Demo && !cfg!(feature = "demo") {
+        return Err(bad(
+            "mode",
+            "`demo` needs a build with the built-in GitHub emulator (`make run`, or `make release DEMO=1`); this build serves real GitHub only: set it to `github`".to_owned(),
+        ));
+    }
     let listen_addr: SocketAddr = src.parse("listen_addr", "an address such as 127.0.0.1:3000")?;
     let public_url = public_url(&src)?;
     let github = github(&src, mode)?;

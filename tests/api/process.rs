@@ -15,9 +15,13 @@ fn thp_enabled(pid: u32) -> Option<String> {
 
 #[test]
 fn the_server_runs_without_transparent_huge_pages() {
-    assert!(
-        thp_enabled(std::process::id()).is_some(),
-        "this kernel reports THP_enabled in /proc/<pid>/status"
+    // The flag is inherited: the server starts with this process's, so this process turns it
+    // on first, or a server that never switched it off would pass where it was already off.
+    rustix::thread::disable_transparent_huge_pages(false).expect("THP can be allowed again");
+    assert_eq!(
+        thp_enabled(std::process::id()).as_deref(),
+        Some("1"),
+        "this kernel reports THP_enabled in /proc/<pid>/status, and it is on here"
     );
     let dir = tempfile::tempdir().unwrap();
     let mut child = server_binary(
