@@ -15,7 +15,7 @@ pub const CREATED_ON_GITHUB: &str = "Critical command injection";
 
 struct Seeded {
     org: crate::domain::OrgLogin,
-    number: i64,
+    number: crate::domain::CampaignNumber,
     name: String,
     manager: String,
     created_at: chrono::DateTime<Utc>,
@@ -52,11 +52,15 @@ fn seeded(campaigns: Vec<CampaignFacts>) -> Vec<Seeded> {
     campaigns
         .into_iter()
         // The seed's logins are GitHub logins; one that is not stays unseeded.
-        .filter_map(|c| Some((c.org.parse::<crate::domain::OrgLogin>().ok()?, c)))
-        .map(|(org, c)| Seeded {
+        .filter_map(|c| {
+            let org = c.org.parse::<crate::domain::OrgLogin>().ok()?;
+            let number = crate::domain::CampaignNumber::new(c.number).ok()?;
+            Some((org, number, c))
+        })
+        .map(|(org, number, c)| Seeded {
             snapshots: history(&c, now),
             org,
-            number: c.number,
+            number,
             name: c.name,
             manager: c.manager.unwrap_or_default(),
             created_at: c.created_at,

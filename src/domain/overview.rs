@@ -4,6 +4,7 @@
 
 use super::campaign::{CampaignView, Due, Progress};
 use super::history::{thin, Snapshot};
+use super::CampaignNumber;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -56,17 +57,17 @@ impl OrgOverview {
     /// stored snapshots (campaign number, counts), at `now`.
     pub fn new(
         mut open: Vec<CampaignView>,
-        snapshots: Vec<(i64, Snapshot)>,
+        snapshots: Vec<(CampaignNumber, Snapshot)>,
         now: DateTime<Utc>,
     ) -> Self {
         open.retain(|c| c.open);
         open.sort_by_key(|c| (urgency(Due::of(c.open, c.ends_at, now)), c.ends_at));
         // GitHub's list may leave a campaign's counts out: the latest the app recorded stand in.
-        let latest: BTreeMap<i64, Snapshot> = snapshots.iter().copied().collect();
+        let latest: BTreeMap<CampaignNumber, Snapshot> = snapshots.iter().copied().collect();
         let campaigns: Vec<OpenCampaign> = open
             .into_iter()
             .map(|mut campaign| {
-                let recorded = latest.get(&campaign.number.get());
+                let recorded = latest.get(&campaign.number);
                 let counted_at = match (campaign.progress, recorded) {
                     (None, Some(s)) => {
                         campaign.progress =
@@ -85,7 +86,7 @@ impl OrgOverview {
         let totals = views()
             .filter_map(|c| c.progress)
             .fold(Progress::default(), Progress::plus);
-        let still_open: Vec<i64> = views().map(|c| c.number.get()).collect();
+        let still_open: Vec<CampaignNumber> = views().map(|c| c.number).collect();
         let managers =
             loads(views().flat_map(|c| c.managers.iter().map(move |p| (p.login.clone(), c))));
         let teams =
@@ -148,23 +149,23 @@ fn loads<'a>(pairs: impl Iterator<Item = (String, &'a CampaignView)>) -> Vec<Loa
 /// snapshot until `now`; one that is not (closed or deleted since) only until its last snapshot,
 /// as the app does not know when it left.
 pub fn org_history(
-    mut snapshots: Vec<(i64, Snapshot)>,
-    still_open: &[i64],
+    mut snapshots: Vec<(CampaignNumber, Snapshot)>,
+    still_open: &[CampaignNumber],
     now: DateTime<Utc>,
 ) -> Vec<OrgPoint> {
     snapshots.sort_by_key(|(number, s)| (s.at, *number));
-    let last_seen: BTreeMap<i64, DateTime<Utc>> = snapshots
+    let last_seen: BTreeMap<CampaignNumber, DateTime<Utc>> = snapshots
         .iter()
         .map(|(number, s)| (*number, s.at))
         .collect();
-    let until = |number: i64| {
+    let until = |number: CampaignNumber| {
         if still_open.contains(&number) {
             now
         } else {
             last_seen[&number]
         }
     };
-    let mut latest: BTreeMap<i64, Snapshot> = BTreeMap::new();
+    let mut latest: BTreeMap<CampaignNumber, Snapshot> = BTreeMap::new();
     let mut points: Vec<OrgPoint> = Vec::new();
     for (number, s) in snapshots {
         latest.insert(number, s);
@@ -258,6 +259,10 @@ mod tests {
         }
     }
 
+    fn n(number: i64) -> CampaignNumber {
+        CampaignNumber::new(number).unwrap()
+    }
+
     fn snap(hours: i64, remaining: i64) -> Snapshot {
         Snapshot {
             at: now() - Duration::hours(hours),
@@ -314,13 +319,21 @@ mod tests {
     fn counts_the_list_left_out_are_the_latest_recorded() {
         let mut listed = campaign(1, 30, 4, &[]);
         listed.progress = None;
-        let o = OrgOverview::new(vec![listed], vec![(1, snap(30, 9)), (1, snap(3, 6))], now());
+        let o = OrgOverview::new(
+            vec![listed],
+            vec![(n(1), snap(30, 9)), (n(1), snap(3, 6))],
+            now(),
+        );
         assert_eq!(o.campaigns[0].counted_at, Some(snap(3, 6).at));
         assert_eq!(o.totals.open, 6);
         assert_eq!(
-            OrgOverview::new(vec![campaign(1, 30, 4, &[])], vec![(1, snap(3, 6))], now())
-                .totals
-                .open,
+            OrgOverview::new(
+                vec![campaign(1, 30, 4, &[])],
+                vec![(n(1), snap(3, 6))],
+                now()
+            )
+            .totals
+            .open,
             4
         );
     }
@@ -328,27 +341,27 @@ mod tests {
     #[test]
     fn the_org_history_sums_each_campaigns_latest_counts() {
         let snapshots = vec![
-            (1, snap(48, 10)),
-            (2, snap(47, 5)),
-            (1, snap(24, 8)),
+            (n(1), snap(48, 10)),
+            (n(2), snap(47, 5)),
+            (n(1), snap(24, 8)),
             // Campaign 3 is gone since: it counts only while it was seen.
-            (3, snap(23, 100)),
-            (2, snap(2, 1)),
+            (n(3), snap(23, 100)),
+            (n(2), snap(2, 1)),
         ];
-        let points = org_history(snapshots, &[1, 2], now());
+        let points = org_history(snapshots, &[n(1), n(2)], now());
         let sums: Vec<i64> = points.iter().map(|p| p.remaining).collect();
         assert_eq!(sums, [10, 15, 13, 113, 9]);
         assert!(history_summary(&points).contains("went from 10 on"));
         // Two snapshots of the same hour make one point, with the later counts.
-        let same_hour = vec![(1, snap(5, 10)), (1, snap(5, 7))];
-        assert_eq!(org_history(same_hour, &[1], now()).len(), 1);
+        let same_hour = vec![(n(1), snap(5, 10)), (n(1), snap(5, 7))];
+        assert_eq!(org_history(same_hour, &[n(1)], now()).len(), 1);
         assert!(history_summary(&[]).starts_with("No counts recorded yet"));
     }
 
     #[test]
     fn a_long_history_is_thinned_to_the_chart_and_keeps_its_ends() {
-        let snapshots: Vec<_> = (0..500).map(|h| (1, snap(500 - h, h))).collect();
-        let points = org_history(snapshots, &[1], now());
+        let snapshots: Vec<_> = (0..500).map(|h| (n(1), snap(500 - h, h))).collect();
+        let points = org_history(snapshots, &[n(1)], now());
         assert_eq!(points.len(), CHART_POINTS);
         assert_eq!(points[0].remaining, 0);
         assert_eq!(points[CHART_POINTS - 1].remaining, 499);

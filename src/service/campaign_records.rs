@@ -3,7 +3,7 @@
 
 use crate::domain::campaign::CampaignView;
 use crate::domain::campaign_alerts::RecordInfo;
-use crate::domain::OrgLogin;
+use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use crate::github::models::{CampaignListQuery, CampaignSummary, RepositoryAlerts};
 use crate::state::AppState;
@@ -25,8 +25,7 @@ pub async fn record_of(
     c: &CampaignView,
 ) -> Result<Option<Record>, AppError> {
     let records = state.store.campaigns();
-    let number = c.number.get();
-    (records.find(org, number, &c.name, c.created_at).await).map_err(AppError::from)
+    (records.find(org, c.number, &c.name, c.created_at).await).map_err(AppError::from)
 }
 
 /// The campaign an earlier create of `name` made although its answer was lost (a timeout,
@@ -56,7 +55,7 @@ pub async fn landed_already(
         if c.name.as_deref() != Some(name) || c.created_at < earliest {
             continue;
         }
-        let found = records.find(org, c.number.get(), name, c.created_at);
+        let found = records.find(org, c.number, name, c.created_at);
         if found.await?.is_some() {
             return Ok(Some(c));
         }
@@ -103,7 +102,7 @@ pub async fn finish_record<T>(
     state: &AppState,
     id: i64,
     outcome: &Result<T, AppError>,
-    number: Option<i64>,
+    number: Option<CampaignNumber>,
 ) {
     let records = state.store.campaigns();
     let done = match (outcome, number) {

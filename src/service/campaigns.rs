@@ -293,7 +293,7 @@ pub async fn create_recorded(
     let alerts = &body.code_scanning_alerts;
     let kept = begin_record(state, token, org, &body.name, me, alerts).await?;
     let result = create_on_github(&state.github, token, org, body).await;
-    let number = result.as_ref().ok().map(|c| c.number.get());
+    let number = result.as_ref().ok().map(|c| c.number);
     finish_record(state, kept, &result, number).await;
     let change = Change {
         actor: me,

@@ -17,7 +17,7 @@ pub async fn history_of(
 ) -> Result<Vec<Snapshot>, AppError> {
     let since = c.created_at - chrono::Duration::days(1);
     let records = state.store.campaigns();
-    let points = records.history(org, c.number.get(), since).await;
+    let points = records.history(org, c.number, since).await;
     Ok(thin(points?, HISTORY_POINTS))
 }
 
@@ -53,7 +53,7 @@ pub fn keep_snapshot(
         in_progress: p.in_progress,
         closed: p.closed,
     };
-    let (records, org, number) = (state.store.campaigns(), org.clone(), c.number.get());
+    let (records, org, number) = (state.store.campaigns(), org.clone(), c.number);
     tokio::spawn(async move {
         let repos = repos.as_deref();
         if let Err(e) = records.snapshot(&org, number, &snapshot, repos).await {

@@ -11,7 +11,7 @@
 use super::Store;
 use crate::domain::campaign_alerts::RepoProgress;
 use crate::domain::history::Snapshot;
-use crate::domain::OrgLogin;
+use crate::domain::{CampaignNumber, OrgLogin};
 use chrono::{DateTime, Duration, Utc};
 
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub struct Record {
 /// repositories' when it had none.
 fn insert_snapshot(
     org: &OrgLogin,
-    number: i64,
+    number: CampaignNumber,
     s: &Snapshot,
     repos: Option<String>,
 ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments<'static>> {
@@ -53,7 +53,7 @@ fn insert_snapshot(
              COALESCE(campaign_snapshots.repositories, excluded.repositories)",
     )
     .bind(org.to_string())
-    .bind(number)
+    .bind(number.get())
     .bind(s.at.timestamp().div_euclid(3600))
     .bind(s.at.timestamp())
     .bind(s.open)
@@ -65,7 +65,7 @@ fn insert_snapshot(
 /// The hours whose snapshot this instance has kept: (org, campaign, Unix hour) → whether it has
 /// the repositories' counts. Every view of a campaign keeps one; only the first of the hour writes.
 #[derive(Debug, Clone)]
-pub(super) struct Kept(moka::sync::Cache<(String, i64, i64), bool>);
+pub(super) struct Kept(moka::sync::Cache<(String, CampaignNumber, i64), bool>);
 
 impl Default for Kept {
     fn default() -> Self {
@@ -136,9 +136,9 @@ impl CampaignRecords {
     }
 
     /// Gives a pending record the number GitHub chose.
-    pub async fn bind(&self, id: i64, number: i64) -> super::Result<()> {
+    pub async fn bind(&self, id: i64, number: CampaignNumber) -> super::Result<()> {
         sqlx::query("UPDATE campaign_records SET campaign_number = $1 WHERE id = $2")
-            .bind(number)
+            .bind(number.get())
             .bind(id)
             .execute(self.store.pool())
             .await?;
@@ -184,7 +184,7 @@ impl CampaignRecords {
     pub async fn find(
         &self,
         org: &OrgLogin,
-        number: i64,
+        number: CampaignNumber,
         name: &str,
         created_at: DateTime<Utc>,
     ) -> super::Result<Option<Record>> {
@@ -193,7 +193,7 @@ impl CampaignRecords {
              WHERE org = $1 AND campaign_number = $2",
         )
         .bind(org.as_str())
-        .bind(number)
+        .bind(number.get())
         .fetch_optional(self.store.pool())
         .await?;
         if row.is_none() {
@@ -226,7 +226,7 @@ impl CampaignRecords {
     async fn claim(
         &self,
         org: &OrgLogin,
-        number: i64,
+        number: CampaignNumber,
         name: &str,
         created_at: DateTime<Utc>,
     ) -> super::Result<Option<(i64, String, i64)>> {
@@ -251,13 +251,13 @@ impl CampaignRecords {
             "UPDATE campaign_records SET campaign_number = $1
              WHERE id = $2 AND campaign_number IS NULL",
         )
-        .bind(number)
+        .bind(number.get())
         .bind(pending.0)
         .execute(self.store.pool())
         .await;
         match claimed {
             Ok(done) if done.rows_affected() == 1 => {
-                tracing::info!(%org, number, "a pending campaign record was claimed");
+                tracing::info!(%org, %number, "a pending campaign record was claimed");
                 Ok(Some(pending))
             }
             _ => Ok(None),
@@ -269,7 +269,7 @@ impl CampaignRecords {
     pub async fn snapshot(
         &self,
         org: &OrgLogin,
-        number: i64,
+        number: CampaignNumber,
         s: &Snapshot,
         repos: Option<&[RepoProgress]>,
     ) -> super::Result<()> {
@@ -292,7 +292,7 @@ impl CampaignRecords {
     pub async fn history(
         &self,
         org: &OrgLogin,
-        number: i64,
+        number: CampaignNumber,
         since: DateTime<Utc>,
     ) -> super::Result<Vec<Snapshot>> {
         let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
@@ -302,7 +302,7 @@ impl CampaignRecords {
              ORDER BY hour",
         )
         .bind(org.as_str())
-        .bind(number)
+        .bind(number.get())
         .bind(since.timestamp())
         .fetch_all(self.store.pool())
         .await?;
@@ -325,7 +325,7 @@ impl CampaignRecords {
         &self,
         org: &OrgLogin,
         since: DateTime<Utc>,
-    ) -> super::Result<Vec<(i64, Snapshot)>> {
+    ) -> super::Result<Vec<(CampaignNumber, Snapshot)>> {
         let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
             "SELECT campaign_number, taken_at, open_count, in_progress_count, closed_count
              FROM campaign_snapshots
@@ -341,7 +341,7 @@ impl CampaignRecords {
             .filter_map(|(number, at, open, in_progress, closed)| {
                 let at = DateTime::from_timestamp(at, 0)?;
                 Some((
-                    number,
+                    CampaignNumber::new(number).ok()?,
                     Snapshot {
                         at,
                         open,
@@ -357,7 +357,7 @@ impl CampaignRecords {
     pub async fn seed_history(
         &self,
         org: &OrgLogin,
-        number: i64,
+        number: CampaignNumber,
         points: &[Snapshot],
     ) -> super::Result<()> {
         let mut tx = self.store.begin_write().await?;

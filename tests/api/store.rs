@@ -37,6 +37,10 @@ fn signed_in(id: i128, generation: u64, flash: &str, ttl: time::Duration) -> Rec
 }
 
 /// An org's login, as the store takes it.
+fn number(n: i64) -> campaigns_admin::domain::CampaignNumber {
+    campaigns_admin::domain::CampaignNumber::new(n).unwrap()
+}
+
 fn org(login: &str) -> campaigns_admin::domain::OrgLogin {
     login.parse().unwrap()
 }
@@ -297,9 +301,9 @@ async fn campaign_records_bind_discard_and_claim_and_snapshots_stay_hourly() {
             .begin(&org("Acme"), "Bound", "mona", &alerts)
             .await
             .unwrap();
-        records.bind(bound, 11).await.unwrap();
+        records.bind(bound, number(11)).await.unwrap();
         let found = records
-            .find(&org("acme"), 11, "Bound", now)
+            .find(&org("acme"), number(11), "Bound", now)
             .await
             .unwrap()
             .unwrap();
@@ -312,7 +316,7 @@ async fn campaign_records_bind_discard_and_claim_and_snapshots_stay_hourly() {
             .unwrap();
         records.discard(refused).await.unwrap();
         assert!(records
-            .find(&org("acme"), 12, "Refused", now)
+            .find(&org("acme"), number(12), "Refused", now)
             .await
             .unwrap()
             .is_none());
@@ -325,24 +329,24 @@ async fn campaign_records_bind_discard_and_claim_and_snapshots_stay_hourly() {
             .unwrap();
         let later = now + chrono::Duration::hours(2);
         assert!(records
-            .find(&org("acme"), 13, "Lost", later)
+            .find(&org("acme"), number(13), "Lost", later)
             .await
             .unwrap()
             .is_none());
         assert!(records
-            .find(&org("acme"), 13, "Other", now)
+            .find(&org("acme"), number(13), "Other", now)
             .await
             .unwrap()
             .is_none());
         let claimed = records
-            .find(&org("acme"), 13, "Lost", now)
+            .find(&org("acme"), number(13), "Lost", now)
             .await
             .unwrap()
             .unwrap();
         assert_eq!(claimed.created_by, "hubot");
         assert!(
             records
-                .find(&org("acme"), 14, "Lost", now)
+                .find(&org("acme"), number(14), "Lost", now)
                 .await
                 .unwrap()
                 .is_none(),
@@ -357,18 +361,21 @@ async fn campaign_records_bind_discard_and_claim_and_snapshots_stay_hourly() {
         };
         let since = chrono::DateTime::from_timestamp(0, 0).unwrap();
         records
-            .snapshot(&org("acme"), 11, &at(0, 9), None)
+            .snapshot(&org("acme"), number(11), &at(0, 9), None)
             .await
             .unwrap();
         records
-            .snapshot(&org("acme"), 11, &at(20, 8), None)
+            .snapshot(&org("acme"), number(11), &at(20, 8), None)
             .await
             .unwrap();
         records
-            .snapshot(&org("acme"), 11, &at(61, 7), None)
+            .snapshot(&org("acme"), number(11), &at(61, 7), None)
             .await
             .unwrap();
-        let history = records.history(&org("acme"), 11, since).await.unwrap();
+        let history = records
+            .history(&org("acme"), number(11), since)
+            .await
+            .unwrap();
         let open: Vec<i64> = history.iter().map(|p| p.open).collect();
         assert_eq!(open, [9, 7], "one an hour, the first of each kept");
     }
