@@ -20,14 +20,43 @@ pub struct CampaignAlert {
     pub rule_name: String,
     /// Security severity (`critical`…`low`) when the rule has one, else `error`/`warning`/`note`.
     pub severity: String,
-    /// `open`, `fixed`, `dismissed`, or `unknown` when GitHub's list did not return it.
-    pub state: String,
+    pub state: LiveState,
     pub dismissed_reason: Option<String>,
     pub fixed_at: Option<DateTime<Utc>>,
     pub dismissed_at: Option<DateTime<Utc>>,
     pub path: String,
     pub line: Option<i64>,
     pub html_url: String,
+}
+
+/// An alert's state on GitHub now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LiveState {
+    Open,
+    Fixed,
+    Dismissed,
+    /// GitHub's list did not return the alert (deleted, or its repository is gone).
+    Unknown,
+}
+
+impl LiveState {
+    /// The states a filter may choose.
+    pub const CHOSEN: [LiveState; 3] = [LiveState::Open, LiveState::Fixed, LiveState::Dismissed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LiveState::Open => "open",
+            LiveState::Fixed => "fixed",
+            LiveState::Dismissed => "dismissed",
+            LiveState::Unknown => "unknown",
+        }
+    }
+
+    /// One of the states a filter may choose, by its name.
+    pub fn chosen(name: &str) -> Option<LiveState> {
+        LiveState::CHOSEN.into_iter().find(|s| s.as_str() == name)
+    }
 }
 
 /// How far one repository is: its campaign alerts by state.
@@ -66,11 +95,11 @@ pub fn progress_by_repository(alerts: &[CampaignAlert]) -> Vec<RepoProgress> {
                 repository: a.repository.clone(),
                 ..Default::default()
             });
-        match a.state.as_str() {
-            "fixed" => p.fixed += 1,
-            "dismissed" => p.dismissed += 1,
-            "open" => p.open += 1,
-            _ => {}
+        match a.state {
+            LiveState::Fixed => p.fixed += 1,
+            LiveState::Dismissed => p.dismissed += 1,
+            LiveState::Open => p.open += 1,
+            LiveState::Unknown => {}
         }
     }
     out.into_values().collect()
@@ -142,14 +171,13 @@ pub struct AlertsFilter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertsQuery {
     pub repo: Option<String>,
-    pub state: Option<String>,
+    pub state: Option<LiveState>,
     pub severity: Option<String>,
     pub rule: Option<String>,
     pub sort: RepoSort,
     pub page: usize,
 }
 
-pub const STATES: [&str; 3] = ["open", "fixed", "dismissed"];
 pub const SEVERITIES: [&str; 7] = [
     "critical", "high", "medium", "low", "error", "warning", "note",
 ];
@@ -214,7 +242,13 @@ impl AlertsFilter {
                     None
                 }
             };
-        let state = one_of(&self.state, &STATES, "state", &mut errors);
+        let state = match self.state.trim() {
+            "" => None,
+            v => LiveState::chosen(v).or_else(|| {
+                errors.push(("state", "Choose a state from the list.".into()));
+                None
+            }),
+        };
         let severity = one_of(&self.severity, &SEVERITIES, "severity", &mut errors);
         let sort = match self.sort.trim() {
             "" => RepoSort::Behind,
@@ -264,7 +298,7 @@ impl AlertsQuery {
     pub fn matches(&self, a: &CampaignAlert) -> bool {
         let is = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
         is(&self.repo, &a.repository)
-            && is(&self.state, &a.state)
+            && self.state.is_none_or(|s| s == a.state)
             && is(&self.severity, &a.severity)
             && is(&self.rule, &a.rule_id)
     }
@@ -314,14 +348,14 @@ impl CampaignAlerts {
 mod tests {
     use super::*;
 
-    fn alert(repo: &str, state: &str) -> CampaignAlert {
+    fn alert(repo: &str, state: LiveState) -> CampaignAlert {
         CampaignAlert {
             repository: repo.into(),
             number: 1,
             rule_id: "js/xss".into(),
             rule_name: "XSS".into(),
             severity: "high".into(),
-            state: state.into(),
+            state,
             dismissed_reason: None,
             fixed_at: None,
             dismissed_at: None,
@@ -334,12 +368,12 @@ mod tests {
     #[test]
     fn repositories_most_behind_come_first() {
         let alerts = [
-            alert("o/a", "open"),
-            alert("o/a", "fixed"),
-            alert("o/b", "open"),
-            alert("o/b", "open"),
-            alert("o/c", "dismissed"),
-            alert("o/c", "unknown"),
+            alert("o/a", LiveState::Open),
+            alert("o/a", LiveState::Fixed),
+            alert("o/b", LiveState::Open),
+            alert("o/b", LiveState::Open),
+            alert("o/c", LiveState::Dismissed),
+            alert("o/c", LiveState::Unknown),
         ];
         let mut repos = progress_by_repository(&alerts);
         assert_eq!(repos[2].dismissed, 1);
@@ -369,9 +403,9 @@ mod tests {
         let q = f.parse().unwrap();
         assert!(q.matches(&CampaignAlert {
             repository: "acme/web app".into(),
-            ..alert("x", "open")
+            ..alert("x", LiveState::Open)
         }));
-        assert!(!q.matches(&alert("acme/other", "open")));
+        assert!(!q.matches(&alert("acme/other", LiveState::Open)));
         assert_eq!(
             f.query_on(2),
             "?repo=acme%2Fweb%20app&state=open&rule=js%2Fxss&page=2"

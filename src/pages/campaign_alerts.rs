@@ -9,7 +9,7 @@ use crate::components::error_view::{loading, set_status, ErrorView};
 use crate::components::params::{campaign_params, url_state, CampaignParams};
 use crate::components::progress_bar::{ProgressBar, SegmentedBar};
 use crate::domain::campaign_alerts::{
-    AlertsFilter, CampaignAlert, CampaignAlerts, RepoProgress, RepoSort, SEVERITIES, STATES,
+    AlertsFilter, CampaignAlert, CampaignAlerts, LiveState, RepoProgress, RepoSort, SEVERITIES,
 };
 use crate::domain::{paths, CampaignNumber, OrgLogin};
 use crate::error::AppError;
@@ -178,7 +178,7 @@ fn Filters(
         <form class="filters" method="get" action=action>
             <Choice id="alerts-repo" name="repo" label="Repository" any="Any repository" options=pairs(repos)
                 chosen=filter.repo.clone() message=message("repo")/>
-            <Choice id="alerts-state" name="state" label="State" any="Any state" options=owned(&STATES)
+            <Choice id="alerts-state" name="state" label="State" any="Any state" options=owned(&LiveState::CHOSEN.map(LiveState::as_str))
                 chosen=filter.state.clone() message=message("state")/>
             <Choice id="alerts-severity" name="severity" label="Severity" any="Any severity" options=owned(&SEVERITIES)
                 chosen=filter.severity.clone() message=message("severity")/>
@@ -336,8 +336,8 @@ fn AlertRow(a: CampaignAlert) -> impl IntoView {
             .into_any()
     };
     let state = match &a.dismissed_reason {
-        Some(reason) if a.state == "dismissed" => format!("dismissed ({reason})"),
-        _ => a.state.clone(),
+        Some(reason) if a.state == LiveState::Dismissed => format!("dismissed ({reason})"),
+        _ => a.state.as_str().to_owned(),
     };
     let closed = a.fixed_at.or(a.dismissed_at);
     let place = match a.line {
@@ -349,7 +349,7 @@ fn AlertRow(a: CampaignAlert) -> impl IntoView {
             <td>{alert}</td>
             <td><code>{a.rule_id.clone()}</code> " " {a.rule_name.clone()}</td>
             <td>{a.severity.clone()}</td>
-            <td><span class=format!("alert-state {}", a.state)>{state}</span></td>
+            <td><span class=format!("alert-state {}", a.state.as_str())>{state}</span></td>
             <td>{closed.map(|t| view! { <When at=t with_time=true/> })}</td>
             <td><code>{place}</code></td>
         </tr>

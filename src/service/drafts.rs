@@ -237,7 +237,7 @@ pub async fn selection_exists(
         .chain(
             alerts
                 .iter()
-                .filter(|a| a.state == "unknown")
+                .filter(|a| a.state == crate::domain::campaign_alerts::LiveState::Unknown)
                 .map(|a| format!("{}#{}", a.repository, a.number)),
         )
         .collect();

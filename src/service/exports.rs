@@ -167,7 +167,7 @@ fn alert_row(a: CampaignAlert) -> Row {
         json!(a.rule_id),
         json!(a.rule_name),
         json!(a.severity),
-        json!(a.state),
+        json!(a.state.as_str()),
         json!(a.dismissed_reason),
         time(a.fixed_at),
         time(a.dismissed_at),

@@ -2,7 +2,7 @@
 //! campaign's counts only), and the alerts page built from them.
 
 use crate::domain::campaign_alerts::{
-    progress_by_repository, AlertsQuery, CampaignAlert, CampaignAlerts, ALERTS_PAGE_SIZE,
+    progress_by_repository, AlertsQuery, CampaignAlert, CampaignAlerts, LiveState, ALERTS_PAGE_SIZE,
 };
 use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
@@ -140,7 +140,7 @@ fn rows_of(repo: &str, numbers: &[i64], live: Vec<RepoAlert>) -> Vec<CampaignAle
                 rule_id: String::new(),
                 rule_name: String::new(),
                 severity: String::new(),
-                state: "unknown".into(),
+                state: LiveState::Unknown,
                 dismissed_reason: None,
                 fixed_at: None,
                 dismissed_at: None,
@@ -154,10 +154,10 @@ fn rows_of(repo: &str, numbers: &[i64], live: Vec<RepoAlert>) -> Vec<CampaignAle
 
 fn row(repo: &str, a: RepoAlert) -> CampaignAlert {
     let state = match a.state {
-        Some(AlertState::Open) => "open",
-        Some(AlertState::Fixed) => "fixed",
-        Some(AlertState::Dismissed) => "dismissed",
-        _ => "unknown",
+        Some(AlertState::Open) => LiveState::Open,
+        Some(AlertState::Fixed) => LiveState::Fixed,
+        Some(AlertState::Dismissed) => LiveState::Dismissed,
+        _ => LiveState::Unknown,
     };
     let location = a.most_recent_instance.location.unwrap_or_default();
     CampaignAlert {
@@ -170,7 +170,7 @@ fn row(repo: &str, a: RepoAlert) -> CampaignAlert {
             .security_severity_level
             .or(a.rule.severity)
             .unwrap_or_default(),
-        state: state.into(),
+        state,
         dismissed_reason: a.dismissed_reason,
         fixed_at: a.fixed_at,
         dismissed_at: a.dismissed_at,
