@@ -6,7 +6,7 @@ use crate::domain::campaign::{CampaignView, WantedState};
 use crate::domain::campaign_form::{fields_need_attention, CampaignDraft, EditCampaignForm};
 use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
-use crate::github::models::{CampaignState, CampaignSummary, UpdateCampaignBody};
+use crate::github::models::{CampaignState, UpdateCampaignBody};
 use crate::service::audit::{record, Change};
 use crate::service::campaigns::go_to_campaign;
 use crate::state::AppState;
@@ -24,19 +24,6 @@ pub async fn update(
     form: &EditCampaignForm,
     draft: CampaignDraft,
 ) -> Result<CampaignView, AppError> {
-    let c = save_edit(state, token, actor, org, number, form, draft).await?;
-    Ok(go_to_campaign(&state.settings, org, c, "?saved=1"))
-}
-
-async fn save_edit(
-    state: &AppState,
-    token: &SecretString,
-    actor: &str,
-    org: &OrgLogin,
-    number: CampaignNumber,
-    form: &EditCampaignForm,
-    draft: CampaignDraft,
-) -> Result<CampaignSummary, AppError> {
     let github = &state.github;
     let current = github.get_campaign(token, org, number).await?;
     if !form.overwrite() && form.loaded_updated_at() != Some(current.updated_at) {
@@ -51,7 +38,7 @@ async fn save_edit(
     let body = UpdateCampaignBody::changes(&current, draft, Utc::now())
         .map_err(|e| fields_need_attention(vec![e]))?;
     if body == UpdateCampaignBody::default() {
-        return Ok(current);
+        return Ok(go_to_campaign(&state.settings, org, current, "?saved=1"));
     }
     let result = github.update_campaign(token, org, number, &body).await;
     let change = Change {
@@ -63,7 +50,7 @@ async fn save_edit(
         changes: crate::service::audit::updated(&body, &current),
     };
     record(state, change, &result).await;
-    result
+    Ok(go_to_campaign(&state.settings, org, result?, "?saved=1"))
 }
 
 /// Closes or reopens campaign `number`, with its audit entry, and goes back to it.
