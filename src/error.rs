@@ -49,7 +49,6 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// One invalid field, with a message meant for the person who typed it.
     /// A filter's refused values (from the address), each next to its field: a 422.
     pub fn filter_refused(errors: Vec<(&'static str, String)>) -> Self {
         AppError::Invalid {
@@ -64,6 +63,7 @@ impl AppError {
         }
     }
 
+    /// One invalid field, with a message meant for the person who typed it.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         let message = message.into();
         AppError::Invalid {

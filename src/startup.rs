@@ -60,6 +60,7 @@ pub struct Application {
     router: Router,
     addr: SocketAddr,
     settings: Arc<Settings>,
+    state: AppState,
     emulator: Option<Emulated>,
 }
 
@@ -93,7 +94,8 @@ impl Application {
         };
         Ok(Self {
             listener,
-            router: router(state, session_layer, bundle),
+            router: router(state.clone(), session_layer, bundle),
+            state,
             addr,
             settings,
             emulator,
@@ -106,6 +108,11 @@ impl Application {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// What every request works with (tests call the services with it, no server between).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// The built-in emulator, in demo mode.

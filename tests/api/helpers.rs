@@ -14,6 +14,8 @@ pub struct TestApp {
     pub cookies: std::sync::Arc<reqwest::cookie::Jar>,
     pub emulator_url: url::Url,
     pub emulator: campaigns_admin::emulator::Emulator,
+    /// The app's state, to call its services directly.
+    pub state: campaigns_admin::state::AppState,
     /// The app's database (`database_url`).
     pub database_url: String,
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -343,6 +345,7 @@ pub fn serve(
     let emulator_url = settings.github.api_url.clone();
     let database_url = settings.database_url.clone();
     let public_origin = settings.public_url.origin().ascii_serialization();
+    let state = app.state().clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let signal = async {
         let _ = stopped.await;
@@ -355,6 +358,7 @@ pub fn serve(
         cookies: browser.cookies,
         emulator_url,
         emulator,
+        state,
         database_url,
         task,
         stop: Some(stop),

@@ -19,6 +19,7 @@ mod overview;
 mod postgres;
 mod process;
 mod security;
+mod services;
 mod shell;
 mod sign_in;
 mod startup_errors;
