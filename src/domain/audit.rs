@@ -1,7 +1,7 @@
 //! The audit log's entries as pages show them: who changed which campaign, how, and whether
 //! GitHub took the change. The store (`store::audit`) only appends them.
 
-use super::url_state::{page_value, set_pairs, UrlState};
+use super::url_state::{page_as_typed, page_value, set_pairs, UrlState};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -105,8 +105,7 @@ impl UrlState for AuditFilter {
     }
 
     fn pairs(&self) -> Vec<(&'static str, String)> {
-        let page = self.page.trim();
-        let page = if page == "1" { "" } else { page };
+        let page = page_as_typed(&self.page);
         let values = [&self.campaign, &self.person, &self.action];
         set_pairs(
             &AUDIT_QUERY,

@@ -3,7 +3,7 @@
 //! address, as typed, so a refused value comes back with its message).
 
 use super::campaign::CampaignView;
-use super::url_state::{page_value, set_pairs, UrlState};
+use super::url_state::{page_as_typed, page_value, set_pairs, UrlState};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -200,8 +200,7 @@ impl UrlState for AlertsFilter {
     }
 
     fn pairs(&self) -> Vec<(&'static str, String)> {
-        let page = self.page.trim();
-        let page = if page == "1" { "" } else { page };
+        let page = page_as_typed(&self.page);
         let values = [
             &self.repo,
             &self.state,

@@ -36,6 +36,14 @@ pub fn set_pairs<'a>(
         .collect()
 }
 
+/// A page as typed in an address, as the address writes it back: nothing for the first page.
+pub fn page_as_typed(page: &str) -> &str {
+    match page.trim() {
+        "1" => "",
+        other => other,
+    }
+}
+
 /// A page number as the address writes it: nothing for the first page.
 pub fn page_value(page: impl Into<u64>) -> String {
     match page.into() {
