@@ -38,8 +38,12 @@ impl GitHubClient {
         self.get_page(url, token).await
     }
 
-    /// `code-scanning/list-alerts-for-repo`: every alert of `owner/repo` (all states), oldest
-    /// first, up to the page that holds alert `up_to` (alert numbers grow with creation).
+    /// `code-scanning/list-alerts-for-repo`: the alerts of `owner/repo` (all states), oldest
+    /// first, up to the page that holds alert `up_to`. Alert numbers grow with creation, so alert
+    /// `up_to` is on page ⌈up_to / 100⌉ or before (before when alerts were deleted). Page 1 comes
+    /// first and says (`Link: rel="last"`) how many pages there are; the others it takes are
+    /// then asked for at once, whatever `up_to` claims: two rounds of waiting at most, and never a
+    /// page past the last (the token's share of the client's slots bounds how many are under way).
     pub async fn list_repo_alerts(
         &self,
         token: &SecretString,
@@ -47,12 +51,42 @@ impl GitHubClient {
         repo: &str,
         up_to: i64,
     ) -> Result<Vec<RepoAlert>, AppError> {
-        let url = self.url(&["repos", owner.as_str(), repo, "code-scanning", "alerts"]);
-        let params = [("sort", "created"), ("direction", "asc")];
-        self.get_while(url, &params, token, |page: &[RepoAlert]| {
-            page.iter().all(|a| a.number < up_to)
-        })
-        .await
+        let page_url = |page: u32| {
+            let mut url = self.url(&["repos", owner.as_str(), repo, "code-scanning", "alerts"]);
+            url.query_pairs_mut()
+                .append_pair("sort", "created")
+                .append_pair("direction", "asc")
+                .append_pair("per_page", &MAX_PER_PAGE.to_string())
+                .append_pair("page", &page.to_string());
+            url
+        };
+        let first: Page<RepoAlert> = self.get_page(page_url(1), token).await?;
+        let reached = first.items.iter().any(|a| a.number >= up_to);
+        let last = match (first.links.last, first.links.next) {
+            (Some(last), _) => i64::from(last),
+            (None, None) => 1,
+            // Pages linked by cursor only: follow them one by one.
+            (None, Some(_)) if !reached => {
+                let url = self.url(&["repos", owner.as_str(), repo, "code-scanning", "alerts"]);
+                let params = [("sort", "created"), ("direction", "asc")];
+                return (self.get_while(url, &params, token, |page: &[RepoAlert]| {
+                    page.iter().all(|a| a.number < up_to)
+                }))
+                .await;
+            }
+            (None, Some(_)) => 1,
+        };
+        let holding = (up_to.max(1) - 1) / i64::from(MAX_PER_PAGE) + 1;
+        let more = if reached {
+            1
+        } else {
+            holding.min(last).min(MAX_PAGES as i64)
+        };
+        let rest = (2..=more).map(|page| self.get_page::<RepoAlert>(page_url(page as u32), token));
+        let rest = futures_util::future::try_join_all(rest).await?;
+        let mut alerts = first.items;
+        alerts.extend(rest.into_iter().flat_map(|p| p.items));
+        Ok(alerts)
     }
 }
 

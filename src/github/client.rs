@@ -43,16 +43,19 @@ pub struct GitHubClient {
     per_token: moka::sync::Cache<[u8; 32], Arc<tokio::sync::Semaphore>>,
 }
 
-/// The most requests this instance has under way at GitHub at once. GitHub asks integrators to
-/// stay well under 100 concurrent requests (its secondary rate limits), and each answer is held in
-/// memory until it is read: fifty people opening alerts pages at once (eight repositories each)
-/// wait their turn rather than hold 400 answers.
-pub const MAX_IN_FLIGHT: usize = 32;
+/// The most requests this instance has under way at GitHub at once. Each answer is held in memory
+/// until it is read: fifty people opening alerts pages at once wait their turn rather than hold a
+/// thousand answers.
+pub const MAX_IN_FLIGHT: usize = 64;
 
-/// Of those, the most one token may hold: one person's export or alerts page (twenty
-/// repositories) waits for its own earlier requests rather than take every slot from everyone
-/// else. Four people at full speed fill the instance; a fifth still gets its turn as slots free.
-pub const MAX_IN_FLIGHT_PER_TOKEN: usize = 8;
+/// Of those, the most one token may hold. GitHub's secondary rate limits allow no more than 100
+/// concurrent requests per user (across every app and token of theirs) and 900 points a minute on
+/// the REST API (a GET is one point): 24 at once leaves most of the first to the user's other
+/// tools, and one page (an alerts page of twenty repositories, a picker batch of twenty pages) is
+/// one round of GitHub waiting instead of three. An export still waits for its own earlier
+/// requests rather than take every slot from everyone else; three people at full speed take most
+/// of the instance, and others still get their turn as slots free.
+pub const MAX_IN_FLIGHT_PER_TOKEN: usize = 24;
 
 /// How long a user's list of organisations is taken as it was.
 const USER_ORGS_FRESH: std::time::Duration = std::time::Duration::from_secs(30);

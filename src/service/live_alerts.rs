@@ -11,13 +11,13 @@ use crate::github::GitHubClient;
 use crate::service::campaign_records::{info, record_of};
 use crate::service::snapshots::keep_snapshot;
 use crate::state::AppState;
-use crate::store::campaigns::RecordedAlert;
+use crate::store::campaigns::{Record, RecordedAlert};
 use futures_util::StreamExt;
 use secrecy::SecretString;
 use std::collections::{BTreeMap, HashMap};
 
-/// Repositories read at once (GitHub asks integrators to keep concurrency low).
-const IN_FLIGHT: usize = 8;
+/// Repositories read at once: as many as the token may have under way (`github::client`).
+const IN_FLIGHT: usize = crate::github::client::MAX_IN_FLIGHT_PER_TOKEN;
 
 pub async fn alerts_page(
     state: &AppState,
@@ -26,12 +26,25 @@ pub async fn alerts_page(
     number: CampaignNumber,
     query: &AlertsQuery,
 ) -> Result<CampaignAlerts, AppError> {
-    let c = state.github.get_campaign(token, org, number).await?;
-    let campaign = crate::service::views::view_of(&state.settings, org, c);
-    let record = record_of(state, org, &campaign).await?;
-    let (alerts, unreadable) = match &record {
-        Some(r) => live_alerts(&state.github, token, org, &r.alerts).await,
-        None => (Vec::new(), Vec::new()),
+    // One round of GitHub waiting: the campaign (GitHub's own check that this user may see it)
+    // and, at the same time, the live states of the alerts recorded for its number. A refused
+    // campaign discards what was read; a record still pending (its create's answer was lost) is
+    // claimed once GitHub has named the campaign, and read then.
+    let (c, early) = tokio::join!(
+        state.github.get_campaign(token, org, number),
+        bound_with_live_states(state, token, org, number),
+    );
+    let campaign = crate::service::views::view_of(&state.settings, org, c?);
+    let (record, (alerts, unreadable)) = match early? {
+        Some(read) => read,
+        None => {
+            let record = record_of(state, org, &campaign).await?;
+            let live = match &record {
+                Some(r) => live_alerts(&state.github, token, org, &r.alerts).await,
+                None => (Vec::new(), Vec::new()),
+            };
+            (record, live)
+        }
     };
     let mut repos = progress_by_repository(&alerts);
     if record.is_some() {
@@ -61,6 +74,21 @@ pub async fn alerts_page(
         rules,
         unreadable,
     })
+}
+
+/// The record bound to campaign `number`, with its alerts' live states; `None` when there is none
+/// yet (created elsewhere, or pending).
+async fn bound_with_live_states(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    number: CampaignNumber,
+) -> Result<Option<(Option<Record>, (Vec<CampaignAlert>, Vec<String>))>, AppError> {
+    let Some(record) = state.store.campaigns().bound(org, number).await? else {
+        return Ok(None);
+    };
+    let live = live_alerts(&state.github, token, org, &record.alerts).await;
+    Ok(Some((Some(record), live)))
 }
 
 /// The recorded alerts with their live states, repository by repository, `IN_FLIGHT` at a

@@ -188,20 +188,46 @@ impl CampaignRecords {
         name: &str,
         created_at: DateTime<Utc>,
     ) -> super::Result<Option<Record>> {
-        let mut row: Option<(i64, String, i64)> = sqlx::query_as(
+        let mut row = self.bound_row(org, number).await?;
+        if row.is_none() {
+            row = self.claim(org, number, name, created_at).await?;
+        }
+        match row {
+            Some(row) => Ok(Some(self.with_alerts(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The record already bound to campaign `number` (none for a create whose answer was lost
+    /// and not claimed yet: [`Self::find`] claims it): readable before GitHub names the campaign.
+    pub async fn bound(
+        &self,
+        org: &OrgLogin,
+        number: CampaignNumber,
+    ) -> super::Result<Option<Record>> {
+        match self.bound_row(org, number).await? {
+            Some(row) => Ok(Some(self.with_alerts(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn bound_row(
+        &self,
+        org: &OrgLogin,
+        number: CampaignNumber,
+    ) -> super::Result<Option<(i64, String, i64)>> {
+        Ok(sqlx::query_as(
             "SELECT id, created_by, created_at FROM campaign_records
              WHERE org = $1 AND campaign_number = $2",
         )
         .bind(org.as_str())
         .bind(number.get())
         .fetch_optional(self.store.pool())
-        .await?;
-        if row.is_none() {
-            row = self.claim(org, number, name, created_at).await?;
-        }
-        let Some((id, created_by, at)) = row else {
-            return Ok(None);
-        };
+        .await?)
+    }
+
+    /// A record's row with its alerts.
+    async fn with_alerts(&self, (id, created_by, at): (i64, String, i64)) -> super::Result<Record> {
         let alerts: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT repository_id, repository, alert_number FROM campaign_alerts
              WHERE record_id = $1 ORDER BY repository, alert_number",
@@ -209,7 +235,7 @@ impl CampaignRecords {
         .bind(id)
         .fetch_all(self.store.pool())
         .await?;
-        Ok(Some(Record {
+        Ok(Record {
             created_by,
             created_at: DateTime::from_timestamp(at, 0).unwrap_or_default(),
             alerts: alerts
@@ -220,7 +246,7 @@ impl CampaignRecords {
                     number,
                 })
                 .collect(),
-        }))
+        })
     }
 
     async fn claim(

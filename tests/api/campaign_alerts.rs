@@ -422,3 +422,66 @@ async fn a_download_still_being_written_at_the_request_limit_is_cut_short() {
         "the body ends without finishing, so the download shows as failed"
     );
 }
+
+#[tokio::test]
+async fn a_repositorys_later_pages_are_read_at_once_after_its_first() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let (status, body) = call(
+        &app,
+        "alerts/load",
+        &[("org", "acme-corp"), ("from_page", "1"), ("pages", "20")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let batch: AlertBatch = serde_json::from_str(&body).unwrap();
+    // An alert far down its repository's list, and one of the first of the same repository.
+    let far = batch.alerts.iter().max_by_key(|a| a.number).unwrap();
+    assert!(
+        far.number > 200,
+        "the seed has a repository of three pages or more"
+    );
+    let near = (batch.alerts.iter())
+        .filter(|a| a.repo_id == far.repo_id)
+        .min_by_key(|a| a.number)
+        .unwrap();
+    let keys = [far, near].map(|a| format!("{}:{}", a.repo_id, a.number));
+    let number = create(&app, "acme-corp", "Deep pages", &keys).await;
+
+    app.emulator.clear_requests();
+    let path = format!("/orgs/acme-corp/campaigns/{number}/alerts");
+    let html = app.ok_page(&path).await;
+    let shown = rows(&html, "table.alerts tbody tr");
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(
+        shown.iter().all(|r| r.contains("open")),
+        "live states: {shown:?}"
+    );
+
+    let repo = far
+        .repo
+        .split_once('/')
+        .map_or(far.repo.as_str(), |(_, n)| n);
+    let pages: Vec<u32> = (app.emulator.requests().into_iter())
+        .filter(|r| r.path == format!("/repos/acme-corp/{repo}/code-scanning/alerts"))
+        .map(|r| {
+            url::form_urlencoded::parse(r.query.as_bytes())
+                .find(|(k, _)| k == "page")
+                .and_then(|(_, v)| v.parse().ok())
+                .expect("each read names its page")
+        })
+        .collect();
+    let holding = ((far.number - 1) / 100 + 1) as u32;
+    assert_eq!(
+        pages.first(),
+        Some(&1),
+        "page 1 first, for its links: {pages:?}"
+    );
+    let mut rest = pages[1..].to_vec();
+    rest.sort();
+    assert_eq!(
+        rest,
+        (2..=holding).collect::<Vec<_>>(),
+        "then every page up to the alert's, once"
+    );
+}
