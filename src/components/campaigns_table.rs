@@ -4,7 +4,7 @@
 use crate::components::campaign_badges::{Managers, StateBadge};
 use crate::components::dates::{due_text, Due, When};
 use crate::components::progress_bar::ProgressBar;
-use crate::domain::campaign::CampaignView;
+use crate::domain::campaign::ListedCampaign;
 use crate::domain::{paths, OrgLogin};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -33,18 +33,11 @@ impl Column {
     }
 }
 
-/// A campaign as a row: the campaign, and when the app counted its alerts, if GitHub's list
-/// left the counts out.
-pub struct Row {
-    pub campaign: CampaignView,
-    pub counted_at: Option<DateTime<Utc>>,
-}
-
 pub fn campaigns_table(
     org: &OrgLogin,
     caption: String,
     columns: &'static [Column],
-    rows: Vec<Row>,
+    rows: Vec<ListedCampaign>,
     now: DateTime<Utc>,
 ) -> impl IntoView {
     let rows = rows
@@ -80,7 +73,7 @@ pub fn campaigns_table(
     }
 }
 
-fn cell(column: Column, row: &Row, now: DateTime<Utc>) -> AnyView {
+fn cell(column: Column, row: &ListedCampaign, now: DateTime<Utc>) -> AnyView {
     let c = &row.campaign;
     match column {
         Column::State => view! { <StateBadge open=c.open/> }.into_any(),

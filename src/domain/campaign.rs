@@ -1,5 +1,7 @@
 //! A campaign as the pages show it, and the people and teams a form may choose as its managers.
 
+use super::history::Snapshot;
+use super::CampaignNumber;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -132,8 +134,53 @@ pub struct PageNumbers {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignPage {
-    pub campaigns: Vec<CampaignView>,
+    pub campaigns: Vec<ListedCampaign>,
     pub pages: PageNumbers,
+}
+
+/// A campaign as a list shows it, and where its counts come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedCampaign {
+    pub campaign: CampaignView,
+    /// When the app recorded the counts shown, if GitHub's list left them out; `None` when
+    /// they are GitHub's own (or unknown).
+    pub counted_at: Option<DateTime<Utc>>,
+}
+
+impl From<CampaignView> for ListedCampaign {
+    /// A campaign whose counts (if any) are GitHub's own, as just read.
+    fn from(campaign: CampaignView) -> Self {
+        ListedCampaign {
+            campaign,
+            counted_at: None,
+        }
+    }
+}
+
+/// The campaigns of a list, each whose counts GitHub's list left out given the latest the app
+/// recorded (`recorded`: campaign number, counts), marked with when they were counted.
+pub fn with_recorded_counts(
+    campaigns: Vec<CampaignView>,
+    recorded: &[(CampaignNumber, Snapshot)],
+) -> Vec<ListedCampaign> {
+    let latest: std::collections::BTreeMap<CampaignNumber, Snapshot> =
+        recorded.iter().copied().collect();
+    campaigns
+        .into_iter()
+        .map(|mut campaign| {
+            let counted_at = match (campaign.progress, latest.get(&campaign.number)) {
+                (None, Some(s)) => {
+                    campaign.progress = Some(Progress::counted(s.open, s.in_progress, s.closed));
+                    Some(s.at)
+                }
+                _ => None,
+            };
+            ListedCampaign {
+                campaign,
+                counted_at,
+            }
+        })
+        .collect()
 }
 
 /// Who a campaign form offers as managers. GitHub accepts only organisation owners and security

@@ -2,7 +2,7 @@
 //! to, who runs them, and the org's alerts not yet closed over time. Everything here comes from
 //! one GitHub list call and the app's own snapshots; nothing is asked per campaign.
 
-use super::campaign::{CampaignView, Due, Progress};
+use super::campaign::{with_recorded_counts, CampaignView, Due, ListedCampaign, Progress};
 use super::history::{thin, Snapshot};
 use super::CampaignNumber;
 use chrono::{DateTime, Utc};
@@ -31,19 +31,10 @@ pub struct OrgPoint {
     pub remaining: i64,
 }
 
-/// An open campaign and where its counts come from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OpenCampaign {
-    pub campaign: CampaignView,
-    /// When the app recorded the counts shown, if GitHub's list left them out; `None` when
-    /// they are GitHub's own (or unknown).
-    pub counted_at: Option<DateTime<Utc>>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgOverview {
     /// Open campaigns: overdue first, then due within 7 days, then the rest, each by due date.
-    pub campaigns: Vec<OpenCampaign>,
+    pub campaigns: Vec<ListedCampaign>,
     /// Summed over the open campaigns that report counts.
     pub totals: Progress,
     pub managers: Vec<Load>,
@@ -63,25 +54,7 @@ impl OrgOverview {
         open.retain(|c| c.open);
         open.sort_by_key(|c| (urgency(Due::of(c.open, c.ends_at, now)), c.ends_at));
         // GitHub's list may leave a campaign's counts out: the latest the app recorded stand in.
-        let latest: BTreeMap<CampaignNumber, Snapshot> = snapshots.iter().copied().collect();
-        let campaigns: Vec<OpenCampaign> = open
-            .into_iter()
-            .map(|mut campaign| {
-                let recorded = latest.get(&campaign.number);
-                let counted_at = match (campaign.progress, recorded) {
-                    (None, Some(s)) => {
-                        campaign.progress =
-                            Some(Progress::counted(s.open, s.in_progress, s.closed));
-                        Some(s.at)
-                    }
-                    _ => None,
-                };
-                OpenCampaign {
-                    campaign,
-                    counted_at,
-                }
-            })
-            .collect();
+        let campaigns = with_recorded_counts(open, &snapshots);
         let views = || campaigns.iter().map(|o| &o.campaign);
         let totals = views()
             .filter_map(|c| c.progress)

@@ -3,7 +3,7 @@
 
 use crate::api::campaigns::list_campaigns;
 use crate::api::drafts::list_drafts;
-use crate::components::campaigns_table::{campaigns_table, Column, Row};
+use crate::components::campaigns_table::{campaigns_table, Column};
 use crate::components::drafts::Drafts;
 use crate::components::error_view::{loading, or_error};
 use crate::components::params::{org_param, org_text, url_state};
@@ -144,14 +144,8 @@ fn CampaignTable(org: OrgLogin, view: ListView, page: CampaignPage) -> impl Into
         .into_any();
     }
     let caption = format!("Campaigns of {org}");
-    let rows = (page.campaigns.into_iter())
-        .map(|campaign| Row {
-            campaign,
-            counted_at: None,
-        })
-        .collect();
     view! {
-        {campaigns_table(&org, caption, COLUMNS, rows, Utc::now())}
+        {campaigns_table(&org, caption, COLUMNS, page.campaigns, Utc::now())}
         <Pagination org view pages=page.pages/>
     }
     .into_any()

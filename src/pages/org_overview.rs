@@ -5,12 +5,12 @@
 use crate::api::drafts::list_drafts;
 use crate::api::overview::load_org_overview;
 use crate::components::burndown::OrgTrend;
-use crate::components::campaigns_table::{campaigns_table, Column, Row};
+use crate::components::campaigns_table::{campaigns_table, Column};
 use crate::components::drafts::Drafts;
 use crate::components::error_view::{loading, or_error};
 use crate::components::params::{org_param, org_text};
 use crate::domain::draft::DraftSummary;
-use crate::domain::overview::{Load, OpenCampaign, OrgOverview, OPEN_LIMIT};
+use crate::domain::overview::{Load, OrgOverview, OPEN_LIMIT};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use chrono::Utc;
@@ -111,19 +111,8 @@ fn OpenCampaigns(
         }
         .into_any();
     }
-    let rows = (overview.campaigns.into_iter())
-        .map(
-            |OpenCampaign {
-                 campaign,
-                 counted_at,
-             }| Row {
-                campaign,
-                counted_at,
-            },
-        )
-        .collect();
     let caption = "Open campaigns, overdue and due soon first".to_owned();
-    campaigns_table(&org, caption, COLUMNS, rows, now).into_any()
+    campaigns_table(&org, caption, COLUMNS, overview.campaigns, now).into_any()
 }
 
 #[component]

@@ -5,7 +5,8 @@ use crate::auth::access::not_found_as_role;
 use crate::domain::alert_selection::AlertSelection;
 use crate::domain::audit::AuditAction;
 use crate::domain::campaign::{
-    CampaignPage, CampaignView, CreateFormContext, ManagerChoices, PageNumbers, Person, TeamRef,
+    CampaignPage, CampaignView, CreateFormContext, ListedCampaign, ManagerChoices, PageNumbers,
+    Person, TeamRef,
 };
 use crate::domain::campaign_alerts::CampaignDetail;
 use crate::domain::campaign_form::{fields_need_attention, NewCampaignForm};
@@ -55,7 +56,10 @@ pub async fn list(
     };
     state.managers.seen_managing(token, org).await;
     let campaigns = crate::service::snapshots::viewed(state, org, items);
-    Ok(CampaignPage { campaigns, pages })
+    Ok(CampaignPage {
+        campaigns: campaigns.into_iter().map(ListedCampaign::from).collect(),
+        pages,
+    })
 }
 
 /// One campaign as GitHub has it now.
@@ -142,7 +146,8 @@ pub async fn create(
     Ok(go_to_campaign(&state.settings, org, c, "?created=1"))
 }
 
-/// One page of the org's campaigns as GitHub lists it, each with its counts.
+/// One page of the org's campaigns as GitHub lists it, each with its counts (read from GitHub
+/// when its list left them out).
 pub async fn list_page(
     github: &GitHubClient,
     token: &SecretString,
@@ -175,8 +180,9 @@ pub async fn list_page(
 }
 
 /// List items with their alert counts. GitHub's list may leave `alert_stats` out (its
-/// example does); those items are read one by one, eight at a time, and one that cannot be
-/// read keeps no counts rather than failing the list.
+/// example does); those items are read one by one, all at once (the token's share of the
+/// client's slots bounds them), and one that cannot be read keeps no counts rather than failing
+/// the list.
 async fn with_stats(
     github: &GitHubClient,
     token: &SecretString,
@@ -193,7 +199,7 @@ async fn with_stats(
                 _ => c,
             }
         })
-        .buffered(8)
+        .buffered(crate::github::client::MAX_IN_FLIGHT_PER_TOKEN)
         .collect()
         .await
 }
