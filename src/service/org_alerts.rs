@@ -12,10 +12,10 @@ use crate::github::{GitHubClient, MAX_PER_PAGE};
 use futures_util::StreamExt;
 use secrecy::SecretString;
 
-/// How many pages of alerts one server call asks GitHub for at a time. GitHub counts
-/// concurrent requests per user against its secondary rate limits, so this stays well below
-/// its 100.
-const PAGES_IN_FLIGHT: usize = 8;
+/// How many pages of alerts one server call asks GitHub for at a time: a picker batch (twenty
+/// pages) in one round of waiting. The token's share of the client's slots (`github::client`,
+/// well below GitHub's 100 concurrent requests a user) bounds what two calls at once ask.
+const PAGES_IN_FLIGHT: usize = crate::github::client::MAX_IN_FLIGHT_PER_TOKEN;
 
 fn open_only() -> AlertListQuery {
     AlertListQuery {
