@@ -6,6 +6,8 @@ import { dueInDays } from "./pages/campaigns";
 
 /** The sum of a campaign page's progress legend: every alert it holds. */
 async function alertsIn(page: Page) {
+  // The address changes before the campaign's page has replaced the draft's: wait for it.
+  await expect(page.locator(".progress-legend li").first()).toBeVisible();
   const legend = await page.locator(".progress-legend li").allInnerTexts();
   return legend.map((t) => Number(t.replace(/[^\d]/g, ""))).reduce((a, b) => a + b, 0);
 }
