@@ -94,6 +94,13 @@ impl Managers {
         }
     }
 
+    /// Whether GitHub said, within the last minute, that `token` manages `org`'s campaigns (no
+    /// question asked now).
+    pub async fn known_managing(&self, token: &SecretString, org: &OrgLogin) -> bool {
+        let key = (token_key(token), org.clone());
+        self.answers.get(&key).await == Some(true)
+    }
+
     /// Remembers that `token` manages `org`'s campaigns: GitHub just listed them for it.
     pub async fn seen_managing(&self, token: &SecretString, org: &OrgLogin) {
         self.answers

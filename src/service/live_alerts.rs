@@ -26,15 +26,21 @@ pub async fn alerts_page(
     number: CampaignNumber,
     query: &AlertsQuery,
 ) -> Result<CampaignAlerts, AppError> {
-    // One round of GitHub waiting: the campaign (GitHub's own check that this user may see it)
-    // and, at the same time, the live states of the alerts recorded for its number. A refused
-    // campaign discards what was read; a record still pending (its create's answer was lost) is
-    // claimed once GitHub has named the campaign, and read then.
-    let (c, early) = tokio::join!(
-        state.github.get_campaign(token, org, number),
-        bound_with_live_states(state, token, org, number),
-    );
+    // One round of GitHub waiting for someone GitHub has just said manages the org's campaigns:
+    // the campaign and, at the same time, the live states of the alerts recorded for its number.
+    // Anyone else waits for GitHub's own check (the campaign) before the app's record is read.
+    // A record still pending (its create's answer was lost) is claimed once GitHub has named the
+    // campaign, and read then.
+    let known = state.managers.known_managing(token, org).await;
+    let (c, early) = tokio::join!(state.github.get_campaign(token, org, number), async {
+        match known {
+            true => bound_with_live_states(state, token, org, number).await,
+            false => Ok(None),
+        }
+    });
     let campaign = crate::service::views::view_of(&state.settings, org, c?);
+    // GitHub shows a campaign to its org's owners and security managers only.
+    state.managers.seen_managing(token, org).await;
     let (record, (alerts, unreadable)) = match early? {
         Some(read) => read,
         None => {

@@ -365,3 +365,35 @@ async fn a_draft_holds_only_alerts_that_exist_and_its_page_reads_within_a_budget
         .collect();
     assert_eq!(reads.len(), 1, "{reads:?}");
 }
+
+/// The alerts page reads a campaign's recorded alerts at the same time as GitHub's answer only
+/// for someone GitHub has just said manages the org: anyone else's view of the address reads
+/// nothing of the record, and asks GitHub nothing about its repositories.
+#[tokio::test]
+async fn a_campaigns_recorded_alerts_are_read_for_nobody_before_github_says_they_may_see_it() {
+    let app = spawn_app().await;
+    let path = "/orgs/acme-corp/campaigns/1/alerts";
+    let repository_reads = |app: &TestApp| {
+        (app.emulator.requests().into_iter())
+            .filter(|r| r.path.starts_with("/repos/"))
+            .count()
+    };
+    app.sign_in("octocat").await;
+    app.emulator.clear_requests();
+    let (status, page) = app.page(path).await;
+    assert_eq!(status, 404, "{page}");
+    assert_eq!(
+        repository_reads(&app),
+        0,
+        "no repository of the record was read"
+    );
+
+    // The org's security manager sees it, first view and the next (GitHub's answer remembered).
+    app.sign_in("mona").await;
+    for _ in 0..2 {
+        app.emulator.clear_requests();
+        let html = app.ok_page(path).await;
+        assert!(html.contains("Created in campaigns-admin by"), "{html}");
+        assert!(repository_reads(&app) > 0);
+    }
+}
