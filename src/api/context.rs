@@ -40,11 +40,7 @@ impl Ctx {
     pub async fn take() -> Result<Ctx, AppError> {
         let state = app_state()?;
         let session = session().await?;
-        let token = session::access_token(&session, &state.tokens()).await?;
-        let me = session::signed_in(&session, state.settings.session.lifetime)
-            .await?
-            .ok_or(AppError::NotSignedIn)?
-            .user;
+        let (me, token) = session::user_and_token(&session, &state.tokens()).await?;
         Ok(Ctx {
             state,
             session,

@@ -140,6 +140,15 @@ pub async fn access_token(
     session: &Session,
     keeper: &TokenKeeper<'_>,
 ) -> Result<SecretString, AppError> {
+    Ok(user_and_token(session, keeper).await?.1)
+}
+
+/// The signed-in user and their access token (refreshed first when it has expired), from one
+/// read of the session's record.
+pub async fn user_and_token(
+    session: &Session,
+    keeper: &TokenKeeper<'_>,
+) -> Result<(CurrentUser, SecretString), AppError> {
     let Some(mut record) = signed_in(session, keeper.lifetime).await? else {
         return Err(AppError::NotSignedIn);
     };
@@ -177,10 +186,11 @@ pub async fn access_token(
             .await
             .map_err(internal)?;
     }
-    keeper.cipher.decrypt(&record.token).map_err(|err| {
+    let token = keeper.cipher.decrypt(&record.token).map_err(|err| {
         tracing::warn!(error = %err, "ending a session whose token cannot be decrypted");
         AppError::NotSignedIn
-    })
+    })?;
+    Ok((record.user, token))
 }
 
 /// How long a token refresh holds its session's lease: past the GitHub client's timeout, so a
