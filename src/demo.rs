@@ -36,10 +36,8 @@ pub async fn seed_store(store: &Store, emulator: &Emulator) -> crate::store::Res
         }
         for s in seeded.iter().filter(|s| s.org == org) {
             if s.name != CREATED_ON_GITHUB {
-                let id = records
-                    .begin_at(&s.org, &s.name, &s.manager, &s.alerts, s.created_at)
-                    .await?;
-                records.bind(id, s.number).await?;
+                let (name, by) = (&s.name, &s.manager);
+                (records.record_at(&s.org, s.number, name, by, &s.alerts, s.created_at)).await?;
             }
             records.seed_history(&s.org, s.number, &s.snapshots).await?;
         }

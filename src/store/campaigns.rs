@@ -95,14 +95,30 @@ impl CampaignRecords {
         created_by: &str,
         alerts: &[RecordedAlert],
     ) -> super::Result<i64> {
-        self.begin_at(org, name, created_by, alerts, Utc::now())
+        self.insert(org, None, name, created_by, alerts, Utc::now())
             .await
     }
 
-    /// The same, created at `at` (demo mode's seeded campaigns).
-    pub async fn begin_at(
+    /// Records campaign `number`, created at `at` with its alerts (demo mode's seeded
+    /// campaigns): bound from the start, so the clean-up of stale pending records never sees it.
+    pub async fn record_at(
         &self,
         org: &OrgLogin,
+        number: CampaignNumber,
+        name: &str,
+        created_by: &str,
+        alerts: &[RecordedAlert],
+        at: DateTime<Utc>,
+    ) -> super::Result<()> {
+        self.insert(org, Some(number), name, created_by, alerts, at)
+            .await
+            .map(|_| ())
+    }
+
+    async fn insert(
+        &self,
+        org: &OrgLogin,
+        number: Option<CampaignNumber>,
         name: &str,
         created_by: &str,
         alerts: &[RecordedAlert],
@@ -111,9 +127,10 @@ impl CampaignRecords {
         let mut tx = self.store.begin_write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO campaign_records (org, campaign_number, name, created_by, created_at)
-             VALUES ($1, NULL, $2, $3, $4) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(org.as_str())
+        .bind(number.map(CampaignNumber::get))
         .bind(name)
         .bind(created_by)
         .bind(at.timestamp())
