@@ -47,9 +47,8 @@ pub async fn load_alerts(
 ) -> Result<AlertBatch, AppError> {
     let range = page_range(from_page, pages)?;
     let cx = super::context::Ctx::take().await?;
-    let github = &cx.state.github;
-    cx.settle(crate::service::org_alerts::batch(github, &cx.token, &org, range).await)
-        .await
+    let batch = crate::service::org_alerts::batch(&cx.state, &cx.token, &org, range);
+    cx.settle(batch.await).await
 }
 
 /// The picker without JavaScript: every open alert is read, filtered with the picker's own
@@ -60,8 +59,8 @@ pub async fn search_alerts(
     filter: AlertFilter,
 ) -> Result<(Vec<AlertRow>, usize), AppError> {
     let cx = super::context::Ctx::take().await?;
-    let (github, token) = (&cx.state.github, &cx.token);
-    let found = crate::service::org_alerts::search(github, token, &org, &filter, SERVER_LIST_MAX);
+    let (state, token) = (&cx.state, &cx.token);
+    let found = crate::service::org_alerts::search(state, token, &org, &filter, SERVER_LIST_MAX);
     cx.settle(found.await).await
 }
 

@@ -1,6 +1,7 @@
 //! A code-scanning alert as the picker and the server-rendered list show it.
 
 use super::alert_selection::AlertKey;
+use super::campaign_alerts::LiveState;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,18 @@ impl AlertRow {
     }
 }
 
+/// An alert of the org's index (the app's copy of GitHub's list): the row the lists show, with
+/// its state and times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedAlert {
+    pub row: AlertRow,
+    pub state: LiveState,
+    pub dismissed_reason: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    pub fixed_at: Option<DateTime<Utc>>,
+    pub dismissed_at: Option<DateTime<Utc>>,
+}
+
 /// Pages `from..from+count` of the org's open alerts, and the number of the last page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertBatch {
@@ -42,6 +55,10 @@ pub struct AlertBatch {
     pub last_page: Option<u32>,
     /// The last page fetched links a next one (`rel="next"`), or is full.
     pub more: bool,
+    /// When the alerts were read from the app's index, the time it last matched GitHub; `None`
+    /// when they were read from GitHub now.
+    #[serde(default)]
+    pub synced_at: Option<DateTime<Utc>>,
 }
 
 /// `external/cwe/cwe-079` → `CWE-79`.

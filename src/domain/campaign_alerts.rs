@@ -335,6 +335,9 @@ pub struct CampaignAlerts {
     pub rules: Vec<String>,
     /// Repositories GitHub would not list the alerts of (their alerts show as `unknown`).
     pub unreadable: Vec<String>,
+    /// When the states were read from the app's alert index, the time it last matched GitHub;
+    /// `None` when GitHub was read now.
+    pub synced_at: Option<DateTime<Utc>>,
 }
 
 impl CampaignAlerts {

@@ -241,6 +241,10 @@ pub fn control_routes() -> Router<Emulator> {
             "/_emulator/repos/{owner}/{repo}/code-scanning/alerts/{number}",
             post(set_alert_state),
         )
+        .route(
+            "/_emulator/repos/{owner}/{repo}",
+            axum::routing::delete(delete_repo),
+        )
         .route("/_emulator/hostile", post(plant_hostile_text))
         .route(
             "/_emulator/orgs/{org}/closed-campaigns",
@@ -284,6 +288,18 @@ async fn set_alert_state(
 ) -> StatusCode {
     let reason = req.dismissed_reason.as_deref();
     if em.set_alert_state(&owner, &repo, number, &req.state, reason) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}
+
+/// Deletes a repository, as its owner would on GitHub.
+async fn delete_repo(
+    State(em): State<Emulator>,
+    Path((owner, repo)): Path<(String, String)>,
+) -> StatusCode {
+    if em.delete_repo(&owner, &repo) {
         StatusCode::NO_CONTENT
     } else {
         StatusCode::NOT_FOUND

@@ -105,6 +105,7 @@ fn plant_one(w: &mut World, org: &mut Org, i: usize, text: &str, now: DateTime<U
         name: text.clone(),
         private: true,
         description: text.clone(),
+        deleted: false,
     });
     org.alerts.push(Alert {
         repo: i,

@@ -302,6 +302,26 @@ impl Emulator {
         true
     }
 
+    /// Deletes `org/repo`: its alerts leave every list (tests). False when there is no such
+    /// repository.
+    pub fn delete_repo(&self, org: &str, repo: &str) -> bool {
+        let mut w = self.world();
+        let Some(o) = w.org_index(org).map(|i| &mut w.orgs[i]) else {
+            return false;
+        };
+        match o
+            .repos
+            .iter_mut()
+            .find(|r| r.name.eq_ignore_ascii_case(repo) && !r.deleted)
+        {
+            Some(r) => {
+                r.deleted = true;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Revokes every refresh token of `login`, as GitHub does when the app's grant is withdrawn
     /// (for tests: the next refresh is refused with `invalid_grant`).
     pub fn revoke_refresh_tokens(&self, login: &str) {

@@ -255,6 +255,7 @@ pub fn seed(profile: SeedProfile, now: DateTime<Utc>) -> World {
     let (acme_open, globex_open) = match profile {
         SeedProfile::Standard => (2_400, 600),
         SeedProfile::Large => (10_400, 600),
+        SeedProfile::Huge => (100_000, 600),
     };
 
     let mut acme_members = vec![
@@ -345,6 +346,7 @@ fn build_org(rng: &mut Rng, world: &World, now: DateTime<Utc>, spec: OrgSpec) ->
             name: (*name).to_owned(),
             private: i % 4 != 0,
             description: format!("{} of {}", name.replace('-', " "), spec.login),
+            deleted: false,
         })
         .collect();
 

@@ -42,6 +42,8 @@ pub struct Repo {
     pub name: String,
     pub private: bool,
     pub description: String,
+    /// Deleted on GitHub (tests): its alerts leave every list, its own pages answer 404.
+    pub deleted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

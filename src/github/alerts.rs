@@ -38,6 +38,37 @@ impl GitHubClient {
         self.get_page(url, token).await
     }
 
+    /// One page (100) of the org's alerts of every state, the most recently updated first (what
+    /// the app's alert index syncs from), asked with `If-None-Match: etag`: `NotModified` when
+    /// GitHub answers 304 (nothing changed since; it costs no rate limit).
+    pub async fn org_alerts_by_update(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        page: u32,
+        etag: Option<&str>,
+    ) -> Result<Changed<CodeScanningAlert>, AppError> {
+        let mut url = self.url(&["orgs", org.as_str(), "code-scanning", "alerts"]);
+        url.query_pairs_mut()
+            .append_pair("sort", "updated")
+            .append_pair("direction", "desc")
+            .append_pair("per_page", &MAX_PER_PAGE.to_string())
+            .append_pair("page", &page.max(1).to_string());
+        let etag = etag.and_then(|e| reqwest::header::HeaderValue::from_str(e).ok());
+        let condition = Condition::Given(etag);
+        let answer =
+            (self.send_if(reqwest::Method::GET, url, token, None::<&()>, &condition)).await?;
+        if answer.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Changed::NotModified);
+        }
+        let etag = answer.header(reqwest::header::ETAG);
+        Ok(Changed::Page {
+            links: page_links(answer.headers()),
+            items: decode(answer)?,
+            etag,
+        })
+    }
+
     /// `code-scanning/list-alerts-for-repo`: the alerts of `owner/repo` (all states), oldest
     /// first, up to the page that holds alert `up_to`. Alert numbers grow with creation, so alert
     /// `up_to` is on page ⌈up_to / 100⌉ or before (before when alerts were deleted). Page 1 comes

@@ -75,6 +75,22 @@ pub(super) struct Answer {
     body: bytes::Bytes,
 }
 
+impl Answer {
+    pub(super) fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub(super) fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// A header's value, when it is text.
+    pub(super) fn header(&self, name: reqwest::header::HeaderName) -> Option<String> {
+        let value = self.headers.get(name)?.to_str().ok()?;
+        Some(value.to_owned())
+    }
+}
+
 impl GitHubClient {
     /// Trusts the system's certificate store (`SSL_CERT_FILE` included) and the bundled web
     /// roots, plus the CAs in `github.ca_file` (GitHub Enterprise Server behind a company CA).
@@ -228,9 +244,23 @@ impl GitHubClient {
         token: &SecretString,
         body: Option<&B>,
     ) -> Result<Answer, AppError> {
+        self.send_if(method, url, token, body, &Condition::Kept)
+            .await
+    }
+
+    /// [`GitHubClient::send`] with the `If-None-Match` that `condition` names.
+    pub(super) async fn send_if<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        url: Url,
+        token: &SecretString,
+        body: Option<&B>,
+        condition: &Condition,
+    ) -> Result<Answer, AppError> {
         use backon::{ExponentialBuilder, Retryable};
         if method != Method::GET {
-            return (self.send_once(method, url, token, body).await).map_err(|f| f.error);
+            let once = self.send_once(method, url, token, body, condition).await;
+            return once.map_err(|f| f.error);
         }
         let retries = ExponentialBuilder::default()
             .with_min_delay(std::time::Duration::from_millis(200))
@@ -238,7 +268,7 @@ impl GitHubClient {
             .with_max_times(2)
             .with_jitter();
         let path = url.path().to_owned();
-        let attempt = || self.send_once(Method::GET, url.clone(), token, body);
+        let attempt = || self.send_once(Method::GET, url.clone(), token, body, condition);
         attempt
             .retry(retries)
             .when(|f: &Failure| f.transient)
@@ -299,14 +329,17 @@ impl GitHubClient {
         url: Url,
         token: &SecretString,
         body: Option<&B>,
+        condition: &Condition,
     ) -> Result<Answer, Failure> {
         let path = url.path().to_owned();
         // A GET asks conditionally when an earlier answer is kept: a 304 costs no rate limit.
-        let kept = (method == Method::GET)
-            .then(|| self.cache.get(token, &url))
-            .flatten();
-        let cache_url = (method == Method::GET).then(|| url.clone());
-        let etag = kept.as_ref().map(|k| k.etag.clone());
+        let cached = method == Method::GET && matches!(condition, Condition::Kept);
+        let kept = cached.then(|| self.cache.get(token, &url)).flatten();
+        let cache_url = cached.then(|| url.clone());
+        let etag = match condition {
+            Condition::Kept => kept.as_ref().map(|k| k.etag.clone()),
+            Condition::Given(etag) => etag.clone(),
+        };
         let req = self.request(method.clone(), url, token, body, etag)?;
         let res = self.send_in_turn(req, token).await.map_err(|e| {
             tracing::warn!(%method, %path, error = %error_chain(&e), "GitHub request failed");
@@ -342,7 +375,7 @@ impl GitHubClient {
                 self.cache.keep(token, url, &headers, &body);
             }
         }
-        if status.is_success() {
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
             return Ok(Answer {
                 status,
                 headers,
@@ -356,6 +389,16 @@ impl GitHubClient {
             transient: matches!(status.as_u16(), 502..=504),
         })
     }
+}
+
+/// Which `If-None-Match` a GET sends.
+pub(super) enum Condition {
+    /// The ETag of the answer the client's conditional cache kept for this token and URL; a 304
+    /// comes back as that kept answer.
+    Kept,
+    /// The caller's own, who keeps what it needs of the answer: a 304 comes back as such, and
+    /// the cache neither answers nor keeps anything.
+    Given(Option<HeaderValue>),
 }
 
 /// A request that did not succeed, and whether sending it again may help.

@@ -188,6 +188,12 @@ pub struct CodeScanningAlert {
     #[serde(default)]
     pub html_url: String,
     pub state: Option<AlertState>,
+    #[serde(default)]
+    pub fixed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub dismissed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub dismissed_reason: Option<String>,
     pub rule: AlertRule,
     pub tool: AlertTool,
     #[serde(default)]
@@ -371,6 +377,19 @@ pub struct AlertListQuery {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub links: PageLinks,
+}
+
+/// What a conditional read of a page found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed<T> {
+    /// 304: the page is as it was when its ETag was given.
+    NotModified,
+    Page {
+        items: Vec<T>,
+        links: PageLinks,
+        /// The page's new ETag, for the next read.
+        etag: Option<String>,
+    },
 }
 
 /// Page numbers from a `Link` header (`rel` = first, prev, next, last), where they carry `page=`.

@@ -61,12 +61,20 @@ fn AlertsView(
     };
     let c = &data.campaign;
     let detail = paths::campaign(&org, number);
+    let freshness = match data.synced_at {
+        Some(at) => view! {
+            "Their states are as GitHub listed them at " <When at with_time=true/>
+            " (the app's alert index)."
+        }
+        .into_any(),
+        None => "Their states are read from GitHub now.".into_any(),
+    };
     let origin = match &data.record {
         Some(r) => view! {
-            <p class="muted">
+            <p class="muted" id="alert-freshness">
                 "Created in campaigns-admin by " <b>{r.created_by.clone()}</b> " "
                 <When at=r.created_at with_time=true/> ", with " {r.alerts.to_string()} " alerts. "
-                "Their states are read from GitHub now."
+                {freshness}
             </p>
         }
         .into_any(),

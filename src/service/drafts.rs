@@ -11,7 +11,7 @@ use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
 use crate::github::models::{AlertListQuery, AlertState as GitHubAlertState};
 use crate::service::campaigns::{create_body, create_recorded, draft_published, go_to_campaign};
-use crate::service::live_alerts::live_alerts;
+use crate::service::live_alerts::campaign_alert_states;
 use crate::state::AppState;
 use crate::store::campaigns::RecordedAlert;
 use crate::store::drafts::{Refused, MAX_COMMENTS, MAX_PER_AUTHOR, MAX_PER_ORG};
@@ -227,7 +227,7 @@ pub async fn selection_exists(
             number: k.number,
         })
         .collect();
-    let (alerts, unreadable) = live_alerts(&state.github, token, org, &recorded).await;
+    let (alerts, unreadable, _) = campaign_alert_states(state, token, org, &recorded).await?;
     if !unreadable.is_empty() {
         return Err(AppError::GitHubUnavailable);
     }

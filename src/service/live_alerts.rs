@@ -1,6 +1,7 @@
 //! A campaign's alerts with their live states, read repository by repository (GitHub lists a
 //! campaign's counts only), and the alerts page built from them.
 
+use crate::domain::alert::IndexedAlert;
 use crate::domain::campaign_alerts::{
     progress_by_repository, AlertsQuery, CampaignAlert, CampaignAlerts, LiveState, ALERTS_PAGE_SIZE,
 };
@@ -41,15 +42,15 @@ pub async fn alerts_page(
     let campaign = crate::service::views::view_of(&state.settings, org, c?);
     // GitHub shows a campaign to its org's owners and security managers only.
     state.managers.seen_managing(token, org).await;
-    let (record, (alerts, unreadable)) = match early? {
+    let (record, (alerts, unreadable, synced_at)) = match early? {
         Some(read) => read,
         None => {
             let record = record_of(state, org, &campaign).await?;
-            let live = match &record {
-                Some(r) => live_alerts(&state.github, token, org, &r.alerts).await,
-                None => (Vec::new(), Vec::new()),
+            let read = match &record {
+                Some(r) => campaign_alert_states(state, token, org, &r.alerts).await?,
+                None => (Vec::new(), Vec::new(), None),
             };
-            (record, live)
+            (record, read)
         }
     };
     let mut repos = progress_by_repository(&alerts);
@@ -79,22 +80,99 @@ pub async fn alerts_page(
         page,
         rules,
         unreadable,
+        synced_at,
     })
 }
 
-/// The record bound to campaign `number`, with its alerts' live states; `None` when there is none
+/// The record bound to campaign `number`, with its alerts' states; `None` when there is none
 /// yet (created elsewhere, or pending).
 async fn bound_with_live_states(
     state: &AppState,
     token: &SecretString,
     org: &OrgLogin,
     number: CampaignNumber,
-) -> Result<Option<(Option<Record>, (Vec<CampaignAlert>, Vec<String>))>, AppError> {
+) -> Result<Option<(Option<Record>, StatesRead)>, AppError> {
     let Some(record) = state.store.campaigns().bound(org, number).await? else {
         return Ok(None);
     };
-    let live = live_alerts(&state.github, token, org, &record.alerts).await;
-    Ok(Some((Some(record), live)))
+    let read = campaign_alert_states(state, token, org, &record.alerts).await?;
+    Ok(Some((Some(record), read)))
+}
+
+/// The recorded alerts with their states, and the repositories whose alerts could not be read
+/// (their alerts stay `unknown`): from the org's alert index once it is ready, else read live
+/// from GitHub. The time the index last matched GitHub, when it was read.
+pub async fn campaign_alert_states(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    recorded: &[RecordedAlert],
+) -> Result<StatesRead, AppError> {
+    match crate::service::alert_index::ready(state, token, org).await? {
+        Some(at) => {
+            let (alerts, unreadable) = indexed_states(state, org, recorded).await?;
+            Ok((alerts, unreadable, Some(at)))
+        }
+        None => {
+            let (alerts, unreadable) = live_alerts(&state.github, token, org, recorded).await;
+            Ok((alerts, unreadable, None))
+        }
+    }
+}
+
+/// A campaign's alerts with their states, the repositories not read, and the index's time.
+pub type StatesRead = (
+    Vec<CampaignAlert>,
+    Vec<String>,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+/// The recorded alerts with their states in the org's index; a repository none of whose alerts
+/// the index holds (deleted, or no longer scanned) is named as not read.
+async fn indexed_states(
+    state: &AppState,
+    org: &OrgLogin,
+    recorded: &[RecordedAlert],
+) -> Result<(Vec<CampaignAlert>, Vec<String>), AppError> {
+    let mut by_repo: BTreeMap<(String, i64), Vec<i64>> = BTreeMap::new();
+    for a in recorded {
+        let key = (a.repository.clone(), a.repository_id);
+        by_repo.entry(key).or_default().push(a.number);
+    }
+    let index = state.store.alert_index();
+    let (mut alerts, mut unreadable) = (Vec::new(), Vec::new());
+    for ((repo, repo_id), numbers) in by_repo {
+        let found = index.of_repository(org, repo_id, &numbers).await?;
+        if found.is_empty() {
+            unreadable.push(repo.clone());
+        }
+        let mut found: HashMap<i64, IndexedAlert> =
+            found.into_iter().map(|a| (a.row.number, a)).collect();
+        alerts.extend(numbers.iter().map(|n| match found.remove(n) {
+            Some(a) => indexed_row(&repo, a),
+            None => unknown(&repo, *n),
+        }));
+    }
+    alerts.sort_by(|a, b| (&a.repository, a.number).cmp(&(&b.repository, b.number)));
+    Ok((alerts, unreadable))
+}
+
+fn indexed_row(repo: &str, a: IndexedAlert) -> CampaignAlert {
+    let r = a.row;
+    CampaignAlert {
+        repository: repo.to_owned(),
+        number: r.number,
+        rule_id: r.rule_id,
+        rule_name: r.rule_name,
+        severity: r.severity,
+        state: a.state,
+        dismissed_reason: a.dismissed_reason,
+        fixed_at: a.fixed_at,
+        dismissed_at: a.dismissed_at,
+        path: r.path,
+        line: Some(r.line).filter(|l| *l > 0),
+        html_url: r.html_url,
+    }
 }
 
 /// The recorded alerts with their live states, repository by repository, `IN_FLIGHT` at a
@@ -168,22 +246,27 @@ fn rows_of(repo: &str, numbers: &[i64], live: Vec<RepoAlert>) -> Vec<CampaignAle
         .iter()
         .map(|n| match live.remove(n) {
             Some(a) => row(repo, a),
-            None => CampaignAlert {
-                repository: repo.to_owned(),
-                number: *n,
-                rule_id: String::new(),
-                rule_name: String::new(),
-                severity: String::new(),
-                state: LiveState::Unknown,
-                dismissed_reason: None,
-                fixed_at: None,
-                dismissed_at: None,
-                path: String::new(),
-                line: None,
-                html_url: String::new(),
-            },
+            None => unknown(repo, *n),
         })
         .collect()
+}
+
+/// An alert GitHub did not list (deleted, or its repository is gone).
+fn unknown(repo: &str, number: i64) -> CampaignAlert {
+    CampaignAlert {
+        repository: repo.to_owned(),
+        number,
+        rule_id: String::new(),
+        rule_name: String::new(),
+        severity: String::new(),
+        state: LiveState::Unknown,
+        dismissed_reason: None,
+        fixed_at: None,
+        dismissed_at: None,
+        path: String::new(),
+        line: None,
+        html_url: String::new(),
+    }
 }
 
 fn row(repo: &str, a: RepoAlert) -> CampaignAlert {

@@ -3,6 +3,7 @@
 //! their input and call one of these; the file routes are here too; tests call them directly.
 //! Nothing here imports `api/`.
 
+pub mod alert_index;
 pub mod audit;
 pub mod campaign_edits;
 pub mod campaign_records;

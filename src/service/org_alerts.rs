@@ -1,14 +1,16 @@
 //! The org's open code-scanning alerts, for the picker: a batch of pages at a time (so the
 //! browser can show progress), or every one filtered on the server (the list that works without
-//! JavaScript).
+//! JavaScript). Both read the app's alert index once it has been synced (`alert_index`), and
+//! GitHub's pages live until then.
 
-use crate::domain::alert::{cwe_of, AlertBatch, AlertRow};
+use crate::domain::alert::{AlertBatch, AlertRow};
 use crate::domain::alert_filter::AlertFilter;
-use crate::domain::campaign_fields::web_url_or_empty;
 use crate::domain::OrgLogin;
 use crate::error::AppError;
 use crate::github::models::{AlertListQuery, CodeScanningAlert, Page};
 use crate::github::{GitHubClient, MAX_PER_PAGE};
+use crate::service::alert_index::{self, row_of};
+use crate::state::AppState;
 use futures_util::StreamExt;
 use secrecy::SecretString;
 
@@ -24,16 +26,30 @@ fn open_only() -> AlertListQuery {
     }
 }
 
+/// Pages `range` of the org's open alerts. The first batch is every open alert at once when the
+/// index is ready (one page, so the browser asks no more); else GitHub's pages, as later batches.
 pub async fn batch(
-    github: &GitHubClient,
+    state: &AppState,
     token: &SecretString,
     org: &OrgLogin,
     range: std::ops::Range<u32>,
 ) -> Result<AlertBatch, AppError> {
+    if range.start == 1 {
+        if let Some(at) = alert_index::ready(state, token, org).await? {
+            return Ok(AlertBatch {
+                alerts: state.store.alert_index().open(org).await?,
+                last_page: Some(1),
+                more: false,
+                synced_at: Some(at),
+            });
+        }
+    }
+    let github = &state.github;
     let mut batch = AlertBatch {
         alerts: Vec::new(),
         last_page: None,
         more: false,
+        synced_at: None,
     };
     for page in open_alert_pages(github, token, org, range).await {
         let page = page?;
@@ -70,7 +86,7 @@ async fn open_alert_pages(
 
 /// Every open alert of the org (up to 20,000), each once: page 1, then the rest a few at a
 /// time when its `Link` header names the last page; page by page otherwise.
-async fn all_open_alerts(
+pub async fn all_open_alerts(
     github: &GitHubClient,
     token: &SecretString,
     org: &OrgLogin,
@@ -106,46 +122,18 @@ async fn all_open_alerts(
         .collect())
 }
 
-/// An alert as the lists show it.
-fn row_of(a: CodeScanningAlert) -> AlertRow {
-    let location = a.most_recent_instance.location.unwrap_or_default();
-    let tags = a.rule.tags.unwrap_or_default();
-    // GitHub's `name` is often the rule id itself; the description is the readable title then.
-    let readable = a
-        .rule
-        .name
-        .clone()
-        .filter(|n| Some(n) != a.rule.id.as_ref());
-    AlertRow {
-        repo_id: a.repository.id,
-        repo: a.repository.name,
-        number: a.number,
-        rule_id: a.rule.id.unwrap_or_default(),
-        rule_name: readable.or(a.rule.description).unwrap_or_default(),
-        rule_severity: a.rule.severity.clone().unwrap_or_default(),
-        severity: a
-            .rule
-            .security_severity_level
-            .or(a.rule.severity)
-            .unwrap_or_else(|| "none".into()),
-        tool: a.tool.name.unwrap_or_default(),
-        path: location.path.unwrap_or_default(),
-        line: location.start_line.unwrap_or_default(),
-        created_at: a.created_at,
-        html_url: web_url_or_empty(a.html_url),
-        cwes: tags.iter().filter_map(|t| cwe_of(t)).collect(),
-    }
-}
-
 /// Every open alert of the org filtered by `filter`: the first `max` matches and how many match.
 pub async fn search(
-    github: &GitHubClient,
+    state: &AppState,
     token: &SecretString,
     org: &OrgLogin,
     filter: &AlertFilter,
     max: usize,
 ) -> Result<(Vec<AlertRow>, usize), AppError> {
-    let all = all_open_alerts(github, token, org).await?;
+    let all = match alert_index::ready(state, token, org).await? {
+        Some(_) => state.store.alert_index().open(org).await?,
+        None => all_open_alerts(&state.github, token, org).await?,
+    };
     let matching = filter.select(&all);
     let total = matching.len();
     Ok((matching.into_iter().take(max).cloned().collect(), total))

@@ -35,6 +35,8 @@ pub enum SeedProfile {
     Standard,
     /// 10,000+ open alerts: performance work.
     Large,
+    /// 100,000 open alerts in one org: the alert index's first sync (`make bench`).
+    Huge,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +51,12 @@ pub struct GitHubSettings {
     /// A PEM file of extra CA certificates to trust for GitHub (GitHub Enterprise Server behind
     /// a company CA), on top of the system's store.
     pub ca_file: Option<PathBuf>,
+    /// Whether the app keeps each org's alerts in its database (the alert index); off, every read
+    /// of alerts goes to GitHub.
+    pub alert_index: bool,
+    /// How long the app's alert index of an org is read as it is before a read syncs it with
+    /// GitHub again (one sync an org at a time, shared by every viewer; 0: every read syncs).
+    pub alert_index_fresh: Duration,
 }
 
 /// How much anyone may ask of the server.

@@ -20,6 +20,8 @@ pub(super) const KEYS: &[(&str, &str)] = &[
     ("github.connect_timeout_secs", "5"),
     ("github.timeout_secs", "20"),
     ("github.ca_file", ""),
+    ("github.alert_index", "on"),
+    ("github.alert_index_fresh_secs", "10"),
     ("session.inactivity_minutes", "480"),
     ("session.lifetime_minutes", "1440"),
     ("session.cookie_secure", "auto"),

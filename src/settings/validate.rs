@@ -9,6 +9,7 @@ use super::{
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 use url::Url;
 
 pub(super) fn validate(src: Sources) -> Result<Settings, SettingsError> {
@@ -114,6 +115,10 @@ fn github(src: &Sources, mode: Mode) -> Result<GitHubSettings, SettingsError> {
         connect_timeout: src.seconds("github.connect_timeout_secs")?,
         timeout: src.seconds("github.timeout_secs")?,
         ca_file,
+        alert_index: src.choice("github.alert_index", &[("on", true), ("off", false)])?,
+        alert_index_fresh: Duration::from_secs(
+            src.parse("github.alert_index_fresh_secs", "a whole number of seconds")?,
+        ),
     })
 }
 
@@ -236,6 +241,7 @@ fn demo(src: &Sources) -> Result<DemoSettings, SettingsError> {
             &[
                 ("standard", SeedProfile::Standard),
                 ("large", SeedProfile::Large),
+                ("huge", SeedProfile::Huge),
             ],
         )?,
         expiring_tokens: src.parse("demo.expiring_tokens", "`true` or `false`")?,

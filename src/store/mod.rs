@@ -13,11 +13,14 @@
 //!   counts over time (see [`campaigns`]).
 //! - [`Store::drafts`] keeps drafts and their comments (see [`drafts`]).
 //! - [`Store::templates`] keeps the templates an org's members saved (see [`templates`]).
+//! - [`Store::alert_index`] keeps each org's code-scanning alerts, synced from GitHub (see
+//!   [`alert_index`]).
 //!
 //! Everything that must hold across instances holds in the database: a session row is the one
 //! copy of a session, and [`sessions::SessionDb::lock`] serialises a token refresh across
 //! instances (a row lock on PostgreSQL).
 
+pub mod alert_index;
 pub mod audit;
 pub mod campaigns;
 pub mod drafts;
@@ -168,6 +171,11 @@ async fn prepare_sqlite(url: &str) -> std::result::Result<(), OpenError> {
 impl Store {
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Each org's alert index and the state of its sync.
+    pub fn alert_index(&self) -> alert_index::AlertIndex {
+        alert_index::AlertIndex::new(self.clone())
     }
 
     /// The audit log.

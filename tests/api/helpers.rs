@@ -228,6 +228,14 @@ pub fn test_settings(data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Sett
             "CAMPAIGNS_LIMITS_HEAVY_PER_MINUTE".to_owned(),
             "100000".to_owned(),
         ),
+        // Pages read GitHub live: a test counts the requests a page makes, and the index's first
+        // sync runs in the background. The index has its own tests (`alert_index.rs`), which turn
+        // it on, with every read syncing it (a test changes alerts and reads them back at once).
+        ("CAMPAIGNS_GITHUB_ALERT_INDEX".to_owned(), "off".to_owned()),
+        (
+            "CAMPAIGNS_GITHUB_ALERT_INDEX_FRESH_SECS".to_owned(),
+            "0".to_owned(),
+        ),
     ]);
     for (k, v) in extra {
         env.insert((*k).to_owned(), (*v).to_owned());

@@ -8,14 +8,14 @@ use campaigns_admin::startup::Application;
 
 /// Two instances behind one public URL (the first's address, as a balancer would show them),
 /// sharing `database_url`, one session key and one emulator; one browser for both.
-struct Pair {
-    a: TestApp,
-    b: TestApp,
+pub(crate) struct Pair {
+    pub(crate) a: TestApp,
+    pub(crate) b: TestApp,
     _emulator: EmulatorHandle,
     _dirs: [tempfile::TempDir; 2],
 }
 
-async fn two_instances(database_url: &str, expiring_tokens: bool) -> Pair {
+pub(crate) async fn two_instances(database_url: &str, expiring_tokens: bool) -> Pair {
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let ports = [free_port(), free_port()];
     let public = format!("http://127.0.0.1:{}/", ports[0]);

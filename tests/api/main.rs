@@ -3,6 +3,7 @@
 //! description. One test binary keeps link times down.
 
 mod access;
+mod alert_index;
 mod audit_log;
 mod campaign_alerts;
 mod campaign_create;

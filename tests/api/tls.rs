@@ -88,6 +88,8 @@ fn settings(port: u16, ca_file: Option<std::path::PathBuf>) -> GitHubSettings {
         connect_timeout: Duration::from_secs(5),
         timeout: Duration::from_secs(5),
         ca_file,
+        alert_index: false,
+        alert_index_fresh: Duration::ZERO,
     }
 }
 

@@ -67,7 +67,7 @@ fn selected<'w>(
     let mut list: Vec<&Alert> = o
         .alerts
         .iter()
-        .filter(|a| repo.is_none_or(|r| a.repo == r))
+        .filter(|a| repo.is_none_or(|r| a.repo == r) && !o.repos[a.repo].deleted)
         .filter(|a| states.is_none_or(|s| s.contains(&a.state)))
         .filter(|a| {
             let rule = &w.rules[a.rule];
@@ -114,7 +114,7 @@ pub(super) async fn list_repo_alerts(
         let r = o
             .repos
             .iter()
-            .position(|r| r.name.eq_ignore_ascii_case(&repo))
+            .position(|r| r.name.eq_ignore_ascii_case(&repo) && !r.deleted)
             .ok_or_else(not_found)?;
         let p = paging(q)?;
         let list = selected(w, o, Some(r), q)?;

@@ -89,6 +89,7 @@ pub(super) async fn list_repos(call: Call, Path(org): Path<String>) -> Response 
         let mut repos: Vec<Value> = o
             .repos
             .iter()
+            .filter(|r| !r.deleted)
             .map(|r| json::simple_repo(&base, o, r, &owner))
             .collect();
         if q.get("direction").map(String::as_str) == Some("desc") {

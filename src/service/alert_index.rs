@@ -1,0 +1,299 @@
+//! The org's alert index: the app's own copy of GitHub's code-scanning alert list (every state),
+//! kept in the store and synced incrementally, so that the picker, the server-rendered list and
+//! a campaign's alerts read one table instead of tens of GitHub pages.
+//!
+//! **Sync.** GitHub's org list sorted by `updated`, newest first, is read down to the first alert
+//! not changed since the last sync (the watermark); page 1 is asked with the last sync's ETag, so
+//! a sync with nothing new is one request answered 304. The first sync, and one an hour after
+//! it, reads every page (the remaining pages at once once `Link: rel="last"` names them, paced
+//! past the first `BURST_PAGES` to stay under GitHub's 900 points a minute) and removes what it
+//! did not see (a deleted repository's alerts).
+//!
+//! **Sync on read.** A read syncs first when the index is older than `github.alert_index_fresh`;
+//! one sync an org at a time over every instance (a lease row in the store): a reader who finds
+//! a sync under way reads the index as it is. Before the first sync has finished, readers are
+//! told `None` and read GitHub live, while that first sync runs in the background.
+//!
+//! **Access.** [`ready`] asks the role check (`auth::access`) beside the sync: the index is read
+//! only for an owner or security manager of the org, as GitHub's own list is.
+
+use crate::domain::alert::{cwe_of, AlertRow, IndexedAlert};
+use crate::domain::campaign_alerts::LiveState;
+use crate::domain::campaign_fields::web_url_or_empty;
+use crate::domain::OrgLogin;
+use crate::error::AppError;
+use crate::github::models::{AlertState, Changed, CodeScanningAlert};
+use crate::github::MAX_PER_PAGE;
+use crate::state::AppState;
+use crate::store::alert_index::{SyncDone, SyncState};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use secrecy::SecretString;
+use std::time::Duration;
+
+/// How long a sync may hold the org's lease; one that dies with its instance is taken over after.
+const LEASE: Duration = Duration::from_secs(120);
+/// How often a sync reads every page (and forgets what GitHub no longer lists).
+const FULL_EVERY: Duration = Duration::from_secs(3600);
+/// Pages a full sync reads at once: half the token's share of the client's slots, so that the
+/// pages its user opens meanwhile are not queued behind it.
+const PAGES_IN_FLIGHT: usize = crate::github::client::MAX_IN_FLIGHT_PER_TOKEN / 2;
+/// Pages a full sync reads at full speed; past them, `PACED_PAGES_PER_SEC`. GitHub allows 900
+/// points (GETs) a minute: a 100,000-alert org's first sync (1,000 pages) takes about two
+/// minutes, leaving the user's own requests room.
+const BURST_PAGES: usize = 200;
+const PACED_PAGES_PER_SEC: u64 = 8;
+/// The most pages a sync reads: GitHub lists at most 100,000 alerts a query.
+const MAX_PAGES: u32 = 1_000;
+
+/// The time the org's index last matched GitHub, once it is fit to read: synced now when older
+/// than the settings allow. `None` while no sync has finished (one is started), or when the index
+/// is off (`github.alert_index`): read GitHub live. Refused (403) for anyone but an owner or
+/// security manager of the org.
+pub async fn ready(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    if !state.settings.github.alert_index {
+        return Ok(None);
+    }
+    let what = "read the org's code-scanning alerts";
+    let managers = state.managers.require(&state.github, token, org, what);
+    let (allowed, synced) = tokio::join!(managers, sync_on_read(state, token, org));
+    allowed?;
+    synced
+}
+
+async fn sync_on_read(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    let index = state.store.alert_index();
+    let was = index.state(org).await?;
+    let now = Utc::now();
+    let fresh =
+        chrono::Duration::from_std(state.settings.github.alert_index_fresh).unwrap_or_default();
+    if was.synced_at.is_some_and(|t| now - t < fresh) {
+        return Ok(was.synced_at);
+    }
+    let holder = holder();
+    let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+    if !index.lease(org, &holder, now, now - fresh, until).await? {
+        // Another reader's sync is under way (or has just finished): the index as it is.
+        return Ok(index.state(org).await?.synced_at);
+    }
+    let full_due = was
+        .full_at
+        .is_none_or(|t| now - t >= chrono::Duration::from_std(FULL_EVERY).unwrap_or_default());
+    if was.synced_at.is_none() || full_due {
+        // Every page: in the background, the readers meanwhile read GitHub or the index as is.
+        let synced_at = was.synced_at;
+        let (state, token, org) = (state.clone(), token.clone(), org.clone());
+        tokio::spawn(async move {
+            let _ = run(&state, &token, &org, &holder, &was, true).await;
+        });
+        return Ok(synced_at);
+    }
+    match run(state, token, org, &holder, &was, false).await {
+        Ok(at) => Ok(Some(at)),
+        // The index as it was; the reader is told how old it is.
+        Err(_) => Ok(was.synced_at),
+    }
+}
+
+/// Syncs the org's index now under a lease the caller holds, every page when `full`; the time the
+/// index matched GitHub. On failure the lease is given back and the error logged.
+pub async fn run(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    holder: &str,
+    was: &SyncState,
+    full: bool,
+) -> Result<DateTime<Utc>, AppError> {
+    let index = state.store.alert_index();
+    let started = Utc::now();
+    let done = match sync(state, token, org, was, full, started).await {
+        Ok(done) => done,
+        Err(e) => {
+            tracing::warn!(%org, error = %e, full, "the alert index sync failed");
+            index.release(org, holder).await?;
+            return Err(e);
+        }
+    };
+    index.finish(org, holder, &done).await?;
+    Ok(started)
+}
+
+/// Syncs the org's index at once, whatever its age, when no other sync holds it (tests, and the
+/// scheduled sync to come): whether this call did.
+pub async fn sync_now(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    full: bool,
+) -> Result<bool, AppError> {
+    let index = state.store.alert_index();
+    let was = index.state(org).await?;
+    let (now, holder) = (Utc::now(), holder());
+    let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+    let far = now + chrono::Duration::days(1);
+    if !index.lease(org, &holder, now, far, until).await? {
+        return Ok(false);
+    }
+    run(state, token, org, &holder, &was, full).await?;
+    Ok(true)
+}
+
+/// A name for one sync's lease, unique across instances.
+fn holder() -> String {
+    format!("{}-{:016x}", std::process::id(), rand::random::<u64>())
+}
+
+async fn sync(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    was: &SyncState,
+    full: bool,
+    started: DateTime<Utc>,
+) -> Result<SyncDone, AppError> {
+    let (github, index) = (&state.github, state.store.alert_index());
+    let etag = if full { None } else { was.etag.as_deref() };
+    let done = |watermark, etag| SyncDone {
+        started,
+        watermark,
+        etag,
+        full,
+    };
+    let (items, links, etag) = match github.org_alerts_by_update(token, org, 1, etag).await? {
+        Changed::NotModified => return Ok(done(None, was.etag.clone())),
+        Changed::Page { items, links, etag } => (items, links, etag),
+    };
+    let newest = items.first().map(updated_at);
+    let down_to = if full { None } else { was.watermark };
+    let mut reached = reaches(&items, down_to);
+    let mut more = links.next.is_some() || items.len() as u32 == MAX_PER_PAGE;
+    index.upsert(org, &indexed(items), started).await?;
+    match (full, links.last) {
+        (true, Some(last)) => {
+            read_pages_at_once(state, token, org, 2..=last.min(MAX_PAGES), started).await?;
+        }
+        _ => {
+            // Page by page: an incremental sync usually stops on page 1; GitHub may link the
+            // next page by cursor only.
+            let mut page = 2;
+            while more && !reached && page <= MAX_PAGES {
+                let next = match github.org_alerts_by_update(token, org, page, None).await? {
+                    Changed::Page { items, links, .. } => (items, links),
+                    Changed::NotModified => break,
+                };
+                let (items, links) = next;
+                reached = reaches(&items, down_to);
+                more = links.next.is_some() || items.len() as u32 == MAX_PER_PAGE;
+                more &= !items.is_empty();
+                index.upsert(org, &indexed(items), started).await?;
+                page += 1;
+            }
+        }
+    }
+    Ok(done(newest, etag))
+}
+
+/// Reads `pages` at once (within the token's share), each written as it comes; paced past the
+/// first `BURST_PAGES`.
+async fn read_pages_at_once(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    pages: std::ops::RangeInclusive<u32>,
+    started: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (github, index) = (&state.github, state.store.alert_index());
+    let clock = tokio::time::Instant::now();
+    let mut reads = futures_util::stream::iter(pages)
+        .enumerate()
+        .map(|(i, page)| async move {
+            if i + 1 >= BURST_PAGES {
+                let due = Duration::from_millis(
+                    (i + 1 - BURST_PAGES) as u64 * 1000 / PACED_PAGES_PER_SEC,
+                );
+                tokio::time::sleep_until(clock + due).await;
+            }
+            github.org_alerts_by_update(token, org, page, None).await
+        })
+        .buffer_unordered(PAGES_IN_FLIGHT);
+    while let Some(read) = reads.next().await {
+        if let Changed::Page { items, .. } = read? {
+            index.upsert(org, &indexed(items), started).await?;
+        }
+    }
+    Ok(())
+}
+
+fn updated_at(a: &CodeScanningAlert) -> DateTime<Utc> {
+    a.updated_at.unwrap_or(a.created_at)
+}
+
+/// Whether the page goes below `watermark` (GitHub's order: most recently updated first).
+fn reaches(items: &[CodeScanningAlert], watermark: Option<DateTime<Utc>>) -> bool {
+    watermark.is_some_and(|w| items.iter().any(|a| updated_at(a) < w))
+}
+
+fn indexed(items: Vec<CodeScanningAlert>) -> Vec<IndexedAlert> {
+    items.into_iter().map(indexed_of).collect()
+}
+
+/// An alert of GitHub's org list as the index keeps it.
+pub fn indexed_of(a: CodeScanningAlert) -> IndexedAlert {
+    let state = match a.state {
+        Some(AlertState::Open) => LiveState::Open,
+        Some(AlertState::Fixed) => LiveState::Fixed,
+        Some(AlertState::Dismissed) => LiveState::Dismissed,
+        _ => LiveState::Unknown,
+    };
+    let updated_at = updated_at(&a);
+    let (dismissed_reason, fixed_at, dismissed_at) =
+        (a.dismissed_reason.clone(), a.fixed_at, a.dismissed_at);
+    IndexedAlert {
+        row: row_of(a),
+        state,
+        dismissed_reason,
+        updated_at,
+        fixed_at,
+        dismissed_at,
+    }
+}
+
+/// An alert as the lists show it.
+pub fn row_of(a: CodeScanningAlert) -> AlertRow {
+    let location = a.most_recent_instance.location.unwrap_or_default();
+    let tags = a.rule.tags.unwrap_or_default();
+    // GitHub's `name` is often the rule id itself; the description is the readable title then.
+    let readable = a
+        .rule
+        .name
+        .clone()
+        .filter(|n| Some(n) != a.rule.id.as_ref());
+    AlertRow {
+        repo_id: a.repository.id,
+        repo: a.repository.name,
+        number: a.number,
+        rule_id: a.rule.id.unwrap_or_default(),
+        rule_name: readable.or(a.rule.description).unwrap_or_default(),
+        rule_severity: a.rule.severity.clone().unwrap_or_default(),
+        severity: a
+            .rule
+            .security_severity_level
+            .or(a.rule.severity)
+            .unwrap_or_else(|| "none".into()),
+        tool: a.tool.name.unwrap_or_default(),
+        path: location.path.unwrap_or_default(),
+        line: location.start_line.unwrap_or_default(),
+        created_at: a.created_at,
+        html_url: web_url_or_empty(a.html_url),
+        cwes: tags.iter().filter_map(|t| cwe_of(t)).collect(),
+    }
+}
