@@ -7,10 +7,11 @@ use crate::domain::list_view::{ListView, PageSize, StateFilter};
 use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use crate::github::client::MAX_PAGES;
+use crate::service::alert_index;
 use crate::service::campaign_records::record_of;
 use crate::service::campaigns::list_page;
 use crate::service::files::{file, not_started, Format, Row};
-use crate::service::live_alerts::repository_reads;
+use crate::service::live_alerts::{indexed_states, repository_reads};
 use crate::service::views::view_of;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -205,12 +206,25 @@ async fn alerts_file(
         Err(err) => return not_started(err),
     };
     let name = format!("{org}-campaign-{number}-alerts");
-    let reads = repository_reads(state.github.clone(), token, org, &record.alerts);
-    let chunks = reads.map(move |(_, read)| {
-        let mut alerts = read.unwrap_or_else(|unknown| unknown);
+    let filtered = move |mut alerts: Vec<CampaignAlert>| -> Vec<Row> {
         alerts.retain(|a| query.matches(a));
-        Ok(alerts.into_iter().map(alert_row).collect())
-    });
+        alerts.into_iter().map(alert_row).collect()
+    };
+    // From the org's alert index once it is ready (one chunk); else a repository at a time.
+    let indexed = match alert_index::ready(&state, &token, &org).await {
+        Ok(Some(_)) => indexed_states(&state, &org, &record.alerts).await.map(Some),
+        Ok(None) => Ok(None),
+        Err(err) => Err(err),
+    };
+    let chunks = match indexed {
+        Ok(Some((alerts, _))) => {
+            futures_util::stream::once(async move { Ok(filtered(alerts)) }).boxed()
+        }
+        Ok(None) => repository_reads(state.github.clone(), token, org, &record.alerts)
+            .map(move |(_, read)| Ok(filtered(read.unwrap_or_else(|unknown| unknown))))
+            .boxed(),
+        Err(err) => return not_started(err),
+    };
     file(
         format,
         name,

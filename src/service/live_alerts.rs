@@ -129,7 +129,7 @@ pub type StatesRead = (
 
 /// The recorded alerts with their states in the org's index; a repository none of whose alerts
 /// the index holds (deleted, or no longer scanned) is named as not read.
-async fn indexed_states(
+pub async fn indexed_states(
     state: &AppState,
     org: &OrgLogin,
     recorded: &[RecordedAlert],

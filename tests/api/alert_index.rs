@@ -227,6 +227,21 @@ async fn reads_use_the_index_once_synced_and_only_for_owners_and_security_manage
     app.sign_in("mona").await;
     let html = app.ok_page("/orgs/acme-corp/campaigns/1/alerts").await;
     assert!(html.contains("as GitHub listed them at"), "{html}");
+    // Its file too, without one repository's list read.
+    app.emulator.clear_requests();
+    let res = app.get("/orgs/acme-corp/campaigns/1/alerts.csv").await;
+    assert_eq!(res.status(), 200);
+    let csv = res.text().await.unwrap();
+    let number = campaigns_admin::domain::CampaignNumber::new(1).unwrap();
+    let record = (state.store.campaigns().bound(&acme, number).await.unwrap()).unwrap();
+    assert_eq!(csv.lines().count(), record.alerts.len() + 1, "{csv}");
+    assert!(!csv.contains(",unknown,"), "{csv}");
+    let repos = app
+        .emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/repos/"));
+    assert_eq!(repos.count(), 0);
 
     let octocat = token(&app, "octocat");
     for refused in [

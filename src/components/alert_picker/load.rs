@@ -23,6 +23,8 @@ pub struct Progress {
     pub estimate: RwSignal<Option<usize>>,
     /// Seconds GitHub asked the load to pause for, while it waits.
     pub slowed: RwSignal<Option<u64>>,
+    /// When the alerts came from the app's alert index, the time it last matched GitHub.
+    pub synced_at: RwSignal<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 /// The picker's loaded alerts, and how their load goes.
@@ -47,6 +49,7 @@ impl Loading {
             progress: Progress {
                 estimate: RwSignal::new(None),
                 slowed: RwSignal::new(None),
+                synced_at: RwSignal::new(None),
             },
             generation: RwSignal::new(0),
         }
@@ -69,6 +72,7 @@ impl Loading {
             loaded.set(false);
             error.set(None);
             progress.slowed.set(None);
+            progress.synced_at.set(None);
             leptos::task::spawn_local(async move {
                 let stale = move || generation.get_untracked() != run;
                 let mut seen: HashSet<AlertKey> = HashSet::new();
@@ -133,6 +137,7 @@ async fn load_all(
         return Ok(());
     }
     let (last, mut more) = (first.last_page, first.more && !first.alerts.is_empty());
+    progress.synced_at.set(first.synced_at);
     append(first.alerts);
     if let Some(last) = last {
         // The page count is known: fetch the rest two calls at a time.

@@ -8,6 +8,7 @@ mod load;
 mod templates;
 
 use crate::components::browser::{focus_by_id, show_in_url};
+use crate::components::dates::When;
 use crate::domain::alert::{severity_rank, AlertRow};
 use crate::domain::alert_filter::AlertFilter;
 use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
@@ -85,6 +86,11 @@ pub fn AlertPicker(
                 </p>
                 <button type="button" on:click=move |_| generation.update(|g| *g += 1) disabled=move || !loaded.get()>"Refresh"</button>
             </div>
+            {move || loading.progress.synced_at.get().map(|at| view! {
+                <p class="muted picker-freshness">
+                    "As GitHub listed them at " <When at with_time=true/> " (the app's alert index)."
+                </p>
+            })}
             <templates::TemplateBar org=org_for_templates templates filters on_apply=move || limit.set(ROWS_STEP)/>
             {picker_filters(alerts, filters, limit)}
             {move || filters.with(AlertFilter::age_problem).map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
