@@ -38,17 +38,22 @@ impl GitHubClient {
         self.get_page(url, token).await
     }
 
-    /// One page (100) of the org's alerts of every state, the most recently updated first (what
-    /// the app's alert index syncs from), asked with `If-None-Match: etag`: `NotModified` when
-    /// GitHub answers 304 (nothing changed since; it costs no rate limit).
+    /// One page (100) of the org's alerts of every state (or of `state`: `open`, `closed`), the
+    /// most recently updated first (what the app's alert index syncs from), asked with
+    /// `If-None-Match: etag`: `NotModified` when GitHub answers 304 (nothing changed since; it
+    /// costs no rate limit).
     pub async fn org_alerts_by_update(
         &self,
         token: &SecretString,
         org: &OrgLogin,
+        state: Option<&str>,
         page: u32,
         etag: Option<&str>,
     ) -> Result<Changed<CodeScanningAlert>, AppError> {
         let mut url = self.url(&["orgs", org.as_str(), "code-scanning", "alerts"]);
+        if let Some(state) = state {
+            url.query_pairs_mut().append_pair("state", state);
+        }
         url.query_pairs_mut()
             .append_pair("sort", "updated")
             .append_pair("direction", "desc")

@@ -5,9 +5,10 @@
 //! **Sync.** GitHub's org list sorted by `updated`, newest first, is read down to the first alert
 //! not changed since the last sync (the watermark); page 1 is asked with the last sync's ETag, so
 //! a sync with nothing new is one request answered 304. The first sync, and one an hour after
-//! it, reads every page (the remaining pages at once once `Link: rel="last"` names them, paced
-//! past the first `BURST_PAGES` to stay under GitHub's 900 points a minute) and removes what it
-//! did not see (a deleted repository's alerts).
+//! it, reads every page of the open alerts' list and of the closed ones' (each query is capped at
+//! 1,000 pages; the remaining pages at once once `Link: rel="last"` names them, paced past the
+//! first `BURST_PAGES` to stay under GitHub's 900 points a minute) and removes what it did not
+//! see (a deleted repository's alerts).
 //!
 //! **Sync on read.** A read syncs first when the index is older than `github.alert_index_fresh`;
 //! one sync an org at a time over every instance (a lease row in the store): a reader who finds
@@ -41,7 +42,7 @@ const PAGES_IN_FLIGHT: usize = crate::github::client::MAX_IN_FLIGHT_PER_TOKEN / 
 /// Pages a full sync reads at full speed; past them, `PACED_PAGES_PER_SEC`. GitHub allows 900
 /// points (GETs) a minute: a 100,000-alert org's first sync (1,000 pages) takes about two
 /// minutes, leaving the user's own requests room.
-const BURST_PAGES: usize = 200;
+const BURST_PAGES: u64 = 200;
 const PACED_PAGES_PER_SEC: u64 = 8;
 /// The most pages a sync reads: GitHub lists at most 100,000 alerts a query.
 const MAX_PAGES: u32 = 1_000;
@@ -160,77 +161,127 @@ async fn sync(
     full: bool,
     started: DateTime<Utc>,
 ) -> Result<SyncDone, AppError> {
+    if full {
+        return full_sync(state, token, org, started).await;
+    }
     let (github, index) = (&state.github, state.store.alert_index());
-    let etag = if full { None } else { was.etag.as_deref() };
     let done = |watermark, etag| SyncDone {
         started,
         watermark,
         etag,
         full,
     };
-    let (items, links, etag) = match github.org_alerts_by_update(token, org, 1, etag).await? {
+    let etag = was.etag.as_deref();
+    let (items, links, etag) = match github
+        .org_alerts_by_update(token, org, None, 1, etag)
+        .await?
+    {
         Changed::NotModified => return Ok(done(None, was.etag.clone())),
         Changed::Page { items, links, etag } => (items, links, etag),
     };
     let newest = items.first().map(updated_at);
-    let down_to = if full { None } else { was.watermark };
-    let mut reached = reaches(&items, down_to);
+    let mut reached = reaches(&items, was.watermark);
     let mut more = links.next.is_some() || items.len() as u32 == MAX_PER_PAGE;
     index.upsert(org, &indexed(items), started).await?;
-    match (full, links.last) {
-        (true, Some(last)) => {
-            read_pages_at_once(state, token, org, 2..=last.min(MAX_PAGES), started).await?;
-        }
-        _ => {
-            // Page by page: an incremental sync usually stops on page 1; GitHub may link the
-            // next page by cursor only.
-            let mut page = 2;
-            while more && !reached && page <= MAX_PAGES {
-                let next = match github.org_alerts_by_update(token, org, page, None).await? {
-                    Changed::Page { items, links, .. } => (items, links),
-                    Changed::NotModified => break,
-                };
-                let (items, links) = next;
-                reached = reaches(&items, down_to);
-                more = links.next.is_some() || items.len() as u32 == MAX_PER_PAGE;
-                more &= !items.is_empty();
-                index.upsert(org, &indexed(items), started).await?;
-                page += 1;
-            }
-        }
+    // Page by page: a sync usually stops on page 1.
+    let mut page = 2;
+    while more && !reached && page <= MAX_PAGES {
+        let (items, links) = match github
+            .org_alerts_by_update(token, org, None, page, None)
+            .await?
+        {
+            Changed::Page { items, links, .. } => (items, links),
+            Changed::NotModified => break,
+        };
+        reached = reaches(&items, was.watermark);
+        more = !items.is_empty() && (links.next.is_some() || items.len() as u32 == MAX_PER_PAGE);
+        index.upsert(org, &indexed(items), started).await?;
+        page += 1;
     }
     Ok(done(newest, etag))
 }
 
-/// Reads `pages` at once (within the token's share), each written as it comes; paced past the
-/// first `BURST_PAGES`.
-async fn read_pages_at_once(
+/// Every alert of the org: the open ones, then the closed ones, each list read as one query
+/// (GitHub lists at most 1,000 pages a query): page 1, then the rest at once once `Link` names
+/// the last (page by page otherwise), paced together past the first `BURST_PAGES`.
+async fn full_sync(
     state: &AppState,
     token: &SecretString,
     org: &OrgLogin,
-    pages: std::ops::RangeInclusive<u32>,
     started: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<SyncDone, AppError> {
     let (github, index) = (&state.github, state.store.alert_index());
-    let clock = tokio::time::Instant::now();
-    let mut reads = futures_util::stream::iter(pages)
-        .enumerate()
-        .map(|(i, page)| async move {
-            if i + 1 >= BURST_PAGES {
-                let due = Duration::from_millis(
-                    (i + 1 - BURST_PAGES) as u64 * 1000 / PACED_PAGES_PER_SEC,
-                );
-                tokio::time::sleep_until(clock + due).await;
+    let pace = &Pace::default();
+    let mut newest = None;
+    for which in ["open", "closed"] {
+        let read = |page| async move {
+            pace.turn().await;
+            github
+                .org_alerts_by_update(token, org, Some(which), page, None)
+                .await
+        };
+        let Changed::Page { items, links, .. } = read(1).await? else {
+            continue;
+        };
+        newest = newest.max(items.first().map(updated_at));
+        let mut more = links.next.is_some() || items.len() as u32 == MAX_PER_PAGE;
+        index.upsert(org, &indexed(items), started).await?;
+        if let Some(last) = links.last {
+            let mut reads = futures_util::stream::iter(2..=last.min(MAX_PAGES))
+                .map(read)
+                .buffer_unordered(PAGES_IN_FLIGHT);
+            while let Some(page) = reads.next().await {
+                if let Changed::Page { items, .. } = page? {
+                    index.upsert(org, &indexed(items), started).await?;
+                }
             }
-            github.org_alerts_by_update(token, org, page, None).await
-        })
-        .buffer_unordered(PAGES_IN_FLIGHT);
-    while let Some(read) = reads.next().await {
-        if let Changed::Page { items, .. } = read? {
+            continue;
+        }
+        let mut page = 2;
+        while more && page <= MAX_PAGES {
+            let Changed::Page { items, links, .. } = read(page).await? else {
+                break;
+            };
+            more =
+                !items.is_empty() && (links.next.is_some() || items.len() as u32 == MAX_PER_PAGE);
             index.upsert(org, &indexed(items), started).await?;
+            page += 1;
         }
     }
-    Ok(())
+    Ok(SyncDone {
+        started,
+        watermark: newest,
+        // The next sync asks page 1 of the whole list without a condition, and keeps its ETag.
+        etag: None,
+        full: true,
+    })
+}
+
+/// A full sync's pace: its first `BURST_PAGES` requests at once (within the token's share), then
+/// `PACED_PAGES_PER_SEC`.
+struct Pace {
+    from: tokio::time::Instant,
+    sent: std::sync::atomic::AtomicU64,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Pace {
+            from: tokio::time::Instant::now(),
+            sent: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+}
+
+impl Pace {
+    /// Waits for this request's turn.
+    async fn turn(&self) {
+        let n = self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(over) = n.checked_sub(BURST_PAGES) {
+            let due = Duration::from_millis(over * 1000 / PACED_PAGES_PER_SEC);
+            tokio::time::sleep_until(self.from + due).await;
+        }
+    }
 }
 
 fn updated_at(a: &CodeScanningAlert) -> DateTime<Utc> {
