@@ -1,7 +1,7 @@
 //! Open code-scanning alerts: loaded in batches of pages for the picker (so the browser can show
 //! progress), and filtered on the server for the list that works without JavaScript.
 
-use crate::domain::alert::{AlertBatch, AlertRow};
+use crate::domain::alert::{AlertBatch, AlertSearch};
 use crate::domain::alert_filter::AlertFilter;
 use crate::domain::OrgLogin;
 use crate::error::AppError;
@@ -54,10 +54,7 @@ pub async fn load_alerts(
 /// The picker without JavaScript: every open alert is read, filtered with the picker's own
 /// filter, and the first 200 matches are returned with the total.
 #[server(endpoint = "alerts/search")]
-pub async fn search_alerts(
-    org: OrgLogin,
-    filter: AlertFilter,
-) -> Result<(Vec<AlertRow>, usize), AppError> {
+pub async fn search_alerts(org: OrgLogin, filter: AlertFilter) -> Result<AlertSearch, AppError> {
     let cx = super::context::Ctx::take().await?;
     let (state, token) = (&cx.state, &cx.token);
     let found = crate::service::org_alerts::search(state, token, &org, &filter, SERVER_LIST_MAX);

@@ -47,6 +47,15 @@ pub struct IndexedAlert {
     pub dismissed_at: Option<DateTime<Utc>>,
 }
 
+/// The server-rendered list's answer: the first matches, how many match, and, when they were read
+/// from the app's alert index, the time it last matched GitHub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSearch {
+    pub rows: Vec<AlertRow>,
+    pub total: usize,
+    pub synced_at: Option<DateTime<Utc>>,
+}
+
 /// Pages `from..from+count` of the org's open alerts, and the number of the last page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertBatch {

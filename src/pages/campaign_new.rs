@@ -9,9 +9,10 @@ use crate::api::templates::list_templates;
 use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
 use crate::components::browser;
 use crate::components::campaign_fields::CampaignFormFields;
+use crate::components::dates::When;
 use crate::components::error_view::{loading, or_error};
 use crate::components::params::{org_param, org_text};
-use crate::domain::alert::AlertRow;
+use crate::domain::alert::AlertSearch;
 use crate::domain::alert_filter::{AlertFilter, MAX_AGE_DAYS};
 use crate::domain::alert_selection::AlertKey;
 use crate::domain::campaign::CreateFormContext;
@@ -103,7 +104,7 @@ fn NewCampaignForm(
     /// The draft it was opened from: saving updates it, creating publishes it.
     draft: Option<DraftId>,
     /// The server-rendered list's alerts and how many match (`?picker=server` only).
-    rows: Option<Result<(Vec<AlertRow>, usize), AppError>>,
+    rows: Option<Result<AlertSearch, AppError>>,
     /// The org's templates: the picker's starting points.
     templates: Vec<Template>,
 ) -> impl IntoView {
@@ -368,7 +369,7 @@ fn ServerFilters(
 /// Checkboxes for the first matching alerts, rendered on the server (works without JavaScript).
 #[component]
 fn ServerAlertList(
-    rows: Result<(Vec<AlertRow>, usize), AppError>,
+    rows: Result<AlertSearch, AppError>,
     #[prop(into)] error: Signal<Option<String>>,
     /// Alerts chosen in a post that failed: ticked again, or kept hidden when not listed.
     kept: Vec<String>,
@@ -377,7 +378,7 @@ fn ServerAlertList(
         <section class="picker" aria-labelledby="server-list-title">
             <h2 id="server-list-title">"Alerts"</h2>
             {move || error.get().map(|e| view! { <p class="field-error" id="alerts-error" role="alert">{e}</p> })}
-                {or_error(rows, |(rows, total)| {
+                {or_error(rows, |AlertSearch { rows, total, synced_at }| {
                     let listed: BTreeSet<String> = rows.iter().map(|a| a.key().encode()).collect();
                     let unlisted: Vec<String> = kept.iter().filter(|k| !listed.contains(*k)).cloned().collect();
                     view! {
@@ -388,6 +389,11 @@ fn ServerAlertList(
                         <input type="hidden" name=format!("picked[{}]", SERVER_LIST_MAX + j) value=k.clone()/>
                     }).collect_view()}
                     <p class="picker-status">{format!("{total} alerts match; the first {} are listed.", total.min(SERVER_LIST_MAX))}</p>
+                    {synced_at.map(|at| view! {
+                        <p class="muted picker-freshness">
+                            "As GitHub listed them at " <When at with_time=true/> " (the app's alert index)."
+                        </p>
+                    })}
                     <ul class="alert-rows">
                         {rows.into_iter().enumerate().map(|(i, a)| {
                             let id = format!("pick-{i}");

@@ -15,8 +15,8 @@
 //! a sync under way reads the index as it is. Before the first sync has finished, readers are
 //! told `None` and read GitHub live, while that first sync runs in the background.
 //!
-//! **Access.** [`ready`] asks the role check (`auth::access`) beside the sync: the index is read
-//! only for an owner or security manager of the org, as GitHub's own list is.
+//! **Access.** [`ready`] asks the role check (`auth::access`) before anything else: the index is
+//! read and synced only for an owner or security manager of the org, as GitHub's own list is.
 
 use crate::domain::alert::{cwe_of, AlertRow, IndexedAlert};
 use crate::domain::campaign_alerts::LiveState;
@@ -59,11 +59,11 @@ pub async fn ready(
     if !state.settings.github.alert_index {
         return Ok(None);
     }
+    // First, so that nobody else's token ever syncs (or starts a first sync): the answer is
+    // usually the role cache's (the page asked the same a moment before).
     let what = "read the org's code-scanning alerts";
-    let managers = state.managers.require(&state.github, token, org, what);
-    let (allowed, synced) = tokio::join!(managers, sync_on_read(state, token, org));
-    allowed?;
-    synced
+    (state.managers.require(&state.github, token, org, what)).await?;
+    sync_on_read(state, token, org).await
 }
 
 async fn sync_on_read(

@@ -134,25 +134,33 @@ pub async fn indexed_states(
     org: &OrgLogin,
     recorded: &[RecordedAlert],
 ) -> Result<(Vec<CampaignAlert>, Vec<String>), AppError> {
-    let mut by_repo: BTreeMap<(String, i64), Vec<i64>> = BTreeMap::new();
-    for a in recorded {
-        let key = (a.repository.clone(), a.repository_id);
-        by_repo.entry(key).or_default().push(a.number);
-    }
-    let index = state.store.alert_index();
-    let (mut alerts, mut unreadable) = (Vec::new(), Vec::new());
-    for ((repo, repo_id), numbers) in by_repo {
-        let found = index.of_repository(org, repo_id, &numbers).await?;
-        if found.is_empty() {
-            unreadable.push(repo.clone());
-        }
-        let mut found: HashMap<i64, IndexedAlert> =
-            found.into_iter().map(|a| (a.row.number, a)).collect();
-        alerts.extend(numbers.iter().map(|n| match found.remove(n) {
-            Some(a) => indexed_row(&repo, a),
-            None => unknown(&repo, *n),
-        }));
-    }
+    let keys: Vec<(i64, i64)> = recorded
+        .iter()
+        .map(|a| (a.repository_id, a.number))
+        .collect();
+    let mut found: HashMap<(i64, i64), IndexedAlert> = (state.store.alert_index())
+        .alerts(org, &keys)
+        .await?
+        .into_iter()
+        .map(|a| ((a.row.repo_id, a.row.number), a))
+        .collect();
+    let mut read: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut alerts: Vec<CampaignAlert> = recorded
+        .iter()
+        .map(|r| {
+            let hit = found.remove(&(r.repository_id, r.number));
+            *read.entry(&r.repository).or_default() |= hit.is_some();
+            match hit {
+                Some(a) => indexed_row(&r.repository, a),
+                None => unknown(&r.repository, r.number),
+            }
+        })
+        .collect();
+    let unreadable = read
+        .into_iter()
+        .filter(|(_, any)| !any)
+        .map(|(repo, _)| repo.to_owned());
+    let unreadable = unreadable.collect();
     alerts.sort_by(|a, b| (&a.repository, a.number).cmp(&(&b.repository, b.number)));
     Ok((alerts, unreadable))
 }

@@ -3,7 +3,7 @@
 //! JavaScript). Both read the app's alert index once it has been synced (`alert_index`), and
 //! GitHub's pages live until then.
 
-use crate::domain::alert::{AlertBatch, AlertRow};
+use crate::domain::alert::{AlertBatch, AlertRow, AlertSearch};
 use crate::domain::alert_filter::AlertFilter;
 use crate::domain::OrgLogin;
 use crate::error::AppError;
@@ -129,12 +129,16 @@ pub async fn search(
     org: &OrgLogin,
     filter: &AlertFilter,
     max: usize,
-) -> Result<(Vec<AlertRow>, usize), AppError> {
-    let all = match alert_index::ready(state, token, org).await? {
+) -> Result<AlertSearch, AppError> {
+    let synced_at = alert_index::ready(state, token, org).await?;
+    let all = match synced_at {
         Some(_) => state.store.alert_index().open(org).await?,
         None => all_open_alerts(&state.github, token, org).await?,
     };
     let matching = filter.select(&all);
-    let total = matching.len();
-    Ok((matching.into_iter().take(max).cloned().collect(), total))
+    Ok(AlertSearch {
+        total: matching.len(),
+        rows: matching.into_iter().take(max).cloned().collect(),
+        synced_at,
+    })
 }

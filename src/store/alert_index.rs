@@ -43,6 +43,8 @@ pub struct SyncDone {
 
 /// Rows written in one statement: 20 values each, well under both backends' limits.
 const ROWS_PER_INSERT: usize = 100;
+/// Alerts read by key in one statement: two values each.
+const KEYS_PER_QUERY: usize = 500;
 
 const COLUMNS: &str = "org, repo_id, repo, number, rule_id, rule_name, rule_severity, severity, \
      tool, cwes, path, line, state, dismissed_reason, created_at, updated_at, fixed_at, \
@@ -253,32 +255,30 @@ impl AlertIndex {
             .collect())
     }
 
-    /// The indexed alerts of one repository among `numbers` (any state); an alert the index
-    /// lacks is left out.
-    pub async fn of_repository(
+    /// The indexed alerts among `keys` (repository id, alert number), any state, in no order; an
+    /// alert the index lacks is left out. One query for each `KEYS_PER_QUERY` keys.
+    pub async fn alerts(
         &self,
         org: &OrgLogin,
-        repo_id: i64,
-        numbers: &[i64],
+        keys: &[(i64, i64)],
     ) -> super::Result<Vec<IndexedAlert>> {
-        let (Some(low), Some(high)) = (numbers.iter().min(), numbers.iter().max()) else {
-            return Ok(Vec::new());
-        };
-        let rows: Vec<Row> = sqlx::query_as(&format!(
-            "{SELECT} WHERE org = $1 AND repo_id = $2 AND number BETWEEN $3 AND $4"
-        ))
-        .bind(org.as_str())
-        .bind(repo_id)
-        .bind(*low)
-        .bind(*high)
-        .fetch_all(self.store.pool())
-        .await?;
-        let wanted: std::collections::HashSet<i64> = numbers.iter().copied().collect();
-        Ok(rows
-            .into_iter()
-            .filter(|r| wanted.contains(&r.number))
-            .map(IndexedAlert::from)
-            .collect())
+        let mut found = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(KEYS_PER_QUERY) {
+            let pairs: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3))
+                .collect();
+            let sql = format!(
+                "{SELECT} WHERE org = $1 AND (repo_id, number) IN (VALUES {})",
+                pairs.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, Row>(&sql).bind(org.as_str());
+            for (repo_id, number) in chunk {
+                q = q.bind(*repo_id).bind(*number);
+            }
+            let rows = q.fetch_all(self.store.pool()).await?;
+            found.extend(rows.into_iter().map(IndexedAlert::from));
+        }
+        Ok(found)
     }
 
     /// How many alerts the org's index holds.

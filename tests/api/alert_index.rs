@@ -125,7 +125,7 @@ async fn first_sync_then_incremental_then_304(app: TestApp) {
         let (acme, row) = (acme.clone(), row.clone());
         async move {
             let found = index
-                .of_repository(&acme, row.repo_id, &[row.number])
+                .alerts(&acme, &[(row.repo_id, row.number)])
                 .await
                 .unwrap();
             found.into_iter().next().expect("indexed")
@@ -386,8 +386,13 @@ async fn the_lease_has_one_holder_and_a_full_finish_sweeps() {
             vec![(2, 1), (1, 1)],
             "{url}: (1, 2) was not seen by the full sync"
         );
-        let got = index.of_repository(&o, 1, &[1, 2]).await.unwrap();
+        let got = index.alerts(&o, &[(1, 1), (1, 2), (3, 1)]).await.unwrap();
         assert_eq!(got, vec![row(1, 1)], "{url}");
+        // More keys than one statement takes: every one read.
+        let many: Vec<IndexedAlert> = (1..=1_200).map(|n| row(9, n)).collect();
+        index.upsert(&o, &many, now).await.unwrap();
+        let keys: Vec<(i64, i64)> = (0..=1_201).map(|n| (9, n)).collect();
+        assert_eq!(index.alerts(&o, &keys).await.unwrap().len(), 1_200, "{url}");
 
         // Fresh: nobody takes it; with a later bar, one does; a dead holder's lease runs out.
         assert!(!index
@@ -500,10 +505,12 @@ async fn the_index_selects_the_same_alerts_as_githubs_pages() {
         let handle = tokio::runtime::Handle::current();
         runner
             .run(&strategy, |filter| {
-                let (rows, total) = tokio::task::block_in_place(|| {
+                let found = tokio::task::block_in_place(|| {
                     handle.block_on(org_alerts::search(state, &hubot, &o, &filter, 200))
                 })
                 .unwrap();
+                prop_assert!(found.synced_at.is_some(), "read from the index");
+                let (rows, total) = (found.rows, found.total);
                 let expected = filter.select(&live);
                 prop_assert_eq!(total, expected.len(), "{:?}", filter);
                 let expected: Vec<AlertRow> = expected.into_iter().take(200).cloned().collect();

@@ -2,7 +2,7 @@
 //! repository, GitHub's 422 mapped to fields, the limits, and no duplicate on failure.
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
-use campaigns_admin::domain::alert::{AlertBatch, AlertRow};
+use campaigns_admin::domain::alert::{AlertBatch, AlertRow, AlertSearch};
 use campaigns_admin::domain::url_state::UrlState;
 use campaigns_admin::emulator::{FaultAction, FaultRule};
 use campaigns_admin::error::AppError;
@@ -100,7 +100,8 @@ async fn the_server_rendered_list_reads_every_page_once_and_counts_the_matches()
             form.extend(pairs);
             let (status, body) = call(app, "alerts/search", &form).await;
             assert_eq!(status, 200, "{body}");
-            serde_json::from_str::<(Vec<AlertRow>, usize)>(&body).unwrap()
+            let found: AlertSearch = serde_json::from_str(&body).unwrap();
+            (found.rows, found.total)
         }
     };
     let (rows, total) = search(vec![("filter[q]", "")]).await;
