@@ -77,6 +77,9 @@ pub struct DraftPage {
     /// More alerts of the org were closed since the draft was saved than a page reads
     /// ([`CLOSED_SINCE_PAGES`]): `closed` names those among the most recent.
     pub closed_budget_spent: bool,
+    /// When `closed` was read from the app's alert index, the time it last matched GitHub.
+    #[serde(default)]
+    pub closed_synced_at: Option<DateTime<Utc>>,
 }
 
 /// A create form made fit to keep as a draft: it needs a valid name; its selection is kept as

@@ -75,6 +75,7 @@ fn DraftView(
         draft: d,
         closed,
         closed_budget_spent,
+        closed_synced_at,
     } = page;
     let publish_error = shown_error(publish.value(), failed.as_ref());
     let discard_error = shown_error(discard.value(), None);
@@ -102,7 +103,7 @@ fn DraftView(
             ". Only owners and security managers of " {org_name} " can open it; GitHub does not know it exists until it is published."
         </p>
         {draft_fields(&d)}
-        <ClosedSince closed closed_budget_spent/>
+        <ClosedSince closed closed_budget_spent synced_at=closed_synced_at/>
         {draft_comments(&org, d, comment, comment_error, kept_comment)}
     }
 }
@@ -251,6 +252,8 @@ fn draft_comments(
 fn ClosedSince(
     closed: Option<Vec<crate::domain::draft::ClosedAlert>>,
     closed_budget_spent: bool,
+    /// When the states were the app's alert index's, the time it last matched GitHub.
+    synced_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> impl IntoView {
     let body = match closed {
         None => view! {
@@ -276,6 +279,9 @@ fn ClosedSince(
         <section class="card" aria-labelledby="closed-title">
             <h2 id="closed-title">"Closed since it was saved"</h2>
             {body}
+            {synced_at.map(|at| view! {
+                <p class="muted">"As GitHub listed them at " <When at with_time=true/> " (the app's alert index)."</p>
+            })}
             {closed_budget_spent.then(|| view! {
                 <p class="muted" id="closed-budget">{format!(
                     "More than {} of the org's alerts were closed since this draft was saved: those among the most recent were compared. GitHub checks every alert when the draft is published.",

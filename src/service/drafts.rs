@@ -3,6 +3,7 @@
 
 use crate::domain::alert_selection::AlertKey;
 use crate::domain::campaign::CampaignView;
+use crate::domain::campaign_alerts::LiveState;
 use crate::domain::campaign_form::NewCampaignForm;
 use crate::domain::draft::{
     ClosedAlert, Draft, DraftId, DraftPage, DraftSummary, CLOSED_SINCE_PAGES,
@@ -68,11 +69,19 @@ pub async fn page(
     comments_before: Option<i64>,
 ) -> Result<DraftPage, AppError> {
     let draft = draft_of(state, token, org, id, comments_before).await?;
-    let (closed, closed_budget_spent) = closed_since(state, token, org, &draft).await;
+    let (closed, closed_budget_spent, closed_synced_at) =
+        match closed_in_index(state, token, org, &draft).await {
+            Some((closed, at)) => (closed, false, Some(at)),
+            None => {
+                let (closed, spent) = closed_since(state, token, org, &draft).await;
+                (closed, spent, None)
+            }
+        };
     Ok(DraftPage {
         draft,
         closed,
         closed_budget_spent,
+        closed_synced_at,
     })
 }
 
@@ -237,7 +246,7 @@ pub async fn selection_exists(
         .chain(
             alerts
                 .iter()
-                .filter(|a| a.state == crate::domain::campaign_alerts::LiveState::Unknown)
+                .filter(|a| a.state == LiveState::Unknown)
                 .map(|a| format!("{}#{}", a.repository, a.number)),
         )
         .collect();
@@ -257,6 +266,40 @@ pub async fn selection_exists(
             unknown.len()
         ),
     ))
+}
+
+/// The draft's alerts closed now, from the org's alert index once it is ready (every chosen alert
+/// looked up, no page budget), with the time the index last matched GitHub; `None` when the index
+/// is not ready (GitHub's pages are read then). `Some((None, _))`: the store could not be read.
+async fn closed_in_index(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    draft: &Draft,
+) -> Option<(Option<Vec<ClosedAlert>>, chrono::DateTime<chrono::Utc>)> {
+    let at = crate::service::alert_index::ready(state, token, org)
+        .await
+        .ok()??;
+    let keys: Vec<(i64, i64)> = keys_of(&draft.form)
+        .iter()
+        .map(|k| (k.repo_id, k.number))
+        .collect();
+    let found = state.store.alert_index().alerts(org, &keys).await.ok();
+    let closed = found.map(|found| {
+        let mut closed: Vec<ClosedAlert> = found
+            .into_iter()
+            .filter(|a| matches!(a.state, LiveState::Fixed | LiveState::Dismissed))
+            .map(|a| ClosedAlert {
+                repository: format!("{org}/{}", a.row.repo),
+                number: a.row.number,
+                state: a.state.as_str().into(),
+                html_url: a.row.html_url,
+            })
+            .collect();
+        closed.sort_by(|a, b| (&a.repository, a.number).cmp(&(&b.repository, b.number)));
+        closed
+    });
+    Some((closed, at))
 }
 
 /// The draft's alerts closed on GitHub since it was saved, read from the org's closed

@@ -132,7 +132,8 @@ impl AlertIndex {
     }
 
     /// Takes the org's sync for `holder` until `until`, when no lease is held and the index was
-    /// synced before `stale_before` (or never): true for exactly one caller of all instances.
+    /// synced at or before `stale_before` (or never): true for exactly one caller of all
+    /// instances.
     pub async fn lease(
         &self,
         org: &OrgLogin,
@@ -146,7 +147,7 @@ impl AlertIndex {
              ON CONFLICT (org) DO UPDATE SET lease_until = excluded.lease_until,
                  lease_holder = excluded.lease_holder
              WHERE alert_index_syncs.lease_until <= $4
-               AND (alert_index_syncs.synced_at IS NULL OR alert_index_syncs.synced_at < $5)",
+               AND (alert_index_syncs.synced_at IS NULL OR alert_index_syncs.synced_at <= $5)",
         )
         .bind(org.as_str())
         .bind(until.timestamp())

@@ -3,7 +3,7 @@
 //! GitHub does not list as a member of the org; and all of it without JavaScript.
 
 use crate::campaign_create::{call, creates_sent, due, load_pages};
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 /// `count` alerts of acme-corp, `repo_id:number`, with their repositories' names.
 async fn some_alerts(app: &TestApp, count: usize) -> Vec<(String, String, i64)> {
@@ -44,7 +44,22 @@ fn draft_form<'a>(
 
 #[tokio::test]
 async fn a_draft_is_shared_commented_on_and_published_once_by_a_colleague() {
-    let app = spawn_app().await;
+    shared_commented_on_and_published(spawn_app().await).await;
+}
+
+/// The same with the org's alert index on and synced: what closed since is read from it.
+#[tokio::test]
+async fn a_drafts_closed_alerts_are_read_from_the_alert_index_once_synced() {
+    let app = spawn_app_with(&[("CAMPAIGNS_GITHUB_ALERT_INDEX", "on")]).await;
+    let scopes = ["security_events", "read:org"];
+    let mona = secrecy::SecretString::from(app.emulator.issue_token("mona", &scopes).unwrap());
+    let acme = "acme-corp".parse().unwrap();
+    let synced = campaigns_admin::service::alert_index::sync_now(&app.state, &mona, &acme, true);
+    assert!(synced.await.unwrap());
+    shared_commented_on_and_published(app).await;
+}
+
+async fn shared_commented_on_and_published(app: TestApp) {
     app.sign_in("mona").await;
     let picked = some_alerts(&app, 300).await;
     let keys: Vec<&str> = picked.iter().map(|(k, _, _)| k.as_str()).collect();
@@ -86,6 +101,8 @@ async fn a_draft_is_shared_commented_on_and_published_once_by_a_colleague() {
         html.contains(&format!("{repo}#{number}")),
         "the closed alert is named"
     );
+    let indexed = app.state.settings.github.alert_index;
+    assert_eq!(html.contains("As GitHub listed them at"), indexed, "{html}");
     let (status, body) = call(
         &app,
         "drafts/comment",
