@@ -9,18 +9,24 @@ use chrono::Utc;
 use leptos::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
-/// An alert as loaded, with what the text filters read lower-cased once on arrival rather than
-/// on every filter change.
+/// An alert as loaded, with what the text filters read lower-cased, and its place within its
+/// repository's group (most severe, then newest first), worked out once on arrival rather than on
+/// every filter change.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub row: AlertRow,
     search: Searchable,
+    place: (u8, std::cmp::Reverse<i64>),
 }
 
 impl From<AlertRow> for Loaded {
     fn from(row: AlertRow) -> Self {
         let search = Searchable::of(&row);
-        Loaded { row, search }
+        let place = (
+            severity_rank(&row.severity),
+            std::cmp::Reverse(row.created_at.timestamp()),
+        );
+        Loaded { row, search, place }
     }
 }
 
@@ -59,10 +65,7 @@ pub fn group(all: &[Loaded], matching: &[usize]) -> Vec<Group> {
     let mut groups: Vec<Group> = by_repo
         .into_iter()
         .map(|(repo_id, mut rows)| {
-            rows.sort_by_key(|&i| {
-                let a = &all[i].row;
-                (severity_rank(&a.severity), std::cmp::Reverse(a.created_at))
-            });
+            rows.sort_unstable_by_key(|&i| (all[i].place, i));
             Group {
                 repo: all[rows[0]].row.repo.clone(),
                 repo_id,
