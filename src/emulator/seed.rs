@@ -357,12 +357,8 @@ fn build_org(rng: &mut Rng, world: &World, now: DateTime<Utc>, spec: OrgSpec) ->
     let mut open_left = spec.open_alerts;
     let member_ids: Vec<i64> = spec.members.iter().map(|(id, _)| *id).collect();
     for i in 0..total {
-        // Skewed towards the first repositories, as real orgs are.
-        let repo = {
-            let a = rng.below(repos.len());
-            let b = rng.below(repos.len());
-            a.min(b)
-        };
+        // Skewed towards the first repositories, as real orgs are (the lesser of two draws).
+        let repo = rng.below(repos.len()).min(rng.below(repos.len()));
         per_repo_number[repo] += 1;
         let rule = rng.below(world.rules.len());
         let state = if open_left > 0 && (total - i <= open_left || rng.below(5) != 0) {

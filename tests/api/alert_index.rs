@@ -354,13 +354,13 @@ async fn the_lease_has_one_holder_and_a_full_finish_sweeps() {
             .upsert(&o, &[row(1, 1), row(2, 1)], now)
             .await
             .unwrap();
-        let order: Vec<(i64, i64)> = index
-            .open(&o)
-            .await
-            .unwrap()
-            .iter()
-            .map(|a| (a.repo_id, a.number))
-            .collect();
+        let open_keys = || async {
+            let open = index.open(&o).await.unwrap();
+            open.iter()
+                .map(|a| (a.repo_id, a.number))
+                .collect::<Vec<_>>()
+        };
+        let order = open_keys().await;
         assert_eq!(order, vec![(2, 1), (1, 2), (1, 1)], "{url}: GitHub's order");
         assert_eq!(
             index.open(&o).await.unwrap()[2],
@@ -374,13 +374,7 @@ async fn the_lease_has_one_holder_and_a_full_finish_sweeps() {
             full: true,
         };
         index.finish(&o, &holder, &done).await.unwrap();
-        let left: Vec<(i64, i64)> = index
-            .open(&o)
-            .await
-            .unwrap()
-            .iter()
-            .map(|a| (a.repo_id, a.number))
-            .collect();
+        let left = open_keys().await;
         assert_eq!(
             left,
             vec![(2, 1), (1, 1)],
