@@ -23,7 +23,7 @@ use crate::domain::campaign_alerts::LiveState;
 use crate::domain::campaign_fields::web_url_or_empty;
 use crate::domain::OrgLogin;
 use crate::error::AppError;
-use crate::github::models::{AlertState, Changed, CodeScanningAlert};
+use crate::github::models::{AlertState, Changed, CodeScanningAlert, PageLinks};
 use crate::github::MAX_PER_PAGE;
 use crate::state::AppState;
 use crate::store::alert_index::{SyncDone, SyncState};
@@ -106,7 +106,7 @@ async fn sync_on_read(
 
 /// Syncs the org's index now under a lease the caller holds, every page when `full`; the time the
 /// index matched GitHub. On failure the lease is given back and the error logged.
-pub async fn run(
+async fn run(
     state: &AppState,
     token: &SecretString,
     org: &OrgLogin,
@@ -116,7 +116,11 @@ pub async fn run(
 ) -> Result<DateTime<Utc>, AppError> {
     let index = state.store.alert_index();
     let started = Utc::now();
-    let done = match sync(state, token, org, was, full, started).await {
+    let synced = match full {
+        true => full_sync(state, token, org, started).await,
+        false => changes_sync(state, token, org, was, started).await,
+    };
+    let done = match synced {
         Ok(done) => done,
         Err(e) => {
             tracing::warn!(%org, error = %e, full, "the alert index sync failed");
@@ -153,52 +157,45 @@ fn holder() -> String {
     format!("{}-{:016x}", std::process::id(), rand::random::<u64>())
 }
 
-async fn sync(
+/// What changed since the last sync: the whole list, most recently updated first, page 1 asked
+/// with the last sync's ETag, read page by page down to the watermark (usually page 1 alone).
+async fn changes_sync(
     state: &AppState,
     token: &SecretString,
     org: &OrgLogin,
     was: &SyncState,
-    full: bool,
     started: DateTime<Utc>,
 ) -> Result<SyncDone, AppError> {
-    if full {
-        return full_sync(state, token, org, started).await;
-    }
-    let (github, index) = (&state.github, state.store.alert_index());
-    let done = |watermark, etag| SyncDone {
+    let github = &state.github;
+    let first = github.org_alerts_by_update(token, org, None, 1, was.etag.as_deref());
+    let (items, links, etag) = match first.await? {
+        Changed::NotModified => {
+            let etag = was.etag.clone();
+            let (watermark, full) = (None, false);
+            return Ok(SyncDone {
+                started,
+                watermark,
+                etag,
+                full,
+            });
+        }
+        Changed::Page { items, links, etag } => (items, links, etag),
+    };
+    let watermark = items.first().map(updated_at);
+    let below = |items: &[CodeScanningAlert]| reaches(items, was.watermark);
+    let read = |page| github.org_alerts_by_update(token, org, None, page, None);
+    let pages = Pages {
+        state,
+        org,
+        started,
+    };
+    pages.follow(items, links, read, below).await?;
+    Ok(SyncDone {
         started,
         watermark,
         etag,
-        full,
-    };
-    let etag = was.etag.as_deref();
-    let (items, links, etag) = match github
-        .org_alerts_by_update(token, org, None, 1, etag)
-        .await?
-    {
-        Changed::NotModified => return Ok(done(None, was.etag.clone())),
-        Changed::Page { items, links, etag } => (items, links, etag),
-    };
-    let newest = items.first().map(updated_at);
-    let mut reached = reaches(&items, was.watermark);
-    let mut more = links.next.is_some() || items.len() as u32 == MAX_PER_PAGE;
-    index.upsert(org, &indexed(items), started).await?;
-    // Page by page: a sync usually stops on page 1.
-    let mut page = 2;
-    while more && !reached && page <= MAX_PAGES {
-        let (items, links) = match github
-            .org_alerts_by_update(token, org, None, page, None)
-            .await?
-        {
-            Changed::Page { items, links, .. } => (items, links),
-            Changed::NotModified => break,
-        };
-        reached = reaches(&items, was.watermark);
-        more = !items.is_empty() && (links.next.is_some() || items.len() as u32 == MAX_PER_PAGE);
-        index.upsert(org, &indexed(items), started).await?;
-        page += 1;
-    }
-    Ok(done(newest, etag))
+        full: false,
+    })
 }
 
 /// Every alert of the org: the open ones, then the closed ones, each list read as one query
@@ -210,42 +207,37 @@ async fn full_sync(
     org: &OrgLogin,
     started: DateTime<Utc>,
 ) -> Result<SyncDone, AppError> {
-    let (github, index) = (&state.github, state.store.alert_index());
+    let (github, pages) = (
+        &state.github,
+        Pages {
+            state,
+            org,
+            started,
+        },
+    );
     let pace = &Pace::default();
     let mut newest = None;
     for which in ["open", "closed"] {
         let read = |page| async move {
             pace.turn().await;
-            github
-                .org_alerts_by_update(token, org, Some(which), page, None)
-                .await
+            (github.org_alerts_by_update(token, org, Some(which), page, None)).await
         };
         let Changed::Page { items, links, .. } = read(1).await? else {
             continue;
         };
         newest = newest.max(items.first().map(updated_at));
-        let mut more = links.next.is_some() || items.len() as u32 == MAX_PER_PAGE;
-        index.upsert(org, &indexed(items), started).await?;
-        if let Some(last) = links.last {
-            let mut reads = futures_util::stream::iter(2..=last.min(MAX_PAGES))
-                .map(read)
-                .buffer_unordered(PAGES_IN_FLIGHT);
-            while let Some(page) = reads.next().await {
-                if let Changed::Page { items, .. } = page? {
-                    index.upsert(org, &indexed(items), started).await?;
-                }
-            }
+        let Some(last) = links.last else {
+            pages.follow(items, links, read, |_| false).await?;
             continue;
-        }
-        let mut page = 2;
-        while more && page <= MAX_PAGES {
-            let Changed::Page { items, links, .. } = read(page).await? else {
-                break;
-            };
-            more =
-                !items.is_empty() && (links.next.is_some() || items.len() as u32 == MAX_PER_PAGE);
-            index.upsert(org, &indexed(items), started).await?;
-            page += 1;
+        };
+        pages.write(items).await?;
+        let mut reads = futures_util::stream::iter(2..=last.min(MAX_PAGES))
+            .map(read)
+            .buffer_unordered(PAGES_IN_FLIGHT);
+        while let Some(page) = reads.next().await {
+            if let Changed::Page { items, .. } = page? {
+                pages.write(items).await?;
+            }
         }
     }
     Ok(SyncDone {
@@ -255,6 +247,55 @@ async fn full_sync(
         etag: None,
         full: true,
     })
+}
+
+/// Where a sync writes the pages it reads.
+struct Pages<'a> {
+    state: &'a AppState,
+    org: &'a OrgLogin,
+    started: DateTime<Utc>,
+}
+
+impl Pages<'_> {
+    async fn write(&self, items: Vec<CodeScanningAlert>) -> Result<(), AppError> {
+        let index = self.state.store.alert_index();
+        Ok(index
+            .upsert(self.org, &indexed(items), self.started)
+            .await?)
+    }
+
+    /// Writes page 1 (`items`, `links`), then reads and writes pages 2, 3… one after another while
+    /// GitHub says there are more and `done` says no page read so far reached what is kept.
+    async fn follow<F, Fut>(
+        &self,
+        items: Vec<CodeScanningAlert>,
+        links: PageLinks,
+        read: F,
+        done: impl Fn(&[CodeScanningAlert]) -> bool,
+    ) -> Result<(), AppError>
+    where
+        F: Fn(u32) -> Fut,
+        Fut: std::future::Future<Output = Result<Changed<CodeScanningAlert>, AppError>>,
+    {
+        let mut go_on = more_pages(&items, &links) && !done(&items);
+        self.write(items).await?;
+        let mut page = 2;
+        while go_on && page <= MAX_PAGES {
+            let Changed::Page { items, links, .. } = read(page).await? else {
+                break;
+            };
+            go_on = more_pages(&items, &links) && !done(&items);
+            self.write(items).await?;
+            page += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Whether GitHub may have a page after this one: it links one, or this one is full (the next
+/// may be linked by cursor only). An empty page ends the list, whatever `Link` says.
+fn more_pages(items: &[CodeScanningAlert], links: &PageLinks) -> bool {
+    !items.is_empty() && (links.next.is_some() || items.len() as u32 == MAX_PER_PAGE)
 }
 
 /// A full sync's pace: its first `BURST_PAGES` requests at once (within the token's share), then
@@ -297,14 +338,19 @@ fn indexed(items: Vec<CodeScanningAlert>) -> Vec<IndexedAlert> {
     items.into_iter().map(indexed_of).collect()
 }
 
-/// An alert of GitHub's org list as the index keeps it.
-pub fn indexed_of(a: CodeScanningAlert) -> IndexedAlert {
-    let state = match a.state {
+/// An alert's state as GitHub gave it (`Unknown` when it gave none).
+pub fn live_state(state: Option<AlertState>) -> LiveState {
+    match state {
         Some(AlertState::Open) => LiveState::Open,
         Some(AlertState::Fixed) => LiveState::Fixed,
         Some(AlertState::Dismissed) => LiveState::Dismissed,
         _ => LiveState::Unknown,
-    };
+    }
+}
+
+/// An alert of GitHub's org list as the index keeps it.
+fn indexed_of(a: CodeScanningAlert) -> IndexedAlert {
+    let state = live_state(a.state);
     let updated_at = updated_at(&a);
     let (dismissed_reason, fixed_at, dismissed_at) =
         (a.dismissed_reason.clone(), a.fixed_at, a.dismissed_at);

@@ -7,11 +7,10 @@ use crate::domain::list_view::{ListView, PageSize, StateFilter};
 use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use crate::github::client::MAX_PAGES;
-use crate::service::alert_index;
 use crate::service::campaign_records::record_of;
 use crate::service::campaigns::list_page;
 use crate::service::files::{file, not_started, Format, Row};
-use crate::service::live_alerts::{indexed_states, repository_reads};
+use crate::service::live_alerts::{from_index, repository_reads};
 use crate::service::views::view_of;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -211,13 +210,8 @@ async fn alerts_file(
         alerts.into_iter().map(alert_row).collect()
     };
     // From the org's alert index once it is ready (one chunk); else a repository at a time.
-    let indexed = match alert_index::ready(&state, &token, &org).await {
-        Ok(Some(_)) => indexed_states(&state, &org, &record.alerts).await.map(Some),
-        Ok(None) => Ok(None),
-        Err(err) => Err(err),
-    };
-    let chunks = match indexed {
-        Ok(Some((alerts, _))) => {
+    let chunks = match from_index(&state, &token, &org, &record.alerts).await {
+        Ok(Some((alerts, _, _))) => {
             futures_util::stream::once(async move { Ok(filtered(alerts)) }).boxed()
         }
         Ok(None) => repository_reads(state.github.clone(), token, org, &record.alerts)

@@ -7,7 +7,7 @@ use crate::domain::campaign_alerts::{
 };
 use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
-use crate::github::models::{AlertState, RepoAlert};
+use crate::github::models::RepoAlert;
 use crate::github::GitHubClient;
 use crate::service::campaign_records::{info, record_of};
 use crate::service::snapshots::keep_snapshot;
@@ -108,16 +108,26 @@ pub async fn campaign_alert_states(
     org: &OrgLogin,
     recorded: &[RecordedAlert],
 ) -> Result<StatesRead, AppError> {
-    match crate::service::alert_index::ready(state, token, org).await? {
-        Some(at) => {
-            let (alerts, unreadable) = indexed_states(state, org, recorded).await?;
-            Ok((alerts, unreadable, Some(at)))
-        }
-        None => {
-            let (alerts, unreadable) = live_alerts(&state.github, token, org, recorded).await;
-            Ok((alerts, unreadable, None))
-        }
+    if let Some(read) = from_index(state, token, org, recorded).await? {
+        return Ok(read);
     }
+    let (alerts, unreadable) = live_alerts(&state.github, token, org, recorded).await;
+    Ok((alerts, unreadable, None))
+}
+
+/// The recorded alerts with their states from the org's alert index, synced first if it is due;
+/// `None` when the index is not ready (read GitHub then).
+pub async fn from_index(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    recorded: &[RecordedAlert],
+) -> Result<Option<StatesRead>, AppError> {
+    let Some(at) = crate::service::alert_index::ready(state, token, org).await? else {
+        return Ok(None);
+    };
+    let (alerts, unreadable) = indexed_states(state, org, recorded).await?;
+    Ok(Some((alerts, unreadable, Some(at))))
 }
 
 /// A campaign's alerts with their states, the repositories not read, and the index's time.
@@ -129,7 +139,7 @@ pub type StatesRead = (
 
 /// The recorded alerts with their states in the org's index; a repository none of whose alerts
 /// the index holds (deleted, or no longer scanned) is named as not read.
-pub async fn indexed_states(
+async fn indexed_states(
     state: &AppState,
     org: &OrgLogin,
     recorded: &[RecordedAlert],
@@ -278,12 +288,7 @@ fn unknown(repo: &str, number: i64) -> CampaignAlert {
 }
 
 fn row(repo: &str, a: RepoAlert) -> CampaignAlert {
-    let state = match a.state {
-        Some(AlertState::Open) => LiveState::Open,
-        Some(AlertState::Fixed) => LiveState::Fixed,
-        Some(AlertState::Dismissed) => LiveState::Dismissed,
-        _ => LiveState::Unknown,
-    };
+    let state = crate::service::alert_index::live_state(a.state);
     let location = a.most_recent_instance.location.unwrap_or_default();
     CampaignAlert {
         repository: repo.to_owned(),
