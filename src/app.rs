@@ -54,18 +54,20 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=HomePage/>
+                    // In order: the frame leaves at once, the data follows in place, without
+                    // JavaScript too; the first byte waits briefly for the data that decides the
+                    // status, title and Open Graph tags (components::streaming).
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/signed-out") view=SignedOutPage/>
-                    // Async: the whole page (status, title, Open Graph tags) is known before it is sent.
-                    <Route path=path!("/orgs/:org") view=OrgOverviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orgs/:org/campaigns") view=CampaignListPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orgs/:org/audit") view=AuditLogPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orgs/:org/drafts/:id") view=SharedDraftPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orgs/:org/campaigns/new") view=CampaignNewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orgs/:org/campaigns/:number") view=CampaignDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orgs/:org/campaigns/:number/alerts") view=CampaignAlertsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orgs/:org/campaigns/:number/edit") view=CampaignEditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orgs/:org/campaigns/:number/delete") view=CampaignDeletePage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:org") view=OrgOverviewPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/campaigns") view=CampaignListPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/audit") view=AuditLogPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/drafts/:id") view=SharedDraftPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/campaigns/new") view=CampaignNewPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/campaigns/:number") view=CampaignDetailPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/campaigns/:number/alerts") view=CampaignAlertsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/campaigns/:number/edit") view=CampaignEditPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/campaigns/:number/delete") view=CampaignDeletePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-in-failed") view=SignInFailedPage/>
                 </Routes>
             </Layout>

@@ -113,6 +113,13 @@ mod ssr {
         (kept.form == *form).then_some(kept)
     }
 
+    /// Whether `session` keeps a failed post for some form's next view. A page that would take
+    /// it waits for its data before its first byte (`components::streaming`): the session is
+    /// saved when the response starts, so a form taken later would be shown again.
+    pub async fn kept(session: &tower_sessions::Session) -> bool {
+        matches!(session.get::<FailedForm>(KEY).await, Ok(Some(_)))
+    }
+
     /// Runs a form's server function: when it fails, a plain (no-JavaScript) post is kept as
     /// `echo` with its error for the form's next view. The error keeps its HTTP status.
     pub async fn form_post<T>(
@@ -132,7 +139,7 @@ mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{form_post, take};
+pub use ssr::{form_post, kept, take};
 
 /// The last post of `form` when it failed without JavaScript; `None` otherwise. Signed-in users
 /// only; each kept post is given out once.

@@ -72,8 +72,3 @@ fn sign_in_again() {
         let _ = window().location().set_href(&target);
     }
 }
-
-/// What a page shows while its data loads: `what` ("Loading the campaign…"), marked busy.
-pub fn loading(what: &'static str) -> impl IntoView {
-    view! { <p class="loading" aria-busy="true">{what}</p> }
-}

@@ -70,13 +70,15 @@ fn Header() -> impl IntoView {
 /// Org switcher, the signed-in user and the sign-out button.
 #[component]
 fn HeaderSlots(user: CurrentUser) -> impl IntoView {
-    let orgs = Resource::new(|| (), |_| my_orgs());
+    // Asked by the browser once the page is up: the frame never waits for GitHub, and a page
+    // without JavaScript links to the home page's list instead.
+    let orgs = LocalResource::new(my_orgs);
     let display = user.name.clone().unwrap_or_else(|| user.login.clone());
     view! {
         <div class="header-slots">
             <details class="slot org-switcher">
                 <summary>"Organisations"</summary>
-                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <Transition fallback=|| view! { <p><a href="/">"Your organisations"</a></p> }>
                     {move || orgs.get().map(|r| match r {
                         Ok(list) if !list.is_empty() => view! {
                             <ul>

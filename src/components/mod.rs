@@ -13,3 +13,4 @@ pub mod layout;
 pub mod params;
 pub mod progress_bar;
 pub mod raw_text;
+pub mod streaming;

@@ -49,6 +49,21 @@ pub fn campaign_params() -> Memo<Result<CampaignParams, AppError>> {
     Memo::new(move |_| params.with(|p| p.clone().map_err(|_| AppError::NotFound)))
 }
 
+/// "Campaign #12 · acme-corp": a campaign page's title until its name has loaded.
+pub fn campaign_title(
+    params: Memo<Result<CampaignParams, AppError>>,
+) -> impl Fn() -> String + Copy {
+    move || {
+        params
+            .try_with(|p| {
+                p.as_ref()
+                    .map(|p| format!("Campaign #{} · {}", p.number, p.org))
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// The page's state as its address's query says (`domain::url_state`), following the address.
 pub fn url_state<T>() -> Memo<T>
 where

@@ -4,8 +4,9 @@
 
 use crate::api::audit::audit_log;
 use crate::components::dates::When;
-use crate::components::error_view::{loading, ErrorView};
+use crate::components::error_view::ErrorView;
 use crate::components::params::{org_param, org_text, url_state};
+use crate::components::streaming::pending;
 use crate::domain::audit::{AuditAction, AuditEntry, AuditFilter, AuditPage};
 use crate::domain::{paths, OrgLogin};
 use crate::error::AppError;
@@ -34,7 +35,8 @@ pub fn AuditLogPage() -> impl IntoView {
             "Every change made to this organisation's campaigns through campaigns-admin: who made it, when, "
             "what it changed, and what GitHub answered. Changes made on GitHub itself are not here."
         </p>
-        <Suspense fallback=|| loading("Loading the audit log…")>
+        {pending(log, "Loading the audit log…")}
+        <Suspense fallback=|| ()>
             {move || log.get().map(|r| match r {
                 Err(error) => view! { <ErrorView error/> }.into_any(),
                 Ok((org, filter, page)) => view! { <AuditView org filter page/> }.into_any(),

@@ -5,9 +5,10 @@
 
 use crate::api::campaign_alerts::load_campaign_alerts;
 use crate::components::dates::When;
-use crate::components::error_view::{loading, set_status, ErrorView};
-use crate::components::params::{campaign_params, url_state, CampaignParams};
+use crate::components::error_view::{set_status, ErrorView};
+use crate::components::params::{campaign_params, campaign_title, url_state, CampaignParams};
 use crate::components::progress_bar::{ProgressBar, SegmentedBar};
+use crate::components::streaming::pending;
 use crate::domain::campaign_alerts::{
     AlertsFilter, CampaignAlert, CampaignAlerts, LiveState, RepoProgress, RepoSort, SEVERITIES,
 };
@@ -29,7 +30,9 @@ pub fn CampaignAlertsPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| loading("Loading the campaign's alerts…")>
+        <Title text=campaign_title(params)/>
+        {pending(data, "Loading the campaign's alerts…")}
+        <Suspense fallback=|| ()>
             {move || data.get().map(|r| match r {
                 Err(error) => view! { <ErrorView error/> }.into_any(),
                 Ok((org, number, filter, result)) => view! { <AlertsView org number filter result/> }.into_any(),

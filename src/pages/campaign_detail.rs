@@ -8,9 +8,10 @@ use crate::api::flash::{shown_error, take_failed_form};
 use crate::components::burndown::Burndown;
 use crate::components::campaign_badges::{Managers, StateBadge};
 use crate::components::dates::{due_text, Due, When};
-use crate::components::error_view::{loading, or_error};
-use crate::components::params::{campaign_params, CampaignParams};
+use crate::components::error_view::or_error;
+use crate::components::params::{campaign_params, campaign_title, CampaignParams};
 use crate::components::progress_bar::ProgressBar;
+use crate::components::streaming::pending;
 use crate::domain::audit::{AuditFilter, AuditPage};
 use crate::domain::campaign::{CampaignView, WantedState};
 use crate::domain::campaign_alerts::{CampaignDetail, RecordInfo};
@@ -57,7 +58,9 @@ pub fn CampaignDetailPage() -> impl IntoView {
     );
     let saved = move || query.with(|q| q.get("saved").is_some());
     view! {
-        <Suspense fallback=|| loading("Loading the campaign…")>
+        <Title text=campaign_title(params)/>
+        {pending(campaign, "Loading the campaign…")}
+        <Suspense fallback=|| ()>
             {move || campaign.get().map(|r| or_error(r, |(org, detail, failed, changes)| view! {
                 <CampaignDetailView org detail set_state failed saved=saved() changes/>
             }))}

@@ -4,8 +4,9 @@
 use crate::api::campaigns::{get_campaign, load_manager_choices, DeleteCampaign, UpdateCampaign};
 use crate::api::flash::{shown_error, take_failed_form};
 use crate::components::campaign_fields::CampaignFormFields;
-use crate::components::error_view::{loading, or_error};
-use crate::components::params::{campaign_params, CampaignParams};
+use crate::components::error_view::or_error;
+use crate::components::params::{campaign_params, campaign_title, CampaignParams};
+use crate::components::streaming::pending;
 use crate::domain::campaign::{CampaignView, ManagerChoices};
 use crate::domain::campaign_form::{unplaced_messages, CampaignForm, FIELDS};
 use crate::domain::failed_form::{FailedForm, FormId};
@@ -31,7 +32,9 @@ pub fn CampaignEditPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| loading("Loading the campaign…")>
+        <Title text=campaign_title(params)/>
+        {pending(data, "Loading the campaign…")}
+        <Suspense fallback=|| ()>
             {move || data.get().map(|r| or_error(r, |(org, c, choices, failed)| view! { <EditForm org c choices failed/> }))}
         </Suspense>
     }
@@ -121,7 +124,9 @@ pub fn CampaignDeletePage() -> impl IntoView {
     );
     let action = ServerAction::<DeleteCampaign>::new();
     view! {
-        <Suspense fallback=|| loading("Loading the campaign…")>
+        <Title text=campaign_title(params)/>
+        {pending(campaign, "Loading the campaign…")}
+        <Suspense fallback=|| ()>
             {move || campaign.get().map(|r| or_error(r, |(org, c, failed)| {
                     let back = paths::campaign(&org, c.number);
                     let error = shown_error(action.value(), failed.as_ref());

@@ -5,8 +5,9 @@ use crate::api::campaigns::list_campaigns;
 use crate::api::drafts::list_drafts;
 use crate::components::campaigns_table::{campaigns_table, Column};
 use crate::components::drafts::Drafts;
-use crate::components::error_view::{loading, or_error};
+use crate::components::error_view::or_error;
 use crate::components::params::{org_param, org_text, url_state};
+use crate::components::streaming::pending;
 use crate::domain::campaign::{CampaignPage, PageNumbers};
 use crate::domain::list_view::{Choice, Direction, ListView, PageSize, SortKey, StateFilter};
 use crate::domain::{paths, CampaignNumber, OrgLogin};
@@ -62,7 +63,8 @@ pub fn CampaignListPage() -> impl IntoView {
         })}
         {move || org.get().ok().map(|o| view! { <Filters org=o view=view.into()/> })}
 
-        <Suspense fallback=|| loading("Loading campaigns…")>
+        {pending(campaigns, "Loading campaigns…")}
+        <Suspense fallback=|| ()>
             {move || campaigns.get().map(|r| or_error(r, |(org, view, page, drafts)| view! {
                 <CampaignTable org=org.clone() view page/>
                 <Drafts org drafts/>

@@ -10,8 +10,9 @@ use crate::components::alert_picker::{fmt_count, severity_badges, AlertPicker};
 use crate::components::browser;
 use crate::components::campaign_fields::CampaignFormFields;
 use crate::components::dates::When;
-use crate::components::error_view::{loading, or_error};
+use crate::components::error_view::or_error;
 use crate::components::params::{org_param, org_text};
+use crate::components::streaming::pending;
 use crate::domain::alert::AlertSearch;
 use crate::domain::alert_filter::{AlertFilter, MAX_AGE_DAYS};
 use crate::domain::alert_selection::AlertKey;
@@ -75,7 +76,8 @@ pub fn CampaignNewPage() -> impl IntoView {
     let org_text = org_text(org);
     view! {
         <Title text=move || format!("New campaign · {}", org_text())/>
-        <Suspense fallback=|| loading("Loading…")>
+        {pending(context, "Loading the form…")}
+        <Suspense fallback=|| ()>
             {move || context.get().map(|r| or_error(r, |(org, ctx, failed, draft, rows, templates)| view! { <NewCampaignForm org ctx failed draft rows templates/> }))}
         </Suspense>
     }

@@ -6,8 +6,9 @@
 use crate::api::drafts::{load_draft, CommentOnDraft, DiscardDraft, PublishDraft};
 use crate::api::flash::{shown_error, take_failed_form};
 use crate::components::dates::When;
-use crate::components::error_view::{loading, or_error};
+use crate::components::error_view::or_error;
 use crate::components::raw_text::raw_text;
+use crate::components::streaming::pending;
 use crate::domain::campaign_fields::DueDate;
 use crate::domain::draft::{Draft, DraftId, DraftPage, COMMENT_MAX};
 use crate::domain::failed_form::{FailedForm, FormId};
@@ -53,7 +54,9 @@ pub fn SharedDraftPage() -> impl IntoView {
     );
     let saved = move || query.with(|q| q.get("saved").is_some());
     view! {
-        <Suspense fallback=|| loading("Loading the draft…")>
+        <Title text="Draft"/>
+        {pending(page, "Loading the draft…")}
+        <Suspense fallback=|| ()>
             {move || page.get().map(|r| or_error(r, |(org, page, failed)| view! {
                 <DraftView org page failed saved=saved() comment publish discard/>
             }))}

@@ -1,7 +1,8 @@
 //! `/`: the organisations the signed-in user can open, each linking to its campaigns.
 
 use crate::api::auth::my_orgs;
-use crate::components::error_view::{loading, or_error};
+use crate::components::error_view::or_error;
+use crate::components::streaming::pending;
 use crate::domain::user::OrgSummary;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,7 +22,8 @@ pub fn HomePage() -> impl IntoView {
         </section>
         <section aria-labelledby="orgs-title">
             <h2 id="orgs-title">"Your organisations"</h2>
-            <Suspense fallback=|| loading("Loading your organisations…")>
+            {pending(orgs, "Loading your organisations…")}
+            <Suspense fallback=|| ()>
                 {move || orgs.get().map(|r| or_error(r, |list| view! { <OrgList orgs=list/> }))}
             </Suspense>
         </section>

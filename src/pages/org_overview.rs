@@ -7,8 +7,9 @@ use crate::api::overview::load_org_overview;
 use crate::components::burndown::OrgTrend;
 use crate::components::campaigns_table::{campaigns_table, Column};
 use crate::components::drafts::Drafts;
-use crate::components::error_view::{loading, or_error};
+use crate::components::error_view::or_error;
 use crate::components::params::{org_param, org_text};
+use crate::components::streaming::pending;
 use crate::domain::draft::DraftSummary;
 use crate::domain::overview::{Load, OrgOverview, OPEN_LIMIT};
 use crate::domain::{paths, OrgLogin};
@@ -41,7 +42,8 @@ pub fn OrgOverviewPage() -> impl IntoView {
                 <a class="button primary" href=paths::new_campaign(&o)>"New campaign"</a>
             })}
         </div>
-        <Suspense fallback=|| loading("Loading the overview…")>
+        {pending(overview, "Loading the overview…")}
+        <Suspense fallback=|| ()>
             {move || overview.get().map(|r| or_error(r, |(org, overview, drafts)| view! { <Overview org overview drafts/> }))}
         </Suspense>
     }

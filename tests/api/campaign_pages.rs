@@ -27,7 +27,7 @@ async fn ok_html(app: &TestApp, path: &str) -> String {
 }
 
 /// The page without Leptos' hydration comments (`<!>`, `<!-- -->`) between text pieces.
-fn without_markers(html: &str) -> String {
+pub(crate) fn without_markers(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(i) = rest.find("<!") {
@@ -317,13 +317,17 @@ async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, String) {
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
-async fn updated_at(app: &TestApp, number: &str) -> String {
+pub(crate) async fn updated_at(app: &TestApp, number: &str) -> String {
     let body = call_ok(app, "get", &[("org", "acme-corp"), ("number", number)]).await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     v["updated_at"].as_str().unwrap().to_owned()
 }
 
-fn edit<'a>(loaded: &'a str, name: &'a str, ends_at: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn edit<'a>(
+    loaded: &'a str,
+    name: &'a str,
+    ends_at: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("org", "acme-corp"),
         ("number", "1"),

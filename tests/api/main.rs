@@ -25,6 +25,7 @@ mod shell;
 mod sign_in;
 mod startup_errors;
 mod store;
+mod streaming;
 mod templates;
 mod tls;
 mod xss;
