@@ -70,28 +70,19 @@ fn Header() -> impl IntoView {
 /// Org switcher, the signed-in user and the sign-out button.
 #[component]
 fn HeaderSlots(user: CurrentUser) -> impl IntoView {
-    // Asked by the browser once the page is up: the frame never waits for GitHub, and a page
-    // without JavaScript links to the home page's list instead.
-    let orgs = LocalResource::new(my_orgs);
+    // Its list is asked for when it is first opened: no page waits for GitHub's list of orgs,
+    // and a page without JavaScript links to the home page's list instead.
+    let wanted = RwSignal::new(false);
     let display = user.name.clone().unwrap_or_else(|| user.login.clone());
     view! {
         <div class="header-slots">
-            <details class="slot org-switcher">
+            <details class="slot org-switcher" on:toggle=move |_| wanted.set(true)>
                 <summary>"Organisations"</summary>
-                <Transition fallback=|| view! { <p><a href="/">"Your organisations"</a></p> }>
-                    {move || orgs.get().map(|r| match r {
-                        Ok(list) if !list.is_empty() => view! {
-                            <ul>
-                                {list.into_iter().map(|o| {
-                                    let href = format!("/orgs/{}", o.login);
-                                    view! { <li><a href=href>{o.login}</a></li> }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Ok(_) => view! { <p class="muted">"No organisations"</p> }.into_any(),
-                        Err(e) => view! { <p class="muted">{e.to_string()}</p> }.into_any(),
-                    })}
-                </Transition>
+                {move || if wanted.get() {
+                    view! { <OrgMenu/> }.into_any()
+                } else {
+                    view! { <p><a href="/">"Your organisations"</a></p> }.into_any()
+                }}
             </details>
             <span class="slot user" title=display>
                 <img class="avatar" src=user.avatar_url.clone() alt="" width="24" height="24"/>
@@ -101,5 +92,27 @@ fn HeaderSlots(user: CurrentUser) -> impl IntoView {
                 <button type="submit">"Sign out"</button>
             </form>
         </div>
+    }
+}
+
+/// The org switcher's list, read from GitHub when it is first shown.
+#[component]
+fn OrgMenu() -> impl IntoView {
+    let orgs = Resource::new(|| (), |_| my_orgs());
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || orgs.get().map(|r| match r {
+                Ok(list) if !list.is_empty() => view! {
+                    <ul>
+                        {list.into_iter().map(|o| {
+                            let href = format!("/orgs/{}", o.login);
+                            view! { <li><a href=href>{o.login}</a></li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Ok(_) => view! { <p class="muted">"No organisations"</p> }.into_any(),
+                Err(e) => view! { <p class="muted">{e.to_string()}</p> }.into_any(),
+            })}
+        </Transition>
     }
 }
