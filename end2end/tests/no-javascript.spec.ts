@@ -79,6 +79,8 @@ test("without JavaScript a campaign's alerts are filtered with the plain form, a
   await page.getByLabel("Repositories", { exact: true }).selectOption("name");
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/\/alerts\?repo=&state=dismissed&severity=&rule=&sort=name$/);
+  // The page streams: its address changes with the frame, its rows follow.
+  await page.waitForLoadState("load");
   const states = await page.locator("table.alerts tbody .alert-state").allInnerTexts();
   expect(states.length).toBeGreaterThan(0);
   for (const s of states) expect(s).toMatch(/^dismissed \(/);

@@ -23,7 +23,9 @@ use crate::pages::audit_log::AuditTable;
 use crate::pages::campaign_alerts::{CampaignTab, CampaignTabs};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+#[cfg(feature = "ssr")]
+use leptos_meta::Meta;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -97,10 +99,7 @@ fn CampaignDetailView(
     let state_error = move || state_error.get().map(|e| e.to_string());
     view! {
         <Title text=c.name.clone()/>
-        <Meta property="og:title" content=c.name.clone()/>
-        <Meta property="og:description" content=og_description/>
-        <Meta property="og:type" content="website"/>
-        <Meta property="og:url" content=c.share_url.clone()/>
+        <OpenGraph title=c.name.clone() description=og_description url=c.share_url.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href=list>{org.to_string()} " campaigns"</a>
             " / #" {c.number.to_string()}
@@ -130,6 +129,26 @@ fn CampaignDetailView(
             <Burndown history start ends_at=c.ends_at/>
         </section>
         {changes}
+    }
+}
+
+/// The Open Graph tags a chat app reads when the link is pasted, in the server's page only: the
+/// browser needs none, and when the campaign streams in after the `<head>` has left there is
+/// nothing of them in it for the browser to take over.
+#[component]
+fn OpenGraph(title: String, description: String, url: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        view! {
+            <Meta property="og:title" content=title/>
+            <Meta property="og:description" content=description/>
+            <Meta property="og:type" content="website"/>
+            <Meta property="og:url" content=url/>
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = (title, description, url);
     }
 }
 
