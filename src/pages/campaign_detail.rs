@@ -23,9 +23,9 @@ use crate::pages::audit_log::AuditTable;
 use crate::pages::campaign_alerts::{CampaignTab, CampaignTabs};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-#[cfg(feature = "ssr")]
-use leptos_meta::Meta;
 use leptos_meta::Title;
+#[cfg(feature = "ssr")]
+use leptos_meta::{Meta, MetaProps};
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -139,12 +139,22 @@ fn CampaignDetailView(
 fn OpenGraph(title: String, description: String, url: String) -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
-        view! {
-            <Meta property="og:title" content=title/>
-            <Meta property="og:description" content=description/>
-            <Meta property="og:type" content="website"/>
-            <Meta property="og:url" content=url/>
-        }
+        // Called as functions, not as `<Meta/>` components: a debug build marks each component
+        // that renders nothing in the page, and the browser's view here is one, not four.
+        let og = |property: &'static str, content: String| {
+            Meta(
+                MetaProps::builder()
+                    .property(property)
+                    .content(content)
+                    .build(),
+            )
+        };
+        (
+            og("og:title", title),
+            og("og:description", description),
+            og("og:type", "website".to_owned()),
+            og("og:url", url),
+        )
     }
     #[cfg(not(feature = "ssr"))]
     {
