@@ -139,8 +139,6 @@ fn CampaignDetailView(
 fn OpenGraph(title: String, description: String, url: String) -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
-        // Called as functions, not as `<Meta/>` components: a debug build marks each component
-        // that renders nothing in the page, and the browser's view here is one, not four.
         let og = |property: &'static str, content: String| {
             Meta(
                 MetaProps::builder()
@@ -156,11 +154,19 @@ fn OpenGraph(title: String, description: String, url: String) -> impl IntoView {
             og("og:url", url),
         )
     }
+    // A debug build marks each component that renders nothing in the page: the browser's view
+    // has as many as the server's, so hydration finds what it expects.
     #[cfg(not(feature = "ssr"))]
     {
         let _ = (title, description, url);
+        (NoTag(), NoTag(), NoTag(), NoTag())
     }
 }
+
+/// In the browser, where an Open Graph tag was on the server.
+#[cfg(not(feature = "ssr"))]
+#[component]
+fn NoTag() -> impl IntoView {}
 
 /// Where the campaign was created: here (with its alert set, and a link to it), or elsewhere.
 fn origin(record: Option<RecordInfo>, alerts: &str) -> AnyView {
