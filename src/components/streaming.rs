@@ -28,6 +28,17 @@ pub fn hold_first_byte<T: Send + Sync + 'static>(data: Resource<T>) {
     let _ = data;
 }
 
+/// Whether this page is being opened by a browser (`Sec-Fetch-Dest: document` on the server;
+/// always in the browser itself), which gets the page streamed.
+pub fn opened_by_browser() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_some_and(|p| ssr::browsing(&p))
+    }
+    #[cfg(not(feature = "ssr"))]
+    true
+}
+
 /// Where a page's `data` will stream in: holds the first byte for it ([`hold_first_byte`]) and
 /// shows skeleton rows until it comes. Goes right before the `Suspense` that shows `data`.
 pub fn pending<T: Send + Sync + 'static>(data: Resource<T>, what: &'static str) -> impl IntoView {
@@ -60,16 +71,19 @@ mod ssr {
     use std::future::Future;
     use tower_sessions::Session;
 
+    pub fn browsing(parts: &http::request::Parts) -> bool {
+        parts
+            .headers
+            .get("sec-fetch-dest")
+            .is_some_and(|v| v.as_bytes() == b"document")
+    }
+
     pub fn hold(ready: impl Future<Output = ()> + Send + Sync + 'static) {
         let Some(shared) = Owner::current_shared_context() else {
             return;
         };
         let parts = use_context::<http::request::Parts>();
-        let browsing = parts.as_ref().is_some_and(|p| {
-            p.headers
-                .get("sec-fetch-dest")
-                .is_some_and(|v| v.as_bytes() == b"document")
-        });
+        let browsing = parts.as_ref().is_some_and(browsing);
         let session = parts.and_then(|p| p.extensions.get::<Session>().cloned());
         // The session's future is not `Sync`, which a held future must be: it runs on its own.
         let kept = browsing.then(|| {

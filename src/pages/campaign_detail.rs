@@ -11,7 +11,7 @@ use crate::components::dates::{due_text, Due, When};
 use crate::components::error_view::or_error;
 use crate::components::params::{campaign_params, campaign_title, CampaignParams};
 use crate::components::progress_bar::ProgressBar;
-use crate::components::streaming::pending;
+use crate::components::streaming::{opened_by_browser, pending};
 use crate::domain::audit::{AuditFilter, AuditPage};
 use crate::domain::campaign::{CampaignView, WantedState};
 use crate::domain::campaign_alerts::{CampaignDetail, RecordInfo};
@@ -23,9 +23,7 @@ use crate::pages::audit_log::AuditTable;
 use crate::pages::campaign_alerts::{CampaignTab, CampaignTabs};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use leptos_meta::Title;
-#[cfg(feature = "ssr")]
-use leptos_meta::{Meta, MetaProps};
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -132,41 +130,21 @@ fn CampaignDetailView(
     }
 }
 
-/// The Open Graph tags a chat app reads when the link is pasted, in the server's page only: the
-/// browser needs none, and when the campaign streams in after the `<head>` has left there is
-/// nothing of them in it for the browser to take over.
+/// The Open Graph tags a chat app reads when the link is pasted. Only for clients that are not
+/// browsers, which get the whole page (`components::streaming`): a browser needs none, and when
+/// its page streams the campaign may come after the `<head>` has left, with no tags in it for the
+/// browser to take over. `None` on both sides for a browser, so both sides' views match.
 #[component]
 fn OpenGraph(title: String, description: String, url: String) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        let og = |property: &'static str, content: String| {
-            Meta(
-                MetaProps::builder()
-                    .property(property)
-                    .content(content)
-                    .build(),
-            )
-        };
-        (
-            og("og:title", title),
-            og("og:description", description),
-            og("og:type", "website".to_owned()),
-            og("og:url", url),
-        )
-    }
-    // A debug build marks each component that renders nothing in the page: the browser's view
-    // has as many as the server's, so hydration finds what it expects.
-    #[cfg(not(feature = "ssr"))]
-    {
-        let _ = (title, description, url);
-        (NoTag(), NoTag(), NoTag(), NoTag())
-    }
+    (!opened_by_browser()).then(|| {
+        view! {
+            <Meta property="og:title" content=title/>
+            <Meta property="og:description" content=description/>
+            <Meta property="og:type" content="website"/>
+            <Meta property="og:url" content=url/>
+        }
+    })
 }
-
-/// In the browser, where an Open Graph tag was on the server.
-#[cfg(not(feature = "ssr"))]
-#[component]
-fn NoTag() -> impl IntoView {}
 
 /// Where the campaign was created: here (with its alert set, and a link to it), or elsewhere.
 fn origin(record: Option<RecordInfo>, alerts: &str) -> AnyView {

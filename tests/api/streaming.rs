@@ -84,11 +84,19 @@ async fn a_near_github_still_decides_a_browsers_status_and_title() {
     assert_eq!(res.status(), 200);
     let (first, _) = chunks(res).await;
     assert!(first.contains("detail-grid"), "the page came whole");
-    assert!(first.contains("property=\"og:title\""), "{first}");
     assert!(
-        !first.contains("<title>Campaign #1 · acme-corp"),
-        "its own name"
+        first.contains("<title>SQL injection sweep"),
+        "its own name: {first}"
     );
+    // Open Graph tags are for chat apps, which get the whole page: none for a browser.
+    assert!(!first.contains("og:title"), "{first}");
+    let page = app
+        .get("/orgs/acme-corp/campaigns/1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("property=\"og:title\""));
     let res = open(&app, "/orgs/acme-corp/campaigns/999").await;
     assert_eq!(res.status(), 404);
     let (first, _) = chunks(res).await;
