@@ -1,27 +1,25 @@
 //! Pages stream in order: the frame (header, navigation, headings) leaves at once and the data
 //! follows as GitHub answers, in place, so a page works without JavaScript too.
 //!
-//! A page's status, title and Open Graph tags come from its data, and a status can only be sent
-//! before the first byte. So:
+//! A page's status and title come from its data, and a status can only be sent before the first
+//! byte. So:
 //! - a browser opening a page (`Sec-Fetch-Dest: document`, which every current browser sends)
-//!   gets its first byte once the data has come or [`WINDOW`] has passed: a near GitHub answers
+//!   gets its first byte once the data has come or `github.first_byte_wait_ms` (40 ms) has passed: a near GitHub answers
 //!   inside it and the page leaves whole, with its real status (404, 503) and title; a far or
 //!   stalled one does not, and the frame leaves at once with the data, or its error, following
 //!   in place;
-//! - any other client (a monitor, a script, a chat app unfurling a link) reads statuses, not
-//!   pixels: its page leaves whole, with the status its data decides, as before streaming.
+//! - any other client (a monitor, a script, a chat app unfurling a link) reads statuses and tags,
+//!   not pixels: its page leaves whole, with the status its data decides and the detail page's
+//!   Open Graph tags ([`opened_by_browser`]), as before streaming.
 
 use leptos::prelude::*;
-use std::time::Duration;
 
-/// How long the first byte waits for a page's data.
-pub const WINDOW: Duration = Duration::from_millis(40);
-
-/// Holds the page's first byte until `data` has loaded, or, for a browser, [`WINDOW`] has passed.
+/// Holds the page's first byte until `data` has loaded, or, for a browser, the first byte's wait
+/// (`github.first_byte_wait_ms`) has passed.
 /// When the session keeps a failed form for a page to take, it waits for the data whatever the
 /// time: the session is saved as the response starts, and a form taken after that would be
 /// shown again.
-pub fn hold_first_byte<T: Send + Sync + 'static>(data: Resource<T>) {
+fn hold_first_byte<T: Send + Sync + 'static>(data: Resource<T>) {
     #[cfg(feature = "ssr")]
     ssr::hold(data.ready());
     #[cfg(not(feature = "ssr"))]
@@ -52,21 +50,19 @@ pub fn pending<T: Send + Sync + 'static>(data: Resource<T>, what: &'static str) 
 pub fn Pending(
     /// Said to screen readers and shown above the rows, e.g. "Loading the campaign…".
     what: &'static str,
-    /// How many grey rows.
-    #[prop(default = 3)]
-    rows: usize,
 ) -> impl IntoView {
     view! {
         <div class="pending" aria-busy="true">
             <p class="loading">{what}</p>
-            {(0..rows).map(|_| view! { <div class="skeleton-row"></div> }).collect_view()}
+            <div class="skeleton-row"></div>
+            <div class="skeleton-row"></div>
+            <div class="skeleton-row"></div>
         </div>
     }
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::WINDOW;
     use leptos::prelude::*;
     use std::future::Future;
     use tower_sessions::Session;
@@ -84,6 +80,9 @@ mod ssr {
         };
         let parts = use_context::<http::request::Parts>();
         let browsing = parts.as_ref().is_some_and(browsing);
+        let wait = use_context::<crate::state::AppState>()
+            .map(|state| state.settings.github.first_byte_wait)
+            .unwrap_or_default();
         let session = parts.and_then(|p| p.extensions.get::<Session>().cloned());
         // The session's future is not `Sync`, which a held future must be: it runs on its own.
         let kept = browsing.then(|| {
@@ -102,7 +101,7 @@ mod ssr {
             if whole {
                 ready.await;
             } else {
-                let _ = tokio::time::timeout(WINDOW, ready).await;
+                let _ = tokio::time::timeout(wait, ready).await;
             }
             // Lets the page's `Suspense` see the data before the first chunk is cut.
             tokio::task::yield_now().await;

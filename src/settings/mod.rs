@@ -57,6 +57,10 @@ pub struct GitHubSettings {
     /// How long the app's alert index of an org is read as it is before a read syncs it with
     /// GitHub again (one sync an org at a time, shared by every viewer; 0: every read syncs).
     pub alert_index_fresh: Duration,
+    /// How long a page opened in a browser waits for GitHub's answer before its first byte leaves
+    /// (`components::streaming`): an answer within it sets the page's status and title; a later
+    /// one streams in place under the frame, with status 200.
+    pub first_byte_wait: Duration,
 }
 
 /// How much anyone may ask of the server.

@@ -22,6 +22,7 @@ pub(super) const KEYS: &[(&str, &str)] = &[
     ("github.ca_file", ""),
     ("github.alert_index", "on"),
     ("github.alert_index_fresh_secs", "10"),
+    ("github.first_byte_wait_ms", "40"),
     ("session.inactivity_minutes", "480"),
     ("session.lifetime_minutes", "1440"),
     ("session.cookie_secure", "auto"),

@@ -119,6 +119,10 @@ fn github(src: &Sources, mode: Mode) -> Result<GitHubSettings, SettingsError> {
         alert_index_fresh: Duration::from_secs(
             src.parse("github.alert_index_fresh_secs", "a whole number of seconds")?,
         ),
+        first_byte_wait: Duration::from_millis(src.parse(
+            "github.first_byte_wait_ms",
+            "a whole number of milliseconds",
+        )?),
     })
 }
 

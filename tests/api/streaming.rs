@@ -3,7 +3,7 @@
 //! GitHub's answer still decides the status; other clients get the whole page and its status.
 
 use crate::campaign_pages::{edit, updated_at, without_markers};
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 use campaigns_admin::emulator::FaultRule;
 use chrono::{Duration, Utc};
 use std::time::Instant;
@@ -79,7 +79,9 @@ async fn a_browser_gets_the_frame_before_a_far_github_answers_and_the_data_in_pl
 
 #[tokio::test]
 async fn a_near_github_still_decides_a_browsers_status_and_title() {
-    let app = signed_in_app().await;
+    // Near: answered within the first byte's wait (made long, so a busy test machine is near).
+    let app = spawn_app_with(&[("github.first_byte_wait_ms", "5000")]).await;
+    app.sign_in("mona").await;
     let res = open(&app, "/orgs/acme-corp/campaigns/1").await;
     assert_eq!(res.status(), 200);
     let (first, _) = chunks(res).await;
