@@ -317,17 +317,13 @@ async fn call(app: &TestApp, f: &str, pairs: &[(&str, &str)]) -> (u16, String) {
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
-pub(crate) async fn updated_at(app: &TestApp, number: &str) -> String {
+async fn updated_at(app: &TestApp, number: &str) -> String {
     let body = call_ok(app, "get", &[("org", "acme-corp"), ("number", number)]).await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     v["updated_at"].as_str().unwrap().to_owned()
 }
 
-pub(crate) fn edit<'a>(
-    loaded: &'a str,
-    name: &'a str,
-    ends_at: &'a str,
-) -> Vec<(&'a str, &'a str)> {
+fn edit<'a>(loaded: &'a str, name: &'a str, ends_at: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("org", "acme-corp"),
         ("number", "1"),
@@ -387,20 +383,32 @@ async fn editing_saves_and_githubs_422_comes_back_to_the_right_field() {
     );
 }
 
+/// Campaign 1's edit form.
+pub(crate) const EDIT_FORM: &str = "/orgs/acme-corp/campaigns/1/edit";
+
+/// An edit of campaign 1 renaming it `name`, posted without JavaScript from its form, that the
+/// app refuses (its manager is not a member of the org); the app's answer.
+pub(crate) async fn post_refused_edit(app: &TestApp, name: &str) -> reqwest::Response {
+    let loaded = updated_at(app, "1").await;
+    let due = (Utc::now() + Duration::days(20))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mut pairs = edit(&loaded, name, &due);
+    pairs.retain(|(k, _)| *k != "manager");
+    pairs.push(("manager", "not-a-member"));
+    app.post_without_js("/api/campaigns/update", &pairs, EDIT_FORM)
+        .await
+}
+
 #[tokio::test]
 async fn a_failed_edit_without_javascript_comes_back_filled_in_with_the_message() {
     let app = signed_in_app().await;
     let loaded = updated_at(&app, "1").await;
-    let due = (Utc::now() + Duration::days(20))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
-    let mut pairs = edit(&loaded, "Renamed without JavaScript", &due);
-    pairs.retain(|(k, _)| *k != "manager");
-    pairs.push(("manager", "not-a-member"));
-    let form_page = "/orgs/acme-corp/campaigns/1/edit";
-    let page = app
-        .failed_post_without_js("/api/campaigns/update", &pairs, form_page)
-        .await;
+    let form_page = EDIT_FORM;
+    let res = post_refused_edit(&app, "Renamed without JavaScript").await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()["location"], form_page, "back to the form");
+    let page = app.get(form_page).await.text().await.unwrap();
     assert!(
         page.contains("id=\"managers-error\""),
         "the message is next to the manager field"

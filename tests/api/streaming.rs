@@ -2,10 +2,9 @@
 //! answers and the data in place after it, in the HTML itself (no JavaScript needed); a near
 //! GitHub's answer still decides the status; other clients get the whole page and its status.
 
-use crate::campaign_pages::{edit, updated_at, without_markers};
+use crate::campaign_pages::{post_refused_edit, without_markers, EDIT_FORM};
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 use campaigns_admin::emulator::FaultRule;
-use chrono::{Duration, Utc};
 use std::time::Instant;
 
 async fn signed_in_app() -> TestApp {
@@ -131,22 +130,12 @@ async fn a_github_failing_slowly_shows_the_frame_then_the_error_in_place_and_oth
 #[tokio::test]
 async fn a_failed_form_is_shown_once_even_when_github_is_far() {
     let app = signed_in_app().await;
-    let loaded = updated_at(&app, "1").await;
-    let due = (Utc::now() + Duration::days(20))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
-    let mut pairs = edit(&loaded, "Renamed far from GitHub", &due);
-    pairs.retain(|(k, _)| *k != "manager");
-    pairs.push(("manager", "not-a-member"));
-    let form_page = "/orgs/acme-corp/campaigns/1/edit";
-    let res = app
-        .post_without_js("/api/campaigns/update", &pairs, form_page)
-        .await;
+    let res = post_refused_edit(&app, "Renamed far from GitHub").await;
     assert!(res.status().is_redirection(), "{}", res.status());
     far(&app, 300);
-    let (_, page) = chunks(open(&app, form_page).await).await;
+    let (_, page) = chunks(open(&app, EDIT_FORM).await).await;
     assert!(page.contains("value=\"Renamed far from GitHub\""), "shown");
     // The session was saved with the form taken: the next view shows GitHub's copy.
-    let (_, page) = chunks(open(&app, form_page).await).await;
+    let (_, page) = chunks(open(&app, EDIT_FORM).await).await;
     assert!(!page.contains("Renamed far from GitHub"), "shown twice");
 }
