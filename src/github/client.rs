@@ -41,6 +41,10 @@ pub struct GitHubClient {
     in_flight: Arc<tokio::sync::Semaphore>,
     /// Each token's share of those (`MAX_IN_FLIGHT_PER_TOKEN`), by a digest of the token.
     per_token: moka::sync::Cache<[u8; 32], Arc<tokio::sync::Semaphore>>,
+    /// By the URL of a page of an org's campaign list: the numbers of its items GitHub listed
+    /// without their counts last time (numbers only, asked again with each caller's own token).
+    pub(super) listed_without_stats:
+        moka::sync::Cache<String, Arc<Vec<crate::domain::CampaignNumber>>>,
 }
 
 /// The most requests this instance has under way at GitHub at once. Each answer is held in memory
@@ -131,6 +135,10 @@ impl GitHubClient {
             per_token: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_idle(std::time::Duration::from_secs(60))
+                .build(),
+            listed_without_stats: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_idle(std::time::Duration::from_secs(3_600))
                 .build(),
         }
     }

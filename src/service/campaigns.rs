@@ -23,7 +23,6 @@ use crate::service::views::{person, view_of};
 use crate::settings::Settings;
 use crate::state::AppState;
 use chrono::Utc;
-use futures_util::StreamExt;
 use secrecy::SecretString;
 
 /// Sends the browser to the campaign's page (`query` added; a plain form post follows it),
@@ -165,8 +164,8 @@ pub async fn list_page(
         page: Some(view.page),
         per_page: Some(view.per_page.get()),
     };
-    let page = github.list_campaigns(token, org, &query).await?;
-    let items = with_stats(github, token, org, page.items).await;
+    let page = github.list_campaigns_with_stats(token, org, &query).await?;
+    let items = page.items;
     let l = page.links;
     Ok((
         items,
@@ -177,31 +176,6 @@ pub async fn list_page(
             last: l.last,
         },
     ))
-}
-
-/// List items with their alert counts. GitHub's list may leave `alert_stats` out (its
-/// example does); those items are read one by one, all at once (the token's share of the
-/// client's slots bounds them), and one that cannot be read keeps no counts rather than failing
-/// the list.
-async fn with_stats(
-    github: &GitHubClient,
-    token: &SecretString,
-    org: &OrgLogin,
-    items: Vec<CampaignSummary>,
-) -> Vec<CampaignSummary> {
-    futures_util::stream::iter(items)
-        .map(|c| async move {
-            if c.alert_stats.is_some() {
-                return c;
-            }
-            match github.get_campaign(token, org, c.number).await {
-                Ok(full) if full.alert_stats.is_some() => full,
-                _ => c,
-            }
-        })
-        .buffered(crate::github::client::MAX_IN_FLIGHT_PER_TOKEN)
-        .collect()
-        .await
 }
 
 async fn choices_for(

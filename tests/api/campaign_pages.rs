@@ -736,6 +736,33 @@ async fn the_list_shows_progress_whether_or_not_githubs_list_items_carry_counts(
     }
 }
 
+/// A page of the list seen before asks for the counts its items lacked beside the list itself:
+/// one round of GitHub waiting, not two (the list, then the counts).
+#[tokio::test]
+async fn a_list_seen_before_asks_for_its_counts_beside_the_list() {
+    let app = signed_in_app().await;
+    let path = "/orgs/acme-corp/campaigns?state=all";
+    let first = ok_html(&app, path).await;
+    app.emulator.add_fault(FaultRule {
+        latency_ms: 600,
+        ..Default::default()
+    });
+    let before = app.emulator.requests().len();
+    let started = std::time::Instant::now();
+    let again = ok_html(&app, path).await;
+    let took = started.elapsed();
+    // Two rounds would be 1,200 ms at the least.
+    assert!(took < std::time::Duration::from_millis(1_100), "{took:?}");
+    let made = app.emulator.requests().len() - before;
+    let rows = again.matches("class=\"campaign-link\"").count();
+    assert_eq!(made, rows + 1, "the list and each campaign once");
+    assert_eq!(
+        again.matches("class=\"progress\"").count(),
+        first.matches("class=\"progress\"").count(),
+        "the same counts"
+    );
+}
+
 /// #11's sixth bug: the manager field offers only people GitHub accepts (owners, and the signed-in
 /// security manager), says who is eligible, and a member typed in anyway is refused next to it.
 #[tokio::test]
