@@ -26,3 +26,35 @@ test("a page from a far GitHub shows its frame first, the campaign in place afte
   await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+// Every page, with every GitHub answer later than the first byte waits: each streams its data in
+// after the frame and hydrates without an error.
+test("every page hydrates when its data streams in after the frame", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  await signInAt(page, "/");
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
+  const slow = await request.post(`${emulator}/_emulator/faults`, { data: { latency_ms: 1_500 } });
+  expect(slow.ok()).toBeTruthy();
+  try {
+    for (const path of [
+      "/",
+      "/orgs/acme-corp",
+      "/orgs/acme-corp/campaigns",
+      "/orgs/acme-corp/campaigns/1",
+      "/orgs/acme-corp/campaigns/1/alerts",
+      "/orgs/acme-corp/campaigns/1/edit",
+      "/orgs/acme-corp/campaigns/1/delete",
+      "/orgs/acme-corp/campaigns/new",
+      "/orgs/acme-corp/audit",
+    ]) {
+      const response = await page.goto(path);
+      expect(response?.status(), path).toBe(200);
+      await expect(page.locator(".pending"), path).toBeHidden({ timeout: 15_000 });
+      await page.waitForLoadState("networkidle");
+    }
+  } finally {
+    await request.delete(`${emulator}/_emulator/faults`);
+  }
+  expect(errors).toEqual([]);
+});
