@@ -1,5 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { signInAt } from "./pages/github-consent";
+import { expectErrorPage } from "./pages/error-page";
 import { CampaignDetailPage, CampaignEditPage, CampaignListPage, dueInDays } from "./pages/campaigns";
 
 const emulator = process.env.E2E_EMULATOR_URL ?? "http://127.0.0.1:3110";
@@ -54,7 +55,7 @@ test.describe("campaign detail", () => {
   test("an unknown campaign is a 404 page", async ({ page }) => {
     await signInAt(page, "/");
     const response = await page.goto("/orgs/acme-corp/campaigns/9999");
-    expect(response?.status()).toBe(404);
+    await expectErrorPage(page, response, 404);
     await expect(page.getByRole("alert")).toContainText("Page not found");
   });
 
@@ -90,6 +91,6 @@ test.describe("campaign detail", () => {
     await expect(page).toHaveURL(/\/orgs\/acme-corp\/campaigns\?deleted=5$/);
     await expect(page.getByRole("status")).toContainText("Campaign #5 was deleted.");
     const response = await page.goto("/orgs/acme-corp/campaigns/5");
-    expect(response?.status()).toBe(404);
+    await expectErrorPage(page, response, 404);
   });
 });

@@ -1,6 +1,7 @@
 import { test, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { signInAt } from "./pages/github-consent";
+import { expectErrorPage } from "./pages/error-page";
 import { NewCampaignPage } from "./pages/new-campaign";
 import { dueInDays } from "./pages/campaigns";
 
@@ -115,7 +116,7 @@ test("only the org's owners and security managers can open a draft by its link",
     const other = await (await browser.newContext()).newPage();
     await signInAt(other, "/", login);
     const response = await other.goto(link);
-    expect(response?.status()).toBe(403);
+    await expectErrorPage(other, response, 403);
     await expect(other.getByRole("alert")).toContainText("owner or security manager of globex");
     await expect(other.getByText("Globex only (draft)")).toHaveCount(0);
   }
