@@ -28,7 +28,9 @@ test("alert picker: full load and filter re-render times", async ({ page }) => {
   }
   const status = await page.locator(".picker-status").innerText();
 
-  // One filter change, timed inside the page: from the change event to the next painted frame.
+  // One filter change, timed inside the page: from the change event to the next painted frame,
+  // with the picker in view as someone using it has it.
+  await page.locator(".picker-filters").evaluate((el) => el.scrollIntoView({ block: "start" }));
   const filterTimes: Record<string, number[]> = {};
   const changes: Array<[string, string, string]> = [
     ["select", "Severity", "critical+high"],
@@ -63,4 +65,7 @@ test("alert picker: full load and filter re-render times", async ({ page }) => {
   for (const [k, xs] of Object.entries(filterTimes)) {
     console.log(`BENCH filter ${k}: median ${median(xs).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`);
   }
+  const every = Object.values(filterTimes).flat();
+  const met = median(every) <= 16 ? "✓" : "✗";
+  console.log(`BENCH filter change, all ${every.length}: median ${median(every).toFixed(1)} ms ${met} (goal ≤ 16 ms)`);
 });

@@ -107,11 +107,13 @@ pub fn form_input<T: leptos::form::FromFormData>(id: &str) -> Option<T> {
 
 /// Resolves after `secs` seconds (the browser's timer); at once on the server.
 pub async fn sleep_secs(secs: u64) {
+    sleep_ms(u32::try_from(secs * 1_000).unwrap_or(u32::MAX)).await
+}
+
+/// Resolves after `ms` milliseconds (the browser's timer); at once on the server.
+pub async fn sleep_ms(ms: u32) {
     #[cfg(feature = "hydrate")]
-    {
-        let ms = u32::try_from(secs * 1_000).unwrap_or(u32::MAX);
-        gloo_timers::future::TimeoutFuture::new(ms).await;
-    }
+    gloo_timers::future::TimeoutFuture::new(ms).await;
     #[cfg(not(feature = "hydrate"))]
-    let _ = secs;
+    let _ = ms;
 }

@@ -7,7 +7,7 @@ use crate::domain::alert_filter::{AlertFilter, Searchable};
 use crate::domain::alert_selection::{AlertKey, MAX_ALERTS};
 use chrono::Utc;
 use leptos::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// An alert as loaded, with what the text filters read lower-cased, and its place within its
 /// repository's group (most severe, then newest first), worked out once on arrival rather than on
@@ -55,24 +55,33 @@ pub struct Group {
     pub rows: Vec<usize>,
 }
 
+/// Every loaded alert's index in the order the groups show them: by repository, then most severe
+/// and newest first. Worked out once per load, so a filter change only walks it.
+pub fn display_order(all: &[Loaded]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    order.sort_unstable_by_key(|&i| (all[i].row.repo_id, all[i].place, i));
+    order
+}
+
 /// Groups the matching alerts by repository, most matches first; within a repository, most severe
-/// and then newest first.
-pub fn group(all: &[Loaded], matching: &[usize]) -> Vec<Group> {
-    let mut by_repo: HashMap<i64, Vec<usize>> = HashMap::new();
+/// and then newest first (`order`, from `display_order`).
+pub fn group(all: &[Loaded], order: &[usize], matching: &[usize]) -> Vec<Group> {
+    let mut matched = vec![false; all.len()];
     for &i in matching {
-        by_repo.entry(all[i].row.repo_id).or_default().push(i);
+        matched[i] = true;
     }
-    let mut groups: Vec<Group> = by_repo
-        .into_iter()
-        .map(|(repo_id, mut rows)| {
-            rows.sort_unstable_by_key(|&i| (all[i].place, i));
-            Group {
-                repo: all[rows[0]].row.repo.clone(),
-                repo_id,
-                rows,
-            }
-        })
-        .collect();
+    let mut groups: Vec<Group> = Vec::new();
+    for &i in order.iter().filter(|&&i| matched[i]) {
+        let row = &all[i].row;
+        match groups.last_mut() {
+            Some(g) if g.repo_id == row.repo_id => g.rows.push(i),
+            _ => groups.push(Group {
+                repo: row.repo.clone(),
+                repo_id: row.repo_id,
+                rows: vec![i],
+            }),
+        }
+    }
     groups.sort_by(|a, b| {
         b.rows
             .len()
@@ -83,8 +92,9 @@ pub fn group(all: &[Loaded], matching: &[usize]) -> Vec<Group> {
 }
 
 /// One filter's `<select>`: "any", an optional extra choice, then the values the alerts have.
-/// Each option knows whether it is the current choice, so a filter that came with the URL shows
-/// as chosen once the options arrive with the alerts.
+/// An option is drawn chosen when it is the current choice as the options arrive with the alerts
+/// (a filter that came with the URL); later changes set the select's value alone, so a filter
+/// change does not visit every option.
 pub fn filter_select(
     filters: RwSignal<AlertFilter>,
     on_change: impl Fn(leptos::ev::Event) + 'static,
@@ -98,8 +108,7 @@ pub fn filter_select(
         values.with(|vs| {
             vs.iter()
                 .map(|v| {
-                    let value = v.clone();
-                    let current = move || filters.with(|f| field(f) == &value);
+                    let current = filters.with_untracked(|f| field(f) == v);
                     view! { <option value=v.clone() prop:selected=current>{v.clone()}</option> }
                 })
                 .collect_view()
@@ -107,13 +116,19 @@ pub fn filter_select(
     };
     view! {
         <label>{label}
-            <select aria-label=label prop:value=move || filters.with(|f| field(f).clone()) on:change=on_change>
+            <select aria-label=label prop:value=chosen(filters, field) on:change=on_change>
                 <option value="">{any}</option>
                 {extra.map(|(value, text)| view! { <option value=value>{text}</option> })}
                 {options}
             </select>
         </label>
     }
+}
+
+/// One filter's current value, told apart from the others': a change of one filter does not set
+/// every field again.
+fn chosen(filters: RwSignal<AlertFilter>, field: fn(&AlertFilter) -> &String) -> Memo<String> {
+    Memo::new(move |_| filters.with(|f| field(f).clone()))
 }
 
 /// One filter's text field.
@@ -128,7 +143,7 @@ pub fn filter_input(
     view! {
         <label>{label}
             <input type=kind aria-label=label placeholder=placeholder
-                prop:value=move || filters.with(|f| field(f).clone()) on:input=on_input/>
+                prop:value=chosen(filters, field) on:input=on_input/>
         </label>
     }
 }
@@ -169,6 +184,11 @@ pub fn alert_row(
             });
         }
     };
+    // Each text is one node: a row is built on every filter change that brings it into view.
+    let mut after_path = format!(" · {}", relative(a.created_at, now));
+    if !a.cwes.is_empty() {
+        after_path.push_str(&format!(" · {}", a.cwes.join(", ")));
+    }
     view! {
         <li class="alert-row">
             <input type="checkbox" id=id.clone() prop:checked=move || selected.with(|s| s.contains(&k)) on:change=toggle/>
@@ -177,11 +197,10 @@ pub fn alert_row(
                 " " <strong>{a.rule_name.clone()}</strong>
                 " " <code class="muted">{a.rule_id.clone()}</code>
                 <span class="alert-meta">
-                    {a.tool.clone()} " · " <code>{format!("{}:{}", a.path, a.line)}</code> " · " {relative(a.created_at, now)}
-                    {(!a.cwes.is_empty()).then(|| format!(" · {}", a.cwes.join(", ")))}
+                    {format!("{} · ", a.tool)} <code>{format!("{}:{}", a.path, a.line)}</code> {after_path}
                 </span>
             </label>
-            <a href=a.html_url.clone() target="_blank" rel="noopener noreferrer" aria-label=format!("Alert {} on GitHub", a.number)>"#" {a.number}</a>
+            <a href=a.html_url.clone() target="_blank" rel="noopener noreferrer" aria-label=format!("Alert {} on GitHub", a.number)>{format!("#{}", a.number)}</a>
         </li>
     }
 }
@@ -248,13 +267,14 @@ mod tests {
             r.number = i as i64;
         }
         let all: Vec<Loaded> = rows.into_iter().map(Loaded::from).collect();
-        let groups = group(&all, &[0, 1, 2, 3, 4]);
+        let order = display_order(&all);
+        let groups = group(&all, &order, &[0, 1, 2, 3, 4]);
         assert_eq!(groups.len(), 2);
         assert_eq!((groups[0].repo.as_str(), groups[0].repo_id), ("web", 2));
         assert_eq!(groups[0].rows, vec![2, 1, 4]);
         assert_eq!(groups[1].rows, vec![3, 0]);
         // Only the matching alerts count.
-        let groups = group(&all, &[0]);
+        let groups = group(&all, &order, &[0]);
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].rows, vec![0]);
     }
