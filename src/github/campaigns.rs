@@ -6,6 +6,8 @@ use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use reqwest::Method;
 use secrecy::SecretString;
+use std::collections::HashMap;
+use std::sync::Arc;
 use url::Url;
 
 impl GitHubClient {
@@ -30,11 +32,10 @@ impl GitHubClient {
         org: &OrgLogin,
         query: &CampaignListQuery,
     ) -> Result<Page<CampaignSummary>, AppError> {
-        use futures_util::StreamExt;
         let url = self.list_url(org, query);
         let key = url.to_string();
-        // One slot of the token's share is left for the list.
         let guessed = self.listed_without_stats.get(&key).unwrap_or_default();
+        // One slot of the token's share is left for the list.
         let early = guessed
             .iter()
             .take(MAX_IN_FLIGHT_PER_TOKEN - 1)
@@ -44,40 +45,47 @@ impl GitHubClient {
             futures_util::future::join_all(early)
         );
         let mut page = page?;
-        let mut early: std::collections::HashMap<_, _> = early
-            .into_iter()
-            .filter_map(|(n, c)| c.map(|c| (n, c)))
-            .collect();
-        let without: Vec<_> = page
-            .items
-            .iter()
+        let without = (page.items.iter())
             .filter(|c| c.alert_stats.is_none())
             .map(|c| c.number)
             .collect();
-        self.listed_without_stats
-            .insert(key, std::sync::Arc::new(without));
-        let items = std::mem::take(&mut page.items);
-        page.items = futures_util::stream::iter(items)
-            .map(|c| {
-                let known = early.remove(&c.number);
-                async move {
-                    if c.alert_stats.is_some() {
-                        return c;
-                    }
-                    let full = match known {
-                        Some(full) => Some(full),
-                        None => self.get_campaign(token, org, c.number).await.ok(),
-                    };
-                    match full {
-                        Some(full) if full.alert_stats.is_some() => full,
-                        _ => c,
-                    }
-                }
-            })
-            .buffered(MAX_IN_FLIGHT_PER_TOKEN)
-            .collect()
+        self.listed_without_stats.insert(key, Arc::new(without));
+        let early = (early.into_iter())
+            .filter_map(|(n, c)| Some((n, c?)))
+            .collect();
+        page.items = self
+            .with_stats(token, org, std::mem::take(&mut page.items), early)
             .await;
         Ok(page)
+    }
+
+    /// `items`, each with its counts: from `known` (campaigns read already) or read now, all at
+    /// once within the token's share; an item that cannot be read keeps none.
+    async fn with_stats(
+        &self,
+        token: &SecretString,
+        org: &OrgLogin,
+        items: Vec<CampaignSummary>,
+        mut known: HashMap<CampaignNumber, CampaignSummary>,
+    ) -> Vec<CampaignSummary> {
+        use futures_util::StreamExt;
+        let filled = items.into_iter().map(|c| {
+            let known = known.remove(&c.number);
+            async move {
+                if c.alert_stats.is_some() {
+                    return c;
+                }
+                let full = match known {
+                    Some(full) => Some(full),
+                    None => self.get_campaign(token, org, c.number).await.ok(),
+                };
+                full.filter(|f| f.alert_stats.is_some()).unwrap_or(c)
+            }
+        });
+        futures_util::stream::iter(filled)
+            .buffered(MAX_IN_FLIGHT_PER_TOKEN)
+            .collect()
+            .await
     }
 
     fn list_url(&self, org: &OrgLogin, query: &CampaignListQuery) -> Url {
