@@ -37,8 +37,18 @@ pub fn org_param() -> Memo<Result<OrgLogin, AppError>> {
 /// The server writes the page's title after the page itself: when the browser has gone away by
 /// then, the page's values are gone too, and the title is empty rather than a panic.
 pub fn org_text(org: Memo<Result<OrgLogin, AppError>>) -> impl Fn() -> String + Copy {
+    text_of(org, ToString::to_string)
+}
+
+/// `text` of a page's parameters once parsed; empty when they are not, or are gone (see
+/// [`org_text`]).
+fn text_of<T: Send + Sync + 'static>(
+    params: Memo<Result<T, AppError>>,
+    text: fn(&T) -> String,
+) -> impl Fn() -> String + Copy {
     move || {
-        org.try_with(|o| o.as_ref().map(ToString::to_string).unwrap_or_default())
+        params
+            .try_with(|p| p.as_ref().map(text).unwrap_or_default())
             .unwrap_or_default()
     }
 }
@@ -53,15 +63,7 @@ pub fn campaign_params() -> Memo<Result<CampaignParams, AppError>> {
 pub fn campaign_title(
     params: Memo<Result<CampaignParams, AppError>>,
 ) -> impl Fn() -> String + Copy {
-    move || {
-        params
-            .try_with(|p| {
-                p.as_ref()
-                    .map(|p| format!("Campaign #{} · {}", p.number, p.org))
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default()
-    }
+    text_of(params, |p| format!("Campaign #{} · {}", p.number, p.org))
 }
 
 /// The page's state as its address's query says (`domain::url_state`), following the address.

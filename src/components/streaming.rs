@@ -84,9 +84,10 @@ mod ssr {
             .map(|state| state.settings.github.first_byte_wait)
             .unwrap_or_default();
         let session = parts.and_then(|p| p.extensions.get::<Session>().cloned());
-        // The session's future is not `Sync`, which a held future must be: it runs on its own.
+        // The session's future is not `Sync`, which a held future must be: it is polled through
+        // a wrapper that only ever lends it out mutably.
         let kept = browsing.then(|| {
-            tokio::spawn(async move {
+            sync_wrapper::SyncFuture::new(async move {
                 match session {
                     Some(session) => crate::api::flash::kept(&session).await,
                     None => false,
@@ -95,7 +96,7 @@ mod ssr {
         });
         shared.defer_stream(Box::pin(async move {
             let whole = match kept {
-                Some(kept) => kept.await.unwrap_or(true),
+                Some(kept) => kept.await,
                 None => true,
             };
             if whole {

@@ -56,6 +56,17 @@ pub async fn ready(
     token: &SecretString,
     org: &OrgLogin,
 ) -> Result<Option<DateTime<Utc>>, AppError> {
+    ready_with(state, token, org, None).await
+}
+
+/// [`ready`], with page 1 of a sync already asked ([`ask_first_page`]) while the caller waited
+/// for GitHub's proof of the caller's role: the sync then costs no round of its own.
+pub async fn ready_with(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    asked: Option<FirstPage>,
+) -> Result<Option<DateTime<Utc>>, AppError> {
     if !state.settings.github.alert_index {
         return Ok(None);
     }
@@ -63,13 +74,50 @@ pub async fn ready(
     // usually the role cache's (the page asked the same a moment before).
     let what = "read the org's code-scanning alerts";
     (state.managers.require(&state.github, token, org, what)).await?;
-    sync_on_read(state, token, org).await
+    sync_on_read(state, token, org, asked).await
+}
+
+/// Page 1 of GitHub's list as an incremental sync asks it, asked ahead: with the ETag it was
+/// asked with, since only a sync from that same state may use it.
+pub struct FirstPage {
+    etag: Option<String>,
+    answer: Result<Changed<CodeScanningAlert>, AppError>,
+}
+
+/// Asks page 1 of the incremental sync a read of the org's index is about to make, when one is
+/// due, so that it can go out beside the request that proves the caller's role. Nothing is
+/// written and nothing read from the index here: the answer is used by [`ready_with`] only once
+/// the role check has passed, and dropped otherwise (a token that may not list the org's
+/// alerts gets GitHub's refusal, which is dropped too).
+pub async fn ask_first_page(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+) -> Option<FirstPage> {
+    if !state.settings.github.alert_index {
+        return None;
+    }
+    let was = state.store.alert_index().state(org).await.ok()?;
+    let now = Utc::now();
+    let fresh = chrono::Duration::from_std(state.settings.github.alert_index_fresh).ok()?;
+    let full_every = chrono::Duration::from_std(FULL_EVERY).ok()?;
+    let (synced, full) = (was.synced_at?, was.full_at?);
+    if now - synced < fresh || now - full >= full_every {
+        // Fresh enough to read as it is, or a full sync (in the background) is due.
+        return None;
+    }
+    let etag = was.etag;
+    let answer = (state.github)
+        .org_alerts_by_update(token, org, None, 1, etag.as_deref())
+        .await;
+    Some(FirstPage { etag, answer })
 }
 
 async fn sync_on_read(
     state: &AppState,
     token: &SecretString,
     org: &OrgLogin,
+    asked: Option<FirstPage>,
 ) -> Result<Option<DateTime<Utc>>, AppError> {
     let index = state.store.alert_index();
     let was = index.state(org).await?;
@@ -93,32 +141,44 @@ async fn sync_on_read(
         let synced_at = was.synced_at;
         let (state, token, org) = (state.clone(), token.clone(), org.clone());
         tokio::spawn(async move {
-            let _ = run(&state, &token, &org, &holder, &was, true).await;
+            let _ = run(&state, &token, &org, &holder, &was, Kind::Full).await;
         });
         return Ok(synced_at);
     }
-    match run(state, token, org, &holder, &was, false).await {
+    // Page 1 asked ahead answers for this sync only if asked from the state it starts from.
+    let first = asked
+        .filter(|a| a.etag == was.etag)
+        .and_then(|a| a.answer.ok());
+    match run(state, token, org, &holder, &was, Kind::Changes(first)).await {
         Ok(at) => Ok(Some(at)),
         // The index as it was; the reader is told how old it is.
         Err(_) => Ok(was.synced_at),
     }
 }
 
-/// Syncs the org's index now under a lease the caller holds, every page when `full`; the time the
-/// index matched GitHub. On failure the lease is given back and the error logged.
+/// How a sync reads GitHub: every page, or the changes since the last sync (with page 1 when it
+/// has been asked already).
+enum Kind {
+    Full,
+    Changes(Option<Changed<CodeScanningAlert>>),
+}
+
+/// Syncs the org's index now under a lease the caller holds; the time the index matched GitHub.
+/// On failure the lease is given back and the error logged.
 async fn run(
     state: &AppState,
     token: &SecretString,
     org: &OrgLogin,
     holder: &str,
     was: &SyncState,
-    full: bool,
+    kind: Kind,
 ) -> Result<DateTime<Utc>, AppError> {
     let index = state.store.alert_index();
     let started = Utc::now();
-    let synced = match full {
-        true => full_sync(state, token, org, started).await,
-        false => changes_sync(state, token, org, was, started).await,
+    let full = matches!(kind, Kind::Full);
+    let synced = match kind {
+        Kind::Full => full_sync(state, token, org, started).await,
+        Kind::Changes(first) => changes_sync(state, token, org, was, first, started).await,
     };
     let done = match synced {
         Ok(done) => done,
@@ -148,7 +208,12 @@ pub async fn sync_now(
     if !index.lease(org, &holder, now, far, until).await? {
         return Ok(false);
     }
-    run(state, token, org, &holder, &was, full).await?;
+    let kind = if full {
+        Kind::Full
+    } else {
+        Kind::Changes(None)
+    };
+    run(state, token, org, &holder, &was, kind).await?;
     Ok(true)
 }
 
@@ -164,11 +229,15 @@ async fn changes_sync(
     token: &SecretString,
     org: &OrgLogin,
     was: &SyncState,
+    first: Option<Changed<CodeScanningAlert>>,
     started: DateTime<Utc>,
 ) -> Result<SyncDone, AppError> {
     let github = &state.github;
-    let first = github.org_alerts_by_update(token, org, None, 1, was.etag.as_deref());
-    let (items, links, etag) = match first.await? {
+    let first = match first {
+        Some(asked) => asked,
+        None => (github.org_alerts_by_update(token, org, None, 1, was.etag.as_deref())).await?,
+    };
+    let (items, links, etag) = match first {
         Changed::NotModified => {
             let etag = was.etag.clone();
             let (watermark, full) = (None, false);

@@ -210,7 +210,7 @@ async fn alerts_file(
         alerts.into_iter().map(alert_row).collect()
     };
     // From the org's alert index once it is ready (one chunk); else a repository at a time.
-    let chunks = match from_index(&state, &token, &org, &record.alerts).await {
+    let chunks = match from_index(&state, &token, &org, &record.alerts, None).await {
         Ok(Some((alerts, _, _))) => {
             futures_util::stream::once(async move { Ok(filtered(alerts)) }).boxed()
         }

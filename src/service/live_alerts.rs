@@ -9,6 +9,7 @@ use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use crate::github::models::RepoAlert;
 use crate::github::GitHubClient;
+use crate::service::alert_index;
 use crate::service::campaign_records::{info, record_of};
 use crate::service::snapshots::keep_snapshot;
 use crate::state::AppState;
@@ -32,13 +33,24 @@ pub async fn alerts_page(
     // Anyone else waits for GitHub's own check (the campaign) before the app's record is read.
     // A record still pending (its create's answer was lost) is claimed once GitHub has named the
     // campaign, and read then.
+    // Not known yet: the index's sync asks GitHub beside the campaign, its answer used only
+    // once the campaign has shown the caller may read the org's alerts.
     let known = state.managers.known_managing(token, org).await;
-    let (c, early) = tokio::join!(state.github.get_campaign(token, org, number), async {
-        match known {
-            true => bound_with_live_states(state, token, org, number).await,
-            false => Ok(None),
+    let (c, early, asked) = tokio::join!(
+        state.github.get_campaign(token, org, number),
+        async {
+            match known {
+                true => bound_with_live_states(state, token, org, number).await,
+                false => Ok(None),
+            }
+        },
+        async {
+            match known {
+                true => None,
+                false => alert_index::ask_first_page(state, token, org).await,
+            }
         }
-    });
+    );
     let campaign = crate::service::views::view_of(&state.settings, org, c?);
     // GitHub shows a campaign to its org's owners and security managers only.
     state.managers.seen_managing(token, org).await;
@@ -47,7 +59,7 @@ pub async fn alerts_page(
         None => {
             let record = record_of(state, org, &campaign).await?;
             let read = match &record {
-                Some(r) => campaign_alert_states(state, token, org, &r.alerts).await?,
+                Some(r) => states_read(state, token, org, &r.alerts, asked).await?,
                 None => (Vec::new(), Vec::new(), None),
             };
             (record, read)
@@ -108,7 +120,18 @@ pub async fn campaign_alert_states(
     org: &OrgLogin,
     recorded: &[RecordedAlert],
 ) -> Result<StatesRead, AppError> {
-    if let Some(read) = from_index(state, token, org, recorded).await? {
+    states_read(state, token, org, recorded, None).await
+}
+
+/// [`campaign_alert_states`], with the index's sync begun already ([`alert_index::ask_first_page`]).
+async fn states_read(
+    state: &AppState,
+    token: &SecretString,
+    org: &OrgLogin,
+    recorded: &[RecordedAlert],
+    asked: Option<alert_index::FirstPage>,
+) -> Result<StatesRead, AppError> {
+    if let Some(read) = from_index(state, token, org, recorded, asked).await? {
         return Ok(read);
     }
     let (alerts, unreadable) = live_alerts(&state.github, token, org, recorded).await;
@@ -122,8 +145,9 @@ pub async fn from_index(
     token: &SecretString,
     org: &OrgLogin,
     recorded: &[RecordedAlert],
+    asked: Option<alert_index::FirstPage>,
 ) -> Result<Option<StatesRead>, AppError> {
-    let Some(at) = crate::service::alert_index::ready(state, token, org).await? else {
+    let Some(at) = alert_index::ready_with(state, token, org, asked).await? else {
         return Ok(None);
     };
     let (alerts, unreadable) = indexed_states(state, org, recorded).await?;

@@ -265,6 +265,58 @@ async fn reads_use_the_index_once_synced_and_only_for_owners_and_security_manage
     }
 }
 
+/// A session's first view of a campaign's alerts, the index due a sync: the sync's page 1 goes
+/// out beside the campaign (one round of GitHub waiting), and is used only once GitHub has shown
+/// the campaign; for someone GitHub does not show it to, the index is neither synced nor read.
+#[tokio::test]
+async fn a_first_view_of_a_campaigns_alerts_asks_the_sync_beside_the_campaign() {
+    use campaigns_admin::emulator::FaultRule;
+    let app = spawn_app_with(&[INDEX_ON, ("CAMPAIGNS_GITHUB_ALERT_INDEX_FRESH_SECS", "0")]).await;
+    let (state, mona, acme) = (&app.state, token(&app, "mona"), org("acme-corp"));
+    assert!(alert_index::sync_now(state, &mona, &acme, true)
+        .await
+        .unwrap());
+    let index = state.store.alert_index();
+    let synced = index.state(&acme).await.unwrap().synced_at;
+
+    // GitHub takes its time over the campaign: a sync asked after it would be logged after it.
+    let slow_campaign = || FaultRule {
+        method: Some("GET".into()),
+        path_prefix: Some("/orgs/acme-corp/campaigns/1".into()),
+        latency_ms: 800,
+        ..Default::default()
+    };
+    app.emulator.add_fault(slow_campaign());
+    app.sign_in("mona").await;
+    app.emulator.clear_requests();
+    let html = app.ok_page("/orgs/acme-corp/campaigns/1/alerts").await;
+    assert!(html.contains("as GitHub listed them at"), "{html}");
+    let asked: Vec<&str> = (app.emulator.requests().iter())
+        .filter_map(|r| match r.path.as_str() {
+            "/orgs/acme-corp/campaigns/1" => Some("campaign"),
+            p if p.ends_with("/code-scanning/alerts") && r.query.contains("sort=updated") => {
+                Some("sync")
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        ["sync", "campaign"],
+        "page 1 answered before the campaign, once"
+    );
+    let after = index.state(&acme).await.unwrap().synced_at;
+    assert!(after > synced, "the sync finished: {synced:?} → {after:?}");
+
+    // octocat is a member, not a security manager: GitHub refuses both, and the index stays.
+    app.sign_in("octocat").await;
+    let res = app.get("/orgs/acme-corp/campaigns/1/alerts").await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let html = res.text().await.unwrap();
+    assert!(!html.contains("as GitHub listed them at"), "{html}");
+    assert_eq!(index.state(&acme).await.unwrap().synced_at, after);
+}
+
 /// Two instances on one PostgreSQL asked at once: one sync, whose pages GitHub is asked once.
 #[tokio::test]
 async fn two_instances_syncing_at_once_make_one_sync() {
