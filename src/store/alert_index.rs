@@ -11,6 +11,7 @@ use crate::domain::alert::{AlertRow, IndexedAlert};
 use crate::domain::campaign_alerts::LiveState;
 use crate::domain::OrgLogin;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct AlertIndex {
@@ -45,6 +46,53 @@ pub struct SyncDone {
 const ROWS_PER_INSERT: usize = 100;
 /// Alerts read by key in one statement: two values each.
 const KEYS_PER_QUERY: usize = 500;
+/// Open alerts this instance keeps as read, over every org: about 450 bytes each, so at most
+/// some 14 MB; an org with more is read from the database every time.
+const OPEN_ROWS_KEPT: u64 = 30_000;
+
+/// What a sync leaves different when it changes any row: a full sync's time, the newest update
+/// and page 1's ETag (an incremental sync that wrote rows moved one of the last two).
+type Version = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<String>);
+
+/// Each org's open alerts as this instance last read them, with the sync state they were read
+/// under: the picker's one call reads 10,000 rows, which costs the database far more than the
+/// one-row read of the state that says whether they are still what it holds. Rows read after a
+/// sync began and before it finished are kept under the state read before them, so the next
+/// read after the sync, finding a new state, reads them again: a kept read is never newer in
+/// name than in content. (A sync that fails after writing some rows leaves the state as it was:
+/// those rows show once the next sync succeeds, within `github.alert_index_fresh`.)
+#[derive(Clone)]
+pub(super) struct OpenRead(moka::sync::Cache<String, Arc<(Version, Vec<AlertRow>)>>);
+
+impl Default for OpenRead {
+    fn default() -> Self {
+        let rows = |_: &String, kept: &Arc<(Version, Vec<AlertRow>)>| {
+            u32::try_from(kept.1.len()).unwrap_or(u32::MAX)
+        };
+        OpenRead(
+            moka::sync::Cache::builder()
+                .weigher(rows)
+                .max_capacity(OPEN_ROWS_KEPT)
+                .build(),
+        )
+    }
+}
+
+impl OpenRead {
+    fn get(&self, org: &OrgLogin) -> Option<Arc<(Version, Vec<AlertRow>)>> {
+        self.0.get(org.as_str())
+    }
+
+    fn keep(&self, org: &OrgLogin, read: Arc<(Version, Vec<AlertRow>)>) {
+        self.0.insert(org.as_str().to_owned(), read);
+    }
+}
+
+impl std::fmt::Debug for OpenRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OpenRead({} orgs)", self.0.entry_count())
+    }
+}
 
 const COLUMNS: &str = "org, repo_id, repo, number, rule_id, rule_name, rule_severity, severity, \
      tool, cwes, path, line, state, dismissed_reason, created_at, updated_at, fixed_at, \
@@ -243,6 +291,19 @@ impl AlertIndex {
 
     /// The org's open alerts, newest first (GitHub's own order for the org's list).
     pub async fn open(&self, org: &OrgLogin) -> super::Result<Vec<AlertRow>> {
+        let was = self.state(org).await?;
+        let version = (was.full_at, was.watermark, was.etag);
+        if let Some(kept) = self.store.open_read.get(org) {
+            if kept.0 == version {
+                return Ok(kept.1.clone());
+            }
+        }
+        let rows = self.read_open(org).await?;
+        (self.store.open_read).keep(org, Arc::new((version, rows.clone())));
+        Ok(rows)
+    }
+
+    async fn read_open(&self, org: &OrgLogin) -> super::Result<Vec<AlertRow>> {
         let rows: Vec<Row> = sqlx::query_as(&format!(
             "{SELECT} WHERE org = $1 AND state = 'open'
              ORDER BY created_at DESC, repo_id DESC, number DESC"

@@ -107,6 +107,7 @@ pub struct Store {
     /// hint: forgetting only costs the write that would have been made anyway).
     sessions_seen: sessions::Seen,
     snapshots_kept: campaigns::Kept,
+    open_read: alert_index::OpenRead,
 }
 
 /// Opens the database named by `database_url`, applies the migrations, and starts the periodic
@@ -146,6 +147,7 @@ pub async fn connect(url: &str) -> std::result::Result<Store, OpenError> {
         backend,
         sessions_seen: sessions::Seen::default(),
         snapshots_kept: campaigns::Kept::default(),
+        open_read: alert_index::OpenRead::default(),
     })
 }
 

@@ -317,6 +317,26 @@ async fn a_first_view_of_a_campaigns_alerts_asks_the_sync_beside_the_campaign() 
     assert_eq!(index.state(&acme).await.unwrap().synced_at, after);
 }
 
+/// The org's open alerts, kept by the instance between syncs, are read again once a sync has
+/// changed the index: an alert fixed on GitHub leaves the picker at the next sync.
+#[tokio::test]
+async fn the_open_alerts_kept_between_syncs_follow_a_change() {
+    let app = on_sqlite().await;
+    let (state, mona, acme) = (&app.state, token(&app, "mona"), org("acme-corp"));
+    assert!(alert_index::sync_now(state, &mona, &acme, true).await.unwrap());
+    let index = state.store.alert_index();
+    let before = index.open(&acme).await.unwrap();
+    assert_eq!(keys(&index.open(&acme).await.unwrap()), keys(&before));
+
+    let gone = before[0].clone();
+    let repo = gone.repo.rsplit('/').next().unwrap();
+    assert!((app.emulator).set_alert_state("acme-corp", repo, gone.number, "fixed", None));
+    assert!(alert_index::sync_now(state, &mona, &acme, false).await.unwrap());
+    let after = index.open(&acme).await.unwrap();
+    assert!(!keys(&after).contains(&gone.key()), "{gone:?} is fixed");
+    assert_eq!(after.len(), before.len() - 1);
+}
+
 /// Two instances on one PostgreSQL asked at once: one sync, whose pages GitHub is asked once.
 #[tokio::test]
 async fn two_instances_syncing_at_once_make_one_sync() {
