@@ -323,7 +323,9 @@ async fn a_first_view_of_a_campaigns_alerts_asks_the_sync_beside_the_campaign() 
 async fn the_open_alerts_kept_between_syncs_follow_a_change() {
     let app = on_sqlite().await;
     let (state, mona, acme) = (&app.state, token(&app, "mona"), org("acme-corp"));
-    assert!(alert_index::sync_now(state, &mona, &acme, true).await.unwrap());
+    assert!(alert_index::sync_now(state, &mona, &acme, true)
+        .await
+        .unwrap());
     let index = state.store.alert_index();
     let before = index.open(&acme).await.unwrap();
     assert_eq!(keys(&index.open(&acme).await.unwrap()), keys(&before));
@@ -331,7 +333,9 @@ async fn the_open_alerts_kept_between_syncs_follow_a_change() {
     let gone = before[0].clone();
     let repo = gone.repo.rsplit('/').next().unwrap();
     assert!((app.emulator).set_alert_state("acme-corp", repo, gone.number, "fixed", None));
-    assert!(alert_index::sync_now(state, &mona, &acme, false).await.unwrap());
+    assert!(alert_index::sync_now(state, &mona, &acme, false)
+        .await
+        .unwrap());
     let after = index.open(&acme).await.unwrap();
     assert!(!keys(&after).contains(&gone.key()), "{gone:?} is fixed");
     assert_eq!(after.len(), before.len() - 1);

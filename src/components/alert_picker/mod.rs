@@ -213,17 +213,16 @@ struct Shown {
 fn shown(groups: &[list::Group], mut budget: usize) -> Vec<Shown> {
     groups
         .iter()
-        .map(|g| {
+        .filter_map(|g| {
             let n = g.rows.len().min(budget);
             budget -= n;
-            Shown {
+            (n > 0).then(|| Shown {
                 repo_id: g.repo_id,
                 repo: g.repo.clone(),
                 total: g.rows.len(),
                 rows: g.rows[..n].to_vec(),
-            }
+            })
         })
-        .filter(|s: &Shown| !s.rows.is_empty())
         .collect()
 }
 
