@@ -47,8 +47,12 @@ const ROWS_PER_INSERT: usize = 100;
 /// Alerts read by key in one statement: two values each.
 const KEYS_PER_QUERY: usize = 500;
 /// Open alerts this instance keeps as read, over every org: about 450 bytes each, so at most
-/// some 14 MB; an org with more is read from the database every time.
+/// some 14 MB.
 const OPEN_ROWS_KEPT: u64 = 30_000;
+/// An org with more open alerts than this is read from the database every time: its copy would
+/// crowd out the others' and cost its size again in memory (the cache's own eviction comes later
+/// than the copy).
+const OPEN_ROWS_KEPT_AN_ORG: usize = 15_000;
 
 /// What a sync leaves different when it changes any row: a full sync's time, the newest update
 /// and page 1's ETag (an incremental sync that wrote rows moved one of the last two).
@@ -299,7 +303,9 @@ impl AlertIndex {
             }
         }
         let rows = self.read_open(org).await?;
-        (self.store.open_read).keep(org, Arc::new((version, rows.clone())));
+        if rows.len() <= OPEN_ROWS_KEPT_AN_ORG {
+            (self.store.open_read).keep(org, Arc::new((version, rows.clone())));
+        }
         Ok(rows)
     }
 
