@@ -98,11 +98,7 @@ pub async fn ask_first_page(
         return None;
     }
     let was = state.store.alert_index().state(org).await.ok()?;
-    let now = Utc::now();
-    let fresh = chrono::Duration::from_std(state.settings.github.alert_index_fresh).ok()?;
-    let full_every = chrono::Duration::from_std(FULL_EVERY).ok()?;
-    let (synced, full) = (was.synced_at?, was.full_at?);
-    if now - synced < fresh || now - full >= full_every {
+    if due(state, &was, Utc::now()) != Some(Kind::Changes(None)) {
         // Fresh enough to read as it is, or a full sync (in the background) is due.
         return None;
     }
@@ -122,21 +118,17 @@ async fn sync_on_read(
     let index = state.store.alert_index();
     let was = index.state(org).await?;
     let now = Utc::now();
-    let fresh =
-        chrono::Duration::from_std(state.settings.github.alert_index_fresh).unwrap_or_default();
-    if was.synced_at.is_some_and(|t| now - t < fresh) {
+    let Some(kind) = due(state, &was, now) else {
         return Ok(was.synced_at);
-    }
+    };
     let holder = holder();
     let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-    if !index.lease(org, &holder, now, now - fresh, until).await? {
+    let stale_before = now - fresh(state);
+    if !index.lease(org, &holder, now, stale_before, until).await? {
         // Another reader's sync is under way (or has just finished): the index as it is.
         return Ok(index.state(org).await?.synced_at);
     }
-    let full_due = was
-        .full_at
-        .is_none_or(|t| now - t >= chrono::Duration::from_std(FULL_EVERY).unwrap_or_default());
-    if was.synced_at.is_none() || full_due {
+    if kind == Kind::Full {
         // Every page: in the background, the readers meanwhile read GitHub or the index as is.
         let synced_at = was.synced_at;
         let (state, token, org) = (state.clone(), token.clone(), org.clone());
@@ -156,8 +148,28 @@ async fn sync_on_read(
     }
 }
 
+/// How long the index is read as it is before a read syncs it.
+fn fresh(state: &AppState) -> chrono::Duration {
+    chrono::Duration::from_std(state.settings.github.alert_index_fresh).unwrap_or_default()
+}
+
+/// Which sync a read of the index left as `was` makes at `now`: none while it is fresh, every
+/// page for the first and hourly, else the changes.
+fn due(state: &AppState, was: &SyncState, now: DateTime<Utc>) -> Option<Kind> {
+    if was.synced_at.is_some_and(|t| now - t < fresh(state)) {
+        return None;
+    }
+    let full_every = chrono::Duration::from_std(FULL_EVERY).unwrap_or_default();
+    let full_due = was.full_at.is_none_or(|t| now - t >= full_every);
+    Some(match was.synced_at.is_none() || full_due {
+        true => Kind::Full,
+        false => Kind::Changes(None),
+    })
+}
+
 /// How a sync reads GitHub: every page, or the changes since the last sync (with page 1 when it
 /// has been asked already).
+#[derive(Debug, PartialEq)]
 enum Kind {
     Full,
     Changes(Option<Changed<CodeScanningAlert>>),
