@@ -12,6 +12,7 @@ use crate::pages::{
     home::HomePage,
     not_found::NotFound,
     org_overview::OrgOverviewPage,
+    org_settings::OrgSettingsPage,
     sign_in_failed::SignInFailedPage,
     signed_out::SignedOutPage,
 };
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs/:org") view=OrgOverviewPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/campaigns") view=CampaignListPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/audit") view=AuditLogPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/settings") view=OrgSettingsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/drafts/:id") view=SharedDraftPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/campaigns/new") view=CampaignNewPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/campaigns/:number") view=CampaignDetailPage ssr=SsrMode::InOrder/>

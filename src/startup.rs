@@ -8,6 +8,7 @@ use crate::auth::{
     routes as auth_routes, single_flight::RefreshFlights,
 };
 use crate::error::AppError;
+use crate::github::app::GitHubApp;
 use crate::github::GitHubClient;
 use crate::health;
 use crate::security::headers::{self, SecurityHeaders};
@@ -43,6 +44,8 @@ pub enum StartupError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    GitHubApp(#[from] crate::github::app::AppKeyError),
     #[error("cannot build the HTTP client for GitHub: {0}")]
     HttpClient(#[from] crate::github::client::ClientError),
     #[error("Leptos settings (LEPTOS_* variables): {0}")]
@@ -71,6 +74,7 @@ impl Application {
         let mut leptos_options = leptos_options(addr)?;
         let bundle = Bundle::find(&mut leptos_options);
         let github = GitHubClient::new(&settings.github)?;
+        let app = background_identity(&settings)?;
         let cipher = token_cipher(&settings)?;
         let oauth = OAuthApp::new(&settings, github.http().clone()).map_err(StartupError::OAuth)?;
         let store = crate::store::open(&settings).await?;
@@ -86,6 +90,7 @@ impl Application {
             leptos_options,
             settings: settings.clone(),
             github,
+            app,
             cipher,
             refreshes: Arc::new(RefreshFlights::default()),
             oauth: Arc::new(oauth),
@@ -224,6 +229,20 @@ async fn stand_in_for_github(settings: &mut Settings) -> Result<Option<Emulated>
     settings.github.web_url = handle.url();
     settings.github.api_url = handle.url();
     Ok(Some(handle))
+}
+
+/// The GitHub App that background work acts as, its key checked now: a key that cannot sign
+/// stops the server with a line naming the setting.
+fn background_identity(settings: &Settings) -> Result<Option<GitHubApp>, StartupError> {
+    let Some(app) = &settings.github.app else {
+        tracing::info!(
+            "no GitHub App configured (github.app_id): background work that needs GitHub is off"
+        );
+        return Ok(None);
+    };
+    let app = GitHubApp::new(app)?;
+    tracing::info!(app_id = app.id(), "background work acts as the GitHub App");
+    Ok(Some(app))
 }
 
 /// The key that seals GitHub tokens in the session store; demo mode may go without one.

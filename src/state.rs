@@ -5,6 +5,7 @@ use crate::auth::crypto::TokenCipher;
 use crate::auth::oauth::OAuthApp;
 use crate::auth::session::{SignedIn, TokenKeeper};
 use crate::auth::single_flight::RefreshFlights;
+use crate::github::app::GitHubApp;
 use crate::github::GitHubClient;
 use crate::settings::Settings;
 use crate::store::Store;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
     pub github: GitHubClient,
+    /// The GitHub App that background work acts as; none configured: that work is off.
+    pub app: Option<GitHubApp>,
     pub cipher: TokenCipher,
     pub refreshes: Arc<RefreshFlights<SignedIn>>,
     pub oauth: Arc<OAuthApp>,

@@ -11,5 +11,6 @@ pub mod campaigns;
 pub mod context;
 pub mod drafts;
 pub mod flash;
+pub mod org_settings;
 pub mod overview;
 pub mod templates;

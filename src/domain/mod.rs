@@ -6,6 +6,7 @@ pub mod alert;
 pub mod alert_filter;
 pub mod alert_selection;
 pub mod audit;
+pub mod background;
 pub mod campaign;
 pub mod campaign_alerts;
 pub mod campaign_fields;

@@ -57,6 +57,11 @@ pub fn campaigns(org: &OrgLogin) -> String {
     format!("/orgs/{org}/campaigns")
 }
 
+/// `/orgs/{org}/settings`: what the app does for the org when nobody is looking.
+pub fn org_settings(org: &OrgLogin) -> String {
+    format!("/orgs/{org}/settings")
+}
+
 /// `/orgs/{org}/audit`: the changes made to the org's campaigns through this app.
 pub fn audit_log(org: &OrgLogin) -> String {
     format!("/orgs/{org}/audit")

@@ -245,6 +245,10 @@ pub fn control_routes() -> Router<Emulator> {
             "/_emulator/repos/{owner}/{repo}",
             axum::routing::delete(delete_repo),
         )
+        .route(
+            "/_emulator/orgs/{org}/installation",
+            axum::routing::delete(remove_installation),
+        )
         .route("/_emulator/hostile", post(plant_hostile_text))
         .route(
             "/_emulator/orgs/{org}/closed-campaigns",
@@ -288,6 +292,15 @@ async fn set_alert_state(
 ) -> StatusCode {
     let reason = req.dismissed_reason.as_deref();
     if em.set_alert_state(&owner, &repo, number, &req.state, reason) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}
+
+/// Uninstalls the demo App from an org, as an owner of it would on GitHub.
+async fn remove_installation(State(em): State<Emulator>, Path(org): Path<String>) -> StatusCode {
+    if em.remove_installation(&org) {
         StatusCode::NO_CONTENT
     } else {
         StatusCode::NOT_FOUND

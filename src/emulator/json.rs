@@ -312,6 +312,40 @@ pub fn campaign(base: &str, w: &World, o: &Org, c: &Campaign, stats: bool) -> Va
 }
 
 /// GitHub's error body: `message`, `documentation_url`, `status`, and `errors[]` when there are any.
+/// `installation`: an App's installation on an org.
+pub fn installation(base: &str, o: &Org, app: &App, i: &Installation) -> Value {
+    json!({
+        "id": i.id,
+        "account": org_as_owner(base, o),
+        "repository_selection": "all",
+        "access_tokens_url": format!("{base}/app/installations/{}/access_tokens", i.id),
+        "repositories_url": format!("{base}/installation/repositories"),
+        "html_url": format!("{base}/organizations/{}/settings/installations/{}", o.login, i.id),
+        "app_id": app.id,
+        "client_id": app.client_id,
+        "app_slug": app.slug,
+        "target_id": o.id,
+        "target_type": "Organization",
+        "permissions": permissions(i),
+        "events": [],
+        "created_at": ts(i.created_at),
+        "updated_at": ts(i.created_at),
+        "single_file_name": null,
+        "suspended_by": null,
+        "suspended_at": null,
+    })
+}
+
+/// An installation's permissions, as GitHub writes them: `{"security_events": "read", …}`.
+pub fn permissions(i: &Installation) -> Value {
+    Value::Object(
+        i.permissions
+            .iter()
+            .map(|(p, a)| (p.clone(), json!(a)))
+            .collect(),
+    )
+}
+
 pub fn error_body(status: u16, message: &str, docs: &str, errors: Vec<Value>) -> Value {
     let mut v = json!({
         "message": message,

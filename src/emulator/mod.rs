@@ -322,6 +322,18 @@ impl Emulator {
         }
     }
 
+    /// Uninstalls the App from `org`, as an owner of the org would on GitHub: the installation
+    /// is gone and its tokens stop working at once. Whether there was one.
+    pub fn remove_installation(&self, org: &str) -> bool {
+        let mut w = self.world();
+        let Some(org_id) = w.org_index(org).map(|i| w.orgs[i].id) else {
+            return false;
+        };
+        let before = w.installations.len();
+        w.installations.retain(|i| i.org_id != org_id);
+        before != w.installations.len()
+    }
+
     /// Revokes every refresh token of `login`, as GitHub does when the app's grant is withdrawn
     /// (for tests: the next refresh is refused with `invalid_grant`).
     pub fn revoke_refresh_tokens(&self, login: &str) {

@@ -31,7 +31,7 @@ pub fn routes() -> Router<Emulator> {
         .route("/applications/{client_id}/grant", delete(revoke_grant))
 }
 
-fn random_token(prefix: &str, len: usize) -> String {
+pub(super) fn random_token(prefix: &str, len: usize) -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();

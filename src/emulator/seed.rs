@@ -311,7 +311,41 @@ pub fn seed(profile: SeedProfile, now: DateTime<Utc>) -> World {
     );
     world.orgs = vec![acme, globex];
     seed_campaigns(&mut world, now, mona, hubot);
+    install_the_demo_app(&mut world, now);
     world
+}
+
+/// Demo mode's GitHub App, installed on every org with what background work needs (read only).
+fn install_the_demo_app(world: &mut World, now: DateTime<Utc>) {
+    use ring::signature::KeyPair;
+    let public_key = pem::parse(crate::settings::DEMO_APP_PRIVATE_KEY)
+        .ok()
+        .and_then(|p| ring::signature::RsaKeyPair::from_der(p.contents()).ok())
+        .map(|k| k.public_key().as_ref().to_vec())
+        .expect("the demo App's key is a PKCS#1 RSA key");
+    world.apps = vec![App {
+        id: crate::settings::DEMO_APP_ID,
+        slug: "campaigns-admin-demo".to_owned(),
+        client_id: "Iv23.demo0campaigns0app".to_owned(),
+        public_key,
+    }];
+    let permissions = [
+        ("organization_campaigns", "read"),
+        ("security_events", "read"),
+        ("metadata", "read"),
+    ];
+    world.installations = (world.orgs.iter().enumerate())
+        .map(|(i, o)| Installation {
+            id: 71_000_001 + i as i64,
+            app_id: crate::settings::DEMO_APP_ID,
+            org_id: o.id,
+            permissions: permissions
+                .iter()
+                .map(|(p, a)| ((*p).to_owned(), (*a).to_owned()))
+                .collect(),
+            created_at: now - Duration::days(30),
+        })
+        .collect();
 }
 
 struct OrgSpec {

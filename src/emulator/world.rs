@@ -188,6 +188,42 @@ pub struct RefreshToken {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A GitHub App registered with the emulator (demo mode's), with the public half of its key.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub id: u64,
+    pub slug: String,
+    pub client_id: String,
+    /// The DER `RSAPublicKey` that checks its JWTs.
+    pub public_key: Vec<u8>,
+}
+
+/// An App installed on an org, with the permissions the org granted it (`read`, `write`).
+#[derive(Debug, Clone)]
+pub struct Installation {
+    pub id: i64,
+    pub app_id: u64,
+    pub org_id: i64,
+    pub permissions: Vec<(String, String)>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Installation {
+    /// Whether the installation was granted `permission` at `access` (`write` covers `read`).
+    pub fn allows(&self, permission: &str, access: &str) -> bool {
+        self.permissions.iter().any(|(p, a)| {
+            p == permission && (a == access || (access == "read" && (a == "write" || a == "admin")))
+        })
+    }
+}
+
+/// An installation access token: an hour, as on GitHub.
+#[derive(Debug, Clone)]
+pub struct InstallationToken {
+    pub installation_id: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Default)]
 pub struct World {
     pub users: Vec<User>,
@@ -198,8 +234,11 @@ pub struct World {
     pub used_codes: HashSet<String>,
     pub tokens: HashMap<String, Token>,
     pub refresh_tokens: HashMap<String, RefreshToken>,
-    /// Each user's rate-limit window, by user id.
+    /// Each user's rate-limit window, by user id (an installation's by its id, negated).
     pub usage: HashMap<i64, Usage>,
+    pub apps: Vec<App>,
+    pub installations: Vec<Installation>,
+    pub installation_tokens: HashMap<String, InstallationToken>,
 }
 
 impl World {

@@ -1,6 +1,7 @@
 //! The typed GitHub REST client (server only): the one place that knows GitHub's URLs.
 
 pub mod alerts;
+pub mod app;
 pub mod cache;
 pub mod campaigns;
 pub mod client;

@@ -400,3 +400,23 @@ pub struct PageLinks {
     pub next: Option<u32>,
     pub last: Option<u32>,
 }
+
+/// `installation`: a GitHub App installed on an account (`apps/get-org-installation`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Installation {
+    pub id: i64,
+    pub app_id: i64,
+    /// What the account granted, by permission name: `read`, `write` or `admin`.
+    #[serde(default)]
+    pub permissions: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub suspended_at: Option<String>,
+}
+
+/// `installation-token`: an installation access token (`apps/create-installation-access-token`).
+/// The token is a secret: never logged, never shown, kept only in memory until it expires.
+#[derive(Debug, Clone, Deserialize)]
+pub struct InstallationToken {
+    pub token: secrecy::SecretString,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}

@@ -10,5 +10,6 @@ pub mod draft;
 pub mod home;
 pub mod not_found;
 pub mod org_overview;
+pub mod org_settings;
 pub mod sign_in_failed;
 pub mod signed_out;

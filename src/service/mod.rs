@@ -5,6 +5,7 @@
 
 pub mod alert_index;
 pub mod audit;
+pub mod background;
 pub mod campaign_edits;
 pub mod campaign_records;
 pub mod campaigns;

@@ -21,6 +21,15 @@ const ENV_PREFIX: &str = "CAMPAIGNS_";
 /// The OAuth client id the built-in emulator registers in demo mode.
 pub const DEMO_CLIENT_ID: &str = "Iv1.demo0campaigns0admin";
 
+/// The GitHub App the built-in emulator registers in demo mode, installed on every demo org.
+#[cfg(feature = "demo")]
+pub const DEMO_APP_ID: u64 = 1_000_001;
+
+/// The demo App's private key: made for the emulator alone, never registered on GitHub, and
+/// public with this source. Real Apps' keys come from `CAMPAIGNS_GITHUB_APP_PRIVATE_KEY[_FILE]`.
+#[cfg(feature = "demo")]
+pub const DEMO_APP_PRIVATE_KEY: &str = include_str!("demo-app-key.pem");
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// The built-in GitHub emulator, seeded with demo data.
@@ -61,6 +70,17 @@ pub struct GitHubSettings {
     /// (`components::streaming`): an answer within it sets the page's status and title; a later
     /// one streams in place under the frame, with status 200.
     pub first_byte_wait: Duration,
+    /// The GitHub App that background work acts as (`github.app_id` and
+    /// `CAMPAIGNS_GITHUB_APP_PRIVATE_KEY`); none: background work that needs GitHub is off.
+    pub app: Option<GitHubAppSettings>,
+}
+
+/// A GitHub App's id and private key (PEM, as GitHub hands it out). Its key is checked when the
+/// server starts (`github::app`).
+#[derive(Debug, Clone)]
+pub struct GitHubAppSettings {
+    pub id: u64,
+    pub private_key: SecretString,
 }
 
 /// How much anyone may ask of the server.
@@ -449,6 +469,50 @@ mod tests {
         );
         let s = Settings::from_sources("x", None, &e).unwrap();
         assert_eq!(s.github.client_secret.expose_secret(), "from-file");
+    }
+
+    #[test]
+    fn a_github_app_needs_its_id_and_key_together() {
+        let mut e = github_env();
+        e.push(("CAMPAIGNS_GITHUB_APP_ID", "12345"));
+        let text = err_text(Settings::from_sources("x", None, &env(&e)));
+        assert!(text.contains("CAMPAIGNS_GITHUB_APP_PRIVATE_KEY"), "{text}");
+
+        let mut e = github_env();
+        e.push((
+            "CAMPAIGNS_GITHUB_APP_PRIVATE_KEY",
+            "-----BEGIN RSA PRIVATE KEY-----",
+        ));
+        let text = err_text(Settings::from_sources("x", None, &env(&e)));
+        assert!(text.contains("CAMPAIGNS_GITHUB_APP_ID"), "{text}");
+
+        let mut e = github_env();
+        e.push(("CAMPAIGNS_GITHUB_APP_ID", "my-app"));
+        let text = err_text(Settings::from_sources("x", None, &env(&e)));
+        assert!(text.contains("CAMPAIGNS_GITHUB_APP_ID"), "{text}");
+
+        let s = Settings::from_sources("x", None, &env(&github_env())).unwrap();
+        assert!(
+            s.github.app.is_none(),
+            "github mode has no App unless one is set"
+        );
+        let mut e = github_env();
+        e.push(("CAMPAIGNS_GITHUB_APP_ID", "12345"));
+        e.push(("CAMPAIGNS_GITHUB_APP_PRIVATE_KEY", "pem"));
+        let s = Settings::from_sources("x", None, &env(&e)).unwrap();
+        let app = s.github.app.expect("the App is set");
+        assert_eq!(app.id, 12345);
+        assert!(!format!("{app:?}").contains("pem\""), "the key is redacted");
+    }
+
+    #[test]
+    #[cfg(feature = "demo")]
+    fn demo_mode_acts_as_the_demo_app_unless_turned_off() {
+        let s = Settings::from_sources("x", None, &env(&[])).unwrap();
+        assert_eq!(s.github.app.map(|a| a.id), Some(DEMO_APP_ID));
+        let off = env(&[("CAMPAIGNS_GITHUB_APP_ID", "off")]);
+        let s = Settings::from_sources("x", None, &off).unwrap();
+        assert!(s.github.app.is_none());
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub(super) const KEYS: &[(&str, &str)] = &[
     ("github.connect_timeout_secs", "5"),
     ("github.timeout_secs", "20"),
     ("github.ca_file", ""),
+    ("github.app_id", ""),
     ("github.alert_index", "on"),
     ("github.alert_index_fresh_secs", "10"),
     ("github.first_byte_wait_ms", "40"),
@@ -40,7 +41,11 @@ pub(super) const KEYS: &[(&str, &str)] = &[
 ];
 
 /// Secrets: environment (or `<NAME>_FILE`) only.
-pub(super) const SECRET_KEYS: &[&str] = &["github.client_secret", "session.key"];
+pub(super) const SECRET_KEYS: &[&str] = &[
+    "github.client_secret",
+    "github.app_private_key",
+    "session.key",
+];
 
 /// Raw string values by key, after file and environment are merged.
 pub(super) struct Sources {

@@ -3,8 +3,8 @@
 
 use super::sources::Sources;
 use super::{
-    bad, DemoSettings, GitHubSettings, LimitSettings, Mode, SeedProfile, SessionSettings, Settings,
-    SettingsError, DEMO_CLIENT_ID,
+    bad, DemoSettings, GitHubAppSettings, GitHubSettings, LimitSettings, Mode, SeedProfile,
+    SessionSettings, Settings, SettingsError, DEMO_CLIENT_ID,
 };
 use secrecy::SecretString;
 use std::net::SocketAddr;
@@ -123,7 +123,56 @@ fn github(src: &Sources, mode: Mode) -> Result<GitHubSettings, SettingsError> {
             "github.first_byte_wait_ms",
             "a whole number of milliseconds",
         )?),
+        app: app(src, mode)?,
     })
+}
+
+/// The GitHub App: an id and a private key together, or neither. Demo mode without one acts as
+/// the emulator's demo App, unless `github.app_id` is `off`.
+fn app(src: &Sources, mode: Mode) -> Result<Option<GitHubAppSettings>, SettingsError> {
+    let key = src.secrets.get("github.app_private_key");
+    let id = match src.get("github.app_id").trim() {
+        "off" => None,
+        "" if mode == Mode::Demo && key.is_none() => return Ok(demo_app()),
+        "" => None,
+        raw => match raw.parse::<u64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                return Err(bad(
+                    "github.app_id",
+                    format!("expected the GitHub App's id (a number, shown on its settings page), got `{raw}`"),
+                ))
+            }
+        },
+    };
+    match (id, key) {
+        (Some(id), Some(key)) => Ok(Some(GitHubAppSettings {
+            id,
+            private_key: SecretString::from(key.clone()),
+        })),
+        (Some(_), None) => Err(bad(
+            "github.app_private_key",
+            "is required when github.app_id is set: the App's private key (PEM), or a file holding it in CAMPAIGNS_GITHUB_APP_PRIVATE_KEY_FILE",
+        )),
+        (None, Some(_)) => Err(bad(
+            "github.app_id",
+            "is required when the App's private key is set",
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
+#[cfg(feature = "demo")]
+fn demo_app() -> Option<GitHubAppSettings> {
+    Some(GitHubAppSettings {
+        id: super::DEMO_APP_ID,
+        private_key: SecretString::from(super::DEMO_APP_PRIVATE_KEY),
+    })
+}
+
+#[cfg(not(feature = "demo"))]
+fn demo_app() -> Option<GitHubAppSettings> {
+    None
 }
 
 fn session(src: &Sources, mode: Mode, public_url: &Url) -> Result<SessionSettings, SettingsError> {

@@ -1,5 +1,5 @@
 //! Contract tests against GitHub's official OpenAPI description (`openapi/github.json`):
-//! 1. every example response of our ten operations deserializes into our models;
+//! 1. every example response of our twelve operations deserializes into our models;
 //! 2. every request body the client can produce validates against the operation's request schema;
 //! 3. every answer the emulator gives for these operations validates against the response schema.
 
@@ -109,10 +109,15 @@ fn request_schema(op_id: &str) -> Value {
     op["requestBody"]["content"]["application/json"]["schema"].clone()
 }
 
-/// Every example value of an operation's 200 answer.
+/// Every example value of an operation's success answer (200, or 201 for a token).
 fn examples(op_id: &str) -> Vec<Value> {
     let (_, _, op) = operation(op_id);
-    let content = &deref(&op["responses"]["200"])["content"]["application/json"];
+    let status = if op["responses"]["200"].is_null() {
+        "201"
+    } else {
+        "200"
+    };
+    let content = &deref(&op["responses"][status])["content"]["application/json"];
     let mut out = Vec::new();
     if let Some(map) = content["examples"].as_object() {
         for ex in map.values() {
@@ -132,7 +137,7 @@ fn all_examples_deserialize<T: DeserializeOwned>(op_id: &str) -> usize {
     list.len()
 }
 
-const OPERATIONS: [&str; 10] = [
+const OPERATIONS: [&str; 12] = [
     "campaigns/list-org-campaigns",
     "campaigns/create-campaign",
     "campaigns/get-campaign-summary",
@@ -143,10 +148,12 @@ const OPERATIONS: [&str; 10] = [
     "orgs/list-for-authenticated-user",
     "orgs/list-members",
     "teams/list",
+    "apps/get-org-installation",
+    "apps/create-installation-access-token",
 ];
 
 #[test]
-fn the_vendored_description_has_all_ten_operations() {
+fn the_vendored_description_has_all_twelve_operations() {
     for id in OPERATIONS {
         operation(id);
     }
@@ -165,8 +172,10 @@ fn every_example_response_deserializes_into_our_models() {
     n += all_examples_deserialize::<Vec<OrganizationSimple>>("orgs/list-for-authenticated-user");
     n += all_examples_deserialize::<Vec<SimpleUser>>("orgs/list-members");
     n += all_examples_deserialize::<Vec<Team>>("teams/list");
+    n += all_examples_deserialize::<Installation>("apps/get-org-installation");
+    n += all_examples_deserialize::<InstallationToken>("apps/create-installation-access-token");
     // delete-campaign answers 204 without a body: nothing to deserialize.
-    assert!(n >= 10, "only {n} examples found");
+    assert!(n >= 12, "only {n} examples found");
 }
 
 fn minimal_create() -> CreateCampaignBody {
@@ -442,4 +451,96 @@ async fn every_emulator_answer_validates_against_the_response_schema() {
     let res = http.get(em.url("/user")).send().await.unwrap();
     assert_eq!(res.status(), 401);
     check("users/get-authenticated", "401", &res.json().await.unwrap());
+}
+
+/// The GitHub App operations, asked as the demo App (a JWT), and what its installation token may
+/// then read: each answer as the description says.
+#[tokio::test]
+async fn the_app_operations_answer_as_the_description_says() {
+    use campaigns_admin::github::app::GitHubApp;
+    use campaigns_admin::settings::{GitHubAppSettings, DEMO_APP_ID, DEMO_APP_PRIVATE_KEY};
+    use secrecy::ExposeSecret;
+    let em = spawn_emulator().await;
+    let app = GitHubApp::new(&GitHubAppSettings {
+        id: DEMO_APP_ID,
+        private_key: secrecy::SecretString::from(DEMO_APP_PRIVATE_KEY),
+    })
+    .unwrap();
+    let jwt = app.jwt(Utc::now()).unwrap();
+    let http = reqwest::Client::new();
+    let check = |op: &str, status: &str, value: &Value| {
+        assert_valid(
+            &format!("emulator answer {status} of {op}"),
+            &response_schema(op, status),
+            value,
+        );
+    };
+    let res = http
+        .get(em.url("/orgs/acme-corp/installation"))
+        .bearer_auth(jwt.expose_secret())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let installation: Value = res.json().await.unwrap();
+    check("apps/get-org-installation", "200", &installation);
+    let id = installation["id"].as_i64().unwrap();
+    let res = http
+        .post(em.url(&format!("/app/installations/{id}/access_tokens")))
+        .bearer_auth(jwt.expose_secret())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let token: Value = res.json().await.unwrap();
+    check("apps/create-installation-access-token", "201", &token);
+    let res = http
+        .post(em.url("/app/installations/999/access_tokens"))
+        .bearer_auth(jwt.expose_secret())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    check(
+        "apps/create-installation-access-token",
+        "404",
+        &res.json().await.unwrap(),
+    );
+    let res = http
+        .post(em.url(&format!("/app/installations/{id}/access_tokens")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    check(
+        "apps/create-installation-access-token",
+        "401",
+        &res.json().await.unwrap(),
+    );
+
+    let installation_token = token["token"].as_str().unwrap();
+    let res = http
+        .get(em.url("/orgs/acme-corp/campaigns"))
+        .bearer_auth(installation_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    check(
+        "campaigns/list-org-campaigns",
+        "200",
+        &res.json().await.unwrap(),
+    );
+    let res = http
+        .get(em.url("/orgs/acme-corp/code-scanning/alerts?per_page=5"))
+        .bearer_auth(installation_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    check(
+        "code-scanning/list-alerts-for-org",
+        "200",
+        &res.json().await.unwrap(),
+    );
 }

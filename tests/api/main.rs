@@ -12,6 +12,7 @@ mod contract;
 mod drafts;
 mod emulator_oauth;
 mod emulator_rest;
+mod github_app;
 mod github_client;
 mod helpers;
 mod instances;

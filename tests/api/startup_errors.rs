@@ -106,3 +106,20 @@ async fn a_failed_migration_stops_start_up_naming_the_setting_and_the_migration(
     assert!(line.contains("CAMPAIGNS_DATABASE_URL"), "{line}");
     assert!(line.contains("migration 0001 (sessions)"), "{line}");
 }
+
+#[test]
+fn a_github_app_key_that_is_not_a_key_is_named_and_never_shown() {
+    let (code, stderr) = run_with(&[
+        ("CAMPAIGNS_GITHUB_APP_ID", "123"),
+        ("CAMPAIGNS_GITHUB_APP_PRIVATE_KEY", "hunter2-is-not-a-key"),
+    ]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("CAMPAIGNS_GITHUB_APP_PRIVATE_KEY"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("hunter2"),
+        "the key is not shown: {stderr}"
+    );
+}

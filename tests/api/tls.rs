@@ -91,6 +91,7 @@ fn settings(port: u16, ca_file: Option<std::path::PathBuf>) -> GitHubSettings {
         alert_index: false,
         alert_index_fresh: Duration::ZERO,
         first_byte_wait: Duration::ZERO,
+        app: None,
     }
 }
 

@@ -109,7 +109,7 @@ pub(super) async fn list_repo_alerts(
     let base = call.em.base().to_owned();
     let (q, uri) = (&call.query, &call.uri);
     call.respond("security_events", |caller, w| {
-        let idx = security_org(w, caller, &owner)?;
+        let idx = security_org(w, caller, &owner, Need::ReadAlerts)?;
         let o = &w.orgs[idx];
         let r = o
             .repos
@@ -139,7 +139,7 @@ pub(super) async fn list_alerts(call: Call, Path(org): Path<String>) -> Response
     let base = call.em.base().to_owned();
     let (q, uri) = (&call.query, &call.uri);
     call.respond("security_events", |caller, w| {
-        let idx = security_org(w, caller, &org)?;
+        let idx = security_org(w, caller, &org, Need::ReadAlerts)?;
         let p = paging(q)?;
         let invalid = |field: &str| {
             validation_failed(

@@ -17,7 +17,7 @@ pub(super) async fn list_campaigns(call: Call, Path(org): Path<String>) -> Respo
     let (q, uri) = (&call.query, &call.uri);
     let list_stats = call.em.config().list_stats;
     call.respond("security_events", |caller, w| {
-        let idx = security_org(w, caller, &org)?;
+        let idx = security_org(w, caller, &org, Need::ReadCampaigns)?;
         let p = paging(q)?;
         let invalid = |field: &str| {
             validation_failed(
@@ -73,7 +73,7 @@ pub(super) async fn get_campaign(
 ) -> Response {
     let base = call.em.base().to_owned();
     call.respond("security_events", |caller, w| {
-        let idx = security_org(w, caller, &org)?;
+        let idx = security_org(w, caller, &org, Need::ReadCampaigns)?;
         let n = parse_number(&number).ok_or_else(not_found)?;
         let o = &w.orgs[idx];
         let c = o
@@ -90,7 +90,7 @@ pub(super) async fn delete_campaign(
     Path((org, number)): Path<(String, String)>,
 ) -> Response {
     call.respond("security_events", |caller, w| {
-        let idx = security_org(w, caller, &org)?;
+        let idx = security_org(w, caller, &org, Need::WriteCampaigns)?;
         let n = parse_number(&number).ok_or_else(not_found)?;
         let o = &mut w.orgs[idx];
         let pos = o
@@ -360,7 +360,7 @@ fn check_alerts(org: &Org, v: &Value, errors: &mut Vec<Value>) -> Option<Vec<usi
 pub(super) async fn create_campaign(call: Call, Path(org): Path<String>, body: Bytes) -> Response {
     let base = call.em.base().to_owned();
     call.respond("security_events", |caller, w| {
-        let idx = security_org(w, caller, &org)?;
+        let idx = security_org(w, caller, &org, Need::WriteCampaigns)?;
         let body = parse_body(&body)?;
         let mut errors = Vec::new();
         let allowed = ["name", "description", "managers", "team_managers", "ends_at", "contact_link", "code_scanning_alerts", "generate_issues"];
@@ -415,7 +415,7 @@ pub(super) async fn update_campaign(
 ) -> Response {
     let base = call.em.base().to_owned();
     call.respond("security_events", |caller, w| {
-        let idx = security_org(w, caller, &org)?;
+        let idx = security_org(w, caller, &org, Need::WriteCampaigns)?;
         let n = parse_number(&number).ok_or_else(not_found)?;
         let pos = w.orgs[idx].campaigns.iter().position(|c| c.number == n).ok_or_else(not_found)?;
         let body = parse_body(&body)?;

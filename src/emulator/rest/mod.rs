@@ -2,6 +2,7 @@
 //! 403/404, campaign validation with 422 bodies, filtering, `Link` pagination, rate-limit headers, ETags.
 
 mod alerts;
+mod apps;
 mod campaigns;
 mod orgs;
 
@@ -40,16 +41,24 @@ pub fn routes() -> Router<Emulator> {
         )
         .route("/orgs/{org}/code-scanning/alerts", get(alerts::list_alerts))
         .route("/orgs/{org}/repos", get(orgs::list_repos))
+        .route("/orgs/{org}/installation", get(apps::get_org_installation))
+        .route(
+            "/app/installations/{installation_id}/access_tokens",
+            axum::routing::post(apps::create_installation_token),
+        )
         .route(
             "/repos/{owner}/{repo}/code-scanning/alerts",
             get(alerts::list_repo_alerts),
         )
 }
 
-/// The authenticated caller of one request.
+/// The authenticated caller of one request: a user's token, or an App installation's.
 pub(super) struct Caller {
+    /// The user; for an installation, its id negated (a bot is nobody's member).
     pub(super) user_id: i64,
     pub(super) scopes: Vec<String>,
+    /// Set when an installation token authenticated the request.
+    pub(super) installation: Option<Installation>,
     limit_headers: [(&'static str, String); 5],
 }
 
@@ -90,16 +99,7 @@ impl Emulator {
     /// Checks the token and charges its user's rate limit (`rate_limit` an hour, GitHub's 5,000
     /// by default), which all of the user's tokens share.
     fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, Response> {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-                    .or_else(|| v.strip_prefix("token "))
-            })
-            .map(str::trim);
-        let Some(token) = token else {
+        let Some(token) = apps::bearer(headers) else {
             return Err(error(
                 StatusCode::UNAUTHORIZED,
                 "Requires authentication",
@@ -109,13 +109,23 @@ impl Emulator {
         let now = Utc::now();
         let limit = self.config().rate_limit;
         let mut w = self.world();
-        let Some(t) = w.tokens.get(token) else {
-            return Err(error(StatusCode::UNAUTHORIZED, "Bad credentials", DOCS));
+        let bad_credentials = || error(StatusCode::UNAUTHORIZED, "Bad credentials", DOCS);
+        let (user_id, scopes, installation) = match (w.tokens.get(token), token.starts_with("ghs_"))
+        {
+            (Some(t), _) if t.expires_at.is_none_or(|e| e > now) => {
+                (t.user_id, t.scopes.clone(), None)
+            }
+            (None, true) => {
+                // An installation token: good for an hour, and only while the App stays installed.
+                let installation = (w.installation_tokens.get(token))
+                    .filter(|t| t.expires_at > now)
+                    .and_then(|t| w.installations.iter().find(|i| i.id == t.installation_id))
+                    .cloned()
+                    .ok_or_else(bad_credentials)?;
+                (-installation.id, Vec::new(), Some(installation))
+            }
+            _ => return Err(bad_credentials()),
         };
-        if t.expires_at.is_some_and(|e| e <= now) {
-            return Err(error(StatusCode::UNAUTHORIZED, "Bad credentials", DOCS));
-        }
-        let (user_id, scopes) = (t.user_id, t.scopes.clone());
         let usage = w.usage.entry(user_id).or_insert(Usage {
             window_reset: now + Duration::hours(1),
             used: 0,
@@ -146,6 +156,7 @@ impl Emulator {
         let caller = Caller {
             user_id,
             scopes,
+            installation,
             limit_headers,
         };
         if exhausted {
@@ -198,7 +209,8 @@ impl Emulator {
             .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_owned()));
         let Some(token) = token else { return };
         let mut w = self.world();
-        let Some(user) = w.tokens.get(&token).map(|t| t.user_id) else {
+        let installation = (w.installation_tokens.get(&token)).map(|t| -t.installation_id);
+        let Some(user) = (w.tokens.get(&token).map(|t| t.user_id)).or(installation) else {
             return;
         };
         if let Some(usage) = w.usage.get_mut(&user) {
@@ -299,21 +311,73 @@ pub(super) fn has_scope(caller: &Caller, scope: &str) -> bool {
     })
 }
 
-/// The org, if the caller can see it (members only; others get 404 as on GitHub).
+/// The org, if the caller can see it (members only; others get 404 as on GitHub). An
+/// installation sees its own org, and only with `permission` (read); a bot has no role there.
 pub(super) fn visible_org(
     w: &World,
     caller: &Caller,
     login: &str,
+    permission: &str,
 ) -> Result<(usize, Role), Response> {
     let idx = w.org_index(login).ok_or_else(not_found)?;
+    if let Some(installation) = &caller.installation {
+        installed_on(w, installation, idx, permission, "read")?;
+        return Ok((idx, Role::Member));
+    }
     let role = w.orgs[idx].role_of(caller.user_id).ok_or_else(not_found)?;
     Ok((idx, role))
 }
 
+/// What an installation token may do in org `idx`: only its own org (else 404), only with the
+/// permission granted (else GitHub's 403 for integrations).
+fn installed_on(
+    w: &World,
+    installation: &Installation,
+    idx: usize,
+    permission: &str,
+    access: &str,
+) -> Result<(), Response> {
+    if w.orgs[idx].id != installation.org_id {
+        return Err(not_found());
+    }
+    if !installation.allows(permission, access) {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "Resource not accessible by integration",
+            DOCS,
+        ));
+    }
+    Ok(())
+}
+
+/// What a request to the campaign and alert operations asks: which of the App permissions an
+/// installation needs for it (a user needs the role and the `security_events` scope for all).
+#[derive(Clone, Copy)]
+pub(super) enum Need {
+    ReadCampaigns,
+    WriteCampaigns,
+    ReadAlerts,
+}
+
 /// Campaigns and org alerts: owner or security manager (anyone else gets 404), with the
-/// `security_events` scope.
-pub(super) fn security_org(w: &World, caller: &Caller, login: &str) -> Result<usize, Response> {
-    let (idx, role) = visible_org(w, caller, login)?;
+/// `security_events` scope; or an installation on the org with the permission `need` names.
+pub(super) fn security_org(
+    w: &World,
+    caller: &Caller,
+    login: &str,
+    need: Need,
+) -> Result<usize, Response> {
+    if let Some(installation) = &caller.installation {
+        let idx = w.org_index(login).ok_or_else(not_found)?;
+        let (permission, access) = match need {
+            Need::ReadCampaigns => ("organization_campaigns", "read"),
+            Need::WriteCampaigns => ("organization_campaigns", "write"),
+            Need::ReadAlerts => ("security_events", "read"),
+        };
+        installed_on(w, installation, idx, permission, access)?;
+        return Ok(idx);
+    }
+    let (idx, role) = visible_org(w, caller, login, "members")?;
     if !has_scope(caller, "security_events") {
         return Err(error(
             StatusCode::FORBIDDEN,

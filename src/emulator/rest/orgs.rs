@@ -7,6 +7,13 @@ use axum::extract::Path;
 pub(super) async fn get_user(call: Call) -> Response {
     let base = call.em.base().to_owned();
     call.respond("", |caller, w| {
+        if caller.installation.is_some() {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "Resource not accessible by integration",
+                DOCS,
+            ));
+        }
         let user = w.user(caller.user_id).ok_or_else(not_found)?;
         Ok(ok_json(&json::private_user(&base, user)))
     })
@@ -34,7 +41,7 @@ pub(super) async fn list_members(call: Call, Path(org): Path<String>) -> Respons
     let base = call.em.base().to_owned();
     let (q, uri) = (&call.query, &call.uri);
     call.respond("", |caller, w| {
-        let (idx, _) = visible_org(w, caller, &org)?;
+        let (idx, _) = visible_org(w, caller, &org, "members")?;
         let p = paging(q)?;
         let role_filter = q.get("role").map(String::as_str).unwrap_or("all");
         if !matches!(role_filter, "all" | "admin" | "member") {
@@ -64,8 +71,8 @@ pub(super) async fn list_teams(call: Call, Path(org): Path<String>) -> Response 
     let base = call.em.base().to_owned();
     let (q, uri) = (&call.query, &call.uri);
     call.respond("admin:org, read:org, write:org", |caller, w| {
-        let (idx, _) = visible_org(w, caller, &org)?;
-        if !has_scope(caller, "read:org") {
+        let (idx, _) = visible_org(w, caller, &org, "members")?;
+        if caller.installation.is_none() && !has_scope(caller, "read:org") {
             return Err(error(StatusCode::FORBIDDEN, "Resource not accessible by integration: this OAuth token lacks the read:org scope.", DOCS));
         }
         let p = paging(q)?;
@@ -82,7 +89,7 @@ pub(super) async fn list_repos(call: Call, Path(org): Path<String>) -> Response 
     let base = call.em.base().to_owned();
     let (q, uri) = (&call.query, &call.uri);
     call.respond("", |caller, w| {
-        let (idx, _) = visible_org(w, caller, &org)?;
+        let (idx, _) = visible_org(w, caller, &org, "metadata")?;
         let p = paging(q)?;
         let o = &w.orgs[idx];
         let owner = json::org_as_owner(&base, o);
