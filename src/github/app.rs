@@ -41,14 +41,20 @@ pub const PERMISSIONS: &[(&str, &str, &str)] = &[
 const JWT_LIFETIME_SECS: i64 = 9 * 60;
 /// `iat` is set this far in the past, as GitHub advises, in case this machine's clock runs ahead.
 const JWT_BACKDATE_SECS: i64 = 60;
+/// The most installations background work reads: this many organisations.
+pub const MAX_INSTALLATIONS: usize = 1_000;
 /// An installation token is taken again when it has less than this left.
 const TOKEN_MARGIN: chrono::Duration = chrono::Duration::minutes(5);
 
-/// A GitHub App: its id, its key, and the installation tokens taken lately.
+/// A GitHub App: its id, its key, its JWT while it is good, and the installation tokens taken
+/// lately.
 #[derive(Clone)]
 pub struct GitHubApp {
     id: u64,
     key: Arc<RsaKeyPair>,
+    /// The JWT last signed and its `exp`: reused while it has a minute left, so GitHub's
+    /// answers to the App (its list of installations) are asked again conditionally.
+    jwt: Arc<std::sync::Mutex<Option<(SecretString, i64)>>>,
     tokens: moka::future::Cache<OrgLogin, Arc<InstallationToken>>,
 }
 
@@ -91,6 +97,7 @@ impl GitHubApp {
         Ok(GitHubApp {
             id: settings.id,
             key: Arc::new(key),
+            jwt: Arc::default(),
             tokens: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(std::time::Duration::from_secs(55 * 60))
@@ -131,6 +138,21 @@ impl GitHubApp {
         )))
     }
 
+    /// The kept JWT while it has more than a minute left; else a new one, kept.
+    fn current_jwt(&self) -> Result<SecretString, AppError> {
+        let now = Utc::now();
+        let mut kept = self.jwt.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((jwt, exp)) = kept.as_ref() {
+            if *exp - 60 > now.timestamp() {
+                return Ok(jwt.clone());
+            }
+        }
+        let jwt = self.jwt(now)?;
+        let exp = now.timestamp() - JWT_BACKDATE_SECS + JWT_LIFETIME_SECS;
+        *kept = Some((jwt.clone(), exp));
+        Ok(jwt)
+    }
+
     /// The App's installation on `org`; `NotFound` when the App is not installed there (or the
     /// installation was removed).
     pub async fn installation(
@@ -138,7 +160,19 @@ impl GitHubApp {
         github: &GitHubClient,
         org: &OrgLogin,
     ) -> Result<Installation, AppError> {
-        github.org_installation(&self.jwt(Utc::now())?, org).await
+        github.org_installation(&self.current_jwt()?, org).await
+    }
+
+    /// The organisations the App is installed on and not suspended: where background work runs.
+    pub async fn installed_orgs(&self, github: &GitHubClient) -> Result<Vec<OrgLogin>, AppError> {
+        let installations = github.list_app_installations(&self.current_jwt()?).await?;
+        Ok(installations
+            .into_iter()
+            .filter(|i| i.suspended_at.is_none())
+            .filter_map(|i| i.account)
+            .filter(|a| a.kind.as_deref() == Some("Organization"))
+            .filter_map(|a| OrgLogin::parse(&a.login).ok())
+            .collect())
     }
 
     /// A token that acts as the App's installation on `org`, taken from GitHub when none is kept
@@ -158,7 +192,7 @@ impl GitHubApp {
             .tokens
             .try_get_with(org.clone(), async {
                 let installation = self.installation(github, org).await?;
-                let jwt = self.jwt(Utc::now())?;
+                let jwt = self.current_jwt()?;
                 let token = github
                     .create_installation_token(&jwt, installation.id)
                     .await?;
@@ -188,6 +222,16 @@ impl GitHubClient {
             .send_if(Method::GET, url, jwt, None::<&()>, &Condition::Given(None))
             .await?;
         decode(answer)
+    }
+
+    /// `apps/list-installations`: `GET /app/installations`, as the App, every page (up to
+    /// `MAX_INSTALLATIONS`).
+    pub async fn list_app_installations(
+        &self,
+        jwt: &SecretString,
+    ) -> Result<Vec<Installation>, AppError> {
+        let url = self.url(&["app", "installations"]);
+        self.get_all(url, &[], jwt, MAX_INSTALLATIONS).await
     }
 
     /// `apps/create-installation-access-token`: `POST /app/installations/{id}/access_tokens`,

@@ -406,11 +406,22 @@ pub struct PageLinks {
 pub struct Installation {
     pub id: i64,
     pub app_id: i64,
+    /// The account it is installed on (an organisation, for this app).
+    #[serde(default)]
+    pub account: Option<InstallationAccount>,
     /// What the account granted, by permission name: `read`, `write` or `admin`.
     #[serde(default)]
     pub permissions: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub suspended_at: Option<String>,
+}
+
+/// The account an installation belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallationAccount {
+    pub login: String,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
 }
 
 /// `installation-token`: an installation access token (`apps/create-installation-access-token`).

@@ -4,7 +4,7 @@
 use crate::domain::background::{BackgroundAccess, NeededPermission};
 use crate::domain::OrgLogin;
 use crate::error::AppError;
-use crate::github::app::PERMISSIONS;
+use crate::github::app::{GitHubApp, PERMISSIONS};
 use crate::state::AppState;
 use secrecy::SecretString;
 
@@ -45,14 +45,53 @@ pub async fn access(
     }
 }
 
-/// The token background work uses in `org`: the App's installation's. `NotFound` when no App is
-/// configured or it is not installed there.
-pub async fn installation_token(
+/// What one run of the snapshots did.
+#[derive(Debug, Default)]
+pub struct SnapshotRun {
+    /// Installed orgs whose open campaigns were read.
+    pub orgs: usize,
+    /// Campaigns whose counts were kept.
+    pub campaigns: usize,
+    /// Orgs that could not be read, and why (the others went on).
+    pub failed: Vec<(OrgLogin, AppError)>,
+}
+
+/// The hourly snapshots: every open campaign of every org the App is installed on, each org read
+/// with its own installation's token, so a campaign nobody opens has no gaps in its history.
+/// `None` without an App (the work is off); an org that fails is logged and the others go on.
+pub async fn snapshot_every_org(state: &AppState) -> Result<Option<SnapshotRun>, AppError> {
+    let Some(app) = &state.app else {
+        return Ok(None);
+    };
+    let mut run = SnapshotRun::default();
+    for org in app.installed_orgs(&state.github).await? {
+        match snapshot_org(state, app, &org).await {
+            Ok(kept) => {
+                run.orgs += 1;
+                run.campaigns += kept;
+            }
+            Err(e) => {
+                tracing::warn!(%org, error = %e, "the hourly snapshot of an org failed");
+                run.failed.push((org, e));
+            }
+        }
+    }
+    Ok(Some(run))
+}
+
+/// One org's snapshots, with its installation's token; a token GitHub no longer takes (the App
+/// was uninstalled since) is forgotten, so the next run asks for the installation again.
+async fn snapshot_org(
     state: &AppState,
+    app: &GitHubApp,
     org: &OrgLogin,
-) -> Result<SecretString, AppError> {
-    let app = state.app.as_ref().ok_or(AppError::NotFound)?;
-    app.token_for(&state.github, org).await
+) -> Result<usize, AppError> {
+    let token = app.token_for(&state.github, org).await?;
+    let kept = crate::service::snapshots::keep_open_campaigns(state, &token, org).await;
+    if let Err(AppError::NotSignedIn) = kept {
+        app.forget(org).await;
+    }
+    kept
 }
 
 /// Whether `granted` (an installation's permissions) covers `access` to `name`.

@@ -21,6 +21,44 @@ pub async fn history_of(
     Ok(thin(points?, HISTORY_POINTS))
 }
 
+/// Keeps a snapshot of each of `org`'s open campaigns as read now with `token` (a job's: the App
+/// installation's), written before it returns. At most one a campaign an hour, as page views
+/// keep them. How many campaigns had counts to keep.
+pub async fn keep_open_campaigns(
+    state: &AppState,
+    token: &secrecy::SecretString,
+    org: &OrgLogin,
+) -> Result<usize, AppError> {
+    use crate::github::models::{CampaignListQuery, CampaignState};
+    let query = CampaignListQuery {
+        state: Some(CampaignState::Open),
+        per_page: Some(crate::github::MAX_PER_PAGE),
+        ..Default::default()
+    };
+    let listed = state
+        .github
+        .list_campaigns_with_stats(token, org, &query)
+        .await?;
+    let at = chrono::Utc::now();
+    let records = state.store.campaigns();
+    let mut kept = 0;
+    for c in listed.items {
+        let view = crate::service::views::view_of(&state.settings, org, c);
+        let Some(p) = view.progress else {
+            continue;
+        };
+        let snapshot = Snapshot {
+            at,
+            open: p.open,
+            in_progress: p.in_progress,
+            closed: p.closed,
+        };
+        records.snapshot(org, view.number, &snapshot, None).await?;
+        kept += 1;
+    }
+    Ok(kept)
+}
+
 /// GitHub's campaigns as the pages show them, each one's counts kept as read now.
 pub fn viewed(
     state: &AppState,

@@ -160,3 +160,58 @@ async fn without_an_app_the_settings_page_says_background_work_is_off() {
         "{page}"
     );
 }
+
+/// Every open campaign of every org the App is installed on gets this hour's snapshot with nobody
+/// signed in and no page viewed; an org the App was removed from is left alone.
+#[tokio::test]
+async fn the_snapshot_job_keeps_every_open_campaign_of_every_installed_org_unviewed() {
+    use campaigns_admin::domain::CampaignNumber;
+    use campaigns_admin::service::background::snapshot_every_org;
+    let app = spawn_app().await;
+    let this_hour = {
+        let now = chrono::Utc::now().timestamp();
+        chrono::DateTime::from_timestamp(now - now.rem_euclid(3600), 0).unwrap()
+    };
+    let open: Vec<(OrgLogin, CampaignNumber)> = (app.emulator.campaigns().into_iter())
+        .filter(|c| c.closed_at.is_none())
+        .map(|c| (org(&c.org), CampaignNumber::new(c.number).unwrap()))
+        .collect();
+    assert!(open.len() >= 3, "the seed has open campaigns in both orgs");
+    let records = app.state.store.campaigns();
+    let kept_this_hour = |org: OrgLogin, number| {
+        let records = records.clone();
+        async move {
+            !records
+                .history(&org, number, this_hour)
+                .await
+                .unwrap()
+                .is_empty()
+        }
+    };
+    for (o, n) in &open {
+        assert!(
+            !kept_this_hour(o.clone(), *n).await,
+            "nothing this hour before the job"
+        );
+    }
+
+    let run = snapshot_every_org(&app.state)
+        .await
+        .unwrap()
+        .expect("demo mode has an App");
+    assert_eq!((run.orgs, run.campaigns), (2, open.len()), "{run:?}");
+    assert!(run.failed.is_empty(), "{run:?}");
+    for (o, n) in &open {
+        assert!(kept_this_hour(o.clone(), *n).await, "{o} #{n} kept");
+    }
+    assert!(app.emulator.remove_installation("globex"));
+    let run = snapshot_every_org(&app.state).await.unwrap().unwrap();
+    assert_eq!(run.orgs, 1, "globex is no longer installed: {run:?}");
+}
+
+#[tokio::test]
+async fn without_an_app_the_snapshot_job_is_off() {
+    let app = spawn_app_with(&[("CAMPAIGNS_GITHUB_APP_ID", "off")]).await;
+    let run = campaigns_admin::service::background::snapshot_every_org(&app.state).await;
+    assert!(matches!(run, Ok(None)), "{run:?}");
+}

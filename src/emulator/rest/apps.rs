@@ -37,6 +37,32 @@ pub(super) async fn get_org_installation(call: Call, Path(org): Path<String>) ->
     }
 }
 
+/// `apps/list-installations`: the App's installations, oldest first, a page at a time.
+pub(super) async fn list_installations(call: Call) -> Response {
+    let base = call.em.base().to_owned();
+    let w = call.em.world();
+    let app_id = match app_of_jwt(&w, &call.headers) {
+        Ok(id) => id,
+        Err(res) => return res,
+    };
+    let p = match paging(&call.query) {
+        Ok(p) => p,
+        Err(res) => return res,
+    };
+    let Some(app) = w.apps.iter().find(|a| a.id == app_id) else {
+        return not_found();
+    };
+    let installations: Vec<Value> = (w.installations.iter())
+        .filter(|i| i.app_id == app_id)
+        .filter_map(|i| {
+            let o = w.orgs.iter().find(|o| o.id == i.org_id)?;
+            Some(json::installation(&base, o, app, i))
+        })
+        .collect();
+    let (page, link) = page_of(&installations, &p, &base, &call.uri);
+    with_etag(&call.headers, with_link(ok_json(&Value::Array(page)), link))
+}
+
 /// `apps/create-installation-access-token`: every permission the installation has.
 pub(super) async fn create_installation_token(
     call: Call,

@@ -42,6 +42,7 @@ pub fn routes() -> Router<Emulator> {
         .route("/orgs/{org}/code-scanning/alerts", get(alerts::list_alerts))
         .route("/orgs/{org}/repos", get(orgs::list_repos))
         .route("/orgs/{org}/installation", get(apps::get_org_installation))
+        .route("/app/installations", get(apps::list_installations))
         .route(
             "/app/installations/{installation_id}/access_tokens",
             axum::routing::post(apps::create_installation_token),
