@@ -1,5 +1,6 @@
-//! The GitHub token, the client secret, the OAuth code and the session id never appear in logs, even at TRACE level (its own binary: it installs the
-//! global log subscriber).
+//! The GitHub token, the client secret, the OAuth code, the session id, the GitHub App's key, JWT
+//! and installation tokens never appear in logs, even at TRACE level (its own binary: it installs
+//! the global log subscriber).
 
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
@@ -48,6 +49,10 @@ async fn no_token_secret_code_or_session_id_is_in_logs_captured_at_trace_level()
     assert_eq!(app.get("/").await.status(), 200);
     assert_eq!(app.post("/api/my_orgs", "").await.status(), 200);
     let token = app.emulator.tokens_of("mona").pop().expect("a live token");
+    // Background work: the App's JWT and an installation token per org, and the settings page.
+    let run = campaigns_admin::service::background::snapshot_every_org(&app.state).await;
+    assert!(matches!(run, Ok(Some(ref r)) if r.orgs == 2), "{run:?}");
+    assert_eq!(app.get("/orgs/acme-corp/settings").await.status(), 200);
     assert_eq!(app.post("/auth/logout", "").await.status(), 303);
     // A callback's `error` is whatever the link said: it is not logged as given.
     const FORGED: &str = "forged-error-text-from-a-link";
@@ -84,7 +89,20 @@ async fn no_token_secret_code_or_session_id_is_in_logs_captured_at_trace_level()
         let line = logs.lines().find(|l| l.contains(secret));
         assert!(line.is_none(), "{what} appears in the logs: {line:?}");
     }
-    for prefix in ["gho_", "ghu_", "ghr_"] {
+    let key_body = campaigns_admin::settings::DEMO_APP_PRIVATE_KEY
+        .lines()
+        .nth(5)
+        .expect("a PEM body line");
+    assert!(
+        !logs.contains(key_body) && !logs.contains("PRIVATE KEY"),
+        "the App's private key appears in the logs"
+    );
+    // A JWT's header: base64url of `{"alg":"RS256",`.
+    assert!(
+        !logs.contains("eyJhbGciOiJSUzI1NiIs"),
+        "a JWT appears in the logs"
+    );
+    for prefix in ["gho_", "ghu_", "ghr_", "ghs_"] {
         assert!(
             !logs.contains(prefix),
             "a {prefix} token appears in the logs"

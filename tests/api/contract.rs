@@ -460,6 +460,12 @@ async fn every_emulator_answer_validates_against_the_response_schema() {
     check("users/get-authenticated", "401", &res.json().await.unwrap());
 }
 
+/// A request's status and JSON body.
+async fn answer(req: reqwest::RequestBuilder) -> (u16, Value) {
+    let res = req.send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
 /// The GitHub App operations, asked as the demo App (a JWT), and what its installation token may
 /// then read: each answer as the description says.
 #[tokio::test]
@@ -474,32 +480,23 @@ async fn the_app_operations_answer_as_the_description_says() {
     })
     .unwrap();
     let jwt = app.jwt(Utc::now()).unwrap();
+    let jwt = jwt.expose_secret();
     let http = reqwest::Client::new();
-    let check = |op: &str, status: &str, value: &Value| {
-        assert_valid(
-            &format!("emulator answer {status} of {op}"),
-            &response_schema(op, status),
-            value,
-        );
+    let check = |op: &str, status: u16, value: &Value| {
+        let status = status.to_string();
+        let what = format!("emulator answer {status} of {op}");
+        assert_valid(&what, &response_schema(op, &status), value);
     };
-    let res = http
-        .get(em.url("/orgs/acme-corp/installation"))
-        .bearer_auth(jwt.expose_secret())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let installation: Value = res.json().await.unwrap();
-    check("apps/get-org-installation", "200", &installation);
-    let id = installation["id"].as_i64().unwrap();
-    let res = http
-        .get(em.url("/app/installations"))
-        .bearer_auth(jwt.expose_secret())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let listed: Value = res.json().await.unwrap();
+
+    let (status, installation) = answer(
+        http.get(em.url("/orgs/acme-corp/installation"))
+            .bearer_auth(jwt),
+    )
+    .await;
+    assert_eq!(status, 200);
+    check("apps/get-org-installation", status, &installation);
+    let (status, listed) = answer(http.get(em.url("/app/installations")).bearer_auth(jwt)).await;
+    assert_eq!(status, 200);
     // The one exception (see EXCEPTIONS): `account` as the `installation` schema has it.
     let mut schema = response_schema("apps/list-installations", "200");
     schema["items"]["properties"]["account"] =
@@ -510,62 +507,30 @@ async fn the_app_operations_answer_as_the_description_says() {
         &listed,
     );
     assert_eq!(listed.as_array().map(Vec::len), Some(2), "both demo orgs");
-    let res = http
-        .post(em.url(&format!("/app/installations/{id}/access_tokens")))
-        .bearer_auth(jwt.expose_secret())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let token: Value = res.json().await.unwrap();
-    check("apps/create-installation-access-token", "201", &token);
-    let res = http
-        .post(em.url("/app/installations/999/access_tokens"))
-        .bearer_auth(jwt.expose_secret())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 404);
-    check(
-        "apps/create-installation-access-token",
-        "404",
-        &res.json().await.unwrap(),
-    );
-    let res = http
-        .post(em.url(&format!("/app/installations/{id}/access_tokens")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
-    check(
-        "apps/create-installation-access-token",
-        "401",
-        &res.json().await.unwrap(),
-    );
 
-    let installation_token = token["token"].as_str().unwrap();
-    let res = http
-        .get(em.url("/orgs/acme-corp/campaigns"))
-        .bearer_auth(installation_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    check(
-        "campaigns/list-org-campaigns",
-        "200",
-        &res.json().await.unwrap(),
-    );
-    let res = http
-        .get(em.url("/orgs/acme-corp/code-scanning/alerts?per_page=5"))
-        .bearer_auth(installation_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    check(
-        "code-scanning/list-alerts-for-org",
-        "200",
-        &res.json().await.unwrap(),
-    );
+    let create = "apps/create-installation-access-token";
+    let tokens_of = |id: &str| em.url(&format!("/app/installations/{id}/access_tokens"));
+    let id = installation["id"].to_string();
+    let (status, token) = answer(http.post(tokens_of(&id)).bearer_auth(jwt)).await;
+    assert_eq!(status, 201);
+    check(create, status, &token);
+    let (status, body) = answer(http.post(tokens_of("999")).bearer_auth(jwt)).await;
+    assert_eq!(status, 404);
+    check(create, status, &body);
+    let (status, body) = answer(http.post(tokens_of(&id))).await;
+    assert_eq!(status, 401);
+    check(create, status, &body);
+
+    let token = token["token"].as_str().unwrap();
+    for (op, path) in [
+        ("campaigns/list-org-campaigns", "/orgs/acme-corp/campaigns"),
+        (
+            "code-scanning/list-alerts-for-org",
+            "/orgs/acme-corp/code-scanning/alerts?per_page=5",
+        ),
+    ] {
+        let (status, body) = answer(http.get(em.url(path)).bearer_auth(token)).await;
+        assert_eq!(status, 200, "{path} as the installation");
+        check(op, status, &body);
+    }
 }
