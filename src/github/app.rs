@@ -111,13 +111,15 @@ impl GitHubApp {
 
     /// A JWT that authenticates as the App itself (RS256; `iss` is the App's id), issued at `now`.
     pub fn jwt(&self, now: DateTime<Utc>) -> Result<SecretString, AppError> {
+        self.sign(now).map(|(jwt, _)| jwt)
+    }
+
+    /// A JWT issued at `now`, and its `exp`.
+    fn sign(&self, now: DateTime<Utc>) -> Result<(SecretString, i64), AppError> {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
         let iat = now.timestamp() - JWT_BACKDATE_SECS;
-        let claims = serde_json::json!({
-            "iat": iat,
-            "exp": iat + JWT_LIFETIME_SECS,
-            "iss": self.id.to_string(),
-        });
+        let exp = iat + JWT_LIFETIME_SECS;
+        let claims = serde_json::json!({ "iat": iat, "exp": exp, "iss": self.id.to_string() });
         let claims = URL_SAFE_NO_PAD.encode(claims.to_string());
         let signed = format!("{header}.{claims}");
         let mut signature = vec![0; self.key.public().modulus_len()];
@@ -132,10 +134,8 @@ impl GitHubApp {
                 tracing::error!("signing the GitHub App's JWT failed");
                 AppError::Internal
             })?;
-        Ok(SecretString::from(format!(
-            "{signed}.{}",
-            URL_SAFE_NO_PAD.encode(signature)
-        )))
+        let jwt = format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature));
+        Ok((SecretString::from(jwt), exp))
     }
 
     /// The kept JWT while it has more than a minute left; else a new one, kept.
@@ -147,8 +147,7 @@ impl GitHubApp {
                 return Ok(jwt.clone());
             }
         }
-        let jwt = self.jwt(now)?;
-        let exp = now.timestamp() - JWT_BACKDATE_SECS + JWT_LIFETIME_SECS;
+        let (jwt, exp) = self.sign(now)?;
         *kept = Some((jwt.clone(), exp));
         Ok(jwt)
     }

@@ -213,12 +213,32 @@ pub async fn list_open(
     token: &SecretString,
     org: &OrgLogin,
 ) -> Result<Vec<CampaignSummary>, AppError> {
-    let q = CampaignListQuery {
+    Ok(github
+        .list_campaigns(token, org, &open_query())
+        .await?
+        .items)
+}
+
+/// The org's open campaigns, each with its counts (read one by one where the list has none).
+pub async fn list_open_with_counts(
+    github: &GitHubClient,
+    token: &SecretString,
+    org: &OrgLogin,
+) -> Result<Vec<CampaignSummary>, AppError> {
+    let query = open_query();
+    Ok(github
+        .list_campaigns_with_stats(token, org, &query)
+        .await?
+        .items)
+}
+
+/// Every open campaign on one page.
+fn open_query() -> CampaignListQuery {
+    CampaignListQuery {
         state: Some(CampaignState::Open),
         per_page: Some(100),
         ..Default::default()
-    };
-    Ok(github.list_campaigns(token, org, &q).await?.items)
+    }
 }
 
 async fn open_campaigns(

@@ -29,34 +29,29 @@ pub async fn keep_open_campaigns(
     token: &secrecy::SecretString,
     org: &OrgLogin,
 ) -> Result<usize, AppError> {
-    use crate::github::models::{CampaignListQuery, CampaignState};
-    let query = CampaignListQuery {
-        state: Some(CampaignState::Open),
-        per_page: Some(crate::github::MAX_PER_PAGE),
-        ..Default::default()
-    };
-    let listed = state
-        .github
-        .list_campaigns_with_stats(token, org, &query)
-        .await?;
+    let open = crate::service::campaigns::list_open_with_counts(&state.github, token, org).await?;
     let at = chrono::Utc::now();
     let records = state.store.campaigns();
     let mut kept = 0;
-    for c in listed.items {
-        let view = crate::service::views::view_of(&state.settings, org, c);
-        let Some(p) = view.progress else {
-            continue;
-        };
-        let snapshot = Snapshot {
-            at,
-            open: p.open,
-            in_progress: p.in_progress,
-            closed: p.closed,
-        };
-        records.snapshot(org, view.number, &snapshot, None).await?;
-        kept += 1;
+    for c in open {
+        let c = crate::service::views::view_of(&state.settings, org, c);
+        if let Some(snapshot) = snapshot_of(&c, at) {
+            records.snapshot(org, c.number, &snapshot, None).await?;
+            kept += 1;
+        }
     }
     Ok(kept)
+}
+
+/// A campaign's counts at `at`, if it has any.
+fn snapshot_of(c: &CampaignView, at: chrono::DateTime<chrono::Utc>) -> Option<Snapshot> {
+    let p = c.progress?;
+    Some(Snapshot {
+        at,
+        open: p.open,
+        in_progress: p.in_progress,
+        closed: p.closed,
+    })
 }
 
 /// GitHub's campaigns as the pages show them, each one's counts kept as read now.
@@ -82,14 +77,8 @@ pub fn keep_snapshot(
     c: &CampaignView,
     repos: Option<Vec<crate::domain::campaign_alerts::RepoProgress>>,
 ) {
-    let Some(p) = c.progress else {
+    let Some(snapshot) = snapshot_of(c, chrono::Utc::now()) else {
         return;
-    };
-    let snapshot = Snapshot {
-        at: chrono::Utc::now(),
-        open: p.open,
-        in_progress: p.in_progress,
-        closed: p.closed,
     };
     let (records, org, number) = (state.store.campaigns(), org.clone(), c.number);
     tokio::spawn(async move {

@@ -60,6 +60,8 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
         "Globex secret draft",
         "Globex secret template",
         &campaign_name,
+        // globex's App installation, on its settings page.
+        "71000002",
     ];
 
     for login in ["mona", "octocat"] {
@@ -69,6 +71,7 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
             "/orgs/globex/campaigns".to_owned(),
             "/orgs/globex/audit".to_owned(),
             "/orgs/globex/audit.csv".to_owned(),
+            "/orgs/globex/settings".to_owned(),
             format!("/orgs/globex/drafts/{id}"),
             "/orgs/globex/campaigns/1".to_owned(),
             "/orgs/globex/campaigns/1/alerts".to_owned(),
@@ -96,7 +99,7 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
                 "{overview}"
             );
         }
-        let functions: [(&str, Vec<(&str, &str)>); 19] = [
+        let functions: [(&str, Vec<(&str, &str)>); 20] = [
             ("drafts/list", vec![]),
             ("drafts/get", vec![("id", &id)]),
             ("drafts/comment", vec![("id", &id), ("body", "let me in")]),
@@ -108,6 +111,7 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
             ("templates/remove", vec![("id", &template_id)]),
             ("audit/list", vec![]),
             ("orgs/overview", vec![]),
+            ("orgs/background", vec![]),
             ("campaigns/detail", vec![("number", "1")]),
             ("campaigns/alerts", vec![("number", "1")]),
             ("campaigns/get", vec![("number", "1")]),
@@ -148,6 +152,7 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
     );
     for path in [
         "/orgs/globex",
+        "/orgs/globex/settings",
         "/orgs/globex/audit",
         "/orgs/globex/campaigns/1/alerts",
     ] {

@@ -147,6 +147,27 @@ async fn the_settings_page_says_what_background_work_can_do_to_managers_only() {
     assert!(page.contains("is not installed on acme-corp"), "{page}");
 }
 
+/// The settings' server function answers nobody signed in, and checks the org it is given.
+#[tokio::test]
+async fn the_background_access_function_needs_a_session_and_a_valid_org() {
+    let app = spawn_app().await;
+    let (status, body) =
+        crate::campaign_create::call(&app, "orgs/background", &[("org", "acme-corp")]).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(!body.contains("71000001"), "{body}");
+    app.sign_in("mona").await;
+    let (status, body) =
+        crate::campaign_create::call(&app, "orgs/background", &[("org", "acme corp!")]).await;
+    assert!(
+        (400..500).contains(&status),
+        "a bad org is refused: {status} {body}"
+    );
+    let (status, body) =
+        crate::campaign_create::call(&app, "orgs/background", &[("org", "acme-corp")]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("71000001"), "{body}");
+}
+
 #[tokio::test]
 async fn without_an_app_the_settings_page_says_background_work_is_off() {
     let app = spawn_app_with(&[("CAMPAIGNS_GITHUB_APP_ID", "off")]).await;

@@ -14,53 +14,59 @@ const JWT_DOCS: &str =
 /// How long an installation token lasts on GitHub.
 const TOKEN_LIFETIME: Duration = Duration::hours(1);
 
+impl Call {
+    /// Runs `handler` as the App whose JWT signed the request (an unsigned or bad one gets 401).
+    fn as_app(&self, handler: impl FnOnce(&mut World, u64) -> Reply) -> Response {
+        let mut w = self.em.world();
+        app_of_jwt(&w, &self.headers)
+            .and_then(|app_id| handler(&mut w, app_id))
+            .unwrap_or_else(|res| res)
+    }
+}
+
+fn no_installation() -> Response {
+    error(StatusCode::NOT_FOUND, "Not Found", APP_DOCS)
+}
+
 /// `apps/get-org-installation`.
 pub(super) async fn get_org_installation(call: Call, Path(org): Path<String>) -> Response {
     let base = call.em.base().to_owned();
-    let w = call.em.world();
-    let app_id = match app_of_jwt(&w, &call.headers) {
-        Ok(id) => id,
-        Err(res) => return res,
-    };
-    let found = w.org_index(&org).and_then(|idx| {
-        let o = &w.orgs[idx];
-        let i = w
-            .installations
-            .iter()
-            .find(|i| i.app_id == app_id && i.org_id == o.id)?;
-        let app = w.apps.iter().find(|a| a.id == app_id)?;
-        Some(json::installation(&base, o, app, i))
-    });
-    match found {
-        Some(body) => ok_json(&body),
-        None => error(StatusCode::NOT_FOUND, "Not Found", APP_DOCS),
-    }
+    call.as_app(|w, app_id| {
+        let o = w.org_index(&org).map(|idx| &w.orgs[idx]);
+        let found = o.and_then(|o| {
+            let i = (w.installations.iter()).find(|i| i.app_id == app_id && i.org_id == o.id)?;
+            let app = w.apps.iter().find(|a| a.id == app_id)?;
+            Some(json::installation(&base, o, app, i))
+        });
+        found.map(|body| ok_json(&body)).ok_or_else(no_installation)
+    })
 }
 
 /// `apps/list-installations`: the App's installations, oldest first, a page at a time.
 pub(super) async fn list_installations(call: Call) -> Response {
     let base = call.em.base().to_owned();
-    let w = call.em.world();
-    let app_id = match app_of_jwt(&w, &call.headers) {
-        Ok(id) => id,
-        Err(res) => return res,
-    };
-    let p = match paging(&call.query) {
-        Ok(p) => p,
-        Err(res) => return res,
-    };
-    let Some(app) = w.apps.iter().find(|a| a.id == app_id) else {
-        return not_found();
-    };
-    let installations: Vec<Value> = (w.installations.iter())
-        .filter(|i| i.app_id == app_id)
-        .filter_map(|i| {
-            let o = w.orgs.iter().find(|o| o.id == i.org_id)?;
-            Some(json::installation(&base, o, app, i))
-        })
-        .collect();
-    let (page, link) = page_of(&installations, &p, &base, &call.uri);
-    with_etag(&call.headers, with_link(ok_json(&Value::Array(page)), link))
+    let (q, uri, headers) = (&call.query, &call.uri, &call.headers);
+    let listed = call.as_app(|w, app_id| {
+        let p = paging(q)?;
+        let app = w
+            .apps
+            .iter()
+            .find(|a| a.id == app_id)
+            .ok_or_else(not_found)?;
+        let installations: Vec<Value> = (w.installations.iter())
+            .filter(|i| i.app_id == app_id)
+            .filter_map(|i| {
+                let o = w.orgs.iter().find(|o| o.id == i.org_id)?;
+                Some(json::installation(&base, o, app, i))
+            })
+            .collect();
+        let (page, link) = page_of(&installations, &p, &base, uri);
+        Ok(with_link(ok_json(&Value::Array(page)), link))
+    });
+    if listed.status() == StatusCode::OK {
+        return with_etag(headers, listed);
+    }
+    listed
 }
 
 /// `apps/create-installation-access-token`: every permission the installation has.
@@ -68,40 +74,35 @@ pub(super) async fn create_installation_token(
     call: Call,
     Path(installation_id): Path<i64>,
 ) -> Response {
-    let mut w = call.em.world();
-    let app_id = match app_of_jwt(&w, &call.headers) {
-        Ok(id) => id,
-        Err(res) => return res,
-    };
-    let Some(installation) = (w.installations.iter())
-        .find(|i| i.id == installation_id && i.app_id == app_id)
-        .cloned()
-    else {
-        return error(StatusCode::NOT_FOUND, "Not Found", APP_DOCS);
-    };
-    let token = super::super::oauth::random_token("ghs_", 36);
-    let expires_at = Utc::now() + TOKEN_LIFETIME;
-    w.installation_tokens.insert(
-        token.clone(),
-        InstallationToken {
-            installation_id,
-            expires_at,
-        },
-    );
-    let body = json!({
-        "token": token,
-        "expires_at": json::ts(expires_at),
-        "permissions": json::permissions(&installation),
-        "repository_selection": "all",
-    });
-    (StatusCode::CREATED, json_headers(), body.to_string()).into_response()
+    call.as_app(|w, app_id| {
+        let installation = (w.installations.iter())
+            .find(|i| i.id == installation_id && i.app_id == app_id)
+            .cloned()
+            .ok_or_else(no_installation)?;
+        let token = super::super::oauth::random_token("ghs_", 36);
+        let expires_at = Utc::now() + TOKEN_LIFETIME;
+        w.installation_tokens.insert(
+            token.clone(),
+            InstallationToken {
+                installation_id,
+                expires_at,
+            },
+        );
+        let body = json!({
+            "token": token,
+            "expires_at": json::ts(expires_at),
+            "permissions": json::permissions(&installation),
+            "repository_selection": "all",
+        });
+        Ok((StatusCode::CREATED, json_headers(), body.to_string()).into_response())
+    })
 }
 
 /// The App a request's JWT was signed by, checked as GitHub checks it: RS256 by a registered
 /// App's key, issued no later than a minute from now, not expired, and at most ten minutes long.
 fn app_of_jwt(w: &World, headers: &HeaderMap) -> Result<u64, Response> {
     let refuse = |message: &str| error(StatusCode::UNAUTHORIZED, message, JWT_DOCS);
-    let Some(jwt) = bearer(headers) else {
+    let Some(jwt) = super::bearer(headers) else {
         return Err(error(
             StatusCode::UNAUTHORIZED,
             "Requires authentication",
@@ -162,17 +163,4 @@ fn app_of_jwt(w: &World, headers: &HeaderMap) -> Result<u64, Response> {
         ));
     }
     Ok(app.id)
-}
-
-/// The token after `Bearer ` (or `token `).
-pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-                .or_else(|| v.strip_prefix("token "))
-        })
-        .map(str::trim)
 }

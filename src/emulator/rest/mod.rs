@@ -100,7 +100,7 @@ impl Emulator {
     /// Checks the token and charges its user's rate limit (`rate_limit` an hour, GitHub's 5,000
     /// by default), which all of the user's tokens share.
     fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, Response> {
-        let Some(token) = apps::bearer(headers) else {
+        let Some(token) = bearer(headers) else {
             return Err(error(
                 StatusCode::UNAUTHORIZED,
                 "Requires authentication",
@@ -204,14 +204,10 @@ impl Emulator {
 
     /// Gives back the request that `authenticate` charged to the token in `headers`.
     fn refund(&self, headers: &HeaderMap) {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_owned()));
-        let Some(token) = token else { return };
+        let Some(token) = bearer(headers) else { return };
         let mut w = self.world();
-        let installation = (w.installation_tokens.get(&token)).map(|t| -t.installation_id);
-        let Some(user) = (w.tokens.get(&token).map(|t| t.user_id)).or(installation) else {
+        let installation = (w.installation_tokens.get(token)).map(|t| -t.installation_id);
+        let Some(user) = (w.tokens.get(token).map(|t| t.user_id)).or(installation) else {
             return;
         };
         if let Some(usage) = w.usage.get_mut(&user) {
@@ -225,6 +221,19 @@ impl Emulator {
         let user = w.tokens.get(token).map(|t| t.user_id);
         user.and_then(|u| w.usage.get(&u)).map_or(0, |u| u.used)
     }
+}
+
+/// The token after `Bearer ` (or `token `).
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+                .or_else(|| v.strip_prefix("token "))
+        })
+        .map(str::trim)
 }
 
 pub(super) fn add_headers(res: &mut Response, caller: &Caller, accepted_scopes: &str) {
