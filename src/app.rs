@@ -11,6 +11,7 @@ use crate::pages::{
     draft::SharedDraftPage,
     home::HomePage,
     not_found::NotFound,
+    org_digests::OrgDigestsPage,
     org_overview::OrgOverviewPage,
     org_settings::OrgSettingsPage,
     sign_in_failed::SignInFailedPage,
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs/:org/campaigns") view=CampaignListPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/audit") view=AuditLogPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/settings") view=OrgSettingsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/digests") view=OrgDigestsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/drafts/:id") view=SharedDraftPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/campaigns/new") view=CampaignNewPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/campaigns/:number") view=CampaignDetailPage ssr=SsrMode::InOrder/>

@@ -155,9 +155,19 @@ impl Application {
             listener,
             router,
             emulator: _emulator,
+            state,
             ..
         } = self;
+        // The scheduled jobs (when this instance runs them) stop with the server.
+        let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+        let jobs = crate::jobs::start(state, async {
+            let _ = jobs_stopped.await;
+        });
         crate::serve::serve(listener, router, signal, drain).await?;
+        let _ = stop_jobs.send(());
+        if let Some(jobs) = jobs {
+            let _ = tokio::time::timeout(drain, jobs).await;
+        }
         tracing::info!("stopped");
         Ok(())
     }

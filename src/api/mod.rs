@@ -9,6 +9,7 @@ pub mod campaign_alerts;
 pub mod campaigns;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod digests;
 pub mod drafts;
 pub mod flash;
 pub mod org_settings;

@@ -43,3 +43,47 @@ impl BackgroundAccess {
         }
     }
 }
+
+/// Work the job queue holds (a row of apalis's table, as JSON). Each names its period, so a
+/// retried or taken-over run does the same work as the first try.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "job", rename_all = "snake_case")]
+pub enum Job {
+    /// The hour's snapshot of every open campaign of every org the App is installed on.
+    Snapshots { hour: String },
+    /// An org's weekly digest to one channel, for the week `week` (ISO, in the channel's zone).
+    Digest { channel_id: i64, week: String },
+    /// An org's due-date reminders and "now behind" messages, checked once an hour.
+    Reminders { org: String, hour: String },
+    /// A delivery already claimed and written (a test message): send it.
+    Send { delivery_id: i64 },
+}
+
+impl Job {
+    /// The job's kind, scope and period: its row in the run history.
+    pub fn run_key(&self) -> (&'static str, String, String) {
+        match self {
+            Job::Snapshots { hour } => ("snapshots", String::new(), hour.clone()),
+            Job::Digest { channel_id, week } => {
+                ("digest", format!("channel:{channel_id}"), week.clone())
+            }
+            Job::Reminders { org, hour } => ("reminders", org.clone(), hour.clone()),
+            Job::Send { delivery_id } => ("send", String::new(), format!("delivery:{delivery_id}")),
+        }
+    }
+}
+
+/// One run of a scheduled job, as the history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRun {
+    pub kind: String,
+    pub scope: String,
+    pub period: String,
+    pub enqueued_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub attempts: i64,
+    /// `queued`, `running`, `retrying`, `done`, `failed` or `stopped`.
+    pub outcome: String,
+    /// What it did or why it failed, in words (never a token or a URL with one).
+    pub detail: String,
+}

@@ -12,6 +12,7 @@ pub mod campaign_alerts;
 pub mod campaign_fields;
 pub mod campaign_form;
 mod campaign_number;
+pub mod digest;
 pub mod draft;
 mod draft_id;
 pub mod failed_form;

@@ -62,6 +62,11 @@ pub fn org_settings(org: &OrgLogin) -> String {
     format!("/orgs/{org}/settings")
 }
 
+/// `/orgs/{org}/digests`: where the org's digests and reminders go, and what was sent.
+pub fn digests(org: &OrgLogin) -> String {
+    format!("/orgs/{org}/digests")
+}
+
 /// `/orgs/{org}/audit`: the changes made to the org's campaigns through this app.
 pub fn audit_log(org: &OrgLogin) -> String {
     format!("/orgs/{org}/audit")

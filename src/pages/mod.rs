@@ -9,6 +9,7 @@ pub mod campaign_new;
 pub mod draft;
 pub mod home;
 pub mod not_found;
+pub mod org_digests;
 pub mod org_overview;
 pub mod org_settings;
 pub mod sign_in_failed;

@@ -28,6 +28,7 @@ pub fn OrgSettingsPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Settings " <span class="muted">"of " {org_text}</span></h1>
             {move || org.get().ok().map(|o| view! {
+                <a class="button" href=paths::digests(&o)>"Digests and reminders"</a>
                 <a class="button" href=paths::org(&o)>"Overview"</a>
             })}
         </div>

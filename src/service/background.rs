@@ -54,6 +54,8 @@ pub struct SnapshotRun {
     pub campaigns: usize,
     /// Orgs that could not be read, and why (the others went on).
     pub failed: Vec<(OrgLogin, AppError)>,
+    /// Each org read, with its count of campaigns kept.
+    pub kept: Vec<(OrgLogin, usize)>,
 }
 
 /// The hourly snapshots: every open campaign of every org the App is installed on, each org read
@@ -69,6 +71,7 @@ pub async fn snapshot_every_org(state: &AppState) -> Result<Option<SnapshotRun>,
             Ok(kept) => {
                 run.orgs += 1;
                 run.campaigns += kept;
+                run.kept.push((org, kept));
             }
             Err(e) => {
                 tracing::warn!(%org, error = %e, "the hourly snapshot of an org failed");
@@ -77,6 +80,45 @@ pub async fn snapshot_every_org(state: &AppState) -> Result<Option<SnapshotRun>,
         }
     }
     Ok(Some(run))
+}
+
+/// The hourly job: [`snapshot_every_org`], each org's outcome written to the run history under
+/// the org (its settings page shows it). An org that failed for a reason a retry may mend fails
+/// the job, which apalis then retries (the orgs already kept write the same hour again, no more).
+pub async fn snapshot_hour(state: &AppState, hour: &str) -> Result<String, AppError> {
+    let Some(run) = snapshot_every_org(state).await? else {
+        return Ok("No GitHub App is configured: nothing to snapshot.".to_owned());
+    };
+    let runs = state.store.jobs();
+    let mut retry = None;
+    for (org, e) in &run.failed {
+        runs.record(
+            "snapshots",
+            org.as_str(),
+            hour,
+            "failed",
+            &e.to_string(),
+            true,
+        )
+        .await?;
+        if !matches!(e, AppError::NotFound | AppError::Forbidden { .. }) {
+            retry = Some(e.clone());
+        }
+    }
+    for (org, kept) in &run.kept {
+        let detail = format!("{kept} open campaign(s) snapshotted.");
+        runs.record("snapshots", org.as_str(), hour, "done", &detail, true)
+            .await?;
+    }
+    if let Some(e) = retry {
+        return Err(e);
+    }
+    Ok(format!(
+        "{} org(s), {} campaign(s) snapshotted; {} org(s) failed.",
+        run.orgs,
+        run.campaigns,
+        run.failed.len()
+    ))
 }
 
 /// One org's snapshots, with its installation's token; a token GitHub no longer takes (the App

@@ -9,6 +9,7 @@ pub mod background;
 pub mod campaign_edits;
 pub mod campaign_records;
 pub mod campaigns;
+pub mod digests;
 pub mod drafts;
 pub mod exports;
 pub mod files;

@@ -101,6 +101,31 @@ pub struct LimitSettings {
     pub request_timeout: Duration,
 }
 
+/// The scheduled jobs (`crate::jobs`): whether this instance runs them, and how a failed one is
+/// tried again.
+#[derive(Debug, Clone)]
+pub struct JobSettings {
+    pub enabled: bool,
+    /// How often an idle worker looks for a due job.
+    pub poll_interval: Duration,
+    /// Tries after the first before a job is given up.
+    pub retries: usize,
+    /// The wait before the first retry; each next one waits twice as long (at most an hour).
+    pub retry_base: Duration,
+}
+
+/// The mail server digests go out through; none: email channels are refused.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<SecretString>,
+    pub from: String,
+    /// STARTTLS required (the default); `off` is accepted for a server on loopback only.
+    pub starttls: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct SessionSettings {
     pub inactivity: Duration,
@@ -136,6 +161,8 @@ pub struct Settings {
     pub session: SessionSettings,
     pub limits: LimitSettings,
     pub demo: DemoSettings,
+    pub jobs: JobSettings,
+    pub smtp: Option<SmtpSettings>,
 }
 
 /// Every setting, the database URL's password written as `***` (secrets are redacted by their
@@ -153,6 +180,8 @@ impl std::fmt::Debug for Settings {
             .field("session", &self.session)
             .field("limits", &self.limits)
             .field("demo", &self.demo)
+            .field("jobs", &self.jobs)
+            .field("smtp", &self.smtp)
             .finish()
     }
 }

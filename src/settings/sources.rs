@@ -32,6 +32,15 @@ pub(super) const KEYS: &[(&str, &str)] = &[
     ("limits.heavy_per_minute", "30"),
     ("limits.trusted_proxies", ""),
     ("limits.request_timeout_secs", "90"),
+    ("jobs.enabled", "on"),
+    ("jobs.poll_ms", "1000"),
+    ("jobs.retries", "5"),
+    ("jobs.retry_base_secs", "30"),
+    ("smtp.host", ""),
+    ("smtp.port", "587"),
+    ("smtp.user", ""),
+    ("smtp.from", "campaigns-admin@localhost"),
+    ("smtp.starttls", "required"),
     ("demo.emulator_addr", "127.0.0.1:3100"),
     ("demo.emulator_url", ""),
     ("demo.profile", "standard"),
@@ -44,6 +53,7 @@ pub(super) const KEYS: &[(&str, &str)] = &[
 pub(super) const SECRET_KEYS: &[&str] = &[
     "github.client_secret",
     "github.app_private_key",
+    "smtp.password",
     "session.key",
 ];
 

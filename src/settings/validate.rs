@@ -3,8 +3,8 @@
 
 use super::sources::Sources;
 use super::{
-    bad, DemoSettings, GitHubAppSettings, GitHubSettings, LimitSettings, Mode, SeedProfile,
-    SessionSettings, Settings, SettingsError, DEMO_CLIENT_ID,
+    bad, DemoSettings, GitHubAppSettings, GitHubSettings, JobSettings, LimitSettings, Mode,
+    SeedProfile, SessionSettings, Settings, SettingsError, SmtpSettings, DEMO_CLIENT_ID,
 };
 use secrecy::SecretString;
 use std::net::SocketAddr;
@@ -34,6 +34,8 @@ pub(super) fn validate(src: Sources) -> Result<Settings, SettingsError> {
     }
     let limits = limits(&src)?;
     let demo = demo(&src)?;
+    let jobs = jobs(&src)?;
+    let smtp = smtp(&src)?;
     // Sessions, tokens and CSRF checks lean on the browser's origin: real GitHub users reach
     // this app over https only.
     if mode == Mode::GitHub && public_url.scheme() != "https" {
@@ -53,7 +55,64 @@ pub(super) fn validate(src: Sources) -> Result<Settings, SettingsError> {
         session,
         limits,
         demo,
+        jobs,
+        smtp,
     })
+}
+
+fn jobs(src: &Sources) -> Result<JobSettings, SettingsError> {
+    Ok(JobSettings {
+        enabled: src.choice("jobs.enabled", &[("on", true), ("off", false)])?,
+        poll_interval: Duration::from_millis(src.positive("jobs.poll_ms", "milliseconds")?),
+        retries: src.parse("jobs.retries", "a whole number of tries")?,
+        retry_base: src.seconds("jobs.retry_base_secs")?,
+    })
+}
+
+/// The mail server, when `smtp.host` is set. Without STARTTLS the password would cross the
+/// network in the clear: `off` is for a relay on this machine only.
+fn smtp(src: &Sources) -> Result<Option<SmtpSettings>, SettingsError> {
+    let host = src.get("smtp.host").trim();
+    if host.is_empty() {
+        return Ok(None);
+    }
+    let starttls = src.choice("smtp.starttls", &[("required", true), ("off", false)])?;
+    let loopback = matches!(host, "localhost" | "127.0.0.1" | "::1");
+    if !starttls && !loopback {
+        return Err(bad(
+            "smtp.starttls",
+            format!(
+                "can be `off` only for a mail server on this machine (localhost), not `{host}`"
+            ),
+        ));
+    }
+    let from = src.get("smtp.from").trim();
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(bad(
+            "smtp.from",
+            format!("`{from}` is not an email address"),
+        ));
+    }
+    let user = Some(src.get("smtp.user").trim().to_owned()).filter(|u| !u.is_empty());
+    let password = src
+        .secrets
+        .get("smtp.password")
+        .cloned()
+        .map(SecretString::from);
+    if user.is_some() != password.is_some() {
+        return Err(bad(
+            "smtp.user",
+            "and CAMPAIGNS_SMTP_PASSWORD go together: set both or neither",
+        ));
+    }
+    Ok(Some(SmtpSettings {
+        host: host.to_owned(),
+        port: src.parse("smtp.port", "a port number")?,
+        user,
+        password,
+        from: from.to_owned(),
+        starttls,
+    }))
 }
 
 /// An origin without a path.

@@ -183,6 +183,28 @@ impl AlertIndex {
         )
     }
 
+    /// Repositories of the org with open alerts and none fixed or dismissed since `since`, by
+    /// name (at most `limit`).
+    pub async fn quiet_repositories(
+        &self,
+        org: &OrgLogin,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> super::Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT repo FROM alert_index WHERE org = $1 GROUP BY repo
+             HAVING SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END) > 0
+                AND SUM(CASE WHEN fixed_at >= $2 OR dismissed_at >= $2 THEN 1 ELSE 0 END) = 0
+             ORDER BY repo LIMIT $3",
+        )
+        .bind(org.as_str())
+        .bind(since.timestamp())
+        .bind(limit)
+        .fetch_all(self.store.pool())
+        .await?;
+        Ok(rows.into_iter().map(|(r,)| r).collect())
+    }
+
     /// Takes the org's sync for `holder` until `until`, when no lease is held and the index was
     /// synced at or before `stale_before` (or never): true for exactly one caller of all
     /// instances.

@@ -23,7 +23,9 @@
 pub mod alert_index;
 pub mod audit;
 pub mod campaigns;
+pub mod digests;
 pub mod drafts;
+pub mod jobs;
 pub mod sessions;
 pub mod templates;
 
@@ -39,8 +41,18 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long `/readyz` waits for the database's answer.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
-static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+// apalis's migrations share the migrations table (their versions are dates, ours small numbers):
+// each migrator ignores the other's rows, and [`Store::migrate`] checks for a newer build's.
+static SQLITE: Migrator = Migrator {
+    ignore_missing: true,
+    ..sqlx::migrate!("migrations/sqlite")
+};
+static POSTGRES: Migrator = Migrator {
+    ignore_missing: true,
+    ..sqlx::migrate!("migrations/postgres")
+};
+/// Versions below this are ours; apalis's are dates (2022…).
+const OUR_VERSIONS: i64 = 1_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -108,6 +120,7 @@ pub struct Store {
     sessions_seen: sessions::Seen,
     snapshots_kept: campaigns::Kept,
     open_read: alert_index::OpenRead,
+    queue: jobs::JobQueue,
 }
 
 /// Opens the database named by `database_url`, applies the migrations, and starts the periodic
@@ -117,7 +130,7 @@ pub async fn open(settings: &Settings) -> std::result::Result<Store, OpenError> 
         path: settings.data_dir.display().to_string(),
         source,
     })?;
-    let store = connect(&settings.database_url).await?;
+    let store = connect_with(&settings.database_url, settings.jobs.poll_interval).await?;
     store.migrate().await?;
     store.sessions().clean_up_in_background();
     store.campaigns().clean_up_in_background();
@@ -126,6 +139,10 @@ pub async fn open(settings: &Settings) -> std::result::Result<Store, OpenError> 
 
 /// Connects without migrating (tests use it to look at a database as it is).
 pub async fn connect(url: &str) -> std::result::Result<Store, OpenError> {
+    connect_with(url, Duration::from_secs(1)).await
+}
+
+async fn connect_with(url: &str, poll: Duration) -> std::result::Result<Store, OpenError> {
     let backend = Backend::of(url)
         .ok_or_else(|| OpenError::Connect("not a sqlite: or postgres:// URL".to_owned()))?;
     sqlx::any::install_default_drivers();
@@ -142,7 +159,11 @@ pub async fn connect(url: &str) -> std::result::Result<Store, OpenError> {
         .connect(url)
         .await
         .map_err(|e| OpenError::Connect(e.to_string()))?;
+    let queue = jobs::JobQueue::connect(backend, url, poll)
+        .await
+        .map_err(|e| OpenError::Connect(e.to_string()))?;
     Ok(Store {
+        queue,
         pool,
         backend,
         sessions_seen: sessions::Seen::default(),
@@ -190,7 +211,12 @@ impl Store {
         campaigns::CampaignRecords::new(self.clone())
     }
 
-    /// The session table.
+    /// The channels digests go to, and the deliveries to them.
+    pub fn digests(&self) -> digests::Digests {
+        digests::Digests::new(self.clone())
+    }
+
+    /// The drafts and their comments.
     pub fn drafts(&self) -> drafts::Drafts {
         drafts::Drafts::new(self.clone())
     }
@@ -215,7 +241,31 @@ impl Store {
         migrator
             .run(&self.pool)
             .await
-            .map_err(|e| OpenError::Migrate(describe(migrator, &e)))
+            .map_err(|e| OpenError::Migrate(describe(migrator, &e)))?;
+        let (newest,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE version < $1")
+                .bind(OUR_VERSIONS)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| OpenError::Migrate(e.to_string()))?;
+        if let Some(v) = newest.filter(|v| !migrator.iter().any(|m| m.version == *v)) {
+            let e = MigrateError::VersionMissing(v);
+            return Err(OpenError::Migrate(describe(migrator, &e)));
+        }
+        self.queue
+            .migrate()
+            .await
+            .map_err(|e| OpenError::Migrate(format!("the job queue's tables: {e}")))
+    }
+
+    /// apalis's storage of the jobs, for this instance's worker.
+    pub fn job_queue(&self) -> jobs::JobQueue {
+        self.queue.clone()
+    }
+
+    /// The scheduled jobs' run history, and the queue they are enqueued on.
+    pub fn jobs(&self) -> jobs::JobRuns {
+        jobs::JobRuns::new(self.clone())
     }
 
     /// A transaction that takes the write lock at its start on SQLite (`BEGIN IMMEDIATE`: no

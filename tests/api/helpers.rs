@@ -232,6 +232,9 @@ pub fn test_settings(data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Sett
         // sync runs in the background. The index has its own tests (`alert_index.rs`), which turn
         // it on, with every read syncing it (a test changes alerts and reads them back at once).
         ("CAMPAIGNS_GITHUB_ALERT_INDEX".to_owned(), "off".to_owned()),
+        // The scheduled jobs read GitHub with the App's token at start: tests that count
+        // GitHub's requests must not see them. Their own tests (`jobs.rs`) turn them on.
+        ("CAMPAIGNS_JOBS_ENABLED".to_owned(), "off".to_owned()),
         (
             "CAMPAIGNS_GITHUB_ALERT_INDEX_FRESH_SECS".to_owned(),
             "0".to_owned(),

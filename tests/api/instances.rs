@@ -16,23 +16,31 @@ pub(crate) struct Pair {
 }
 
 pub(crate) async fn two_instances(database_url: &str, expiring_tokens: bool) -> Pair {
+    two_instances_with(database_url, expiring_tokens, &[]).await
+}
+
+/// [`two_instances`], each with the `extra` settings too.
+pub(crate) async fn two_instances_with(
+    database_url: &str,
+    expiring_tokens: bool,
+    extra: &[(&str, &str)],
+) -> Pair {
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let ports = [free_port(), free_port()];
     let public = format!("http://127.0.0.1:{}/", ports[0]);
     let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
     let settings = |i: usize| {
         let listen = format!("127.0.0.1:{}", ports[i]);
-        test_settings(
-            dirs[i].path(),
-            &[
-                ("CAMPAIGNS_LISTEN_ADDR", listen.as_str()),
-                ("CAMPAIGNS_PUBLIC_URL", public.as_str()),
-                ("CAMPAIGNS_DATABASE_URL", database_url),
-                ("CAMPAIGNS_SESSION_KEY", key),
-                // The emulator checks it; demo mode would draw one for each instance.
-                ("CAMPAIGNS_GITHUB_CLIENT_SECRET", "shared-demo-secret"),
-            ],
-        )
+        let mut env = vec![
+            ("CAMPAIGNS_LISTEN_ADDR", listen.as_str()),
+            ("CAMPAIGNS_PUBLIC_URL", public.as_str()),
+            ("CAMPAIGNS_DATABASE_URL", database_url),
+            ("CAMPAIGNS_SESSION_KEY", key),
+            // The emulator checks it; demo mode would draw one for each instance.
+            ("CAMPAIGNS_GITHUB_CLIENT_SECRET", "shared-demo-secret"),
+        ];
+        env.extend_from_slice(extra);
+        test_settings(dirs[i].path(), &env)
     };
     let emulator = emulator_for(&settings(0), expiring_tokens, 5_000).await;
     let browser = Browser::new();

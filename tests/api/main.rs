@@ -16,6 +16,7 @@ mod github_app;
 mod github_client;
 mod helpers;
 mod instances;
+mod jobs;
 mod load;
 mod overview;
 mod postgres;
