@@ -51,6 +51,9 @@ impl BackgroundAccess {
 pub enum Job {
     /// The hour's snapshot of every open campaign of every org the App is installed on.
     Snapshots { hour: String },
+    /// Every installed org's alert index synced, for a quarter hour (`2026-12-06T19:15`); a
+    /// whole read at midnight UTC.
+    IndexSync { quarter: String },
     /// An org's weekly digest to one channel, for the week `week` (ISO, in the channel's zone).
     Digest { channel_id: i64, week: String },
     /// An org's due-date reminders and "now behind" messages, checked once an hour.
@@ -64,6 +67,7 @@ impl Job {
     pub fn run_key(&self) -> (&'static str, String, String) {
         match self {
             Job::Snapshots { hour } => ("snapshots", String::new(), hour.clone()),
+            Job::IndexSync { quarter } => ("index", String::new(), quarter.clone()),
             Job::Digest { channel_id, week } => {
                 ("digest", format!("channel:{channel_id}"), week.clone())
             }

@@ -1,8 +1,8 @@
 //! Work that runs when nobody is looking (server only), on the `apalis` job library.
 //!
 //! - Every instance ticks once a minute ([`tick`], on an `apalis-cron` schedule, and once at
-//!   start): it works out what is due (the hour's snapshots, a channel's weekly digest, an org's
-//!   reminders) and enqueues each with [`crate::store::jobs::JobRuns::enqueue_once`], which only
+//!   start): it works out what is due (the hour's snapshots, the quarter hour's alert-index sync,
+//!   a channel's weekly digest, an org's reminders) and enqueues each with [`crate::store::jobs::JobRuns::enqueue_once`], which only
 //!   the first instance to claim the job's period gets to do.
 //! - Every instance runs a worker on apalis's SQL storage ([`run`]): a job is taken by one worker,
 //!   retried with exponential backoff (`jobs.retries`, `jobs.retry_base_secs`), and taken over by
@@ -15,6 +15,7 @@
 use crate::domain::background::Job;
 use crate::error::AppError;
 use crate::service;
+use crate::service::background::OrgWork;
 use crate::state::AppState;
 use apalis::layers::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
 use apalis::layers::retry::{HasherRng, RetryPolicy};
@@ -111,6 +112,12 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> 
     if state.app.is_some() {
         let hour = now.format("%Y-%m-%dT%H").to_string();
         runs.enqueue_once(Job::Snapshots { hour }).await?;
+        if state.settings.github.alert_index {
+            use chrono::Timelike;
+            let quarter = now.minute() / 15 * 15;
+            let quarter = format!("{}:{quarter:02}", now.format("%Y-%m-%dT%H"));
+            runs.enqueue_once(Job::IndexSync { quarter }).await?;
+        }
     }
     for job in service::digests::due(state, now).await? {
         runs.enqueue_once(job).await?;
@@ -134,7 +141,13 @@ pub async fn run(state: &AppState, job: Job, last: bool) -> Result<(), Failed> {
     let note =
         |e: crate::store::StoreError| tracing::warn!(error = %e, "could not write a job's run");
     let result = match &job {
-        Job::Snapshots { hour } => service::background::snapshot_hour(state, hour).await,
+        Job::Snapshots { hour } => {
+            service::background::run_every_org(state, OrgWork::Snapshots, hour).await
+        }
+        Job::IndexSync { quarter } => {
+            let full = quarter.ends_with("T00:00");
+            service::background::run_every_org(state, OrgWork::IndexSync { full }, quarter).await
+        }
         Job::Digest { channel_id, week } => {
             service::digests::send_weekly(state, *channel_id, week).await
         }

@@ -45,36 +45,56 @@ pub async fn access(
     }
 }
 
-/// What one run of the snapshots did.
-#[derive(Debug, Default)]
-pub struct SnapshotRun {
-    /// Installed orgs whose open campaigns were read.
-    pub orgs: usize,
-    /// Campaigns whose counts were kept.
-    pub campaigns: usize,
-    /// Orgs that could not be read, and why (the others went on).
-    pub failed: Vec<(OrgLogin, AppError)>,
-    /// Each org read, with its count of campaigns kept.
-    pub kept: Vec<(OrgLogin, usize)>,
+/// Work a scheduled job does in every org the App is installed on, each with its own
+/// installation's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgWork {
+    /// The hour's snapshot of every open campaign, so a campaign nobody opens has no gaps in its
+    /// history.
+    Snapshots,
+    /// The alert index brought up to date with GitHub (a whole read when `full`).
+    IndexSync { full: bool },
 }
 
-/// The hourly snapshots: every open campaign of every org the App is installed on, each org read
-/// with its own installation's token, so a campaign nobody opens has no gaps in its history.
-/// `None` without an App (the work is off); an org that fails is logged and the others go on.
-pub async fn snapshot_every_org(state: &AppState) -> Result<Option<SnapshotRun>, AppError> {
+impl OrgWork {
+    /// Its name in the run history.
+    pub fn kind(self) -> &'static str {
+        match self {
+            OrgWork::Snapshots => "snapshots",
+            OrgWork::IndexSync { .. } => "index",
+        }
+    }
+
+    fn detail(self, n: usize) -> String {
+        match self {
+            OrgWork::Snapshots => format!("{n} open campaign(s) snapshotted."),
+            OrgWork::IndexSync { .. } if n > 0 => "Alert index synced.".to_owned(),
+            OrgWork::IndexSync { .. } => "Another sync held the index: left to it.".to_owned(),
+        }
+    }
+}
+
+/// What one run over every installed org did.
+#[derive(Debug, Default)]
+pub struct OrgRun {
+    /// Each org done, with how much: campaigns kept, or 1 for an index synced.
+    pub done: Vec<(OrgLogin, usize)>,
+    /// Orgs that could not be done, and why (the others went on).
+    pub failed: Vec<(OrgLogin, AppError)>,
+}
+
+/// `work` in every org the App is installed on; `None` without an App (the work is off). An
+/// org that fails is logged and the others go on.
+pub async fn every_org(state: &AppState, work: OrgWork) -> Result<Option<OrgRun>, AppError> {
     let Some(app) = &state.app else {
         return Ok(None);
     };
-    let mut run = SnapshotRun::default();
+    let mut run = OrgRun::default();
     for org in app.installed_orgs(&state.github).await? {
-        match snapshot_org(state, app, &org).await {
-            Ok(kept) => {
-                run.orgs += 1;
-                run.campaigns += kept;
-                run.kept.push((org, kept));
-            }
+        match in_org(state, app, &org, work).await {
+            Ok(n) => run.done.push((org, n)),
             Err(e) => {
-                tracing::warn!(%org, error = %e, "the hourly snapshot of an org failed");
+                tracing::warn!(%org, error = %e, kind = work.kind(), "a scheduled job failed in an org");
                 run.failed.push((org, e));
             }
         }
@@ -82,58 +102,66 @@ pub async fn snapshot_every_org(state: &AppState) -> Result<Option<SnapshotRun>,
     Ok(Some(run))
 }
 
-/// The hourly job: [`snapshot_every_org`], each org's outcome written to the run history under
-/// the org (its settings page shows it). An org that failed for a reason a retry may mend fails
-/// the job, which apalis then retries (the orgs already kept write the same hour again, no more).
-pub async fn snapshot_hour(state: &AppState, hour: &str) -> Result<String, AppError> {
-    let Some(run) = snapshot_every_org(state).await? else {
-        return Ok("No GitHub App is configured: nothing to snapshot.".to_owned());
+/// The scheduled job: [`every_org`], each org's outcome written to the run history under the
+/// org (its digests page shows it). An org that failed for a reason a retry may mend fails the
+/// job, which apalis then retries (the orgs already done do the same work again, no more).
+pub async fn run_every_org(
+    state: &AppState,
+    work: OrgWork,
+    period: &str,
+) -> Result<String, AppError> {
+    let Some(run) = every_org(state, work).await? else {
+        return Ok("No GitHub App is configured: nothing to do.".to_owned());
     };
     let runs = state.store.jobs();
+    let kind = work.kind();
     let mut retry = None;
     for (org, e) in &run.failed {
-        runs.record(
-            "snapshots",
-            org.as_str(),
-            hour,
-            "failed",
-            &e.to_string(),
-            true,
-        )
-        .await?;
+        let why = e.to_string();
+        runs.record(kind, org.as_str(), period, "failed", &why, true)
+            .await?;
         if !matches!(e, AppError::NotFound | AppError::Forbidden { .. }) {
             retry = Some(e.clone());
         }
     }
-    for (org, kept) in &run.kept {
-        let detail = format!("{kept} open campaign(s) snapshotted.");
-        runs.record("snapshots", org.as_str(), hour, "done", &detail, true)
+    for (org, n) in &run.done {
+        let detail = work.detail(*n);
+        runs.record(kind, org.as_str(), period, "done", &detail, true)
             .await?;
     }
     if let Some(e) = retry {
         return Err(e);
     }
     Ok(format!(
-        "{} org(s), {} campaign(s) snapshotted; {} org(s) failed.",
-        run.orgs,
-        run.campaigns,
+        "{} org(s) done; {} failed.",
+        run.done.len(),
         run.failed.len()
     ))
 }
 
-/// One org's snapshots, with its installation's token; a token GitHub no longer takes (the App
+/// `work` in one org, with its installation's token; a token GitHub no longer takes (the App
 /// was uninstalled since) is forgotten, so the next run asks for the installation again.
-async fn snapshot_org(
+async fn in_org(
     state: &AppState,
     app: &GitHubApp,
     org: &OrgLogin,
+    work: OrgWork,
 ) -> Result<usize, AppError> {
     let token = app.token_for(&state.github, org).await?;
-    let kept = crate::service::snapshots::keep_open_campaigns(state, &token, org).await;
-    if let Err(AppError::NotSignedIn) = kept {
+    let done = match work {
+        OrgWork::Snapshots => {
+            crate::service::snapshots::keep_open_campaigns(state, &token, org).await
+        }
+        OrgWork::IndexSync { full } => {
+            crate::service::alert_index::sync_now(state, &token, org, full)
+                .await
+                .map(usize::from)
+        }
+    };
+    if let Err(AppError::NotSignedIn) = done {
         app.forget(org).await;
     }
-    kept
+    done
 }
 
 /// Whether `granted` (an installation's permissions) covers `access` to `name`.

@@ -572,3 +572,60 @@ async fn email(state: &AppState, to: &str, message: &Message) -> Result<(), Stri
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sunday_2am_paris() -> Schedule {
+        Schedule {
+            weekly: true,
+            weekday: 6,
+            hour: 2,
+            time_zone: "Europe/Paris".to_owned(),
+            reminders: false,
+            behind: false,
+        }
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_hour_a_clock_change_repeats_is_one_week_and_one_it_skips_comes_an_hour_later() {
+        let s = sunday_2am_paris();
+        // 25 Oct 2026: 03:00 CEST becomes 02:00 CET; 02:00 local happens twice (00:00 and
+        // 01:00 UTC). Both fall in the same week: one digest (the caller enqueues a week once).
+        let first = weekly_due(&s, utc("2026-10-25T00:00:30Z"));
+        let second = weekly_due(&s, utc("2026-10-25T01:00:30Z"));
+        assert_eq!(first.as_deref(), Some("2026-W43"));
+        assert_eq!(first, second);
+        // 29 Mar 2026: 02:00 CET becomes 03:00 CEST; 02:00 does not exist: due at 03:00 local
+        // (01:00 UTC), not before, and not lost.
+        assert_eq!(weekly_due(&s, utc("2026-03-29T00:30:00Z")), None);
+        assert_eq!(
+            weekly_due(&s, utc("2026-03-29T01:00:30Z")).as_deref(),
+            Some("2026-W13")
+        );
+    }
+
+    #[test]
+    fn a_digest_is_due_from_its_hour_for_a_day_then_waits_a_week() {
+        let s = Schedule {
+            weekday: 0,
+            hour: 9,
+            time_zone: "America/New_York".to_owned(),
+            ..sunday_2am_paris()
+        };
+        // Monday 7 Dec 2026, 09:00 in New York = 14:00 UTC.
+        assert_eq!(weekly_due(&s, utc("2026-12-07T13:59:00Z")), None);
+        assert_eq!(
+            weekly_due(&s, utc("2026-12-07T14:00:00Z")).as_deref(),
+            Some("2026-W50")
+        );
+        // An instance down at the hour sends it when it is back, the same day.
+        assert!(weekly_due(&s, utc("2026-12-08T13:00:00Z")).is_some());
+        assert_eq!(weekly_due(&s, utc("2026-12-08T14:00:00Z")), None);
+    }
+}

@@ -187,7 +187,7 @@ async fn without_an_app_the_settings_page_says_background_work_is_off() {
 #[tokio::test]
 async fn the_snapshot_job_keeps_every_open_campaign_of_every_installed_org_unviewed() {
     use campaigns_admin::domain::CampaignNumber;
-    use campaigns_admin::service::background::snapshot_every_org;
+    use campaigns_admin::service::background::{every_org, OrgWork};
     let app = spawn_app().await;
     let this_hour = {
         let now = chrono::Utc::now().timestamp();
@@ -216,23 +216,28 @@ async fn the_snapshot_job_keeps_every_open_campaign_of_every_installed_org_unvie
         );
     }
 
-    let run = snapshot_every_org(&app.state)
+    let run = every_org(&app.state, OrgWork::Snapshots)
         .await
         .unwrap()
         .expect("demo mode has an App");
-    assert_eq!((run.orgs, run.campaigns), (2, open.len()), "{run:?}");
+    let kept: usize = run.done.iter().map(|(_, n)| n).sum();
+    assert_eq!((run.done.len(), kept), (2, open.len()), "{run:?}");
     assert!(run.failed.is_empty(), "{run:?}");
     for (o, n) in &open {
         assert!(kept_this_hour(o.clone(), *n).await, "{o} #{n} kept");
     }
     assert!(app.emulator.remove_installation("globex"));
-    let run = snapshot_every_org(&app.state).await.unwrap().unwrap();
-    assert_eq!(run.orgs, 1, "globex is no longer installed: {run:?}");
+    let run = every_org(&app.state, OrgWork::Snapshots)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.done.len(), 1, "globex is no longer installed: {run:?}");
 }
 
 #[tokio::test]
 async fn without_an_app_the_snapshot_job_is_off() {
     let app = spawn_app_with(&[("CAMPAIGNS_GITHUB_APP_ID", "off")]).await;
-    let run = campaigns_admin::service::background::snapshot_every_org(&app.state).await;
+    use campaigns_admin::service::background::{every_org, OrgWork};
+    let run = every_org(&app.state, OrgWork::Snapshots).await;
     assert!(matches!(run, Ok(None)), "{run:?}");
 }

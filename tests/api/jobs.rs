@@ -826,3 +826,46 @@ async fn the_preview_shows_the_next_digest_and_a_test_is_sent_by_a_job() {
     .await;
     assert!(status == 404 || status == 403, "{status}");
 }
+
+#[tokio::test]
+async fn the_alert_index_is_synced_by_a_job_with_nobody_signed_in() {
+    let app = spawn_app_with(&[("CAMPAIGNS_GITHUB_ALERT_INDEX", "on")]).await;
+    let index = app.state.store.alert_index();
+    for o in ["acme-corp", "globex"] {
+        assert_eq!(index.count(&org(o)).await.unwrap(), 0);
+    }
+    let job = Job::IndexSync {
+        quarter: "2026-12-06T19:15".to_owned(),
+    };
+    campaigns_admin::jobs::run(&app.state, job, false)
+        .await
+        .unwrap();
+    for o in ["acme-corp", "globex"] {
+        assert!(index.count(&org(o)).await.unwrap() > 0, "{o} indexed");
+    }
+    let runs = runs(&app).await;
+    assert!(
+        runs.iter()
+            .any(|r| r.0 == "index" && r.1 == "acme-corp" && r.5 == "Alert index synced."),
+        "{runs:?}"
+    );
+    assert!(app.emulator.tokens_of("mona").is_empty());
+    // The digest now knows the org's quiet repositories.
+    let token = app
+        .state
+        .app
+        .as_ref()
+        .unwrap()
+        .token_for(&app.state.github, &org("acme-corp"))
+        .await
+        .unwrap();
+    let digest = campaigns_admin::service::digests::build(
+        &app.state,
+        &token,
+        &org("acme-corp"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert!(digest.quiet_repositories.is_some());
+}
