@@ -16,6 +16,8 @@ const pages: { name: string; path: string; ready?: (page: Page) => Promise<void>
   { name: "edit form", path: "/orgs/acme-corp/campaigns/1/edit" },
   { name: "delete confirmation", path: "/orgs/acme-corp/campaigns/1/delete" },
   { name: "audit log", path: "/orgs/acme-corp/audit" },
+  { name: "org settings", path: "/orgs/acme-corp/settings" },
+  { name: "digests and reminders", path: "/orgs/acme-corp/digests" },
   { name: "audit log, a refused filter", path: "/orgs/acme-corp/audit?campaign=twelve" },
   {
     name: "create form with the picker loaded",

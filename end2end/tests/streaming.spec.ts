@@ -47,6 +47,7 @@ test("every page hydrates when its data streams in after the frame", async ({ pa
       "/orgs/acme-corp/campaigns/1/delete",
       "/orgs/acme-corp/campaigns/new",
       "/orgs/acme-corp/audit",
+      "/orgs/acme-corp/digests",
     ]) {
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(200);

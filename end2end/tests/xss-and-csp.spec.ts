@@ -84,6 +84,8 @@ test.describe("hostile text and the content security policy", () => {
       "/orgs/acme-corp/campaigns/1/delete",
       "/orgs/acme-corp/campaigns/new",
       "/orgs/acme-corp/campaigns/new?picker=server",
+      "/orgs/acme-corp/settings",
+      "/orgs/acme-corp/digests",
     ]) {
       await visitClean(page, url, dialogs);
     }

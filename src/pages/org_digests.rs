@@ -220,13 +220,17 @@ fn AddChannel(
     let error: Signal<Option<AppError>> =
         Signal::derive(move || subscribe.value().get().and_then(Result::err));
     let added = move || subscribe.value().get().and_then(Result::ok);
+    // Effects run in the browser only: the attribute says the form is hydrated (its errors show
+    // next to their fields from then on).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let kinds = ChannelKind::ALL
         .into_iter()
         .filter(|k| email || *k != ChannelKind::Email)
         .map(|k| view! { <option value=k.as_str()>{k.label()}</option> })
         .collect_view();
     view! {
-        <section class="card" aria-labelledby="add-title">
+        <section class="card" aria-labelledby="add-title" data-hydrated=move || hydrated.get().to_string()>
             <h2 id="add-title">"Add a channel"</h2>
             <ActionForm action=subscribe attr:id="add-channel" attr:class="form">
                 <input type="hidden" name="org" value=org/>

@@ -340,3 +340,63 @@ async fn text_typed_into_a_draft_is_shown_as_text_wherever_the_draft_shows() {
         }
     }
 }
+
+/// The digests page shows what people typed (a channel's target, as its hint) as text, and a
+/// digest's Slack text carries GitHub's names inert: every `<` in it opens one of the app's own
+/// links.
+#[tokio::test]
+async fn text_on_the_digests_page_and_in_a_digest_is_inert() {
+    let app = spawn_app().await;
+    let payloads = payloads();
+    app.emulator.plant_hostile_text(&payloads);
+    app.sign_in("mona").await;
+    let mut hints = Vec::new();
+    for p in payloads.iter().take(20) {
+        let target = format!("http://127.0.0.1:9/services/{p}");
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("org", HOSTILE_ORG),
+                ("kind", "slack"),
+                ("target", target.as_str()),
+                ("weekly", "on"),
+                ("weekday", "0"),
+                ("hour", "9"),
+                ("time_zone", "UTC"),
+            ])
+            .finish();
+        let res = app.post("/api/digests/subscribe", &body).await;
+        let status = res.status().as_u16();
+        assert!(status == 200 || status == 422, "{p:?}: {status}");
+        if status == 200 {
+            hints.push(campaigns_admin::domain::digest::hint(
+                campaigns_admin::domain::digest::ChannelKind::Slack,
+                &target,
+            ));
+        }
+    }
+    assert!(!hints.is_empty());
+    let digests = page(&app, &format!("/orgs/{HOSTILE_ORG}/digests")).await;
+    let shown: Vec<String> = select(&digests, "tr.channel code")
+        .iter()
+        .map(text_of)
+        .collect();
+    for h in &hints {
+        assert!(shown.contains(h), "{h:?} shown as text in {shown:?}");
+    }
+    let id = select(&digests, "tr.channel input[name=id]")[0]
+        .value()
+        .attr("value")
+        .unwrap()
+        .to_owned();
+    let body = format!("org={HOSTILE_ORG}&id={id}");
+    let res = app.post("/api/digests/preview", &body).await;
+    assert_eq!(res.status(), 200);
+    let preview: serde_json::Value = res.json().await.unwrap();
+    let text = preview["text"].as_str().unwrap();
+    for (i, _) in text.match_indices('<') {
+        assert!(
+            text[i..].starts_with("<http://127.0.0.1"),
+            "a raw < at {i}: {text}"
+        );
+    }
+}
