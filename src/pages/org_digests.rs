@@ -61,7 +61,7 @@ fn Digests(
 ) -> impl IntoView {
     let org = page.org.clone();
     let stopped = page.stopped.clone().map(|why| {
-        view! { <p class="notice" id="digests-stopped" role="status">{why}</p> }
+        view! { <p class="notice warning" id="digests-stopped" role="status">{why}</p> }
     });
     let hints: Vec<(i64, String)> = page
         .channels
