@@ -1,5 +1,5 @@
 //! The GitHub token, the client secret, the OAuth code, the session id, the GitHub App's key, JWT
-//! and installation tokens never appear in logs, even at TRACE level (its own binary: it installs
+//! and installation tokens, and a digest channel's webhook URL never appear in logs, even at TRACE level (its own binary: it installs
 //! the global log subscriber).
 
 #[path = "api/helpers.rs"]
@@ -35,6 +35,7 @@ async fn no_token_secret_code_or_session_id_is_in_logs_captured_at_trace_level()
         .init();
 
     const SECRET: &str = "client-secret-that-must-not-be-logged";
+    const HOOK_SECRET: &str = "webhook-secret-that-must-not-be-logged";
     let app = helpers::spawn_app_with(&[("CAMPAIGNS_GITHUB_CLIENT_SECRET", SECRET)]).await;
     let authorize = app.start_sign_in("/").await;
     let callback = app.consent(&authorize, "mona").await;
@@ -57,6 +58,42 @@ async fn no_token_secret_code_or_session_id_is_in_logs_captured_at_trace_level()
         "{run:?}"
     );
     assert_eq!(app.get("/orgs/acme-corp/settings").await.status(), 200);
+    // A digest channel's webhook URL holds its own secret: subscribed, sent to (a receiver that
+    // answers 200) and failed on (a port nobody listens on), it is never logged.
+    let receiver = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_port = receiver.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut conn, _)) = receiver.accept().await {
+            let mut buf = vec![0u8; 64 * 1024];
+            let _ = conn.read(&mut buf).await;
+            let _ = conn
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                .await;
+        }
+    });
+    for port in [hook_port, helpers::free_port()] {
+        let target = format!("http://127.0.0.1:{port}/services/T/B/{HOOK_SECRET}");
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("org", "acme-corp"),
+                ("kind", "slack"),
+                ("target", target.as_str()),
+                ("weekly", "on"),
+                ("weekday", "0"),
+                ("hour", "9"),
+                ("time_zone", "UTC"),
+            ])
+            .finish();
+        let res = app.post("/api/digests/subscribe", &body).await;
+        assert_eq!(res.status(), 200);
+        let id: i64 = res.text().await.unwrap().trim().parse().unwrap();
+        let job = campaigns_admin::domain::background::Job::Digest {
+            channel_id: id,
+            week: "2026-W49".to_owned(),
+        };
+        let _ = campaigns_admin::jobs::run(&app.state, job, false).await;
+    }
     assert_eq!(app.post("/auth/logout", "").await.status(), 303);
     // A callback's `error` is whatever the link said: it is not logged as given.
     const FORGED: &str = "forged-error-text-from-a-link";
@@ -88,6 +125,7 @@ async fn no_token_secret_code_or_session_id_is_in_logs_captured_at_trace_level()
         ("the OAuth code", code.as_str()),
         ("the session id", session_id.as_str()),
         ("a forged OAuth error", FORGED),
+        ("a webhook URL's secret part", HOOK_SECRET),
     ] {
         assert!(secret.len() >= 16, "{what} is long enough to search for");
         let line = logs.lines().find(|l| l.contains(secret));

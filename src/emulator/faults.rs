@@ -254,6 +254,29 @@ pub fn control_routes() -> Router<Emulator> {
             "/_emulator/orgs/{org}/closed-campaigns",
             post(add_closed_campaigns),
         )
+        .route("/_emulator/orgs/{org}/repositories", post(add_repositories))
+}
+
+/// More repositories for an org, each with open alerts (benchmarks of work over many of them).
+#[derive(Deserialize)]
+struct BulkRepositories {
+    count: usize,
+    open_alerts_each: usize,
+}
+
+async fn add_repositories(
+    State(em): State<Emulator>,
+    Path(org): Path<String>,
+    Json(req): Json<BulkRepositories>,
+) -> StatusCode {
+    let mut w = em.world();
+    let Some(i) = w.org_index(&org) else {
+        return StatusCode::NOT_FOUND;
+    };
+    let now = chrono::Utc::now();
+    let (count, each) = (req.count.min(500), req.open_alerts_each.min(100));
+    super::seed::add_repositories(&mut w.orgs[i], count, each, now);
+    StatusCode::NO_CONTENT
 }
 
 async fn add_fault(State(em): State<Emulator>, Json(rule): Json<FaultRule>) -> StatusCode {

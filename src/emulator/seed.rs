@@ -515,6 +515,38 @@ fn seed_campaigns(world: &mut World, now: DateTime<Utc>, mona: i64, hubot: i64) 
     }
 }
 
+/// Adds `count` repositories to an org, each with `open_each` open alerts of the first rules
+/// (benchmarks: work over many repositories).
+pub fn add_repositories(org: &mut Org, count: usize, open_each: usize, now: DateTime<Utc>) {
+    let first_id = org.repos.iter().map(|r| r.id).max().unwrap_or(700_000_000) + 1;
+    for k in 0..count {
+        let name = format!("service-{:03}", org.repos.len() + 1);
+        org.repos.push(Repo {
+            id: first_id + k as i64,
+            description: format!("{name} of {}", org.login),
+            name,
+            private: true,
+            deleted: false,
+        });
+        let repo = org.repos.len() - 1;
+        for n in 0..open_each {
+            let created_at = now - Duration::days(30 + n as i64);
+            org.alerts.push(Alert {
+                repo,
+                number: n as i64 + 1,
+                rule: n % 5,
+                state: AlertState::Open,
+                created_at,
+                updated_at: created_at,
+                path: format!("src/handler_{n}.rs"),
+                line: 10 + n as i64,
+                assignee: None,
+                dismissed_reason: None,
+            });
+        }
+    }
+}
+
 /// Adds `count` closed campaigns to an org, each with one alert (test fixtures for paging).
 pub fn add_closed_campaigns(org: &mut Org, count: usize, now: DateTime<Utc>) {
     for i in 0..count {
