@@ -74,17 +74,7 @@ async fn no_token_secret_code_or_session_id_is_in_logs_captured_at_trace_level()
     });
     for port in [hook_port, helpers::free_port()] {
         let target = format!("http://127.0.0.1:{port}/services/T/B/{HOOK_SECRET}");
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs([
-                ("org", "acme-corp"),
-                ("kind", "slack"),
-                ("target", target.as_str()),
-                ("weekly", "on"),
-                ("weekday", "0"),
-                ("hour", "9"),
-                ("time_zone", "UTC"),
-            ])
-            .finish();
+        let body = helpers::slack_channel_form("acme-corp", &target);
         let res = app.post("/api/digests/subscribe", &body).await;
         assert_eq!(res.status(), 200);
         let id: i64 = res.text().await.unwrap().trim().parse().unwrap();

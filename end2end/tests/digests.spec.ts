@@ -58,8 +58,10 @@ test("a manager subscribes a channel, previews the digest, sends a test and sees
     // The URL's secret part is never shown back.
     await expect(page.locator("body")).not.toContainText("e2e-secret-part");
 
-    // The preview is the digest as it will be sent.
-    await row.getByRole("button", { name: "Preview" }).click();
+    // The preview is the digest as it will be sent (a link: it works without JavaScript and can
+    // be shared).
+    await row.getByRole("link", { name: "Preview" }).click();
+    await expect(page).toHaveURL(/\?preview=\d+/);
     const preview = page.locator("#digest-preview");
     await expect(preview).toContainText("Weekly campaigns digest for acme-corp");
     await expect(preview).toContainText("Due within 7 days");

@@ -3,17 +3,18 @@
 //! every delivery and scheduled run. Owners and security managers only.
 
 use crate::api::digests::{
-    load_digests, PreviewDigest, RemoveChannel, SendTestDigest, SubscribeChannel,
+    load_digests, preview_digest, RemoveChannel, SendTestDigest, SubscribeChannel,
 };
 use crate::components::campaign_fields::field_error;
 use crate::components::error_view::{or_error, ErrorView};
 use crate::components::params::{org_param, org_text};
 use crate::components::streaming::pending;
-use crate::domain::digest::{ChannelKind, ChannelView, DigestsPage, WEEKDAYS};
+use crate::domain::digest::{ChannelKind, ChannelView, DigestsPage, Message, WEEKDAYS};
 use crate::domain::paths;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn OrgDigestsPage() -> impl IntoView {
@@ -21,7 +22,19 @@ pub fn OrgDigestsPage() -> impl IntoView {
     let subscribe = ServerAction::<SubscribeChannel>::new();
     let remove = ServerAction::<RemoveChannel>::new();
     let test = ServerAction::<SendTestDigest>::new();
-    let preview = ServerAction::<PreviewDigest>::new();
+    // `?preview={channel}`: the next digest to that channel, as a link that works without
+    // JavaScript and can be shared with a colleague who manages the org too.
+    let query = use_query_map();
+    let previewed = move || query.with(|q| q.get("preview").and_then(|v| v.parse::<i64>().ok()));
+    let preview = Resource::new(
+        move || (org.get(), previewed()),
+        |(org, id)| async move {
+            match (org, id) {
+                (Ok(org), Some(id)) => Some(preview_digest(org, id).await),
+                _ => None,
+            }
+        },
+    );
     let page = Resource::new(
         move || {
             (
@@ -45,8 +58,11 @@ pub fn OrgDigestsPage() -> impl IntoView {
         {pending(page, "Loading the org's channels…")}
         <Suspense fallback=|| ()>
             {move || page.get().map(|r| or_error(r, |p| view! {
-                <Digests page=p subscribe remove test preview/>
+                <Digests page=p subscribe remove test/>
             }))}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || preview.get().flatten().map(|r| view! { <Preview r/> })}
         </Suspense>
     }
 }
@@ -57,7 +73,6 @@ fn Digests(
     subscribe: ServerAction<SubscribeChannel>,
     remove: ServerAction<RemoveChannel>,
     test: ServerAction<SendTestDigest>,
-    preview: ServerAction<PreviewDigest>,
 ) -> impl IntoView {
     let org = page.org.clone();
     let stopped = page.stopped.clone().map(|why| {
@@ -88,7 +103,7 @@ fn Digests(
                         <thead><tr><th scope="col">"Channel"</th><th scope="col">"Sends"</th><th scope="col">"Added"</th><th scope="col">"Actions"</th></tr></thead>
                         <tbody>
                             {page.channels.iter().cloned().map(|c| view! {
-                                <ChannelRow org=org.clone() c remove test preview/>
+                                <ChannelRow org=org.clone() c remove test/>
                             }).collect_view()}
                         </tbody>
                     </table>
@@ -99,7 +114,6 @@ fn Digests(
             })}
             {move || test_error.get().map(|error| view! { <ErrorView error/> })}
             {move || action_error.get().map(|error| view! { <ErrorView error/> })}
-            <Preview preview/>
         </section>
         <AddChannel org=org.clone() email=page.email subscribe/>
         <section class="card" aria-labelledby="deliveries-title">
@@ -161,26 +175,23 @@ fn ChannelRow(
     c: ChannelView,
     remove: ServerAction<RemoveChannel>,
     test: ServerAction<SendTestDigest>,
-    preview: ServerAction<PreviewDigest>,
 ) -> impl IntoView {
     let id = c.id.to_string();
+    let preview_link = format!("?preview={id}#digest-preview");
     let hidden = move || {
         view! {
             <input type="hidden" name="org" value=org.clone()/>
             <input type="hidden" name="id" value=id.clone()/>
         }
     };
-    let (h1, h2, h3) = (hidden(), hidden(), hidden());
+    let (h2, h3) = (hidden(), hidden());
     view! {
         <tr class="channel">
             <td>{c.kind.label()} <br/> <code>{c.hint.clone()}</code></td>
             <td>{c.schedule.describe()}</td>
             <td>{c.created_by.clone()} " · " {c.created_at.format("%Y-%m-%d").to_string()}</td>
             <td class="actions">
-                <ActionForm action=preview attr:class="inline">
-                    {h1}
-                    <button type="submit">"Preview"</button>
-                </ActionForm>
+                <a class="button" href=preview_link>"Preview"</a>
                 <ActionForm action=test attr:class="inline">
                     {h2}
                     <button type="submit" disabled=move || test.pending().get()>"Send a test"</button>
@@ -196,18 +207,16 @@ fn ChannelRow(
 
 /// The next digest as the channel will get it.
 #[component]
-fn Preview(preview: ServerAction<PreviewDigest>) -> impl IntoView {
-    move || {
-        preview.value().get().map(|r| match r {
-            Ok(m) => view! {
-                <figure class="preview" id="digest-preview">
-                    <figcaption>"Next digest: " <strong>{m.subject}</strong></figcaption>
-                    <pre>{m.text}</pre>
-                </figure>
-            }
-            .into_any(),
-            Err(error) => view! { <ErrorView error/> }.into_any(),
-        })
+fn Preview(r: Result<Message, AppError>) -> impl IntoView {
+    match r {
+        Ok(m) => view! {
+            <section class="card preview" id="digest-preview" aria-labelledby="preview-title">
+                <h2 id="preview-title">"Next digest: " {m.subject}</h2>
+                <pre>{m.text}</pre>
+            </section>
+        }
+        .into_any(),
+        Err(error) => view! { <ErrorView error/> }.into_any(),
     }
 }
 

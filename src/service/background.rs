@@ -149,9 +149,7 @@ async fn in_org(
 ) -> Result<usize, AppError> {
     let token = app.token_for(&state.github, org).await?;
     let done = match work {
-        OrgWork::Snapshots => {
-            crate::service::snapshots::keep_open_campaigns(state, &token, org).await
-        }
+        OrgWork::Snapshots => keep_open_campaigns(state, &token, org).await,
         OrgWork::IndexSync { full } => {
             crate::service::alert_index::sync_now(state, &token, org, full)
                 .await
@@ -162,6 +160,28 @@ async fn in_org(
         app.forget(org).await;
     }
     done
+}
+
+/// Keeps a snapshot of each of `org`'s open campaigns as read now with `token` (a job's: the App
+/// installation's), written before it returns. At most one a campaign an hour, as page views
+/// keep them. How many campaigns had counts to keep.
+async fn keep_open_campaigns(
+    state: &AppState,
+    token: &secrecy::SecretString,
+    org: &OrgLogin,
+) -> Result<usize, AppError> {
+    let open = crate::service::campaigns::list_open_with_counts(&state.github, token, org).await?;
+    let at = chrono::Utc::now();
+    let records = state.store.campaigns();
+    let mut kept = 0;
+    for c in open {
+        let c = crate::service::views::view_of(&state.settings, org, c);
+        if let Some(snapshot) = crate::service::snapshots::snapshot_of(&c, at) {
+            records.snapshot(org, c.number, &snapshot, None).await?;
+            kept += 1;
+        }
+    }
+    Ok(kept)
 }
 
 /// Whether `granted` (an installation's permissions) covers `access` to `name`.

@@ -21,30 +21,8 @@ pub async fn history_of(
     Ok(thin(points?, HISTORY_POINTS))
 }
 
-/// Keeps a snapshot of each of `org`'s open campaigns as read now with `token` (a job's: the App
-/// installation's), written before it returns. At most one a campaign an hour, as page views
-/// keep them. How many campaigns had counts to keep.
-pub async fn keep_open_campaigns(
-    state: &AppState,
-    token: &secrecy::SecretString,
-    org: &OrgLogin,
-) -> Result<usize, AppError> {
-    let open = crate::service::campaigns::list_open_with_counts(&state.github, token, org).await?;
-    let at = chrono::Utc::now();
-    let records = state.store.campaigns();
-    let mut kept = 0;
-    for c in open {
-        let c = crate::service::views::view_of(&state.settings, org, c);
-        if let Some(snapshot) = snapshot_of(&c, at) {
-            records.snapshot(org, c.number, &snapshot, None).await?;
-            kept += 1;
-        }
-    }
-    Ok(kept)
-}
-
 /// A campaign's counts at `at`, if it has any.
-fn snapshot_of(c: &CampaignView, at: chrono::DateTime<chrono::Utc>) -> Option<Snapshot> {
+pub fn snapshot_of(c: &CampaignView, at: chrono::DateTime<chrono::Utc>) -> Option<Snapshot> {
     let p = c.progress?;
     Some(Snapshot {
         at,

@@ -124,10 +124,6 @@ struct Row {
     html_url: String,
 }
 
-fn time(t: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(t, 0).unwrap_or_default()
-}
-
 impl From<Row> for IndexedAlert {
     fn from(r: Row) -> Self {
         IndexedAlert {
@@ -142,15 +138,15 @@ impl From<Row> for IndexedAlert {
                 tool: r.tool,
                 path: r.path,
                 line: r.line,
-                created_at: time(r.created_at),
+                created_at: super::unix_time(r.created_at),
                 html_url: r.html_url,
                 cwes: r.cwes.split_whitespace().map(str::to_owned).collect(),
             },
             state: LiveState::chosen(&r.state).unwrap_or(LiveState::Unknown),
             dismissed_reason: r.dismissed_reason,
-            updated_at: time(r.updated_at),
-            fixed_at: r.fixed_at.map(time),
-            dismissed_at: r.dismissed_at.map(time),
+            updated_at: super::unix_time(r.updated_at),
+            fixed_at: r.fixed_at.map(super::unix_time),
+            dismissed_at: r.dismissed_at.map(super::unix_time),
         }
     }
 }
@@ -175,9 +171,9 @@ impl AlertIndex {
         .await?;
         Ok(
             row.map_or_else(SyncState::default, |(s, f, w, e)| SyncState {
-                synced_at: s.map(time),
-                full_at: f.map(time),
-                watermark: w.map(time),
+                synced_at: s.map(super::unix_time),
+                full_at: f.map(super::unix_time),
+                watermark: w.map(super::unix_time),
                 etag: e,
             }),
         )

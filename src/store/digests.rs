@@ -8,7 +8,7 @@ use crate::domain::digest::{
     ChannelKind, ChannelView, DeliveryView, Message, Schedule, MAX_CHANNELS,
 };
 use crate::domain::OrgLogin;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 /// A delivery left `sending` this long (its instance died mid-send) may be taken again.
 const SENDING_LEASE_SECS: i64 = 300;
@@ -266,8 +266,8 @@ impl Digests {
                         channel_id,
                         message,
                         period,
-                        at: at(at_),
-                        finished_at: finished.map(at),
+                        at: super::unix_time(at_),
+                        finished_at: finished.map(super::unix_time),
                         attempts,
                         outcome,
                         error,
@@ -320,11 +320,7 @@ fn channel(r: ChannelRow) -> Option<StoredChannel> {
                 behind: behind != 0,
             },
             created_by: by,
-            created_at: at(created),
+            created_at: super::unix_time(created),
         },
     })
-}
-
-fn at(seconds: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
 }

@@ -5,7 +5,7 @@ use super::Store;
 use crate::domain::campaign_form::NewCampaignForm;
 use crate::domain::draft::{Draft, DraftComment, DraftId, DraftSummary};
 use crate::domain::OrgLogin;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 #[derive(Debug, Clone)]
 pub struct Drafts {
@@ -47,10 +47,6 @@ impl From<super::StoreError> for Refused {
     fn from(e: super::StoreError) -> Self {
         Refused::Store(e)
     }
-}
-
-fn at(t: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(t, 0).unwrap_or_default()
 }
 
 fn selected(form: &NewCampaignForm) -> i64 {
@@ -147,7 +143,7 @@ impl Drafts {
                     alerts: alerts as usize,
                     created_by,
                     updated_by,
-                    updated_at: at(updated_at),
+                    updated_at: super::unix_time(updated_at),
                 })
             })
             .collect())
@@ -188,9 +184,9 @@ impl Drafts {
             id,
             form: serde_json::from_str(&form).unwrap_or_default(),
             created_by,
-            created_at: at(created_at),
+            created_at: super::unix_time(created_at),
             updated_by,
-            updated_at: at(updated_at),
+            updated_at: super::unix_time(updated_at),
             revision,
             older_comments: older.then(|| comments.first().map(|c| c.0)).flatten(),
             comments: comments
@@ -198,7 +194,7 @@ impl Drafts {
                 .map(|(_, author, body, t)| DraftComment {
                     author,
                     body,
-                    at: at(t),
+                    at: super::unix_time(t),
                 })
                 .collect(),
         }))

@@ -10,7 +10,7 @@
 use super::{Backend, Store};
 use crate::domain::background::{Job, JobRun};
 use apalis_sql::{postgres::PostgresStorage, sqlite::SqliteStorage, Config};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::time::Duration;
 
 /// apalis's name for our jobs (its `job_type` column).
@@ -293,8 +293,8 @@ impl JobRuns {
                     kind,
                     scope,
                     period,
-                    enqueued_at: at(enqueued),
-                    finished_at: finished.map(at),
+                    enqueued_at: super::unix_time(enqueued),
+                    finished_at: finished.map(super::unix_time),
                     attempts,
                     outcome,
                     detail,
@@ -338,7 +338,3 @@ type RunRow = (
     String,
     String,
 );
-
-fn at(seconds: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
-}

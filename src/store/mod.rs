@@ -306,6 +306,11 @@ impl Store {
     }
 }
 
+/// A stored time (Unix seconds); one out of range reads as the epoch.
+fn unix_time(seconds: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
 /// One line naming the migration that failed and why.
 fn describe(migrator: &Migrator, err: &MigrateError) -> String {
     let name = |version: i64| {

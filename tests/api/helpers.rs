@@ -377,6 +377,22 @@ pub fn serve(
     }
 }
 
+/// The digests page's subscribe form for a Slack channel of `org` to `target`: a weekly digest on
+/// Mondays at 09:00 UTC (the body `/api/digests/subscribe` takes).
+pub fn slack_channel_form(org: &str, target: &str) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("org", org),
+            ("kind", "slack"),
+            ("target", target),
+            ("weekly", "on"),
+            ("weekday", "0"),
+            ("hour", "9"),
+            ("time_zone", "UTC"),
+        ])
+        .finish()
+}
+
 /// A standalone emulator on a free port, and a client for its API.
 pub struct TestEmulator {
     pub handle: campaigns_admin::emulator::EmulatorHandle,

@@ -65,6 +65,18 @@ async fn snapshot_run(app: &TestApp) -> Option<(i64, String, String)> {
         .map(|r| (r.3, r.4, r.5))
 }
 
+/// Waits (up to 30 s) for the hour's snapshot job to be done on `app`'s database.
+async fn snapshots_done(app: &TestApp) {
+    assert!(
+        eventually(30, || async {
+            matches!(snapshot_run(app).await, Some((_, ref o, _)) if o == "done")
+        })
+        .await,
+        "the hour's snapshot job ran: {:?}",
+        runs(app).await
+    );
+}
+
 /// Whether every open campaign of the seed has a snapshot this hour.
 async fn every_open_campaign_kept(app: &TestApp) -> bool {
     use campaigns_admin::domain::CampaignNumber;
@@ -89,14 +101,7 @@ async fn every_open_campaign_kept(app: &TestApp) -> bool {
 #[tokio::test]
 async fn the_server_starts_the_jobs_and_the_hours_snapshots_appear_with_nobody_looking() {
     let app = spawn_app_with(&JOBS_ON).await;
-    assert!(
-        eventually(30, || async {
-            matches!(snapshot_run(&app).await, Some((_, ref outcome, _)) if outcome == "done")
-        })
-        .await,
-        "the hour's snapshot job ran: {:?}",
-        runs(&app).await
-    );
+    snapshots_done(&app).await;
     assert!(every_open_campaign_kept(&app).await);
     let runs = runs(&app).await;
     for o in ["acme-corp", "globex"] {
@@ -114,14 +119,7 @@ async fn the_server_starts_the_jobs_and_the_hours_snapshots_appear_with_nobody_l
 async fn a_due_job_runs_once_whatever_the_number_of_instances_on_postgresql() {
     let db = fresh_database().await;
     let pair = two_instances_with(&db, false, &JOBS_ON).await;
-    assert!(
-        eventually(30, || async {
-            matches!(snapshot_run(&pair.a).await, Some((_, ref outcome, _)) if outcome == "done")
-        })
-        .await,
-        "{:?}",
-        runs(&pair.a).await
-    );
+    snapshots_done(&pair.a).await;
     // Both instances ticked at start (and each minute): one run, one try, one apalis job.
     let (attempts, _, _) = snapshot_run(&pair.a).await.unwrap();
     assert_eq!(attempts, 1);
@@ -213,14 +211,7 @@ async fn the_worker_retries_a_failed_job_by_itself_with_backoff() {
         runs(&first).await
     );
     emulator.clear_faults();
-    assert!(
-        eventually(30, || async {
-            matches!(snapshot_run(&first).await, Some((_, ref o, _)) if o == "done")
-        })
-        .await,
-        "{:?}",
-        runs(&first).await
-    );
+    snapshots_done(&first).await;
     let (attempts, _, _) = snapshot_run(&first).await.unwrap();
     assert!(
         attempts >= 3,
@@ -260,14 +251,7 @@ async fn a_job_left_running_by_an_instance_that_died_is_taken_over() {
     drop(first);
     // An instance with jobs on, on the same database, takes it over and runs it.
     let second = spawn_app_in(dir.path(), &JOBS_ON).await;
-    assert!(
-        eventually(30, || async {
-            matches!(snapshot_run(&second).await, Some((_, ref o, _)) if o == "done")
-        })
-        .await,
-        "{:?}",
-        runs(&second).await
-    );
+    snapshots_done(&second).await;
     assert!(every_open_campaign_kept(&second).await);
 }
 
@@ -388,6 +372,33 @@ async fn subscribe_raw(
     call(app, "digests/subscribe", &pairs).await
 }
 
+/// mona signed in on `app`, and a Slack-style channel of acme-corp to a receiver that fails its
+/// first `fail_first` requests: the receiver and the channel's id.
+async fn slack_channel(
+    app: &TestApp,
+    fail_first: usize,
+    extra: &[(&str, &str)],
+) -> (Receiver, i64) {
+    app.sign_in("mona").await;
+    let hook = receiver(fail_first).await;
+    let id = subscribe(app, "slack", &hook.url, extra).await;
+    (hook, id)
+}
+
+/// acme-corp's deliveries, newest first.
+async fn deliveries_of(app: &TestApp) -> Vec<campaigns_admin::domain::digest::DeliveryView> {
+    let store = app.state.store.digests();
+    store.recent(&org("acme-corp"), 10).await.unwrap()
+}
+
+/// The weekly digest job of channel `id` for `week`.
+fn weekly(id: i64, week: &str) -> Job {
+    Job::Digest {
+        channel_id: id,
+        week: week.to_owned(),
+    }
+}
+
 /// The weekly digest's content: every section, the org's campaigns by name, links to the app.
 fn assert_is_the_digest(text: &str, app: &TestApp) {
     for section in [
@@ -420,13 +431,8 @@ fn assert_is_the_digest(text: &str, app: &TestApp) {
 #[tokio::test]
 async fn the_weekly_digest_reaches_a_webhook_once_a_week_with_its_content() {
     let app = spawn_app().await;
-    app.sign_in("mona").await;
-    let hook = receiver(0).await;
-    let id = subscribe(&app, "slack", &hook.url, &[]).await;
-    let job = Job::Digest {
-        channel_id: id,
-        week: "2026-W49".to_owned(),
-    };
+    let (hook, id) = slack_channel(&app, 0, &[]).await;
+    let job = weekly(id, "2026-W49");
     campaigns_admin::jobs::run(&app.state, job.clone(), false)
         .await
         .unwrap();
@@ -455,23 +461,12 @@ async fn the_weekly_digest_reaches_a_webhook_once_a_week_with_its_content() {
 #[tokio::test]
 async fn a_webhook_that_fails_is_retried_and_its_failure_is_logged_without_secrets() {
     let app = spawn_app().await;
-    app.sign_in("mona").await;
-    let hook = receiver(1).await;
+    let (hook, id) = slack_channel(&app, 1, &[]).await;
     assert_eq!(hook.fail_first.load(std::sync::atomic::Ordering::SeqCst), 1);
-    let id = subscribe(&app, "slack", &hook.url, &[]).await;
-    let job = Job::Digest {
-        channel_id: id,
-        week: "2026-W50".to_owned(),
-    };
+    let job = weekly(id, "2026-W50");
     let first = campaigns_admin::jobs::run(&app.state, job.clone(), false).await;
     assert!(first.is_err(), "a 500 fails the try");
-    let deliveries = app
-        .state
-        .store
-        .digests()
-        .recent(&org("acme-corp"), 10)
-        .await
-        .unwrap();
+    let deliveries = deliveries_of(&app).await;
     assert_eq!(deliveries[0].outcome, "failed");
     assert!(deliveries[0].error.contains("500"), "{:?}", deliveries[0]);
     assert!(
@@ -483,13 +478,7 @@ async fn a_webhook_that_fails_is_retried_and_its_failure_is_logged_without_secre
         .await
         .unwrap();
     assert_eq!(hook.texts().len(), 1, "sent once, on the retry");
-    let deliveries = app
-        .state
-        .store
-        .digests()
-        .recent(&org("acme-corp"), 10)
-        .await
-        .unwrap();
+    let deliveries = deliveries_of(&app).await;
     assert_eq!(
         (deliveries[0].outcome.as_str(), deliveries[0].attempts),
         ("sent", 2)
@@ -497,10 +486,7 @@ async fn a_webhook_that_fails_is_retried_and_its_failure_is_logged_without_secre
     // A webhook that cannot be reached at all: the page shows the failure.
     let gone = format!("http://127.0.0.1:{}/services/T/B/x", free_port());
     let id = subscribe(&app, "slack", &gone, &[]).await;
-    let job = Job::Digest {
-        channel_id: id,
-        week: "2026-W50".to_owned(),
-    };
+    let job = weekly(id, "2026-W50");
     assert!(
         campaigns_admin::jobs::run(&app.state, job, true)
             .await
@@ -543,10 +529,7 @@ async fn a_digest_by_email_reaches_the_smtp_server() {
     .await;
     app.sign_in("mona").await;
     let id = subscribe(&app, "email", "security-team@example.com", &[]).await;
-    let job = Job::Digest {
-        channel_id: id,
-        week: "2026-W49".to_owned(),
-    };
+    let job = weekly(id, "2026-W49");
     let mut sent = false;
     for _ in 0..50 {
         // The mail server may still be starting.
@@ -635,9 +618,7 @@ async fn two_instances_on_postgresql_send_each_digest_once() {
 #[tokio::test]
 async fn reminders_and_now_behind_go_once_per_campaign_and_step() {
     let app = spawn_app().await;
-    app.sign_in("mona").await;
-    let hook = receiver(0).await;
-    subscribe(&app, "slack", &hook.url, &[("weekly", "")]).await;
+    let (hook, _) = slack_channel(&app, 0, &[("weekly", "")]).await;
     // One open campaign of acme-corp made due in three days, on GitHub.
     let c = (app.emulator.campaigns().into_iter())
         .find(|c| c.org == "acme-corp" && c.closed_at.is_none())
@@ -700,14 +681,9 @@ async fn reminders_and_now_behind_go_once_per_campaign_and_step() {
 #[tokio::test]
 async fn a_removed_installation_stops_the_orgs_digests_and_says_so() {
     let app = spawn_app().await;
-    app.sign_in("mona").await;
-    let hook = receiver(0).await;
-    let id = subscribe(&app, "slack", &hook.url, &[]).await;
+    let (hook, id) = slack_channel(&app, 0, &[]).await;
     assert!(app.emulator.remove_installation("acme-corp"));
-    let job = Job::Digest {
-        channel_id: id,
-        week: "2026-W49".to_owned(),
-    };
+    let job = weekly(id, "2026-W49");
     assert!(
         campaigns_admin::jobs::run(&app.state, job, false)
             .await
@@ -785,15 +761,7 @@ async fn a_channel_is_refused_next_to_its_field_and_only_managers_may_subscribe(
 #[tokio::test]
 async fn the_preview_shows_the_next_digest_and_a_test_is_sent_by_a_job() {
     let app = spawn_app_with(&JOBS_ON).await;
-    app.sign_in("mona").await;
-    let hook = receiver(0).await;
-    let id = subscribe(
-        &app,
-        "slack",
-        &hook.url,
-        &[("reminders", ""), ("behind", "")],
-    )
-    .await;
+    let (hook, id) = slack_channel(&app, 0, &[("reminders", ""), ("behind", "")]).await;
     let id_text = id.to_string();
     let (status, body) = call(
         &app,
@@ -804,6 +772,15 @@ async fn the_preview_shows_the_next_digest_and_a_test_is_sent_by_a_job() {
     assert_eq!(status, 200, "{body}");
     let preview: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_is_the_digest(preview["text"].as_str().unwrap(), &app);
+    // The page shows it too, server-rendered, at a link of its own.
+    let (status, page) = app
+        .page(&format!("/orgs/acme-corp/digests?preview={id}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Weekly campaigns digest for acme-corp"),
+        "{page}"
+    );
     let (status, body) = call(
         &app,
         "digests/test",

@@ -4,7 +4,7 @@
 //! live: a script of the payloads, an event-handler attribute, a `javascript:` or `data:` URL, an
 //! element the app never renders. Each page must also show the text exactly as GitHub sent it.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{slack_channel_form, spawn_app, TestApp};
 use campaigns_admin::emulator::HOSTILE_ORG;
 use scraper::{Html, Selector};
 
@@ -353,17 +353,7 @@ async fn text_on_the_digests_page_and_in_a_digest_is_inert() {
     let mut hints = Vec::new();
     for p in payloads.iter().take(20) {
         let target = format!("http://127.0.0.1:9/services/{p}");
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs([
-                ("org", HOSTILE_ORG),
-                ("kind", "slack"),
-                ("target", target.as_str()),
-                ("weekly", "on"),
-                ("weekday", "0"),
-                ("hour", "9"),
-                ("time_zone", "UTC"),
-            ])
-            .finish();
+        let body = slack_channel_form(HOSTILE_ORG, &target);
         let res = app.post("/api/digests/subscribe", &body).await;
         let status = res.status().as_u16();
         assert!(status == 200 || status == 422, "{p:?}: {status}");
@@ -388,6 +378,8 @@ async fn text_on_the_digests_page_and_in_a_digest_is_inert() {
         .attr("value")
         .unwrap()
         .to_owned();
+    let shown = page(&app, &format!("/orgs/{HOSTILE_ORG}/digests?preview={id}")).await;
+    assert_eq!(select(&shown, "#digest-preview pre").len(), 1);
     let body = format!("org={HOSTILE_ORG}&id={id}");
     let res = app.post("/api/digests/preview", &body).await;
     assert_eq!(res.status(), 200);
