@@ -5,7 +5,7 @@
 
 use crate::campaign_alerts::count;
 use crate::campaign_create::{call, call_ok, creates_sent, due, load_pages};
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{slack_channel_form, spawn_app, TestApp};
 use crate::postgres::fresh_database;
 
 async fn set_state(app: &TestApp, org: &str, number: &str, state: &str) -> u16 {
@@ -54,6 +54,16 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
     let campaign_name = campaign["name"].as_str().unwrap().to_owned();
     assert_eq!(set_state(&app, "globex", "1", "closed").await, 200);
     assert_eq!(set_state(&app, "globex", "1", "open").await, 200);
+    // A digest channel of globex: its webhook's host and tail show as its hint.
+    let hook = "http://127.0.0.1:9/services/T/B/globex-webhook-secret";
+    let res = app
+        .post(
+            "/api/digests/subscribe",
+            &slack_channel_form("globex", hook),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let channel = res.text().await.unwrap().trim().to_owned();
     let log_before = audit_lines(&app, "globex").await;
     assert_eq!(log_before.len(), 2);
     let secrets = [
@@ -62,6 +72,9 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
         &campaign_name,
         // globex's App installation, on its settings page.
         "71000002",
+        // globex's digest channel, as its hint, and its scheduled runs.
+        "127.0.0.1:9/",
+        "Weekly digest on",
     ];
 
     for login in ["mona", "octocat"] {
@@ -72,6 +85,8 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
             "/orgs/globex/audit".to_owned(),
             "/orgs/globex/audit.csv".to_owned(),
             "/orgs/globex/settings".to_owned(),
+            "/orgs/globex/digests".to_owned(),
+            format!("/orgs/globex/digests?preview={channel}"),
             format!("/orgs/globex/drafts/{id}"),
             "/orgs/globex/campaigns/1".to_owned(),
             "/orgs/globex/campaigns/1/alerts".to_owned(),
@@ -99,7 +114,7 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
                 "{overview}"
             );
         }
-        let functions: [(&str, Vec<(&str, &str)>); 20] = [
+        let functions: [(&str, Vec<(&str, &str)>); 25] = [
             ("drafts/list", vec![]),
             ("drafts/get", vec![("id", &id)]),
             ("drafts/comment", vec![("id", &id), ("body", "let me in")]),
@@ -112,6 +127,21 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
             ("audit/list", vec![]),
             ("orgs/overview", vec![]),
             ("orgs/background", vec![]),
+            ("digests/load", vec![]),
+            ("digests/preview", vec![("id", &channel)]),
+            ("digests/test", vec![("id", &channel)]),
+            ("digests/remove", vec![("id", &channel)]),
+            (
+                "digests/subscribe",
+                vec![
+                    ("kind", "slack"),
+                    ("target", "http://127.0.0.1:9/services/T/B/sneaky"),
+                    ("weekly", "on"),
+                    ("weekday", "0"),
+                    ("hour", "9"),
+                    ("time_zone", "UTC"),
+                ],
+            ),
             ("campaigns/detail", vec![("number", "1")]),
             ("campaigns/alerts", vec![("number", "1")]),
             ("campaigns/get", vec![("number", "1")]),
@@ -145,6 +175,11 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
     assert!(draft.contains("Globex secret draft") && draft.contains("No comments yet."));
     let body = call_ok(&app, "templates/list", &[("org", "globex")]).await;
     assert!(body.contains("Globex secret template"));
+    // The channel is still there, alone, and nothing was sent to it.
+    let body = call_ok(&app, "digests/load", &[("org", "globex")]).await;
+    let digests: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(digests["channels"].as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(digests["deliveries"].as_array().unwrap().len(), 0, "{body}");
     assert_eq!(
         audit_lines(&app, "globex").await,
         log_before,
@@ -153,6 +188,7 @@ async fn in_an_org_where_they_have_no_role_people_see_and_change_nothing_of_its_
     for path in [
         "/orgs/globex",
         "/orgs/globex/settings",
+        "/orgs/globex/digests",
         "/orgs/globex/audit",
         "/orgs/globex/campaigns/1/alerts",
     ] {

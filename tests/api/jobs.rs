@@ -846,3 +846,50 @@ async fn the_alert_index_is_synced_by_a_job_with_nobody_signed_in() {
     .unwrap();
     assert!(digest.quiet_repositories.is_some());
 }
+
+/// Every digests function answers nobody signed in with 401, and refuses an org that is not one
+/// and an id that is not a number, before anything is read or stored.
+#[tokio::test]
+async fn the_digests_functions_need_a_session_and_valid_input() {
+    let app = spawn_app().await;
+    let calls: [(&str, Vec<(&str, &str)>); 5] = [
+        ("digests/load", vec![]),
+        ("digests/preview", vec![("id", "1")]),
+        ("digests/test", vec![("id", "1")]),
+        ("digests/remove", vec![("id", "1")]),
+        (
+            "digests/subscribe",
+            vec![
+                ("kind", "slack"),
+                ("target", "https://hooks.slack.com/services/x"),
+            ],
+        ),
+    ];
+    for (f, extra) in &calls {
+        let mut pairs = vec![("org", "acme-corp")];
+        pairs.extend(extra.iter().copied());
+        let (status, body) = call(&app, f, &pairs).await;
+        assert_eq!(status, 401, "{f}: {body}");
+    }
+    app.sign_in("mona").await;
+    for (f, extra) in &calls {
+        let mut pairs = vec![("org", "acme corp!")];
+        pairs.extend(extra.iter().copied());
+        let (status, body) = call(&app, f, &pairs).await;
+        assert!(
+            (400..500).contains(&status),
+            "{f} with a bad org: {status} {body}"
+        );
+    }
+    for f in ["digests/preview", "digests/test", "digests/remove"] {
+        let (status, body) = call(&app, f, &[("org", "acme-corp"), ("id", "one")]).await;
+        assert!(
+            (400..500).contains(&status),
+            "{f} with a bad id: {status} {body}"
+        );
+        // A number that is no channel of the org is not found.
+        let (status, body) = call(&app, f, &[("org", "acme-corp"), ("id", "987654")]).await;
+        assert_eq!(status, 404, "{f}: {body}");
+    }
+    assert!(deliveries_of(&app).await.is_empty());
+}
