@@ -20,7 +20,8 @@ use crate::state::AppState;
 use apalis::layers::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
 use apalis::layers::retry::{HasherRng, RetryPolicy};
 use apalis::prelude::*;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
+use std::str::FromStr;
 use std::time::Duration;
 
 /// A minute of the schedule, as `apalis-cron` hands it over.
@@ -54,11 +55,16 @@ pub fn start(
         Duration::from_secs(3_600).max(settings.retry_base),
         0.25,
         HasherRng::default(),
-    )
-    .map(|mut maker| maker.make_backoff())
-    .ok()?;
+    );
+    let backoff = match backoff {
+        Ok(mut maker) => maker.make_backoff(),
+        Err(e) => {
+            tracing::error!(error = %e, "the scheduled jobs are off: jobs.retry_base_secs gives no backoff");
+            return None;
+        }
+    };
     let retry = RetryPolicy::retries(settings.retries).with_backoff(backoff);
-    let every_minute: apalis_cron::Schedule = "0 * * * * *".parse().ok()?;
+    let every_minute = apalis_cron::Schedule::from_str("0 * * * * *").expect("a valid schedule");
     let ticker = WorkerBuilder::new(format!("tick-{instance}"))
         .data(state.clone())
         .backend(apalis_cron::CronStream::new(every_minute))
@@ -105,15 +111,14 @@ async fn on_job(job: Job, state: Data<AppState>, attempt: Attempt) -> Result<(),
     run(&state, job, last).await
 }
 
-/// Enqueues what is due at `now` (each once across every instance) and keeps the history
-/// bounded.
+/// Enqueues what is due at `now` (each once across every instance) and, at the top of the hour,
+/// keeps the run history, the queue and the delivery log bounded.
 pub async fn tick(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> {
     let runs = state.store.jobs();
     if state.app.is_some() {
         let hour = now.format("%Y-%m-%dT%H").to_string();
         runs.enqueue_once(Job::Snapshots { hour }).await?;
         if state.settings.github.alert_index {
-            use chrono::Timelike;
             let quarter = now.minute() / 15 * 15;
             let quarter = format!("{}:{quarter:02}", now.format("%Y-%m-%dT%H"));
             runs.enqueue_once(Job::IndexSync { quarter }).await?;
@@ -122,7 +127,11 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> 
     for job in service::digests::due(state, now).await? {
         runs.enqueue_once(job).await?;
     }
-    runs.prune().await?;
+    // The history is kept bounded once an hour, not at every tick.
+    if now.minute() == 0 {
+        runs.prune().await?;
+        state.store.digests().prune().await?;
+    }
     Ok(())
 }
 
@@ -151,7 +160,7 @@ pub async fn run(state: &AppState, job: Job, last: bool) -> Result<(), Failed> {
         Job::Digest { channel_id, week } => {
             service::digests::send_weekly(state, *channel_id, week).await
         }
-        Job::Reminders { org, hour } => service::digests::send_reminders(state, org, hour).await,
+        Job::Reminders { org, .. } => service::digests::send_reminders(state, org).await,
         Job::Send { delivery_id } => service::digests::send_claimed(state, *delivery_id).await,
     };
     let (outcome, detail, retry) = match result {

@@ -13,7 +13,7 @@ use crate::domain::digest::{
 };
 use crate::domain::history::{pace, Pace};
 use crate::domain::{paths, OrgLogin};
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use crate::settings::Mode;
 use crate::state::AppState;
 use crate::store::digests::StoredChannel;
@@ -88,7 +88,7 @@ pub async fn subscribe(
         .await?
     {
         Some(id) => Ok(id),
-        None => Err(field(
+        None => Err(AppError::invalid(
             "kind",
             format!(
                 "{org} has {} channels, the most it can have: remove one first.",
@@ -101,12 +101,13 @@ pub async fn subscribe(
 /// Every field of `form` checked: the kind and schedule, or the first refusal.
 fn check(state: &AppState, form: &ChannelForm) -> Result<(ChannelKind, Schedule), AppError> {
     let kind = ChannelKind::parse(form.kind.trim())
-        .ok_or_else(|| field("kind", "Choose Slack, Teams or email.".to_owned()))?;
+        .ok_or_else(|| AppError::invalid("kind", "Choose Slack, Teams or email.".to_owned()))?;
     if kind == ChannelKind::Email && state.settings.smtp.is_none() {
-        return Err(field("kind", "This server has no mail server set up (smtp.host): choose Slack or Teams, or ask whoever runs it.".to_owned()));
+        return Err(AppError::invalid("kind", "This server has no mail server set up (smtp.host): choose Slack or Teams, or ask whoever runs it.".to_owned()));
     }
     let loopback_ok = state.settings.mode == Mode::Demo;
-    digest::check_target(kind, &form.target, loopback_ok).map_err(|m| field("target", m))?;
+    digest::check_target(kind, &form.target, loopback_ok)
+        .map_err(|m| AppError::invalid("target", m))?;
     if kind == ChannelKind::Email
         && form
             .target
@@ -114,28 +115,16 @@ fn check(state: &AppState, form: &ChannelForm) -> Result<(ChannelKind, Schedule)
             .parse::<lettre::message::Mailbox>()
             .is_err()
     {
-        return Err(field(
+        return Err(AppError::invalid(
             "target",
             format!("`{}` is not an email address.", form.target.trim()),
         ));
     }
-    let weekday: u8 = form
-        .weekday
-        .trim()
-        .parse()
-        .ok()
-        .filter(|d| *d < 7)
-        .ok_or_else(|| field("weekday", "Choose a day of the week.".to_owned()))?;
-    let hour: u8 = form
-        .hour
-        .trim()
-        .parse()
-        .ok()
-        .filter(|h| *h < 24)
-        .ok_or_else(|| field("hour", "Choose an hour from 0 to 23.".to_owned()))?;
+    let weekday = below(&form.weekday, 7, "weekday", "Choose a day of the week.")?;
+    let hour = below(&form.hour, 24, "hour", "Choose an hour from 0 to 23.")?;
     let time_zone = form.time_zone.trim();
     if time_zone.parse::<chrono_tz::Tz>().is_err() {
-        return Err(field(
+        return Err(AppError::invalid(
             "time_zone",
             format!(
                 "`{time_zone}` is not a time zone name such as Europe/Paris or America/New_York."
@@ -148,7 +137,7 @@ fn check(state: &AppState, form: &ChannelForm) -> Result<(ChannelKind, Schedule)
         form.behind.is_some(),
     );
     if !weekly && !reminders && !behind {
-        return Err(field(
+        return Err(AppError::invalid(
             "weekly",
             "Choose at least one: the weekly digest, reminders, or \"now behind\".".to_owned(),
         ));
@@ -166,14 +155,11 @@ fn check(state: &AppState, form: &ChannelForm) -> Result<(ChannelKind, Schedule)
     ))
 }
 
-fn field(name: &str, message: String) -> AppError {
-    AppError::Invalid {
-        message: message.clone(),
-        errors: vec![FieldError {
-            field: Some(name.to_owned()),
-            message,
-        }],
-    }
+/// A form's number below `limit`, or `refusal` next to `field`.
+fn below(value: &str, limit: u8, field: &str, refusal: &str) -> Result<u8, AppError> {
+    (value.trim().parse().ok())
+        .filter(|n| *n < limit)
+        .ok_or_else(|| AppError::invalid(field, refusal))
 }
 
 /// Removes `org`'s channel `id` and its deliveries.
@@ -310,7 +296,7 @@ pub async fn send_weekly(state: &AppState, id: i64, week: &str) -> Result<String
 
 /// The org's reminders due now (7 days, 1 day, overdue) and "now behind" messages, each to every
 /// channel that asked for it, once a campaign, step and due date.
-pub async fn send_reminders(state: &AppState, org: &str, _hour: &str) -> Result<String, AppError> {
+pub async fn send_reminders(state: &AppState, org: &str) -> Result<String, AppError> {
     let org = OrgLogin::parse(org).map_err(|_| AppError::NotFound)?;
     let channels: Vec<StoredChannel> = (state.store.digests().list(&org).await?.into_iter())
         .filter(|c| c.view.schedule.reminders || c.view.schedule.behind)

@@ -65,19 +65,14 @@ impl JobQueue {
             .set_keep_alive(Duration::from_secs(30))
             .set_reenqueue_orphaned_after(ORPHANED_AFTER)
             .set_buffer_size(4);
-        let options = sqlx::pool::PoolOptions::new()
-            .max_connections(3)
-            .acquire_timeout(super::ACQUIRE_TIMEOUT);
+        // Typed pools (the storages take no `Any` pool); each backend's own type, the same size.
         Ok(match backend {
             Backend::Sqlite => {
-                let pool = options.connect(url).await?;
+                let pool = pool_options().connect(url).await?;
                 JobQueue::Sqlite(SqliteStorage::new_with_config(pool, config))
             }
             Backend::Postgres => {
-                let options = sqlx::pool::PoolOptions::new()
-                    .max_connections(3)
-                    .acquire_timeout(super::ACQUIRE_TIMEOUT);
-                let pool = options.connect(url).await?;
+                let pool = pool_options().connect(url).await?;
                 JobQueue::Postgres(PostgresStorage::new_with_config(pool, config))
             }
         })
@@ -325,6 +320,13 @@ impl JobRuns {
         .rows_affected();
         Ok(old + over + self.store.queue.prune().await?)
     }
+}
+
+/// The job queue's own pool: a worker's fetch, its heartbeat and the ticks' pushes.
+fn pool_options<DB: sqlx::Database>() -> sqlx::pool::PoolOptions<DB> {
+    sqlx::pool::PoolOptions::new()
+        .max_connections(3)
+        .acquire_timeout(super::ACQUIRE_TIMEOUT)
 }
 
 /// kind, scope, period, enqueued_at, finished_at, attempts, outcome, detail

@@ -278,6 +278,30 @@ async fn the_run_history_and_the_queue_stay_bounded() {
     let forgotten = jobs.prune().await.unwrap();
     assert_eq!(forgotten, 10, "five runs and five finished jobs");
     assert!(runs(&app).await.is_empty());
+    // The delivery log too, by the tick at the top of an hour (not at the others).
+    let message = campaigns_admin::domain::digest::Message {
+        subject: "old".to_owned(),
+        text: "old".to_owned(),
+    };
+    let digests = app.state.store.digests();
+    let acme = org("acme-corp");
+    let old = digests.claim(1, &acme, "test", "old", &message);
+    assert!(old.await.unwrap().is_some());
+    execute_sql(
+        &app.database_url,
+        "UPDATE deliveries SET claimed_at = 946684800",
+    )
+    .await;
+    let at = |t: &str| t.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let tick = campaigns_admin::jobs::tick(&app.state, at("2026-12-07T10:17:00Z"));
+    tick.await.unwrap();
+    assert_eq!(deliveries_of(&app).await.len(), 1, "kept until the hour");
+    let tick = campaigns_admin::jobs::tick(&app.state, at("2026-12-07T11:00:00Z"));
+    tick.await.unwrap();
+    assert!(
+        deliveries_of(&app).await.is_empty(),
+        "a delivery past 90 days goes"
+    );
 }
 
 // ---- Digests ----------------------------------------------------------------------------------
