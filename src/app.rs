@@ -8,6 +8,7 @@ use crate::pages::{
     campaign_edit::{CampaignDeletePage, CampaignEditPage},
     campaign_list::CampaignListPage,
     campaign_new::CampaignNewPage,
+    campaign_triage::CampaignTriagePage,
     draft::SharedDraftPage,
     home::HomePage,
     not_found::NotFound,
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs/:org/campaigns/new") view=CampaignNewPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/campaigns/:number") view=CampaignDetailPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/campaigns/:number/alerts") view=CampaignAlertsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/campaigns/:number/alerts/triage") view=CampaignTriagePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/campaigns/:number/edit") view=CampaignEditPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/campaigns/:number/delete") view=CampaignDeletePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/sign-in-failed") view=SignInFailedPage/>

@@ -13,6 +13,8 @@ const pages: { name: string; path: string; ready?: (page: Page) => Promise<void>
   { name: "campaign alerts", path: "/orgs/acme-corp/campaigns/1/alerts" },
   { name: "campaign alerts, a refused filter", path: "/orgs/acme-corp/campaigns/1/alerts?severity=urgent" },
   { name: "alerts of a campaign created on GitHub", path: "/orgs/acme-corp/campaigns/2/alerts" },
+  { name: "triage preview", path: "/orgs/acme-corp/campaigns/1/alerts/triage?action=assign&assignee=-&scope=matching&state=open" },
+  { name: "triage form, refused", path: "/orgs/acme-corp/campaigns/1/alerts/triage?action=dismiss&scope=matching" },
   { name: "edit form", path: "/orgs/acme-corp/campaigns/1/edit" },
   { name: "delete confirmation", path: "/orgs/acme-corp/campaigns/1/delete" },
   { name: "audit log", path: "/orgs/acme-corp/audit" },

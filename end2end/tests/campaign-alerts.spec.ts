@@ -37,7 +37,8 @@ test("a security manager sees a campaign's alerts, its repositories' progress an
 
   // An open alert gets fixed on GitHub: the page shows it after a reload.
   const firstOpen = page.locator("table.alerts tbody tr", { has: page.locator(".alert-state.open") }).first();
-  const name = (await firstOpen.locator("td").first().innerText()).trim();
+  // The first cell is the row's checkbox (the triage form's); the second names the alert.
+  const name = (await firstOpen.locator("td").nth(1).innerText()).trim();
   const [repository, number] = name.split(" #");
   await setAlertState(page, repository, Number(number), "fixed");
   try {
@@ -63,7 +64,7 @@ async function filterAndExport(page: Page, name: string, repository: string, num
   const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
   expect(csv.suggestedFilename()).toMatch(/^acme-corp-campaign-1-alerts-\d{4}-\d{2}-\d{2}\.csv$/);
   const text = await (await csv.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8"));
-  expect(text.split("\r\n")[0]).toBe("repository,number,rule_id,rule_name,severity,state,dismissed_reason,fixed_at,dismissed_at,path,line,html_url");
+  expect(text.split("\r\n")[0]).toBe("repository,number,rule_id,rule_name,severity,state,dismissed_reason,fixed_at,dismissed_at,path,line,html_url,assignees");
   expect(text).toContain(`"${repository}","${number}"`);
 }
 

@@ -43,6 +43,7 @@ test("every page hydrates when its data streams in after the frame", async ({ pa
       "/orgs/acme-corp/campaigns",
       "/orgs/acme-corp/campaigns/1",
       "/orgs/acme-corp/campaigns/1/alerts",
+      "/orgs/acme-corp/campaigns/1/alerts/triage?action=reopen&scope=matching&state=dismissed",
       "/orgs/acme-corp/campaigns/1/edit",
       "/orgs/acme-corp/campaigns/1/delete",
       "/orgs/acme-corp/campaigns/new",

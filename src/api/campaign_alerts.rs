@@ -29,6 +29,7 @@ pub async fn load_campaign_alerts(
 ) -> Result<CampaignAlerts, AppError> {
     let query = filter.parse().map_err(AppError::filter_refused)?;
     let cx = Ctx::take().await?;
+    let query = query.for_user(&cx.me.login);
     let (state, token) = (&cx.state, &cx.token);
     cx.settle(live_alerts::alerts_page(state, token, &org, number, &query).await)
         .await

@@ -14,4 +14,6 @@ pub mod drafts;
 pub mod flash;
 pub mod org_settings;
 pub mod overview;
+pub mod rollup;
 pub mod templates;
+pub mod triage;

@@ -45,6 +45,19 @@ pub struct IndexedAlert {
     pub updated_at: DateTime<Utc>,
     pub fixed_at: Option<DateTime<Utc>>,
     pub dismissed_at: Option<DateTime<Utc>>,
+    /// Logins of the people the alert is assigned to.
+    pub assignees: Vec<String>,
+}
+
+/// What GitHub answered to a change of an alert: its state now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertNow {
+    pub state: LiveState,
+    pub dismissed_reason: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    pub fixed_at: Option<DateTime<Utc>>,
+    pub dismissed_at: Option<DateTime<Utc>>,
+    pub assignees: Vec<String>,
 }
 
 /// The server-rendered list's answer: the first matches, how many match, and, when they were read

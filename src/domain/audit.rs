@@ -13,15 +13,29 @@ pub enum AuditAction {
     Close,
     Reopen,
     Delete,
+    /// Alerts of a campaign assigned (or unassigned).
+    AssignAlerts,
+    DismissAlerts,
+    ReopenAlerts,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 5] = [
+    pub const ALL: [AuditAction; 8] = [
         AuditAction::Create,
         AuditAction::Edit,
         AuditAction::Close,
         AuditAction::Reopen,
         AuditAction::Delete,
+        AuditAction::AssignAlerts,
+        AuditAction::DismissAlerts,
+        AuditAction::ReopenAlerts,
+    ];
+
+    /// The actions on a campaign's alerts, whose changes count against a person's hourly budget.
+    pub const ON_ALERTS: [AuditAction; 3] = [
+        AuditAction::AssignAlerts,
+        AuditAction::DismissAlerts,
+        AuditAction::ReopenAlerts,
     ];
 
     /// The name kept in the store and in addresses.
@@ -32,6 +46,9 @@ impl AuditAction {
             AuditAction::Close => "close",
             AuditAction::Reopen => "reopen",
             AuditAction::Delete => "delete",
+            AuditAction::AssignAlerts => "assign_alerts",
+            AuditAction::DismissAlerts => "dismiss_alerts",
+            AuditAction::ReopenAlerts => "reopen_alerts",
         }
     }
 

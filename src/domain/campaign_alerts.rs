@@ -27,6 +27,9 @@ pub struct CampaignAlert {
     pub path: String,
     pub line: Option<i64>,
     pub html_url: String,
+    /// Logins of the people the alert is assigned to.
+    #[serde(default)]
+    pub assignees: Vec<String>,
 }
 
 /// An alert's state on GitHub now.
@@ -165,6 +168,18 @@ pub struct AlertsFilter {
     pub sort: String,
     #[serde(default)]
     pub page: String,
+    /// `mine`, `nobody`, or a login.
+    #[serde(default)]
+    pub assignee: String,
+}
+
+/// Whom the alerts page's assignee filter asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// Assigned to the signed-in user (made `Is` with their login before it is matched).
+    Mine,
+    Nobody,
+    Is(String),
 }
 
 /// The filter, checked: `None` is "any".
@@ -176,6 +191,7 @@ pub struct AlertsQuery {
     pub rule: Option<String>,
     pub sort: RepoSort,
     pub page: usize,
+    pub assignee: Option<AssigneeFilter>,
 }
 
 pub const SEVERITIES: [&str; 7] = [
@@ -183,11 +199,13 @@ pub const SEVERITIES: [&str; 7] = [
 ];
 
 /// The alerts page's query names, in the order its links write them.
-const ALERTS_QUERY: [&str; 6] = ["repo", "state", "severity", "rule", "sort", "page"];
+const ALERTS_QUERY: [&str; 7] = [
+    "repo", "state", "severity", "rule", "sort", "assignee", "page",
+];
 
 impl UrlState for AlertsFilter {
     fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
-        let [repo, state, severity, rule, sort, page] =
+        let [repo, state, severity, rule, sort, assignee, page] =
             ALERTS_QUERY.map(|name| get(name).unwrap_or_default());
         AlertsFilter {
             repo,
@@ -196,6 +214,7 @@ impl UrlState for AlertsFilter {
             rule,
             sort,
             page,
+            assignee,
         }
     }
 
@@ -207,6 +226,7 @@ impl UrlState for AlertsFilter {
             &self.severity,
             &self.rule,
             &self.sort,
+            &self.assignee,
         ];
         set_pairs(
             &ALERTS_QUERY,
@@ -269,6 +289,16 @@ impl AlertsFilter {
                 }
             },
         };
+        let assignee = match self.assignee.trim() {
+            "" => None,
+            "mine" => Some(AssigneeFilter::Mine),
+            "nobody" => Some(AssigneeFilter::Nobody),
+            login if super::triage::is_login(login) => Some(AssigneeFilter::Is(login.to_owned())),
+            _ => {
+                errors.push(("assignee", "Choose an assignee from the list.".into()));
+                None
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -279,6 +309,7 @@ impl AlertsFilter {
             rule,
             sort,
             page,
+            assignee,
         })
     }
 
@@ -294,9 +325,27 @@ impl AlertsFilter {
 }
 
 impl AlertsQuery {
+    /// The query for `me` (the signed-in user's login): "mine" is their login.
+    pub fn for_user(mut self, me: &str) -> Self {
+        if self.assignee == Some(AssigneeFilter::Mine) {
+            self.assignee = Some(AssigneeFilter::Is(me.to_owned()));
+        }
+        self
+    }
+
     pub fn matches(&self, a: &CampaignAlert) -> bool {
         let is = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
-        is(&self.repo, &a.repository)
+        let assigned = match &self.assignee {
+            None => true,
+            Some(AssigneeFilter::Nobody) => a.assignees.is_empty(),
+            Some(AssigneeFilter::Is(login)) => {
+                a.assignees.iter().any(|l| l.eq_ignore_ascii_case(login))
+            }
+            // Not made a login (`for_user`): matches nobody rather than everybody.
+            Some(AssigneeFilter::Mine) => false,
+        };
+        assigned
+            && is(&self.repo, &a.repository)
             && self.state.is_none_or(|s| s == a.state)
             && is(&self.severity, &a.severity)
             && is(&self.rule, &a.rule_id)
@@ -333,6 +382,9 @@ pub struct CampaignAlerts {
     pub matching: usize,
     pub page: usize,
     pub rules: Vec<String>,
+    /// Everyone some alert of the campaign is assigned to (the assignee filter's choices).
+    #[serde(default)]
+    pub assignees: Vec<String>,
     /// Repositories GitHub would not list the alerts of (their alerts show as `unknown`).
     pub unreadable: Vec<String>,
     /// When the states were read from the app's alert index, the time it last matched GitHub;
@@ -364,6 +416,7 @@ mod tests {
             path: "a.js".into(),
             line: Some(1),
             html_url: String::new(),
+            assignees: vec![],
         }
     }
 

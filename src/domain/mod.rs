@@ -21,7 +21,9 @@ pub mod list_view;
 mod org_login;
 pub mod overview;
 pub mod paths;
+pub mod rollup;
 pub mod template;
+pub mod triage;
 pub mod url_state;
 pub mod user;
 

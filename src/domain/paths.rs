@@ -87,6 +87,12 @@ pub fn campaign_alerts(org: &OrgLogin, number: CampaignNumber) -> String {
     format!("{}/alerts", campaign(org, number))
 }
 
+/// `/orgs/{org}/campaigns/{number}/alerts/triage`: what a triage form would change, and what a
+/// run changed.
+pub fn campaign_triage(org: &OrgLogin, number: CampaignNumber) -> String {
+    format!("{}/triage", campaign_alerts(org, number))
+}
+
 /// `/orgs/{org}/campaigns/{number}/alerts.{format}`: the same alerts as a file.
 pub fn campaign_alerts_file(org: &OrgLogin, number: CampaignNumber, format: &str) -> String {
     format!("{}/alerts.{format}", campaign(org, number))

@@ -223,6 +223,9 @@ struct AlertChange {
     /// `open`, `fixed` or `dismissed`.
     state: String,
     dismissed_reason: Option<String>,
+    /// Logins to assign it to instead (an empty list: nobody); left as they are when absent.
+    #[serde(default)]
+    assignees: Option<Vec<String>>,
 }
 
 /// Markup payloads to plant in the `hostile-org` organisation (XSS tests).
@@ -314,7 +317,11 @@ async fn set_alert_state(
     Json(req): Json<AlertChange>,
 ) -> StatusCode {
     let reason = req.dismissed_reason.as_deref();
-    if em.set_alert_state(&owner, &repo, number, &req.state, reason) {
+    let assigned = match &req.assignees {
+        Some(logins) => em.set_alert_assignees(&owner, &repo, number, logins),
+        None => true,
+    };
+    if assigned && em.set_alert_state(&owner, &repo, number, &req.state, reason) {
         StatusCode::NO_CONTENT
     } else {
         StatusCode::NOT_FOUND

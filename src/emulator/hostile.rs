@@ -116,8 +116,10 @@ fn plant_one(w: &mut World, org: &mut Org, i: usize, text: &str, now: DateTime<U
         updated_at: now,
         path: text.clone(),
         line: 1,
-        assignee: None,
+        assignees: Vec::new(),
         dismissed_reason: None,
+        dismissed_comment: None,
+        dismissed_by: None,
     });
     org.campaigns.push(Campaign {
         number: org.next_campaign_number,

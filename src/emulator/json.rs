@@ -212,18 +212,18 @@ pub fn alert(base: &str, w: &World, o: &Org, a: &Alert, repo_json: &Value) -> Va
             None,
             Some(ts(a.updated_at)),
             Some(a.dismissed_reason.unwrap_or("won't fix")),
-            w.users
-                .first()
+            a.dismissed_by
+                .and_then(|id| w.user(id))
+                .or(w.users.first())
                 .map(|u| simple_user(base, u))
                 .unwrap_or(Value::Null),
         ),
         AlertState::Open => (None, None, None, Value::Null),
     };
-    let assignees: Vec<Value> = a
-        .assignee
-        .and_then(|id| w.user(id))
-        .map(|u| vec![simple_user(base, u)])
-        .unwrap_or_default();
+    let assignees: Vec<Value> = (a.assignees.iter())
+        .filter_map(|id| w.user(*id))
+        .map(|u| simple_user(base, u))
+        .collect();
     json!({
         "number": a.number,
         "created_at": ts(a.created_at),
@@ -236,7 +236,7 @@ pub fn alert(base: &str, w: &World, o: &Org, a: &Alert, repo_json: &Value) -> Va
         "dismissed_by": dismissed_by,
         "dismissed_at": dismissed_at,
         "dismissed_reason": dismissed_reason,
-        "dismissed_comment": null,
+        "dismissed_comment": (a.state == AlertState::Dismissed).then(|| a.dismissed_comment.clone()).flatten(),
         "rule": {
             "id": rule.id,
             "name": rule.name,
@@ -271,7 +271,7 @@ pub fn campaign(base: &str, w: &World, o: &Org, c: &Campaign, stats: bool) -> Va
     for &i in &c.alerts {
         match o.alerts.get(i) {
             Some(a) if a.state != AlertState::Open => closed += 1,
-            Some(a) if a.assignee.is_some() => in_progress += 1,
+            Some(a) if !a.assignees.is_empty() => in_progress += 1,
             Some(_) => open += 1,
             None => {}
         }

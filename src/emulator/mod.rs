@@ -251,6 +251,47 @@ impl Emulator {
         true
     }
 
+    /// Assigns an alert to `logins` (an empty list: nobody), as a person on GitHub would. False
+    /// when there is no such alert or a login is nobody the emulator knows.
+    pub fn set_alert_assignees(
+        &self,
+        org: &str,
+        repo: &str,
+        number: i64,
+        logins: &[String],
+    ) -> bool {
+        let mut w = self.world();
+        let mut ids = Vec::new();
+        for login in logins {
+            match w.users.iter().find(|u| u.login.eq_ignore_ascii_case(login)) {
+                Some(u) => ids.push(u.id),
+                None => return false,
+            }
+        }
+        let Some(o) = w.org_index(org).map(|i| &mut w.orgs[i]) else {
+            return false;
+        };
+        let Some(r) = o
+            .repos
+            .iter()
+            .position(|r| r.name.eq_ignore_ascii_case(repo))
+        else {
+            return false;
+        };
+        match o
+            .alerts
+            .iter_mut()
+            .find(|a| a.repo == r && a.number == number)
+        {
+            Some(a) => {
+                a.assignees = ids;
+                a.updated_at = chrono::Utc::now();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Fixes, dismisses (with one of GitHub's reasons) or reopens an alert, as a push or a
     /// person on GitHub would. False when there is no such alert or the state is not one of
     /// `open`, `fixed`, `dismissed`.
@@ -295,9 +336,11 @@ impl Emulator {
         };
         a.state = state;
         a.dismissed_reason = reason;
+        a.dismissed_comment = None;
+        a.dismissed_by = None;
         a.updated_at = chrono::Utc::now();
         if state != AlertState::Open {
-            a.assignee = None;
+            a.assignees.clear();
         }
         true
     }

@@ -419,9 +419,11 @@ fn build_org(rng: &mut Rng, world: &World, now: DateTime<Utc>, spec: OrgSpec) ->
             updated_at,
             path,
             line: 1 + rng.below(800) as i64,
-            assignee,
+            assignees: assignee.into_iter().collect(),
             dismissed_reason: (state == AlertState::Dismissed)
                 .then_some(DISMISSED_REASONS[i % DISMISSED_REASONS.len()]),
+            dismissed_comment: None,
+            dismissed_by: None,
         });
     }
     Org {
@@ -540,8 +542,10 @@ pub fn add_repositories(org: &mut Org, count: usize, open_each: usize, now: Date
                 updated_at: created_at,
                 path: format!("src/handler_{n}.rs"),
                 line: 10 + n as i64,
-                assignee: None,
+                assignees: Vec::new(),
                 dismissed_reason: None,
+                dismissed_comment: None,
+                dismissed_by: None,
             });
         }
     }

@@ -95,9 +95,13 @@ pub struct Alert {
     pub path: String,
     pub line: i64,
     /// An assigned open alert counts as "in progress" in campaign stats.
-    pub assignee: Option<i64>,
+    pub assignees: Vec<i64>,
     /// GitHub's reason, when dismissed: `false positive`, `won't fix`, `used in tests`, `mitigated`.
     pub dismissed_reason: Option<&'static str>,
+    /// The comment given with a dismissal (at most 280 characters).
+    pub dismissed_comment: Option<String>,
+    /// Who dismissed it (a user id), when it was dismissed through the API.
+    pub dismissed_by: Option<i64>,
 }
 
 /// The reasons GitHub accepts for dismissing an alert.

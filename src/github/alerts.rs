@@ -126,6 +126,33 @@ impl GitHubClient {
     }
 }
 
+impl GitHubClient {
+    /// `code-scanning/update-alert`: dismiss, reopen or assign alert `number` of `owner/repo`;
+    /// GitHub's answer is the alert as it is now.
+    pub async fn update_alert(
+        &self,
+        token: &SecretString,
+        owner: &OrgLogin,
+        repo: &str,
+        number: i64,
+        body: &UpdateAlertBody,
+    ) -> Result<RepoAlert, AppError> {
+        let number = number.to_string();
+        let url = self.url(&[
+            "repos",
+            owner.as_str(),
+            repo,
+            "code-scanning",
+            "alerts",
+            &number,
+        ]);
+        decode(
+            self.send(reqwest::Method::PATCH, url, token, Some(body))
+                .await?,
+        )
+    }
+}
+
 /// The query parameters of an alert list request, for the filters that are set.
 fn alert_params(query: &AlertListQuery) -> Vec<(&'static str, &str)> {
     [

@@ -209,6 +209,8 @@ pub struct RepoAlert {
     pub number: i64,
     pub created_at: DateTime<Utc>,
     #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
     pub html_url: String,
     pub state: Option<AlertState>,
     #[serde(default)]
@@ -222,6 +224,22 @@ pub struct RepoAlert {
     pub tool: AlertTool,
     #[serde(default)]
     pub most_recent_instance: AlertInstance,
+    #[serde(default)]
+    pub assignees: Option<Vec<SimpleUser>>,
+}
+
+/// The body of `code-scanning/update-alert`: a new state (with the reason and comment a
+/// dismissal needs), or new assignees (an empty list unassigns everyone).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateAlertBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dismissed_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dismissed_comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignees: Option<Vec<String>>,
 }
 
 /// The alerts of one repository, as `code_scanning_alerts` in a create request.

@@ -12,6 +12,7 @@ use crate::components::streaming::pending;
 use crate::domain::campaign_alerts::{
     AlertsFilter, CampaignAlert, CampaignAlerts, LiveState, RepoProgress, RepoSort, SEVERITIES,
 };
+use crate::domain::triage::{alert_key, TriageKind, COMMENT_MAX, DISMISS_REASONS};
 use crate::domain::{paths, CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -112,7 +113,9 @@ fn AlertsView(
         {unreadable}
         <Filters org=org.clone() number filter=filter.clone() data=Some(data.clone()) refused=None/>
         {(data.record.is_some()).then(|| view! {
-            <RepoTable repos=data.repos.clone()/>
+            <RepoTable org=org.clone() number filter=filter.clone() repos=data.repos.clone()/>
+            <TriagePanel org=org.clone() number filter=filter.clone() matching=data.matching
+                shown=data.alerts.len() values=TriageValues::default()/>
             <AlertTable org number filter data/>
         })}
     }
@@ -165,6 +168,15 @@ fn Filters(
         })
         .unwrap_or_default();
     let rules = data.as_ref().map(|d| d.rules.clone()).unwrap_or_default();
+    let mut assignees: Vec<(String, String)> = vec![
+        ("mine".to_owned(), "Assigned to me".to_owned()),
+        ("nobody".to_owned(), "Nobody".to_owned()),
+    ];
+    let people = data
+        .as_ref()
+        .map(|d| d.assignees.clone())
+        .unwrap_or_default();
+    assignees.extend(people.into_iter().map(|l| (l.clone(), l)));
     let sorts: Vec<(String, String)> = RepoSort::ALL
         .into_iter()
         .map(|s| (s.value().to_owned(), s.label().to_owned()))
@@ -195,6 +207,8 @@ fn Filters(
                 chosen=filter.severity.clone() message=message("severity")/>
             <Choice id="alerts-rule" name="rule" label="Rule" any="Any rule" options=pairs(rules)
                 chosen=filter.rule.clone() message=message("rule")/>
+            <Choice id="alerts-assignee" name="assignee" label="Assignee" any="Anyone or nobody" options=assignees
+                chosen=filter.assignee.clone() message=message("assignee")/>
             <Choice id="alerts-sort" name="sort" label="Repositories" any="Most behind first" options=sorts
                 chosen=filter.sort.clone() message=message("sort")/>
             {message("page").map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
@@ -242,7 +256,22 @@ fn Choice(
 }
 
 #[component]
-fn RepoTable(repos: Vec<RepoProgress>) -> impl IntoView {
+fn RepoTable(
+    org: OrgLogin,
+    number: CampaignNumber,
+    filter: AlertsFilter,
+    repos: Vec<RepoProgress>,
+) -> impl IntoView {
+    let here = paths::campaign_alerts(&org, number);
+    // A repository's alerts: the filter with that repository (to act on them all at once).
+    let only = move |repo: &str| {
+        let f = AlertsFilter {
+            repo: repo.to_owned(),
+            page: String::new(),
+            ..filter.clone()
+        };
+        format!("{here}{}#triage", f.query_on(1))
+    };
     view! {
         <section aria-labelledby="repos-title">
             <h2 id="repos-title">"Progress by repository"</h2>
@@ -254,6 +283,7 @@ fn RepoTable(repos: Vec<RepoProgress>) -> impl IntoView {
                         <th scope="col" class="num">"Open"</th>
                         <th scope="col" class="num">"Fixed"</th>
                         <th scope="col" class="num">"Dismissed"</th>
+                        <th scope="col"><span class="visually-hidden">"Act on"</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -264,6 +294,12 @@ fn RepoTable(repos: Vec<RepoProgress>) -> impl IntoView {
                             <td class="num">{r.open.to_string()}</td>
                             <td class="num">{r.fixed.to_string()}</td>
                             <td class="num">{r.dismissed.to_string()}</td>
+                            <td>
+                                <a href=only(&r.repository)>
+                                    "Its alerts"
+                                    <span class="visually-hidden">" of " {r.repository.clone()}</span>
+                                </a>
+                            </td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -314,11 +350,13 @@ fn AlertTable(
                     <table class="audit alerts">
                         <thead>
                             <tr>
+                                <th scope="col"><span class="visually-hidden">"Choose"</span></th>
                                 <th scope="col">"Alert"</th>
                                 <th scope="col">"Rule"</th>
                                 <th scope="col">"Severity"</th>
                                 <th scope="col">"State"</th>
                                 <th scope="col">"Closed"</th>
+                                <th scope="col">"Assignees"</th>
                                 <th scope="col">"Where"</th>
                             </tr>
                         </thead>
@@ -355,14 +393,180 @@ fn AlertRow(a: CampaignAlert) -> impl IntoView {
         Some(line) if !a.path.is_empty() => format!("{}:{line}", a.path),
         _ => a.path.clone(),
     };
+    let key = alert_key(&a.repository, a.number);
+    let check_id = format!("alert-{}", key.replace(['/', '#', '.'], "-"));
+    let check_label = format!("Choose {} #{}", a.repository, a.number);
+    let assignees = if a.assignees.is_empty() {
+        view! { <span class="muted">"Nobody"</span> }.into_any()
+    } else {
+        a.assignees.join(", ").into_any()
+    };
     view! {
         <tr>
+            <td>
+                <input type="checkbox" form="triage" name="alert" value=key id=check_id.clone()
+                    class="triage-check" aria-label=check_label/>
+            </td>
             <td>{alert}</td>
             <td><code>{a.rule_id.clone()}</code> " " {a.rule_name.clone()}</td>
             <td>{a.severity.clone()}</td>
             <td><span class=format!("alert-state {}", a.state.as_str())>{state}</span></td>
             <td>{closed.map(|t| view! { <When at=t with_time=true/> })}</td>
+            <td class="assignees">{assignees}</td>
             <td><code>{place}</code></td>
         </tr>
+    }
+}
+
+/// What a triage form shows filled in: the values typed, and why the last ones were refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TriageValues {
+    pub action: String,
+    pub assignee: String,
+    pub reason: String,
+    pub comment: String,
+    pub scope: String,
+    /// The checked alerts, when the form is shown away from the list (hidden inputs).
+    pub alerts: Vec<String>,
+    pub refused: Option<AppError>,
+}
+
+/// The triage form: a plain GET form whose answer is the preview page (a link, changing
+/// nothing). The list's checkboxes belong to it (`form="triage"`); or it takes every alert
+/// that matches the filter, whose values it carries.
+#[component]
+pub fn TriagePanel(
+    org: OrgLogin,
+    number: CampaignNumber,
+    filter: AlertsFilter,
+    /// Alerts that match the filter, and those shown on this page.
+    matching: usize,
+    shown: usize,
+    values: TriageValues,
+) -> impl IntoView {
+    let people = Resource::new(
+        {
+            let org = org.clone();
+            move || org.clone()
+        },
+        crate::api::triage::load_assignable,
+    );
+    let message = |field: &str| values.refused.as_ref().and_then(|e| e.field_message(field));
+    let field_error = |id: &'static str, m: Option<String>| {
+        m.map(|m| view! { <p class="field-error" id=id role="alert">{m}</p> })
+    };
+    let (alert_msg, action_msg, assignee_msg, reason_msg, comment_msg) = (
+        message("alert").or_else(|| message("scope")),
+        message("action"),
+        message("assignee"),
+        message("reason"),
+        message("comment"),
+    );
+    let hidden = [
+        ("repo", filter.repo.clone()),
+        ("state", filter.state.clone()),
+        ("severity", filter.severity.clone()),
+        ("rule", filter.rule.clone()),
+        ("assignee_filter", filter.assignee.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
+    .collect_view();
+    let checked_alerts = values
+        .alerts
+        .iter()
+        .map(|k| view! { <input type="hidden" name="alert" value=k.clone()/> })
+        .collect_view();
+    let matching_scope = values.scope == "matching";
+    let action = |kind: TriageKind| {
+        let id = format!("triage-action-{}", kind.as_str());
+        let checked = values.action == kind.as_str();
+        view! {
+            <label for=id.clone() class="inline">
+                <input type="radio" name="action" id=id.clone() value=kind.as_str() checked=checked
+                    aria-describedby=action_msg.is_some().then_some("triage-action-error")/>
+                " " {kind.label()}
+            </label>
+        }
+    };
+    let chosen_assignee = values.assignee.clone();
+    let assignee_invalid = assignee_msg.is_some();
+    let chosen_reason = values.reason.clone();
+    let selection_text = format!(
+        "Every alert that matches the filter ({matching}{})",
+        if matching > shown {
+            ", over all pages"
+        } else {
+            ""
+        }
+    );
+    view! {
+        <section aria-labelledby="triage-title" class="triage" id="triage-section">
+            <h2 id="triage-title">"Act on alerts"</h2>
+            <form id="triage" method="get" action=paths::campaign_triage(&org, number) class="filters triage-form">
+                {hidden}
+                {checked_alerts}
+                <fieldset>
+                    <legend>"Which alerts"</legend>
+                    <label for="triage-scope-checked" class="inline">
+                        <input type="radio" name="scope" id="triage-scope-checked" value="checked" checked=!matching_scope
+                            aria-describedby=alert_msg.is_some().then_some("triage-alert-error")/>
+                        " The alerts checked below"
+                    </label>
+                    <label for="triage-scope-matching" class="inline">
+                        <input type="radio" name="scope" id="triage-scope-matching" value="matching" checked=matching_scope/>
+                        " " {selection_text}
+                    </label>
+                    {field_error("triage-alert-error", alert_msg.clone())}
+                </fieldset>
+                <fieldset>
+                    <legend>"What to do"</legend>
+                    {TriageKind::ALL.map(action)}
+                    {field_error("triage-action-error", action_msg.clone())}
+                </fieldset>
+                <label for="triage-assignee">"Assign to"
+                    <Transition fallback=|| view! { <select id="triage-assignee" name="assignee" disabled=true><option>"Loading…"</option></select> }>
+                        {move || {
+                            let chosen = chosen_assignee.clone();
+                            let invalid = assignee_invalid;
+                            people.get().map(|r| {
+                                let people = r.unwrap_or_default();
+                                let known = chosen.is_empty() || chosen == "-" || people.iter().any(|p| p.login == chosen);
+                                view! {
+                                    <select id="triage-assignee" name="assignee" aria-invalid=invalid.then_some("true")
+                                        aria-describedby=invalid.then_some("triage-assignee-error")>
+                                        <option value="" selected=chosen.is_empty()>"Choose a member"</option>
+                                        <option value="-" selected=chosen == "-">"Nobody (unassign)"</option>
+                                        {people.into_iter().map(|p| {
+                                            let selected = p.login == chosen;
+                                            view! { <option value=p.login.clone() selected=selected>{p.login.clone()}</option> }
+                                        }).collect_view()}
+                                        {(!known).then(|| view! { <option value=chosen.clone() selected=true>{chosen.clone()}</option> })}
+                                    </select>
+                                }
+                            })
+                        }}
+                    </Transition>
+                </label>
+                {field_error("triage-assignee-error", assignee_msg.clone())}
+                <label for="triage-reason">"Dismiss as"
+                    <select id="triage-reason" name="reason" aria-invalid=reason_msg.is_some().then_some("true")
+                        aria-describedby=reason_msg.is_some().then_some("triage-reason-error")>
+                        <option value="" selected=chosen_reason.is_empty()>"Choose a reason"</option>
+                        {DISMISS_REASONS.map(|r| view! { <option value=r selected=chosen_reason == r>{r}</option> })}
+                    </select>
+                </label>
+                {field_error("triage-reason-error", reason_msg.clone())}
+                <label for="triage-comment">"Dismissal comment"
+                    <input type="text" id="triage-comment" name="comment" maxlength=COMMENT_MAX.to_string()
+                        value=values.comment.clone() aria-invalid=comment_msg.is_some().then_some("true")
+                        aria-describedby=comment_msg.is_some().then_some("triage-comment-error")/>
+                </label>
+                {field_error("triage-comment-error", comment_msg.clone())}
+                <button type="submit">"Preview"</button>
+            </form>
+            <p class="muted">"Nothing changes until you confirm on the next page, which lists every alert the action would change."</p>
+        </section>
     }
 }

@@ -6,6 +6,7 @@ pub mod campaign_detail;
 pub mod campaign_edit;
 pub mod campaign_list;
 pub mod campaign_new;
+pub mod campaign_triage;
 pub mod draft;
 pub mod home;
 pub mod not_found;

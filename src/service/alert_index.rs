@@ -429,13 +429,24 @@ pub fn live_state(state: Option<AlertState>) -> LiveState {
     }
 }
 
+/// The logins of an alert's assignees.
+pub fn logins(assignees: Option<Vec<crate::github::models::SimpleUser>>) -> Vec<String> {
+    assignees
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| u.login)
+        .collect()
+}
+
 /// An alert of GitHub's org list as the index keeps it.
 fn indexed_of(a: CodeScanningAlert) -> IndexedAlert {
     let state = live_state(a.state);
     let updated_at = updated_at(&a);
     let (dismissed_reason, fixed_at, dismissed_at) =
         (a.dismissed_reason.clone(), a.fixed_at, a.dismissed_at);
+    let assignees = logins(a.assignees.clone());
     IndexedAlert {
+        assignees,
         row: row_of(a),
         state,
         dismissed_reason,

@@ -34,7 +34,11 @@ pub struct Change<'a> {
 /// Only people allowed to make the change leave an entry: an attempt GitHub refused as not
 /// signed in, forbidden or not found (a stranger's, or a member's without the role) goes to
 /// the server log, never into the org's log, which nobody may then fill with rows.
-pub async fn record<T>(state: &AppState, change: Change<'_>, outcome: &Result<T, AppError>) {
+pub async fn record<T>(
+    state: &AppState,
+    change: Change<'_>,
+    outcome: &Result<T, AppError>,
+) -> Option<i64> {
     let actor = change.actor;
     if let Err(
         refused @ (AppError::NotSignedIn | AppError::Forbidden { .. } | AppError::NotFound),
@@ -48,7 +52,7 @@ pub async fn record<T>(state: &AppState, change: Change<'_>, outcome: &Result<T,
             error = %refused,
             "GitHub refused a change: not written to the org's audit log"
         );
-        return;
+        return None;
     }
     let entry = AuditEntry {
         at: chrono::Utc::now(),
@@ -60,9 +64,13 @@ pub async fn record<T>(state: &AppState, change: Change<'_>, outcome: &Result<T,
         changes: change.changes,
         error: outcome.as_ref().err().map(ToString::to_string),
     };
-    if let Err(err) = state.store.audit().append(&entry).await {
-        let action = entry.action.as_str();
-        tracing::error!(error = %err, action, "could not write the audit log");
+    match state.store.audit().append(&entry).await {
+        Ok(id) => Some(id),
+        Err(err) => {
+            let action = entry.action.as_str();
+            tracing::error!(error = %err, action, "could not write the audit log");
+            None
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::domain::campaign::{CampaignView, Due};
 use crate::domain::campaign_alerts::{AlertsFilter, CampaignAlert};
 use crate::domain::list_view::{ListView, PageSize, StateFilter};
+use crate::domain::rollup::{OrgStanding, RollupCounts};
 use crate::domain::{CampaignNumber, OrgLogin};
 use crate::error::AppError;
 use crate::github::client::MAX_PAGES;
@@ -28,7 +29,10 @@ pub fn routes() -> axum::Router<AppState> {
     };
     let alerts =
         |format| get(move |s, session, path, query| alerts_file(format, s, session, path, query));
+    let rollup = |format| get(move |s, session| rollup_file(format, s, session));
     axum::Router::new()
+        .route("/rollup.csv", rollup(Format::Csv))
+        .route("/rollup.json", rollup(Format::Json))
         .route("/orgs/{org}/campaigns.csv", campaigns(Format::Csv))
         .route("/orgs/{org}/campaigns.json", campaigns(Format::Json))
         .route(
@@ -144,6 +148,68 @@ async fn campaigns_file(
     file(format, name, CAMPAIGN_COLUMNS, pages, deadline)
 }
 
+const ROLLUP_COLUMNS: &[&str] = &[
+    "org",
+    "standing",
+    "open_campaigns",
+    "overdue",
+    "behind",
+    "alerts_not_closed",
+    "closed_this_week",
+    "note",
+];
+
+fn rollup_row(org: &str, standing: &OrgStanding) -> Row {
+    let (counts, note) = match standing {
+        OrgStanding::Managed(c) => (Some(*c), None),
+        OrgStanding::NoRole => (
+            None,
+            Some("Only owners and security managers see the org's campaigns."),
+        ),
+        OrgStanding::Unavailable(why) => (None, Some(why.as_str())),
+    };
+    let count = |f: fn(&RollupCounts) -> Value| counts.as_ref().map_or(Value::Null, f);
+    vec![
+        json!(org),
+        json!(standing.as_str()),
+        count(|c| json!(c.open_campaigns)),
+        count(|c| json!(c.overdue)),
+        count(|c| json!(c.behind)),
+        count(|c| json!(c.remaining)),
+        count(|c| json!(c.closed_this_week)),
+        json!(note),
+    ]
+}
+
+/// `GET /rollup.{csv,json}`: the roll-up of `/`, a row per org and one of totals (`org` empty,
+/// `standing` "total").
+async fn rollup_file(format: Format, State(state): State<AppState>, session: Session) -> Response {
+    let started = async {
+        let token = crate::auth::session::access_token(&session, &state.tokens()).await?;
+        crate::service::rollup::rollup(&state, &token, chrono::Utc::now()).await
+    }
+    .await;
+    let rollup = match started {
+        Ok(ok) => ok,
+        Err(err) => return not_started(err),
+    };
+    let mut rows: Vec<Row> = (rollup.orgs.iter())
+        .map(|o| rollup_row(&o.login, &o.standing))
+        .collect();
+    let mut total = rollup_row("", &OrgStanding::Managed(rollup.totals()));
+    total[1] = json!("total");
+    rows.push(total);
+    let one = futures_util::stream::once(async move { Ok(rows) });
+    let deadline = state.settings.limits.request_timeout;
+    file(
+        format,
+        "campaigns-rollup".into(),
+        ROLLUP_COLUMNS,
+        one,
+        deadline,
+    )
+}
+
 const ALERT_COLUMNS: &[&str] = &[
     "repository",
     "number",
@@ -157,6 +223,7 @@ const ALERT_COLUMNS: &[&str] = &[
     "path",
     "line",
     "html_url",
+    "assignees",
 ];
 
 fn alert_row(a: CampaignAlert) -> Row {
@@ -174,6 +241,7 @@ fn alert_row(a: CampaignAlert) -> Row {
         json!(a.path),
         json!(a.line),
         json!(a.html_url),
+        json!(a.assignees.join(" ")),
     ]
 }
 
@@ -190,7 +258,9 @@ async fn alerts_file(
         let org: OrgLogin = org.parse().map_err(|_| AppError::NotFound)?;
         let number: CampaignNumber = number.parse().map_err(|_| AppError::NotFound)?;
         let query = filter.parse().map_err(AppError::filter_refused)?;
-        let token = crate::auth::session::access_token(&session, &state.tokens()).await?;
+        let (me, token) =
+            crate::auth::session::user_and_token(&session, &state.tokens()).await?;
+        let query = query.for_user(&me.login);
         let c = state.github.get_campaign(&token, &org, number).await?;
         let campaign = view_of(&state.settings, &org, c);
         let record = record_of(&state, &org, &campaign).await?;

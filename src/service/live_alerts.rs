@@ -75,6 +75,9 @@ pub async fn alerts_page(
     let mut rules: Vec<String> = alerts.iter().map(|a| a.rule_id.clone()).collect();
     rules.sort();
     rules.dedup();
+    let mut assignees: Vec<String> = alerts.iter().flat_map(|a| a.assignees.clone()).collect();
+    assignees.sort();
+    assignees.dedup();
     let matching: Vec<CampaignAlert> = alerts.into_iter().filter(|a| query.matches(a)).collect();
     let page = query.page;
     let shown = matching
@@ -91,6 +94,7 @@ pub async fn alerts_page(
         matching: matching.len(),
         page,
         rules,
+        assignees,
         unreadable,
         synced_at,
     })
@@ -214,6 +218,7 @@ fn indexed_row(repo: &str, a: IndexedAlert) -> CampaignAlert {
         path: r.path,
         line: Some(r.line).filter(|l| *l > 0),
         html_url: r.html_url,
+        assignees: a.assignees,
     }
 }
 
@@ -308,6 +313,7 @@ fn unknown(repo: &str, number: i64) -> CampaignAlert {
         path: String::new(),
         line: None,
         html_url: String::new(),
+        assignees: Vec::new(),
     }
 }
 
@@ -331,5 +337,6 @@ fn row(repo: &str, a: RepoAlert) -> CampaignAlert {
         path: location.path.unwrap_or_default(),
         line: location.start_line,
         html_url: crate::domain::campaign_fields::web_url_or_empty(a.html_url),
+        assignees: alert_index::logins(a.assignees),
     }
 }

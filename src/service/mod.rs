@@ -17,6 +17,8 @@ pub mod live_alerts;
 pub mod org_alerts;
 pub mod orgs;
 pub mod overview;
+pub mod rollup;
 pub mod snapshots;
 pub mod templates;
+pub mod triage;
 pub mod views;

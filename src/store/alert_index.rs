@@ -7,7 +7,7 @@
 //! stops and, after a full read, removes what that read did not see.
 
 use super::Store;
-use crate::domain::alert::{AlertRow, IndexedAlert};
+use crate::domain::alert::{AlertNow, AlertRow, IndexedAlert};
 use crate::domain::campaign_alerts::LiveState;
 use crate::domain::OrgLogin;
 use chrono::{DateTime, Utc};
@@ -100,7 +100,7 @@ impl std::fmt::Debug for OpenRead {
 
 const COLUMNS: &str = "org, repo_id, repo, number, rule_id, rule_name, rule_severity, severity, \
      tool, cwes, path, line, state, dismissed_reason, created_at, updated_at, fixed_at, \
-     dismissed_at, html_url, seen_at";
+     dismissed_at, html_url, seen_at, assignees";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -122,6 +122,7 @@ struct Row {
     fixed_at: Option<i64>,
     dismissed_at: Option<i64>,
     html_url: String,
+    assignees: String,
 }
 
 impl From<Row> for IndexedAlert {
@@ -147,13 +148,14 @@ impl From<Row> for IndexedAlert {
             updated_at: super::unix_time(r.updated_at),
             fixed_at: r.fixed_at.map(super::unix_time),
             dismissed_at: r.dismissed_at.map(super::unix_time),
+            assignees: r.assignees.split_whitespace().map(str::to_owned).collect(),
         }
     }
 }
 
 const SELECT: &str = "SELECT repo_id, repo, number, rule_id, rule_name, rule_severity, severity, \
      tool, cwes, path, line, state, dismissed_reason, created_at, updated_at, fixed_at, \
-     dismissed_at, html_url FROM alert_index";
+     dismissed_at, html_url, assignees FROM alert_index";
 
 impl AlertIndex {
     pub(super) fn new(store: Store) -> Self {
@@ -275,7 +277,8 @@ impl AlertIndex {
                     .bind(a.fixed_at.map(|t| t.timestamp()))
                     .bind(a.dismissed_at.map(|t| t.timestamp()))
                     .bind(r.html_url.clone())
-                    .bind(seen_at.timestamp_millis());
+                    .bind(seen_at.timestamp_millis())
+                    .bind(a.assignees.join(" "));
             }
             q.execute(&mut *tx).await?;
         }
@@ -367,6 +370,41 @@ impl AlertIndex {
         Ok(found)
     }
 
+    /// Writes what GitHub answered to a change of one alert (its state, reason, times and
+    /// assignees), if the index holds the alert; the next sync reads it again all the same. The
+    /// sync's ETag is dropped: every instance's kept read of the org's open alerts (keyed by it)
+    /// is then stale, and the next sync reads GitHub's page rather than take a 304.
+    pub async fn changed(
+        &self,
+        org: &OrgLogin,
+        repo_id: i64,
+        number: i64,
+        a: &AlertNow,
+    ) -> super::Result<()> {
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query(
+            "UPDATE alert_index SET state = $4, dismissed_reason = $5, updated_at = $6,
+                 fixed_at = $7, dismissed_at = $8, assignees = $9
+             WHERE org = $1 AND repo_id = $2 AND number = $3",
+        )
+        .bind(org.as_str())
+        .bind(repo_id)
+        .bind(number)
+        .bind(a.state.as_str())
+        .bind(a.dismissed_reason.clone())
+        .bind(a.updated_at.timestamp())
+        .bind(a.fixed_at.map(|t| t.timestamp()))
+        .bind(a.dismissed_at.map(|t| t.timestamp()))
+        .bind(a.assignees.join(" "))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE alert_index_syncs SET etag = NULL WHERE org = $1")
+            .bind(org.as_str())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx.commit().await?)
+    }
+
     /// How many alerts the org's index holds.
     pub async fn count(&self, org: &OrgLogin) -> super::Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM alert_index WHERE org = $1")
@@ -379,7 +417,7 @@ impl AlertIndex {
 
 /// `INSERT … VALUES (…), (…) ON CONFLICT … DO UPDATE` for `rows` rows, numbered `$1…`.
 fn upsert_sql(rows: usize) -> String {
-    const PER_ROW: usize = 20;
+    const PER_ROW: usize = 21;
     let values: Vec<String> = (0..rows)
         .map(|r| {
             let marks: Vec<String> = (1..=PER_ROW)

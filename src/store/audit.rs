@@ -56,12 +56,13 @@ impl AuditLog {
         AuditLog { store }
     }
 
-    pub async fn append(&self, e: &AuditEntry) -> super::Result<()> {
+    /// Appends `e`; its id.
+    pub async fn append(&self, e: &AuditEntry) -> super::Result<i64> {
         let changes = serde_json::to_string(&e.changes).unwrap_or_else(|_| "[]".to_owned());
-        sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO audit_log
                  (at, org, campaign_number, campaign_name, actor, action, changes, error)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(e.at.timestamp())
         .bind(e.org.to_ascii_lowercase())
@@ -71,9 +72,48 @@ impl AuditLog {
         .bind(e.action.as_str())
         .bind(changes)
         .bind(e.error.clone())
-        .execute(self.store.pool())
+        .fetch_one(self.store.pool())
         .await?;
-        Ok(())
+        Ok(id)
+    }
+
+    /// The entry `id` of `org`, if there is one.
+    pub async fn get(&self, org: &OrgLogin, id: i64) -> super::Result<Option<AuditEntry>> {
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT id, at, org, campaign_number, campaign_name, actor, action, changes, error
+             FROM audit_log WHERE org = $1 AND id = $2",
+        )
+        .bind(org.as_str())
+        .bind(id)
+        .fetch_optional(self.store.pool())
+        .await?;
+        Ok(row.and_then(entry).map(|(_, e)| e))
+    }
+
+    /// How many changes `actor`'s entries of `actions` since `since` hold, in every org (a
+    /// person's budget for bulk actions).
+    pub async fn changes_since(
+        &self,
+        actor: &str,
+        actions: &[AuditAction],
+        since: DateTime<Utc>,
+    ) -> super::Result<usize> {
+        let marks: Vec<String> = (0..actions.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT changes FROM audit_log WHERE actor = $1 AND at >= $2 AND action IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql)
+            .bind(actor)
+            .bind(since.timestamp());
+        for a in actions {
+            q = q.bind(a.as_str());
+        }
+        let rows = q.fetch_all(self.store.pool()).await?;
+        Ok(rows
+            .iter()
+            .map(|c| serde_json::from_str::<Vec<FieldChange>>(c).map_or(0, |v| v.len()))
+            .sum())
     }
 
     /// Up to `limit` entries of `org` that match `query`, newest first, from `at`: the audit

@@ -420,6 +420,7 @@ async fn the_lease_has_one_holder_and_a_full_finish_sweeps() {
             updated_at: chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap(),
             fixed_at: None,
             dismissed_at: None,
+            assignees: vec!["mona".into()],
         };
         let earlier = now - Duration::seconds(10);
         index

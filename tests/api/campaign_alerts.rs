@@ -11,7 +11,7 @@ use chrono::Utc;
 use scraper::{Html, Selector};
 
 /// The first page (100) of the org's open alerts, as the picker reads them.
-async fn open_alerts(app: &TestApp, org: &str) -> AlertBatch {
+pub async fn open_alerts(app: &TestApp, org: &str) -> AlertBatch {
     let (status, body) = call(
         app,
         "alerts/load",
@@ -35,7 +35,7 @@ fn form<'a>(org: &'a str, name: &'a str, due: &'a str, alerts: &'a str) -> [(&'a
 }
 
 /// Creates a campaign in `org` from `alerts`; its number.
-async fn create(app: &TestApp, org: &str, name: &str, alerts: &[String]) -> i64 {
+pub async fn create(app: &TestApp, org: &str, name: &str, alerts: &[String]) -> i64 {
     let (due, joined) = (due(), alerts.join(" "));
     let form = form(org, name, &due, &joined);
     let (status, body) = call(app, "campaigns/create", &form).await;
@@ -142,7 +142,7 @@ async fn alerts_page_on(app: TestApp) {
     );
     let csv = csv.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "repository,number,rule_id,rule_name,severity,state,dismissed_reason,fixed_at,dismissed_at,path,line,html_url");
+    assert_eq!(lines[0], "repository,number,rule_id,rule_name,severity,state,dismissed_reason,fixed_at,dismissed_at,path,line,html_url,assignees");
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(lines[1].contains("\"false positive\""));
     let json = app.get(&format!("{path}.json")).await;

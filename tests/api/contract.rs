@@ -1,5 +1,5 @@
 //! Contract tests against GitHub's official OpenAPI description (`openapi/github.json`):
-//! 1. every example response of our thirteen operations deserializes into our models;
+//! 1. every example response of our fourteen operations deserializes into our models;
 //! 2. every request body the client can produce validates against the operation's request schema;
 //! 3. every answer the emulator gives for these operations validates against the response schema.
 
@@ -142,13 +142,14 @@ fn all_examples_deserialize<T: DeserializeOwned>(op_id: &str) -> usize {
     list.len()
 }
 
-const OPERATIONS: [&str; 13] = [
+const OPERATIONS: [&str; 14] = [
     "campaigns/list-org-campaigns",
     "campaigns/create-campaign",
     "campaigns/get-campaign-summary",
     "campaigns/update-campaign",
     "campaigns/delete-campaign",
     "code-scanning/list-alerts-for-org",
+    "code-scanning/update-alert",
     "users/get-authenticated",
     "orgs/list-for-authenticated-user",
     "orgs/list-members",
@@ -159,7 +160,7 @@ const OPERATIONS: [&str; 13] = [
 ];
 
 #[test]
-fn the_vendored_description_has_all_thirteen_operations() {
+fn the_vendored_description_has_all_fourteen_operations() {
     for id in OPERATIONS {
         operation(id);
     }
@@ -174,6 +175,7 @@ fn every_example_response_deserializes_into_our_models() {
     n += all_examples_deserialize::<CampaignSummary>("campaigns/get-campaign-summary");
     n += all_examples_deserialize::<CampaignSummary>("campaigns/update-campaign");
     n += all_examples_deserialize::<Vec<CodeScanningAlert>>("code-scanning/list-alerts-for-org");
+    n += all_examples_deserialize::<RepoAlert>("code-scanning/update-alert");
     n += all_examples_deserialize::<AuthenticatedUser>("users/get-authenticated");
     n += all_examples_deserialize::<Vec<OrganizationSimple>>("orgs/list-for-authenticated-user");
     n += all_examples_deserialize::<Vec<SimpleUser>>("orgs/list-members");
@@ -258,6 +260,119 @@ fn update_bodies_validate_against_the_request_schema() {
             &serde_json::to_value(body).unwrap(),
         );
     }
+}
+
+#[test]
+fn alert_update_bodies_validate_against_the_request_schema() {
+    let schema = request_schema("code-scanning/update-alert");
+    let bodies = [
+        UpdateAlertBody {
+            state: Some("dismissed".into()),
+            dismissed_reason: Some("false positive".into()),
+            dismissed_comment: Some("c".repeat(280)),
+            ..Default::default()
+        },
+        UpdateAlertBody {
+            state: Some("open".into()),
+            ..Default::default()
+        },
+        UpdateAlertBody {
+            assignees: Some(vec!["mona".into()]),
+            ..Default::default()
+        },
+        UpdateAlertBody {
+            assignees: Some(vec![]),
+            ..Default::default()
+        },
+    ];
+    for body in bodies {
+        let value = serde_json::to_value(&body).unwrap();
+        assert_valid(&format!("alert update {value}"), &schema, &value);
+    }
+    // Strict enough to catch what we must never send: a reason GitHub does not know, a comment
+    // over its limit.
+    let bad = json!({"state": "dismissed", "dismissed_reason": "not mine"});
+    assert!(!validator(&schema).is_valid(&bad));
+    let long = json!({"state": "dismissed", "dismissed_reason": "won't fix", "dismissed_comment": "c".repeat(281)});
+    assert!(!validator(&schema).is_valid(&long));
+}
+
+/// The alert update: a dismissal, an assignment and a reopening, and the refusals (a dismissal
+/// without a reason, an assignee who is not a member, a member without write access), each as
+/// the description says.
+#[tokio::test]
+async fn the_alert_update_answers_as_the_description_says() {
+    let em = spawn_emulator().await;
+    let http = reqwest::Client::new();
+    let token = em
+        .emulator()
+        .issue_token("mona", &["security_events", "read:org"])
+        .unwrap();
+    let alerts: Vec<Value> = http
+        .get(em.url("/orgs/acme-corp/code-scanning/alerts?state=open&per_page=1"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let a = &alerts[0];
+    let path = format!(
+        "/repos/acme-corp/{}/code-scanning/alerts/{}",
+        a["repository"]["name"].as_str().unwrap(),
+        a["number"]
+    );
+    let patch = |token: &str, body: Value| http.patch(em.url(&path)).bearer_auth(token).json(&body);
+    let op = "code-scanning/update-alert";
+    let (status, body) = answer(patch(&token, json!({"state": "dismissed", "dismissed_reason": "used in tests", "dismissed_comment": "fixture"}))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_valid("dismissed alert", &response_schema(op, "200"), &body);
+    assert_eq!(body["dismissed_comment"], "fixture");
+    assert_eq!(body["dismissed_by"]["login"], "mona");
+    let (status, body) = answer(patch(&token, json!({"state": "open"}))).await;
+    assert_eq!((status, body["state"].as_str()), (200, Some("open")));
+    let (status, body) = answer(patch(&token, json!({"assignees": ["octocat"]}))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_valid("assigned alert", &response_schema(op, "200"), &body);
+    assert_eq!(body["assignees"][0]["login"], "octocat");
+    // The org list filters by assignee.
+    let listed: Vec<Value> = http
+        .get(em.url("/orgs/acme-corp/code-scanning/alerts?assignees=octocat&per_page=100"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(listed
+        .iter()
+        .any(|x| x["number"] == a["number"] && x["repository"]["id"] == a["repository"]["id"]));
+    assert!(listed.iter().all(|x| x["assignees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["login"] == "octocat")));
+    for (body, why) in [
+        (json!({"state": "dismissed"}), "dismissed_reason"),
+        (json!({"assignees": ["nobody-at-all"]}), "Invalid assignee"),
+    ] {
+        let (status, answer) = answer(patch(&token, body)).await;
+        assert_eq!(status, 400, "{answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains(why),
+            "{answer}"
+        );
+        assert_valid("refused update", &response_schema(op, "400"), &answer);
+    }
+    let member = em
+        .emulator()
+        .issue_token("octocat", &["security_events", "read:org"])
+        .unwrap();
+    let (status, answer) = answer(patch(&member, json!({"state": "open"}))).await;
+    assert_eq!(status, 403, "{answer}");
+    assert_valid("forbidden update", &response_schema(op, "403"), &answer);
 }
 
 #[tokio::test]

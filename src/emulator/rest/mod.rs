@@ -51,6 +51,10 @@ pub fn routes() -> Router<Emulator> {
             "/repos/{owner}/{repo}/code-scanning/alerts",
             get(alerts::list_repo_alerts),
         )
+        .route(
+            "/repos/{owner}/{repo}/code-scanning/alerts/{number}",
+            axum::routing::patch(alerts::update_alert),
+        )
 }
 
 /// The authenticated caller of one request: a user's token, or an App installation's.
@@ -367,6 +371,7 @@ pub(super) enum Need {
     ReadCampaigns,
     WriteCampaigns,
     ReadAlerts,
+    WriteAlerts,
 }
 
 /// Campaigns and org alerts: owner or security manager (anyone else gets 404), with the
@@ -383,6 +388,7 @@ pub(super) fn security_org(
             Need::ReadCampaigns => ("organization_campaigns", "read"),
             Need::WriteCampaigns => ("organization_campaigns", "write"),
             Need::ReadAlerts => ("security_events", "read"),
+            Need::WriteAlerts => ("security_events", "write"),
         };
         installed_on(w, installation, idx, permission, access)?;
         return Ok(idx);
