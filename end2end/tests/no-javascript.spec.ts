@@ -78,7 +78,7 @@ test("without JavaScript a campaign's alerts are filtered with the plain form, a
   await page.getByLabel("State", { exact: true }).selectOption("dismissed");
   await page.getByLabel("Repositories", { exact: true }).selectOption("name");
   await page.getByRole("button", { name: "Filter" }).click();
-  await expect(page).toHaveURL(/\/alerts\?repo=&state=dismissed&severity=&rule=&sort=name$/);
+  await expect(page).toHaveURL(/\/alerts\?repo=&state=dismissed&severity=&rule=&assignee=&sort=name$/);
   // The page streams: its address changes with the frame, its rows follow.
   await page.waitForLoadState("load");
   const states = await page.locator("table.alerts tbody .alert-state").allInnerTexts();
@@ -90,4 +90,34 @@ test("without JavaScript a campaign's alerts are filtered with the plain form, a
   await page.goto("/orgs/acme-corp/campaigns/1/alerts?severity=urgent");
   await expect(page.locator("#alerts-severity-error")).toHaveText("Choose a severity from the list.");
   await expect(page.getByLabel("Severity", { exact: true })).toHaveValue("urgent");
+});
+
+test("without JavaScript a page's alerts are dismissed through the preview, and the run's page says what changed", async ({ page }) => {
+  await signInAt(page, "/orgs/acme-corp/campaigns/1/alerts?state=open");
+  const boxes = page.locator("table.alerts tbody input.triage-check");
+  const keys = await boxes.evaluateAll((bs) => bs.slice(0, 2).map((b) => (b as HTMLInputElement).value));
+  expect(keys).toHaveLength(2);
+  try {
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByRole("radio", { name: "Dismiss" }).check();
+    await page.getByLabel("Dismiss as").selectOption("won't fix");
+    await page.getByRole("button", { name: "Preview" }).click();
+    await expect(page.getByRole("heading", { name: "Dismiss 2 alerts?" })).toBeVisible();
+    await page.getByRole("button", { name: "Dismiss 2 alerts" }).click();
+    await expect(page).toHaveURL(/\/alerts\/triage\?done=\d+$/);
+    await expect(page.getByRole("heading", { name: "2 alerts changed" })).toBeVisible();
+    await expect(page.locator("#triage-results tbody tr.done")).toHaveCount(2);
+    await expect(page.locator("#triage-results")).toContainText("dismissed (won't fix)");
+  } finally {
+    for (const key of keys) {
+      const [repository, number] = key.split("#");
+      const [owner, repo] = repository.split("/");
+      const emulator = process.env.E2E_EMULATOR_URL ?? "http://127.0.0.1:3110";
+      const res = await page.request.post(`${emulator}/_emulator/repos/${owner}/${encodeURIComponent(repo)}/code-scanning/alerts/${number}`, {
+        data: { state: "open", dismissed_reason: null },
+      });
+      expect(res.status()).toBe(204);
+    }
+  }
 });
