@@ -15,6 +15,7 @@ use crate::pages::{
     org_digests::OrgDigestsPage,
     org_overview::OrgOverviewPage,
     org_settings::OrgSettingsPage,
+    plans::{PlanDetailPage, PlanNewPage, PlansListPage},
     sign_in_failed::SignInFailedPage,
     signed_out::SignedOutPage,
 };
@@ -67,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs/:org/audit") view=AuditLogPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/settings") view=OrgSettingsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/digests") view=OrgDigestsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/plans") view=PlansListPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/plans/new") view=PlanNewPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/orgs/:org/plans/:id") view=PlanDetailPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/drafts/:id") view=SharedDraftPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/campaigns/new") view=CampaignNewPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/orgs/:org/campaigns/:number") view=CampaignDetailPage ssr=SsrMode::InOrder/>

@@ -14,6 +14,7 @@ pub mod drafts;
 pub mod flash;
 pub mod org_settings;
 pub mod overview;
+pub mod plans;
 pub mod rollup;
 pub mod templates;
 pub mod triage;

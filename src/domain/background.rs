@@ -60,6 +60,11 @@ pub enum Job {
     Reminders { org: String, hour: String },
     /// A delivery already claimed and written (a test message): send it.
     Send { delivery_id: i64 },
+    /// Every unfinished plan checked: a wave that is due, in an org with a free slot, is queued
+    /// to be published (`PublishWave`), for a five-minute period (`2026-12-06T19:35`).
+    Waves { at: String },
+    /// Wave `wave` of plan `plan_id` published as a campaign (once, whoever queues it).
+    PublishWave { plan_id: i64, wave: usize },
 }
 
 impl Job {
@@ -73,6 +78,10 @@ impl Job {
             }
             Job::Reminders { org, hour } => ("reminders", org.clone(), hour.clone()),
             Job::Send { delivery_id } => ("send", String::new(), format!("delivery:{delivery_id}")),
+            Job::Waves { at } => ("waves", String::new(), at.clone()),
+            Job::PublishWave { plan_id, wave } => {
+                ("publish", format!("plan:{plan_id}"), format!("wave:{wave}"))
+            }
         }
     }
 }

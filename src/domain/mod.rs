@@ -21,6 +21,7 @@ pub mod list_view;
 mod org_login;
 pub mod overview;
 pub mod paths;
+pub mod plan;
 pub mod rollup;
 pub mod template;
 pub mod triage;

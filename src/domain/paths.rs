@@ -140,3 +140,18 @@ mod tests {
         assert_eq!(path_as_query_value("/orgs/a?x=1&y"), "/orgs/a%3Fx%3D1%26y");
     }
 }
+
+/// `/orgs/{org}/plans`: the org's plans, and the form for a new one.
+pub fn plans(org: &OrgLogin) -> String {
+    format!("/orgs/{org}/plans")
+}
+
+/// `/orgs/{org}/plans/new`: what a plan form would make (its query is the form).
+pub fn new_plan(org: &OrgLogin) -> String {
+    format!("/orgs/{org}/plans/new")
+}
+
+/// `/orgs/{org}/plans/{id}`: a plan's waves and progress.
+pub fn plan(org: &OrgLogin, id: i64) -> String {
+    format!("/orgs/{org}/plans/{id}")
+}

@@ -330,7 +330,7 @@ fn install_the_demo_app(world: &mut World, now: DateTime<Utc>) {
         public_key,
     }];
     let permissions = [
-        ("organization_campaigns", "read"),
+        ("organization_campaigns", "write"),
         ("security_events", "read"),
         ("metadata", "read"),
     ];

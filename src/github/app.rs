@@ -22,8 +22,8 @@ use std::sync::Arc;
 pub const PERMISSIONS: &[(&str, &str, &str)] = &[
     (
         "organization_campaigns",
-        "read",
-        "Campaigns (organization): read each open campaign for its hourly snapshot and the digests",
+        "write",
+        "Campaigns (organization): read each open campaign for its hourly snapshot and the digests; create a plan's next wave",
     ),
     (
         "security_events",

@@ -127,6 +127,11 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> 
     for job in service::digests::due(state, now).await? {
         runs.enqueue_once(job).await?;
     }
+    // Plans' next waves are checked every five minutes.
+    if state.app.is_some() && now.minute() % 5 == 0 {
+        let at = now.format("%Y-%m-%dT%H:%M").to_string();
+        runs.enqueue_once(Job::Waves { at }).await?;
+    }
     // The history is kept bounded once an hour, not at every tick.
     if now.minute() == 0 {
         runs.prune().await?;
@@ -162,6 +167,8 @@ pub async fn run(state: &AppState, job: Job, last: bool) -> Result<(), Failed> {
         }
         Job::Reminders { org, .. } => service::digests::send_reminders(state, org).await,
         Job::Send { delivery_id } => service::digests::send_claimed(state, *delivery_id).await,
+        Job::Waves { .. } => service::plans::check_all(state, chrono::Utc::now()).await,
+        Job::PublishWave { plan_id, wave } => service::plans::publish(state, *plan_id, *wave).await,
     };
     let (outcome, detail, retry) = match result {
         Ok(done) => ("done", done, false),

@@ -13,5 +13,6 @@ pub mod not_found;
 pub mod org_digests;
 pub mod org_overview;
 pub mod org_settings;
+pub mod plans;
 pub mod sign_in_failed;
 pub mod signed_out;

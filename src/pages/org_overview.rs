@@ -39,6 +39,7 @@ pub fn OrgOverviewPage() -> impl IntoView {
             {move || org.get().ok().map(|o| view! {
                 <a class="button" href=paths::campaigns(&o)>"All campaigns"</a>
                 <a class="button" href=paths::audit_log(&o)>"Audit log"</a>
+                <a class="button" href=paths::plans(&o)>"Plans (waves)"</a>
                 <a class="button" href=paths::org_settings(&o)>"Settings"</a>
                 <a class="button primary" href=paths::new_campaign(&o)>"New campaign"</a>
             })}

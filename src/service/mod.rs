@@ -17,6 +17,7 @@ pub mod live_alerts;
 pub mod org_alerts;
 pub mod orgs;
 pub mod overview;
+pub mod plans;
 pub mod rollup;
 pub mod snapshots;
 pub mod templates;

@@ -26,6 +26,7 @@ pub mod campaigns;
 pub mod digests;
 pub mod drafts;
 pub mod jobs;
+pub mod plans;
 pub mod sessions;
 pub mod templates;
 
@@ -219,6 +220,10 @@ impl Store {
     /// The drafts and their comments.
     pub fn drafts(&self) -> drafts::Drafts {
         drafts::Drafts::new(self.clone())
+    }
+
+    pub fn plans(&self) -> plans::Plans {
+        plans::Plans::new(self.clone())
     }
 
     pub fn templates(&self) -> templates::Templates {

@@ -19,6 +19,7 @@ mod instances;
 mod jobs;
 mod load;
 mod overview;
+mod plans;
 mod postgres;
 mod process;
 mod rollup;
