@@ -49,6 +49,8 @@ test("every page hydrates when its data streams in after the frame", async ({ pa
       "/orgs/acme-corp/campaigns/new",
       "/orgs/acme-corp/audit",
       "/orgs/acme-corp/digests",
+      "/orgs/acme-corp/plans",
+      "/orgs/acme-corp/plans/new?name=All&split=age&wave_size=100&publish_when=closed&cadence_days=14",
     ]) {
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(200);
