@@ -128,19 +128,6 @@ pub fn delete_campaign(org: &OrgLogin, number: CampaignNumber) -> String {
     format!("{}/delete", campaign(org, number))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_values_are_encoded_like_encode_uri_component() {
-        assert_eq!(query_value("CWE-79, CWE-89"), "CWE-79%2C%20CWE-89");
-        assert_eq!(query_value("critical+high"), "critical%2Bhigh");
-        assert_eq!(query_value("a&b=c/d"), "a%26b%3Dc%2Fd");
-        assert_eq!(path_as_query_value("/orgs/a?x=1&y"), "/orgs/a%3Fx%3D1%26y");
-    }
-}
-
 /// `/orgs/{org}/plans`: the org's plans, and the form for a new one.
 pub fn plans(org: &OrgLogin) -> String {
     format!("/orgs/{org}/plans")
@@ -154,4 +141,17 @@ pub fn new_plan(org: &OrgLogin) -> String {
 /// `/orgs/{org}/plans/{id}`: a plan's waves and progress.
 pub fn plan(org: &OrgLogin, id: i64) -> String {
     format!("/orgs/{org}/plans/{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_encoded_like_encode_uri_component() {
+        assert_eq!(query_value("CWE-79, CWE-89"), "CWE-79%2C%20CWE-89");
+        assert_eq!(query_value("critical+high"), "critical%2Bhigh");
+        assert_eq!(query_value("a&b=c/d"), "a%26b%3Dc%2Fd");
+        assert_eq!(path_as_query_value("/orgs/a?x=1&y"), "/orgs/a%3Fx%3D1%26y");
+    }
 }

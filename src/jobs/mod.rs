@@ -128,7 +128,7 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> 
         runs.enqueue_once(job).await?;
     }
     // Plans' next waves are checked every five minutes.
-    if state.app.is_some() && now.minute() % 5 == 0 {
+    if state.app.is_some() && now.minute().is_multiple_of(5) {
         let at = now.format("%Y-%m-%dT%H:%M").to_string();
         runs.enqueue_once(Job::Waves { at }).await?;
     }

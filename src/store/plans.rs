@@ -76,6 +76,9 @@ type PlanRow = (
     i64,
 );
 
+/// A wave's row: number, size, campaign, published at, due at.
+type WaveRow = (i64, i64, Option<i64>, Option<i64>, Option<i64>);
+
 const PLAN_COLUMNS: &str = "id, org, name, description, split, wave_size, publish_when, share,
      cadence_days, created_by, created_at, status, failed";
 
@@ -239,7 +242,7 @@ impl Plans {
             status,
             failed,
         ) = row;
-        let waves: Vec<(i64, i64, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
+        let waves: Vec<WaveRow> = sqlx::query_as(
             "SELECT wave, size, campaign_number, published_at, due_at FROM plan_waves
              WHERE plan_id = $1 ORDER BY wave",
         )

@@ -257,6 +257,87 @@ async fn text_from_github_is_shown_as_text_on_every_page_that_shows_it() {
         assert!(list.contains(p.as_str()), "the alert list shows {p:?}");
         assert!(filters.contains(&full), "the filter offers {p:?}");
     }
+
+    // The triage preview of every alert of that campaign: repositories, rules and the
+    // campaign's name.
+    let triage = page(
+        &app,
+        &format!(
+            "{org}/{}/alerts/triage?action=assign&assignee=-&scope=matching",
+            created["number"]
+        ),
+    )
+    .await;
+    let shown = text_of(&select(&triage, "main")[0]);
+    for p in &payloads {
+        assert!(
+            shown.contains(&format!("{HOSTILE_ORG}/{p}")),
+            "the triage preview shows {p:?}"
+        );
+    }
+}
+
+/// A plan's name is typed by a person: the preview, the plans list and the plan's page show it as
+/// text, and so does the form that refuses one too long.
+#[tokio::test]
+async fn a_plans_name_is_shown_as_text() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    for p in payloads() {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("name", p.as_str()),
+                ("split", "age"),
+                ("wave_size", "1000"),
+                ("publish_when", "closed"),
+                ("cadence_days", "14"),
+            ])
+            .finish();
+        let res = app.get(&format!("/orgs/acme-corp/plans/new?{query}")).await;
+        let status = res.status().as_u16();
+        let html = res.text().await.unwrap();
+        assert!(
+            live_markup(&html).is_empty(),
+            "{p:?} is live on the plan preview"
+        );
+        assert!(status == 200 || status == 422, "{status}");
+        let doc = Html::parse_document(&html);
+        let main = text_of(&select(&doc, "main")[0]);
+        let typed: Vec<String> = select(&doc, "input#plan-name")
+            .iter()
+            .filter_map(|i| i.value().attr("value").map(str::to_owned))
+            .collect();
+        // The router reads a query value decoded once more (`%3C` arrives as `<`): the name as
+        // typed, trimmed, or so decoded, is what shows.
+        let decoded: String =
+            url::form_urlencoded::parse(format!("n={}", p.replace('+', "%2B")).as_bytes())
+                .map(|(_, v)| v.into_owned())
+                .next()
+                .unwrap_or_default();
+        let shown = [p.as_str(), p.trim(), decoded.as_str(), decoded.trim()]
+            .iter()
+            .any(|v| main.contains(v) || typed.iter().any(|t| t == v));
+        assert!(shown, "{p:?} shown on the preview: {typed:?}");
+    }
+    let name = "<img src=x onerror=alert(1)>";
+    let (status, body) = crate::campaign_create::call(
+        &app,
+        "plans/create",
+        &[
+            ("org", "acme-corp"),
+            ("name", name),
+            ("split", "severity"),
+            ("wave_size", "1000"),
+            ("publish_when", "closed"),
+            ("cadence_days", "14"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let list = page(&app, "/orgs/acme-corp/plans").await;
+    assert!(text_of(&select(&list, "a.plan-link")[0]).contains(name));
+    let plan = page(&app, &format!("/orgs/acme-corp/plans/{}", body.trim())).await;
+    assert_eq!(text_of(&select(&plan, "h1")[0]), name);
 }
 
 #[tokio::test]
