@@ -76,6 +76,18 @@ struct Inner {
     token_lifetime_secs: std::sync::atomic::AtomicI64,
 }
 
+/// Alert `number` of `org/repo`, to change.
+fn alert_mut<'w>(
+    w: &'w mut World,
+    org: &str,
+    repo: &str,
+    number: i64,
+) -> Option<&'w mut world::Alert> {
+    let o = w.org_index(org).map(|i| &mut w.orgs[i])?;
+    let r = (o.repos.iter()).position(|r| r.name.eq_ignore_ascii_case(repo))?;
+    (o.alerts.iter_mut()).find(|a| a.repo == r && a.number == number)
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock leaves consistent data here: keep serving.
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -268,21 +280,7 @@ impl Emulator {
                 None => return false,
             }
         }
-        let Some(o) = w.org_index(org).map(|i| &mut w.orgs[i]) else {
-            return false;
-        };
-        let Some(r) = o
-            .repos
-            .iter()
-            .position(|r| r.name.eq_ignore_ascii_case(repo))
-        else {
-            return false;
-        };
-        match o
-            .alerts
-            .iter_mut()
-            .find(|a| a.repo == r && a.number == number)
-        {
+        match alert_mut(&mut w, org, repo, number) {
             Some(a) => {
                 a.assignees = ids;
                 a.updated_at = chrono::Utc::now();
@@ -317,21 +315,7 @@ impl Emulator {
             _ => return false,
         };
         let mut w = self.world();
-        let Some(o) = w.org_index(org).map(|i| &mut w.orgs[i]) else {
-            return false;
-        };
-        let Some(r) = o
-            .repos
-            .iter()
-            .position(|r| r.name.eq_ignore_ascii_case(repo))
-        else {
-            return false;
-        };
-        let Some(a) = o
-            .alerts
-            .iter_mut()
-            .find(|a| a.repo == r && a.number == number)
-        else {
+        let Some(a) = alert_mut(&mut w, org, repo, number) else {
             return false;
         };
         a.state = state;

@@ -186,17 +186,7 @@ impl Plans {
 
     /// Plan `id` of `org`, with its waves.
     pub async fn get(&self, org: &OrgLogin, id: i64) -> super::Result<Option<StoredPlan>> {
-        let row: Option<PlanRow> = sqlx::query_as(&format!(
-            "SELECT {PLAN_COLUMNS} FROM plans WHERE org = $1 AND id = $2"
-        ))
-        .bind(org.as_str())
-        .bind(id)
-        .fetch_optional(self.store.pool())
-        .await?;
-        match row {
-            Some(row) => Ok(self.with_waves(row).await?),
-            None => Ok(None),
-        }
+        Ok(self.by_id(id).await?.filter(|p| p.org == *org))
     }
 
     /// Plan `id` whatever its org (a job names plans by id).

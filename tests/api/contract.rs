@@ -3,7 +3,7 @@
 //! 2. every request body the client can produce validates against the operation's request schema;
 //! 3. every answer the emulator gives for these operations validates against the response schema.
 
-use crate::helpers::spawn_emulator;
+use crate::helpers::{github_list, spawn_emulator};
 use campaigns_admin::github::models::*;
 use chrono::{Duration, Utc};
 use serde::de::DeserializeOwned;
@@ -308,15 +308,11 @@ async fn the_alert_update_answers_as_the_description_says() {
         .emulator()
         .issue_token("mona", &["security_events", "read:org"])
         .unwrap();
-    let alerts: Vec<Value> = http
-        .get(em.url("/orgs/acme-corp/code-scanning/alerts?state=open&per_page=1"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let alerts = github_list(
+        em.url("/orgs/acme-corp/code-scanning/alerts?state=open&per_page=1"),
+        &token,
+    )
+    .await;
     let a = &alerts[0];
     let path = format!(
         "/repos/acme-corp/{}/code-scanning/alerts/{}",
@@ -337,15 +333,11 @@ async fn the_alert_update_answers_as_the_description_says() {
     assert_valid("assigned alert", &response_schema(op, "200"), &body);
     assert_eq!(body["assignees"][0]["login"], "octocat");
     // The org list filters by assignee.
-    let listed: Vec<Value> = http
-        .get(em.url("/orgs/acme-corp/code-scanning/alerts?assignees=octocat&per_page=100"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = github_list(
+        em.url("/orgs/acme-corp/code-scanning/alerts?assignees=octocat&per_page=100"),
+        &token,
+    )
+    .await;
     assert!(listed
         .iter()
         .any(|x| x["number"] == a["number"] && x["repository"]["id"] == a["repository"]["id"]));

@@ -6,7 +6,7 @@ use crate::helpers::*;
 use campaigns_admin::domain::OrgLogin;
 use campaigns_admin::error::AppError;
 use campaigns_admin::github::app::GitHubApp;
-use campaigns_admin::github::models::CampaignListQuery;
+use campaigns_admin::github::models::{AlertListQuery, CampaignListQuery, UpdateAlertBody};
 use campaigns_admin::settings::{GitHubAppSettings, DEMO_APP_ID, DEMO_APP_PRIVATE_KEY};
 use secrecy::SecretString;
 
@@ -46,12 +46,27 @@ async fn an_installation_token_is_taken_once_and_acts_in_its_own_org_only() {
         .await
         .expect("the installation reads its org's campaigns");
     assert!(!listed.items.is_empty());
+    // It may create campaigns (a plan's waves), and only read alerts.
+    let alerts = (em.client)
+        .list_org_alerts(&token, &acme, &AlertListQuery::default(), 1)
+        .await
+        .expect("the installation reads its org's alerts");
+    let body = UpdateAlertBody {
+        state: Some("open".into()),
+        ..Default::default()
+    };
     let refused = (em.client)
-        .delete_campaign(&token, &acme, listed.items[0].number)
+        .update_alert(
+            &token,
+            &acme,
+            &alerts[0].repository.name,
+            alerts[0].number,
+            &body,
+        )
         .await;
     assert!(
         matches!(refused, Err(AppError::Forbidden { .. })),
-        "read only: {refused:?}"
+        "alerts read only: {refused:?}"
     );
     let globex = em
         .client

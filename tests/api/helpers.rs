@@ -485,3 +485,16 @@ pub async fn emulator_for(
         .await
         .expect("the emulator starts")
 }
+
+/// `GET url` on GitHub (the emulator) with `token`: the answer's JSON list.
+pub async fn github_list(url: impl reqwest::IntoUrl, token: &str) -> Vec<serde_json::Value> {
+    reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("the emulator answers")
+        .json()
+        .await
+        .expect("a JSON list")
+}

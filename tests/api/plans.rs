@@ -5,10 +5,10 @@
 
 use crate::campaign_alerts::count;
 use crate::campaign_create::call;
-use crate::helpers::{spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{github_list, spawn_app, spawn_app_with, TestApp};
 use crate::postgres::fresh_database;
 use campaigns_admin::domain::background::Job;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// globex grown by 25 repositories of 100 open alerts each (`service-NNN`).
 async fn grow_globex(app: &TestApp) {
@@ -211,19 +211,13 @@ async fn a_plan_in_an_org_without_a_free_slot_is_refused_and_nothing_kept() {
         .issue_token("hubot", &["security_events", "read:org"])
         .unwrap();
     let http = reqwest::Client::new();
-    let alerts: Vec<Value> = http
-        .get(
-            app.emulator_url
-                .join("/orgs/globex/code-scanning/alerts?state=open&per_page=20")
-                .unwrap(),
-        )
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let alerts = github_list(
+        (app.emulator_url)
+            .join("/orgs/globex/code-scanning/alerts?state=open&per_page=20")
+            .unwrap(),
+        &token,
+    )
+    .await;
     let mut i = 0;
     loop {
         let a = &alerts[i];
