@@ -293,7 +293,7 @@ impl AlertsFilter {
             "" => None,
             "mine" => Some(AssigneeFilter::Mine),
             "nobody" => Some(AssigneeFilter::Nobody),
-            login if super::triage::is_login(login) => Some(AssigneeFilter::Is(login.to_owned())),
+            login if super::user::is_login(login) => Some(AssigneeFilter::Is(login.to_owned())),
             _ => {
                 errors.push(("assignee", "Choose an assignee from the list.".into()));
                 None

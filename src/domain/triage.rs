@@ -4,6 +4,7 @@
 
 use super::campaign::Person;
 use super::campaign_alerts::{AlertsFilter, CampaignAlert, LiveState};
+use super::user::is_login;
 use serde::{Deserialize, Serialize};
 
 /// Alerts one run changes at most: a page's worth (the form without JavaScript sends them all at
@@ -328,14 +329,6 @@ impl TriageForm {
         let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         super::paths::query_string(&refs)
     }
-}
-
-/// A GitHub login: letters, digits and single hyphens, at most 39 characters.
-pub fn is_login(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 39
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && !s.starts_with('-')
 }
 
 /// An alert a preview leaves alone, and why.

@@ -16,3 +16,11 @@ pub struct OrgSummary {
     pub avatar_url: String,
     pub description: Option<String>,
 }
+
+/// A GitHub login: letters, digits and hyphens, not starting with one, at most 39 characters.
+pub fn is_login(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 39
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !s.starts_with('-')
+}
