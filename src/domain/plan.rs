@@ -93,6 +93,9 @@ pub struct PlanForm {
     /// A template's label: its filter picks the alerts; empty: the filter fields do.
     #[serde(default)]
     pub template: String,
+    /// A draft's id: the alerts picked in it (the create form's picker) are the plan's.
+    #[serde(default)]
+    pub draft: String,
     #[serde(default)]
     pub q: String,
     #[serde(default)]
@@ -112,9 +115,10 @@ pub struct PlanForm {
 }
 
 /// The form's query names, in the order its links write them.
-const PLAN_QUERY: [&str; 11] = [
+const PLAN_QUERY: [&str; 12] = [
     "name",
     "description",
+    "draft",
     "template",
     "q",
     "severity",
@@ -128,11 +132,12 @@ const PLAN_QUERY: [&str; 11] = [
 
 impl super::url_state::UrlState for PlanForm {
     fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
-        let [name, description, template, q, severity, repo, split, wave_size, publish_when, share, cadence_days] =
+        let [name, description, draft, template, q, severity, repo, split, wave_size, publish_when, share, cadence_days] =
             PLAN_QUERY.map(|k| get(k).unwrap_or_default());
         PlanForm {
             name,
             description,
+            draft,
             template,
             q,
             severity,
@@ -149,6 +154,7 @@ impl super::url_state::UrlState for PlanForm {
         let values = [
             &self.name,
             &self.description,
+            &self.draft,
             &self.template,
             &self.q,
             &self.severity,
@@ -170,6 +176,8 @@ pub struct PlanRequest {
     pub description: String,
     /// `None`: the filter fields.
     pub template: Option<String>,
+    /// The draft whose picked alerts are the plan's (before a template or the filter).
+    pub draft: Option<super::draft::DraftId>,
     pub filter: super::alert_filter::AlertFilter,
     pub split: Split,
     pub wave_size: usize,
@@ -261,6 +269,12 @@ impl PlanForm {
             ..Default::default()
         };
         let template = Some(self.template.trim().to_owned()).filter(|t| !t.is_empty());
+        let draft = match self.draft.trim() {
+            "" => None,
+            d => super::draft::DraftId::parse(d)
+                .map_err(|_| errors.push(("draft", "Choose a draft from the list.".to_owned())))
+                .ok(),
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -268,6 +282,7 @@ impl PlanForm {
             name: name.to_owned(),
             description: description.to_owned(),
             template,
+            draft,
             filter,
             split,
             wave_size,
@@ -431,11 +446,13 @@ pub struct PlanSummary {
     pub status: String,
 }
 
-/// The org's plans page: its plans, and the templates a new plan may start from.
+/// The org's plans page: its plans, and the templates and drafts a new plan may start from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlansPage {
     pub plans: Vec<PlanSummary>,
     pub templates: Vec<String>,
+    /// Drafts (id, name, alerts picked).
+    pub drafts: Vec<(i64, String, usize)>,
     pub open_campaigns: usize,
 }
 

@@ -91,7 +91,7 @@ fn PlansView(org: OrgLogin, page: PlansPage) -> impl IntoView {
         }}
         <h2 id="new-plan">"A new plan"</h2>
         <p class="muted">{slots}</p>
-        <PlanFields org form=PlanForm::default() templates=page.templates refused=None/>
+        <PlanFields org form=PlanForm::default() templates=page.templates drafts=page.drafts refused=None/>
     }
 }
 
@@ -101,6 +101,8 @@ fn PlanFields(
     org: OrgLogin,
     form: PlanForm,
     templates: Vec<String>,
+    /// Drafts: id, name, alerts picked.
+    drafts: Vec<(i64, String, usize)>,
     refused: Option<AppError>,
 ) -> impl IntoView {
     let message = |field: &str| refused.as_ref().and_then(|e| e.field_message(field));
@@ -132,6 +134,7 @@ fn PlanFields(
         form.publish_when.clone()
     };
     let template = form.template.clone();
+    let draft = form.draft.clone();
     let select_error =
         |name: &str| message(name).map(|m| view! { <p class="field-error" role="alert">{m}</p> });
     view! {
@@ -140,6 +143,17 @@ fn PlanFields(
             {field("plan-description", "description", "Description", form.description.clone(), "")}
             <fieldset>
                 <legend>"Alerts"</legend>
+                <label for="plan-draft">"Picked in a draft"
+                    <select id="plan-draft" name="draft">
+                        <option value="" selected=draft.is_empty()>"No draft: a template or the filter below"</option>
+                        {drafts.into_iter().map(|(id, name, n)| {
+                            let value = id.to_string();
+                            let selected = value == draft;
+                            view! { <option value=value selected=selected>{format!("{name} ({n} alerts)")}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                {select_error("draft")}
                 <label for="plan-template">"From a template"
                     <select id="plan-template" name="template">
                         <option value="" selected=template.is_empty()>"No template: the filter below"</option>
@@ -198,8 +212,8 @@ pub fn PlanNewPage() -> impl IntoView {
                 preview_plan(org.clone(), form.clone()),
                 load_plans(org.clone())
             );
-            let templates = list.map(|l| l.templates).unwrap_or_default();
-            Ok::<_, AppError>((org, form, preview, templates))
+            let (templates, drafts) = list.map(|l| (l.templates, l.drafts)).unwrap_or_default();
+            Ok::<_, AppError>((org, form, preview, templates, drafts))
         },
     );
     view! {
@@ -208,7 +222,7 @@ pub fn PlanNewPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || data.get().map(|r| match r {
                 Err(error) => view! { <ErrorView error/> }.into_any(),
-                Ok((org, form, Ok(preview), _)) => {
+                Ok((org, form, Ok(preview), _, _)) => {
                     let refused = refused.get().map(|field| view! {
                         <p class="notice error" role="alert">
                             {format!("The plan was not kept: GitHub or the app refused it ({field}). Preview again.")}
@@ -216,15 +230,15 @@ pub fn PlanNewPage() -> impl IntoView {
                     });
                     view! { {refused} <PreviewView org form preview/> }.into_any()
                 }
-                Ok((org, form, Err(refused @ AppError::Invalid { .. }), templates)) => {
+                Ok((org, form, Err(refused @ AppError::Invalid { .. }), templates, drafts)) => {
                     set_status(refused.status_code());
                     view! {
                         <h1>"A new plan"</h1>
                         <p class="notice error" role="alert">{refused.to_string()} " Nothing was kept."</p>
-                        <PlanFields org form templates refused=Some(refused.clone())/>
+                        <PlanFields org form templates drafts refused=Some(refused.clone())/>
                     }.into_any()
                 }
-                Ok((_, _, Err(error), _)) => view! { <ErrorView error/> }.into_any(),
+                Ok((_, _, Err(error), _, _)) => view! { <ErrorView error/> }.into_any(),
             })}
         </Suspense>
     }

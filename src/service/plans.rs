@@ -4,6 +4,7 @@
 //! decision is [`check`]; the publishing [`publish`]; the scheduled job [`check_all`].
 
 use crate::domain::alert::AlertRow;
+use crate::domain::alert_selection::AlertKey;
 use crate::domain::background::Job;
 use crate::domain::campaign::Progress;
 use crate::domain::history::Snapshot;
@@ -33,15 +34,19 @@ pub async fn page(
     (state.managers)
         .require(&state.github, token, org, PLAN)
         .await?;
-    let store = state.store.plans();
-    let (open, plans, templates) = tokio::join!(
+    let (store, drafts) = (state.store.plans(), state.store.drafts());
+    let (open, plans, templates, drafts) = tokio::join!(
         list_open(&state.github, token, org),
         store.list(org),
-        crate::service::templates::list(state, token, org)
+        crate::service::templates::list(state, token, org),
+        drafts.list(org)
     );
     Ok(PlansPage {
         plans: plans?,
         templates: templates?.into_iter().map(|t| t.label).collect(),
+        drafts: (drafts?.into_iter())
+            .map(|d| (d.id.get(), d.name, d.alerts))
+            .collect(),
         open_campaigns: open?.len(),
     })
 }
@@ -135,9 +140,23 @@ async fn selection(
     org: &OrgLogin,
     request: &PlanRequest,
 ) -> Result<(Vec<Vec<AlertRow>>, usize), AppError> {
-    let filter = match &request.template {
-        None => request.filter.clone(),
-        Some(label) => {
+    let picked = match request.draft {
+        Some(id) => {
+            let draft = state.store.drafts().get(org, id, None).await?;
+            let draft =
+                draft.ok_or_else(|| AppError::invalid("draft", "Choose a draft from the list."))?;
+            let keys: std::collections::HashSet<AlertKey> = (draft.form.alerts)
+                .split([' ', ',', '\n'])
+                .filter_map(AlertKey::decode)
+                .collect();
+            Some(keys)
+        }
+        None => None,
+    };
+    let filter = match (&request.template, &picked) {
+        (_, Some(_)) => Default::default(),
+        (None, None) => request.filter.clone(),
+        (Some(label), None) => {
             let templates = crate::service::templates::list(state, token, org).await?;
             match templates.into_iter().find(|t| &t.label == label) {
                 Some(t) => t.filter,
@@ -158,7 +177,12 @@ async fn selection(
     if open >= OPEN_LIMIT {
         return Err(no_free_slot(org, open));
     }
-    let found = found?;
+    let mut found = found?;
+    if let Some(keys) = &picked {
+        // The draft's alerts still open (those closed since are left out).
+        found.rows.retain(|a| keys.contains(&a.key()));
+        found.total = found.rows.len();
+    }
     if found.total == 0 {
         return Err(AppError::invalid(
             "q",

@@ -252,3 +252,42 @@ async fn a_plan_in_an_org_without_a_free_slot_is_refused_and_nothing_kept() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM plans").await, 0);
 }
+
+/// The alerts picked by hand (a draft of the create form) split into waves too.
+#[tokio::test]
+async fn a_plan_from_a_drafts_picked_alerts() {
+    let app = spawn_app().await;
+    app.sign_in("mona").await;
+    let batch = crate::campaign_alerts::open_alerts(&app, "acme-corp").await;
+    let keys: Vec<String> = (batch.alerts.iter().take(30))
+        .map(|a| format!("{}:{}", a.repo_id, a.number))
+        .collect();
+    let due = crate::campaign_create::due();
+    let joined = keys.join(" ");
+    let (status, id) = call(
+        &app,
+        "drafts/save",
+        &[
+            ("org", "acme-corp"),
+            ("name", "Picked"),
+            ("description", "By hand"),
+            ("ends_at", &due),
+            ("tz_offset", "0"),
+            ("alerts", &joined),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{id}");
+    let id = id.trim().trim_matches('"').to_owned();
+    let path = format!(
+        "/orgs/acme-corp/plans/new?name=Picked&draft={id}&split=age&wave_size=12&publish_when=due&cadence_days=7"
+    );
+    let (status, html) = app.page(&path).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("30 alerts in 3 waves"), "{html}");
+    let (status, html) = app
+        .page("/orgs/acme-corp/plans/new?name=Picked&draft=999999&split=age&wave_size=12&publish_when=due&cadence_days=7")
+        .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("Choose a draft from the list."));
+}
