@@ -127,8 +127,10 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> 
     for job in service::digests::due(state, now).await? {
         runs.enqueue_once(job).await?;
     }
-    // Plans' next waves are checked every five minutes.
-    if state.app.is_some() && now.minute().is_multiple_of(5) {
+    // Plans' next waves are checked every five minutes, while some plan has a wave to publish
+    // (no run a day for nothing in the history).
+    let waves_due = state.app.is_some() && now.minute().is_multiple_of(5);
+    if waves_due && !state.store.plans().unfinished().await?.is_empty() {
         let at = now.format("%Y-%m-%dT%H:%M").to_string();
         runs.enqueue_once(Job::Waves { at }).await?;
     }

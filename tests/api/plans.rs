@@ -77,6 +77,13 @@ async fn close_on_github(app: &TestApp, number: i64) {
 async fn plans_on(app: TestApp) {
     grow_globex(&app).await;
     app.sign_in("hubot").await;
+    // No plan yet: the five-minute tick queues no check.
+    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap().to_utc();
+    let waves_runs = "SELECT COUNT(*) FROM job_runs WHERE kind = 'waves'";
+    campaigns_admin::jobs::tick(&app.state, at("2026-12-06T22:05:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(count(&app, waves_runs).await, 0);
 
     // The preview: three waves, nothing kept.
     let (status, html) = app
@@ -118,6 +125,15 @@ async fn plans_on(app: TestApp) {
     let page = app.ok_page(&format!("/orgs/globex/plans/{id}")).await;
     assert!(page.contains("0 of 2500 alerts closed"), "{page}");
     assert!(page.contains(&format!("#{}", first[0].0)), "{page}");
+
+    // Now there is: the tick queues the check, once a five minutes.
+    campaigns_admin::jobs::tick(&app.state, at("2026-12-06T22:10:00Z"))
+        .await
+        .unwrap();
+    campaigns_admin::jobs::tick(&app.state, at("2026-12-06T22:10:30Z"))
+        .await
+        .unwrap();
+    assert_eq!(count(&app, waves_runs).await, 1);
 
     // Wave 1 still open: the check waits and says why.
     let (status, _) = call(
