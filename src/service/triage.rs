@@ -334,24 +334,18 @@ pub async fn run(
         }),
         None => Ok(()),
     };
-    if let Err(e @ (AppError::NotSignedIn | AppError::Forbidden { .. } | AppError::NotFound)) =
-        &outcome
-    {
-        let e = e.clone();
-        record(
-            state,
-            audit_change(me, org, number, campaign_name, &request, changes),
-            &outcome,
-        )
-        .await;
-        return Err(e);
-    }
+    // `record` leaves a refusal like a stranger's out of the org's log; it is the whole answer.
     let id = if changes.is_empty() {
         None
     } else {
         let entry = audit_change(me, org, number, campaign_name, &request, changes);
         record(state, entry, &outcome).await
     };
+    if let Err(e @ (AppError::NotSignedIn | AppError::Forbidden { .. } | AppError::NotFound)) =
+        outcome
+    {
+        return Err(e);
+    }
     let budget_left = budget_left(state, me).await?;
     Ok((
         TriageRun {

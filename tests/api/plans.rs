@@ -307,3 +307,58 @@ async fn a_plan_from_a_drafts_picked_alerts() {
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("Choose a draft from the list."));
 }
+
+/// Every new endpoint refuses a member of the org without the campaign role (octocat in
+/// acme-corp) with 403, and changes nothing.
+#[tokio::test]
+async fn a_plain_member_is_refused_every_plan_and_triage_endpoint() {
+    let app = spawn_app().await;
+    app.sign_in("hubot").await;
+    let plan = [
+        ("org", "acme-corp"),
+        ("name", "Mine"),
+        ("split", "age"),
+        ("wave_size", "1000"),
+        ("publish_when", "closed"),
+        ("cadence_days", "14"),
+    ];
+    let (status, id) = call(&app, "plans/create", &plan).await;
+    assert_eq!(status, 200, "{id}");
+    let id = id.trim().to_owned();
+    let plans_before = count(&app, "SELECT COUNT(*) FROM plans").await;
+    let runs_before = count(&app, "SELECT COUNT(*) FROM job_runs").await;
+
+    app.sign_in("octocat").await;
+    let org = [("org", "acme-corp")];
+    let by_id = [("org", "acme-corp"), ("id", id.as_str())];
+    let done = [("org", "acme-corp"), ("number", "1"), ("id", "1")];
+    let preview = [
+        ("org", "acme-corp"),
+        ("form[name]", "Mine"),
+        ("form[split]", "age"),
+        ("form[wave_size]", "10"),
+        ("form[publish_when]", "closed"),
+        ("form[cadence_days]", "14"),
+    ];
+    let calls: [(&str, &[(&str, &str)]); 7] = [
+        ("plans/list", &org),
+        ("plans/get", &by_id),
+        ("plans/check", &by_id),
+        ("plans/create", &plan),
+        ("plans/preview", &preview),
+        ("campaigns/assignable", &org),
+        ("campaigns/triage/done", &done),
+    ];
+    for (endpoint, pairs) in calls {
+        let (status, body) = call(&app, endpoint, pairs).await;
+        assert_eq!(status, 403, "{endpoint}: {body}");
+    }
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM plans").await,
+        plans_before
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM job_runs").await,
+        runs_before
+    );
+}
